@@ -1,0 +1,236 @@
+//! The command line: every flag has an environment variable and a doc comment shown in `--help`.
+
+use std::net::IpAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::data::Format;
+use crate::train::TrainConfig;
+
+pub const DEFAULT_MODEL_DIR: &str = "models/zh-reviews-sentiment";
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "textserve",
+    version,
+    about = "Train and serve LSTM text classifiers"
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub log: LogArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve a model over HTTP.
+    Serve(ServeConfig),
+    /// Train a model from a labelled dataset file and write a model directory.
+    Train(TrainArgs),
+    /// Evaluate a model: accuracy, macro-F1, per-class metrics, confusion matrix.
+    Eval(EvalArgs),
+    /// Classify texts given on the command line.
+    Predict(PredictArgs),
+    /// Prepare datasets.
+    #[command(subcommand)]
+    Data(DataCommand),
+    /// Print the OpenAPI document the server serves at /openapi.json.
+    Openapi,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct LogArgs {
+    /// Log line format.
+    #[arg(long, global = true, env = "TEXTSERVE_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+    /// Log filter, e.g. `info` or `textserve=debug,tower_http=info`.
+    #[arg(
+        long,
+        global = true,
+        env = "TEXTSERVE_LOG_LEVEL",
+        default_value = "info"
+    )]
+    pub log_level: String,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ServeConfig {
+    /// Address to bind. Inside containers use 0.0.0.0.
+    #[arg(long, env = "TEXTSERVE_HOST", default_value = "127.0.0.1")]
+    pub host: IpAddr,
+    /// Port to bind (0 picks a free one and logs it).
+    #[arg(long, env = "TEXTSERVE_PORT", default_value_t = 8080)]
+    pub port: u16,
+    /// Model directory to serve.
+    #[arg(long, env = "TEXTSERVE_MODEL", default_value = DEFAULT_MODEL_DIR)]
+    pub model: PathBuf,
+    /// libtorch intra-op threads for inference.
+    #[arg(long, env = "TEXTSERVE_THREADS", default_value_t = 1)]
+    pub threads: usize,
+    /// Most texts per model forward pass, and most texts per /v1/predict/batch request.
+    #[arg(long, env = "TEXTSERVE_MAX_BATCH_SIZE", default_value_t = 256)]
+    pub max_batch_size: usize,
+    /// Longest wait for a forward pass to fill before it runs anyway, in milliseconds.
+    #[arg(long, env = "TEXTSERVE_MAX_BATCH_DELAY_MS", default_value_t = 2)]
+    pub max_batch_delay_ms: u64,
+    /// Most texts waiting for the model; beyond it requests fail fast with 429.
+    #[arg(long, env = "TEXTSERVE_MAX_QUEUE", default_value_t = 4096)]
+    pub max_queue: usize,
+    /// Longest accepted text, in characters (checked before tokenizing).
+    #[arg(long, env = "TEXTSERVE_MAX_TEXT_CHARS", default_value_t = 10_000)]
+    pub max_text_chars: usize,
+    /// Largest accepted request body, in bytes.
+    #[arg(long, env = "TEXTSERVE_BODY_LIMIT", default_value_t = 2 * 1024 * 1024)]
+    pub body_limit: usize,
+    /// Seconds in-flight requests get to finish after SIGTERM/SIGINT.
+    #[arg(long, env = "TEXTSERVE_SHUTDOWN_GRACE", default_value_t = 30)]
+    pub shutdown_grace: u64,
+}
+
+impl Default for ServeConfig {
+    fn default() -> Self {
+        #[derive(Parser)]
+        struct Defaults {
+            #[command(flatten)]
+            config: ServeConfig,
+        }
+        Defaults::parse_from(["defaults"]).config
+    }
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct DataFileArgs {
+    /// File format; by default taken from the extension (.jsonl, .csv, .tsv).
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+    /// Field (JSONL) or column (CSV/TSV) holding the text.
+    #[arg(long, default_value = "text")]
+    pub text_field: String,
+    /// Field or column holding the label.
+    #[arg(long, default_value = "label")]
+    pub label_field: String,
+}
+
+impl DataFileArgs {
+    pub fn read_options(&self) -> crate::data::ReadOptions {
+        crate::data::ReadOptions {
+            format: self.format,
+            text_field: self.text_field.clone(),
+            label_field: self.label_field.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct TrainArgs {
+    /// Labelled dataset (JSONL, CSV or TSV).
+    #[arg(long)]
+    pub data: PathBuf,
+    #[command(flatten)]
+    pub file: DataFileArgs,
+    /// Output model directory, e.g. models/my-model.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Model name (defaults to the output directory's name).
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Model version string.
+    #[arg(long, default_value = "1")]
+    pub model_version: String,
+    /// libtorch threads.
+    #[arg(long, env = "TEXTSERVE_THREADS", default_value_t = 2)]
+    pub threads: usize,
+    /// Markdown file appended to the model card (e.g. the configurations tried).
+    #[arg(long)]
+    pub card_notes: Option<PathBuf>,
+    #[command(flatten)]
+    pub config: TrainConfig,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct EvalArgs {
+    /// Model directory.
+    #[arg(long, env = "TEXTSERVE_MODEL", default_value = DEFAULT_MODEL_DIR)]
+    pub model: PathBuf,
+    /// Labelled data to evaluate on; by default the test split recorded in the model.
+    #[arg(long)]
+    pub data: Option<PathBuf>,
+    #[command(flatten)]
+    pub file: DataFileArgs,
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
+    /// libtorch threads.
+    #[arg(long, env = "TEXTSERVE_THREADS", default_value_t = 2)]
+    pub threads: usize,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct PredictArgs {
+    /// Model directory.
+    #[arg(long, env = "TEXTSERVE_MODEL", default_value = DEFAULT_MODEL_DIR)]
+    pub model: PathBuf,
+    /// Print one JSON object per text.
+    #[arg(long)]
+    pub json: bool,
+    /// Texts to classify.
+    #[arg(required = true)]
+    pub texts: Vec<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DataCommand {
+    /// Build a JSONL dataset from plain files holding one text per line, one file per label.
+    Import(ImportArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ImportArgs {
+    /// LABEL=FILE, repeated once per label.
+    #[arg(long = "label", value_parser = parse_label_source, required = true)]
+    pub labels: Vec<(String, PathBuf)>,
+    /// Output JSONL file.
+    #[arg(long)]
+    pub out: PathBuf,
+}
+
+fn parse_label_source(s: &str) -> Result<(String, PathBuf), String> {
+    let (label, path) = s.split_once('=').ok_or("expected LABEL=FILE")?;
+    if label.trim().is_empty() || path.is_empty() {
+        return Err("expected LABEL=FILE".into());
+    }
+    Ok((label.trim().to_string(), PathBuf::from(path)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_is_well_formed_and_defaults_are_safe() {
+        Cli::command().debug_assert();
+        let serve = ServeConfig::default();
+        assert!(serve.host.is_loopback());
+        assert_eq!(serve.port, 8080);
+        assert_eq!(serve.max_batch_size, 256);
+    }
+
+    #[test]
+    fn import_labels_parse() {
+        assert_eq!(
+            parse_label_source("negative=a/neg.txt").unwrap(),
+            ("negative".into(), PathBuf::from("a/neg.txt"))
+        );
+        assert!(parse_label_source("nolabel").is_err());
+        assert!(parse_label_source("=x").is_err());
+    }
+}

@@ -1,0 +1,12 @@
+//! textserve: train and serve LSTM text classifiers.
+//!
+//! The data path, in module order: `text` (tokenizer, vocabulary) → `data` (reading, cleaning,
+//! splitting) → `model` (network, artifact) → `train` (loop, metrics, card) → `serve` (HTTP).
+
+pub mod commands;
+pub mod config;
+pub mod data;
+pub mod model;
+pub mod telemetry;
+pub mod text;
+pub mod train;

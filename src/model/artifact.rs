@@ -1,0 +1,355 @@
+//! The model directory: the one contract between `train` and `serve`.
+//!
+//! ```text
+//! models/NAME/
+//!   model.json          manifest: labels, architecture, tokenizer + vocabulary, provenance, metrics
+//!   model.safetensors   weights
+//!   MODEL_CARD.md       for people
+//! ```
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use tch::nn::VarStore;
+use tch::{Device, Tensor};
+
+use super::network::{Classifier, ModelConfig};
+use crate::data::{CleanStats, SplitConfig, sha256_file};
+use crate::text::{Tokenizer, TokenizerConfig, Vocabulary};
+use crate::train::{Evaluation, TrainConfig};
+
+pub const FORMAT_VERSION: u32 = 1;
+pub const MANIFEST_FILE: &str = "model.json";
+pub const WEIGHTS_FILE: &str = "model.safetensors";
+pub const CARD_FILE: &str = "MODEL_CARD.md";
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Manifest {
+    pub format_version: u32,
+    pub name: String,
+    pub version: String,
+    pub created_at: String,
+    pub labels: Vec<String>,
+    pub architecture: ModelConfig,
+    pub tokenizer: TokenizerSpec,
+    pub weights: WeightsInfo,
+    /// Absent for models that were not trained by `textserve train` (e.g. test fixtures).
+    #[serde(default)]
+    pub training: Option<TrainingRecord>,
+    #[serde(default)]
+    pub metrics: Option<Metrics>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TokenizerSpec {
+    #[serde(flatten)]
+    pub config: TokenizerConfig,
+    pub vocabulary: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct WeightsInfo {
+    pub file: String,
+    pub sha256: String,
+    pub parameters: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TrainingRecord {
+    pub data_path: String,
+    pub data_sha256: String,
+    pub text_field: String,
+    pub label_field: String,
+    pub rows_read: usize,
+    pub empty_texts_skipped: usize,
+    pub cleaning: CleanStats,
+    pub split: SplitConfig,
+    pub split_sizes: SplitSizes,
+    pub hyperparameters: TrainConfig,
+    pub epochs_run: usize,
+    pub best_epoch: usize,
+    pub duration_seconds: f64,
+    pub history: Vec<EpochRecord>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct SplitSizes {
+    pub train: usize,
+    pub validation: usize,
+    pub test: usize,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct EpochRecord {
+    pub epoch: usize,
+    pub train_loss: f64,
+    pub validation_loss: f64,
+    pub validation_accuracy: f64,
+    pub seconds: f64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Metrics {
+    pub validation: Evaluation,
+    pub test: Evaluation,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ArtifactError {
+    #[error("{}: model directory not found", .0.display())]
+    MissingDirectory(PathBuf),
+    #[error("{}: missing file", .0.display())]
+    MissingFile(PathBuf),
+    #[error("{}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{}: invalid manifest: {message}", path.display())]
+    InvalidManifest { path: PathBuf, message: String },
+    #[error("{}: unknown format_version {found} (this build reads {FORMAT_VERSION})", path.display())]
+    UnknownFormatVersion { path: PathBuf, found: u32 },
+    #[error("{}: weights checksum mismatch: model.json says sha256 {expected}, file has {actual}", path.display())]
+    WeightsChecksum {
+        path: PathBuf,
+        expected: String,
+        actual: String,
+    },
+    #[error("{}: corrupt safetensors file: {message}", path.display())]
+    CorruptWeights { path: PathBuf, message: String },
+    #[error("{}: tensor {tensor:?} has shape {found:?}, the architecture in model.json needs {expected:?}", path.display())]
+    ShapeMismatch {
+        path: PathBuf,
+        tensor: String,
+        expected: Vec<i64>,
+        found: Vec<i64>,
+    },
+    #[error("{}: tensor {tensor:?} required by the architecture is missing", path.display())]
+    MissingTensor { path: PathBuf, tensor: String },
+    #[error("{}: unexpected tensor {tensor:?} not in the architecture", path.display())]
+    UnexpectedTensor { path: PathBuf, tensor: String },
+    #[error("{}: cannot write weights: {message}", path.display())]
+    Write { path: PathBuf, message: String },
+}
+
+fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> ArtifactError + '_ {
+    move |source| ArtifactError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+fn invalid(path: &Path, message: impl Into<String>) -> ArtifactError {
+    ArtifactError::InvalidManifest {
+        path: path.to_path_buf(),
+        message: message.into(),
+    }
+}
+
+/// A validated, loaded model directory.
+#[derive(Debug)]
+pub struct Artifact {
+    pub manifest: Manifest,
+    pub tokenizer: Tokenizer,
+    pub classifier: Classifier,
+    pub var_store: VarStore,
+}
+
+impl Artifact {
+    /// Loads and checks everything before anything is served: a model that loads is a model
+    /// whose files agree with each other.
+    pub fn load(dir: &Path) -> Result<Self, ArtifactError> {
+        if !dir.is_dir() {
+            return Err(ArtifactError::MissingDirectory(dir.to_path_buf()));
+        }
+        let manifest_path = dir.join(MANIFEST_FILE);
+        let manifest = read_manifest(&manifest_path)?;
+        let vocabulary = Vocabulary::from_tokens(manifest.tokenizer.vocabulary.clone())
+            .map_err(|e| invalid(&manifest_path, e.to_string()))?;
+        let tokenizer = Tokenizer::new(manifest.tokenizer.config.clone(), vocabulary);
+
+        let weights_path = dir.join(&manifest.weights.file);
+        if !weights_path.is_file() {
+            return Err(ArtifactError::MissingFile(weights_path));
+        }
+        let actual = sha256_file(&weights_path).map_err(io_error(&weights_path))?;
+        if actual != manifest.weights.sha256 {
+            return Err(ArtifactError::WeightsChecksum {
+                path: weights_path,
+                expected: manifest.weights.sha256.clone(),
+                actual,
+            });
+        }
+        let tensors =
+            Tensor::read_safetensors(&weights_path).map_err(|e| ArtifactError::CorruptWeights {
+                path: weights_path.clone(),
+                message: e.to_string(),
+            })?;
+
+        let mut var_store = VarStore::new(Device::Cpu);
+        let classifier = Classifier::new(&var_store.root(), &manifest.architecture);
+        copy_weights(&mut var_store, tensors, &weights_path)?;
+        Ok(Self {
+            manifest,
+            tokenizer,
+            classifier,
+            var_store,
+        })
+    }
+
+    /// Writes weights, then the manifest (with the weights' checksum), then the card. The
+    /// manifest's `weights` field is filled in here.
+    pub fn save(
+        dir: &Path,
+        manifest: &mut Manifest,
+        var_store: &VarStore,
+        card: &str,
+    ) -> Result<(), ArtifactError> {
+        std::fs::create_dir_all(dir).map_err(io_error(dir))?;
+        let weights_path = dir.join(WEIGHTS_FILE);
+        var_store
+            .save(&weights_path)
+            .map_err(|e| ArtifactError::Write {
+                path: weights_path.clone(),
+                message: e.to_string(),
+            })?;
+        manifest.weights = WeightsInfo {
+            file: WEIGHTS_FILE.to_string(),
+            sha256: sha256_file(&weights_path).map_err(io_error(&weights_path))?,
+            parameters: parameter_count(var_store),
+        };
+        let manifest_path = dir.join(MANIFEST_FILE);
+        let json = serde_json::to_string_pretty(manifest).expect("manifest serializes");
+        std::fs::write(&manifest_path, json + "\n").map_err(io_error(&manifest_path))?;
+        let card_path = dir.join(CARD_FILE);
+        std::fs::write(&card_path, card).map_err(io_error(&card_path))?;
+        Ok(())
+    }
+}
+
+pub fn parameter_count(var_store: &VarStore) -> i64 {
+    var_store
+        .variables()
+        .values()
+        .map(Tensor::numel)
+        .sum::<usize>() as i64
+}
+
+fn read_manifest(path: &Path) -> Result<Manifest, ArtifactError> {
+    if !path.is_file() {
+        return Err(ArtifactError::MissingFile(path.to_path_buf()));
+    }
+    let text = std::fs::read_to_string(path).map_err(io_error(path))?;
+    let value: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| invalid(path, e.to_string()))?;
+    // Checked before the full parse so a future format gets a clear message, not a missing field.
+    let found = value
+        .get("format_version")
+        .and_then(serde_json::Value::as_u64)
+        .ok_or_else(|| invalid(path, "format_version is missing or not a number"))?;
+    if found != u64::from(FORMAT_VERSION) {
+        return Err(ArtifactError::UnknownFormatVersion {
+            path: path.to_path_buf(),
+            found: found.try_into().unwrap_or(u32::MAX),
+        });
+    }
+    let manifest: Manifest =
+        serde_json::from_value(value).map_err(|e| invalid(path, e.to_string()))?;
+    validate_manifest(path, &manifest)?;
+    Ok(manifest)
+}
+
+fn validate_manifest(path: &Path, m: &Manifest) -> Result<(), ArtifactError> {
+    let a = &m.architecture;
+    if m.labels.len() < 2 {
+        return Err(invalid(path, "a classifier needs at least two labels"));
+    }
+    let unique: HashSet<&String> = m.labels.iter().collect();
+    if unique.len() != m.labels.len() {
+        return Err(invalid(path, "labels must be unique"));
+    }
+    if a.num_labels != m.labels.len() as i64 {
+        return Err(invalid(
+            path,
+            format!(
+                "architecture.num_labels is {} but {} labels are listed",
+                a.num_labels,
+                m.labels.len()
+            ),
+        ));
+    }
+    if a.vocab_size != m.tokenizer.vocabulary.len() as i64 {
+        return Err(invalid(
+            path,
+            format!(
+                "vocabulary has {} tokens but the embedding (architecture.vocab_size) has {} rows",
+                m.tokenizer.vocabulary.len(),
+                a.vocab_size
+            ),
+        ));
+    }
+    let positive = [
+        ("embedding_dim", a.embedding_dim),
+        ("hidden_size", a.hidden_size),
+        ("num_layers", a.num_layers),
+    ];
+    for (name, value) in positive {
+        if value <= 0 {
+            return Err(invalid(
+                path,
+                format!("architecture.{name} must be positive"),
+            ));
+        }
+    }
+    if a.bigram_buckets < 0 || a.bigram_buckets == 1 || (a.bigram_buckets > 0 && a.bigram_dim <= 0)
+    {
+        return Err(invalid(
+            path,
+            "architecture.bigram_buckets must be 0 or ≥ 2 with a positive bigram_dim",
+        ));
+    }
+    if !(0.0..1.0).contains(&a.dropout) || !(0.0..1.0).contains(&a.token_dropout) {
+        return Err(invalid(path, "dropout rates must be in [0, 1)"));
+    }
+    if m.tokenizer.config.max_length == 0 {
+        return Err(invalid(path, "tokenizer max_length must be positive"));
+    }
+    Ok(())
+}
+
+fn copy_weights(
+    var_store: &mut VarStore,
+    tensors: Vec<(String, Tensor)>,
+    path: &Path,
+) -> Result<(), ArtifactError> {
+    let mut variables = var_store.variables();
+    for (name, source) in tensors {
+        let Some(mut target) = variables.remove(&name) else {
+            return Err(ArtifactError::UnexpectedTensor {
+                path: path.to_path_buf(),
+                tensor: name,
+            });
+        };
+        if source.size() != target.size() {
+            return Err(ArtifactError::ShapeMismatch {
+                path: path.to_path_buf(),
+                tensor: name,
+                expected: target.size(),
+                found: source.size(),
+            });
+        }
+        tch::no_grad(|| target.f_copy_(&source)).map_err(|e| ArtifactError::CorruptWeights {
+            path: path.to_path_buf(),
+            message: format!("{name}: {e}"),
+        })?;
+    }
+    if let Some(name) = variables.into_keys().min() {
+        return Err(ArtifactError::MissingTensor {
+            path: path.to_path_buf(),
+            tensor: name,
+        });
+    }
+    Ok(())
+}

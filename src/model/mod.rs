@@ -1,0 +1,105 @@
+//! The network, its on-disk artifact, and inference over batches of token ids.
+
+pub mod artifact;
+mod network;
+
+use std::path::Path;
+
+use tch::Kind;
+
+pub use artifact::{Artifact, ArtifactError, Manifest};
+pub use network::{Batch, Classifier, ModelConfig, bigram_bucket};
+
+use crate::text::{Encoded, Tokenizer};
+
+/// A loaded classifier ready for inference. Owns libtorch tensors, so it is `Send` but not
+/// `Sync`: the server keeps it on one dedicated thread.
+#[derive(Debug)]
+pub struct Model {
+    artifact: Artifact,
+}
+
+impl Model {
+    pub fn load(dir: &Path) -> Result<Self, ArtifactError> {
+        Ok(Self {
+            artifact: Artifact::load(dir)?,
+        })
+    }
+
+    pub fn from_artifact(artifact: Artifact) -> Self {
+        Self { artifact }
+    }
+
+    pub fn manifest(&self) -> &Manifest {
+        &self.artifact.manifest
+    }
+
+    pub fn tokenizer(&self) -> &Tokenizer {
+        &self.artifact.tokenizer
+    }
+
+    pub fn labels(&self) -> &[String] {
+        &self.artifact.manifest.labels
+    }
+
+    pub fn var_store(&self) -> &tch::nn::VarStore {
+        &self.artifact.var_store
+    }
+
+    pub fn probabilities_for_encoded(
+        &self,
+        encoded: &[Encoded],
+        batch_size: usize,
+    ) -> Vec<Vec<f32>> {
+        let sequences: Vec<&[i64]> = encoded.iter().map(|e| e.ids.as_slice()).collect();
+        predict_sequences(&self.artifact.classifier, &sequences, batch_size)
+    }
+
+    pub fn predict_texts(&self, texts: &[&str], batch_size: usize) -> Vec<Vec<f32>> {
+        let encoded: Vec<Encoded> = texts.iter().map(|t| self.tokenizer().encode(t)).collect();
+        self.probabilities_for_encoded(&encoded, batch_size)
+    }
+}
+
+/// Probabilities for each sequence, in input order, from one forward pass in eval mode.
+pub fn forward_probabilities(classifier: &Classifier, sequences: &[&[i64]]) -> Vec<Vec<f32>> {
+    if sequences.is_empty() {
+        return Vec::new();
+    }
+    let batch = Batch::new(sequences, classifier.config().bigram_buckets);
+    let probs = tch::no_grad(|| classifier.forward_t(&batch, false).softmax(-1, Kind::Float));
+    let flat: Vec<f32> = Vec::try_from(probs.flatten(0, -1)).expect("float tensor converts");
+    flat.chunks(classifier.config().num_labels as usize)
+        .map(<[f32]>::to_vec)
+        .collect()
+}
+
+/// Sorts by token length and runs batches of `batch_size`, so short texts never pay for the
+/// padding of long ones; results come back in input order.
+pub fn predict_sequences(
+    classifier: &Classifier,
+    sequences: &[&[i64]],
+    batch_size: usize,
+) -> Vec<Vec<f32>> {
+    let mut order: Vec<usize> = (0..sequences.len()).collect();
+    order.sort_by_key(|&i| sequences[i].len());
+    let mut out = vec![Vec::new(); sequences.len()];
+    for chunk in order.chunks(batch_size.max(1)) {
+        let batch: Vec<&[i64]> = chunk.iter().map(|&i| sequences[i]).collect();
+        for (&i, probs) in chunk.iter().zip(forward_probabilities(classifier, &batch)) {
+            out[i] = probs;
+        }
+    }
+    out
+}
+
+/// Index and value of the most probable label.
+pub fn argmax(probabilities: &[f32]) -> (usize, f32) {
+    probabilities
+        .iter()
+        .copied()
+        .enumerate()
+        .fold((0, f32::NEG_INFINITY), |best, (i, p)| {
+            if p > best.1 { (i, p) } else { best }
+        })
+}

@@ -1,0 +1,314 @@
+use serde::{Deserialize, Serialize};
+use tch::nn::{self, Module, RNN};
+use tch::{Kind, Tensor};
+
+use crate::text::PAD_ID;
+
+/// The network's shape; stored in `model.json` so loading can rebuild it before reading weights.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ModelConfig {
+    pub vocab_size: i64,
+    pub num_labels: i64,
+    pub embedding_dim: i64,
+    /// Hashed buckets for adjacent-token (character bigram) features; 0 turns them off.
+    /// Chinese words are mostly two characters, so bigrams recover word-level cues that single
+    /// ideographs lack, without a word segmenter.
+    pub bigram_buckets: i64,
+    pub bigram_dim: i64,
+    pub hidden_size: i64,
+    pub num_layers: i64,
+    pub bidirectional: bool,
+    pub dropout: f64,
+    /// Probability of zeroing a whole token's input during training.
+    pub token_dropout: f64,
+}
+
+impl ModelConfig {
+    fn input_dim(&self) -> i64 {
+        self.embedding_dim
+            + if self.bigram_buckets > 0 {
+                self.bigram_dim
+            } else {
+                0
+            }
+    }
+
+    fn directions(&self) -> i64 {
+        if self.bidirectional { 2 } else { 1 }
+    }
+
+    /// Max- and mean-pooled LSTM states plus the mean input embedding: the last is a
+    /// bag-of-n-grams path (what linear n-gram baselines exploit) next to the sequence model.
+    fn features_dim(&self) -> i64 {
+        2 * self.hidden_size * self.directions() + self.input_dim()
+    }
+}
+
+/// Token ids of several texts, right-padded into one tensor, plus what the network needs to make
+/// padding invisible: per-text lengths and the index that reverses each text within its length.
+#[derive(Debug)]
+pub struct Batch {
+    pub ids: Tensor,
+    pub bigrams: Tensor,
+    pub lengths: Tensor,
+    reverse_index: Tensor,
+    mask: Tensor,
+}
+
+/// Deterministic hash of two adjacent token ids into `1..buckets` (0 is padding).
+pub fn bigram_bucket(left: i64, right: i64, buckets: i64) -> i64 {
+    let mut z = (left as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)
+        ^ (right as u64).wrapping_add(0x632B_E59B_D9B4_E019);
+    z = (z ^ (z >> 29)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z ^= z >> 32;
+    1 + (z % (buckets as u64 - 1)) as i64
+}
+
+impl Batch {
+    /// Every sequence must hold at least one id (the tokenizer guarantees it).
+    pub fn new(sequences: &[&[i64]], bigram_buckets: i64) -> Self {
+        let batch = sequences.len();
+        let width = sequences.iter().map(|s| s.len()).max().unwrap_or(1).max(1);
+        let mut ids = vec![PAD_ID; batch * width];
+        let mut bigrams = vec![0i64; batch * width];
+        let mut reverse = vec![0i64; batch * width];
+        let mut mask = vec![false; batch * width];
+        for (row, seq) in sequences.iter().enumerate() {
+            let len = seq.len();
+            let base = row * width;
+            ids[base..base + len].copy_from_slice(seq);
+            for t in 0..width {
+                reverse[base + t] = if t < len {
+                    (len - 1 - t) as i64
+                } else {
+                    t as i64
+                };
+            }
+            mask[base..base + len].fill(true);
+            if bigram_buckets > 1 {
+                for t in 0..len {
+                    // The last token pairs with an end marker (-1) so it also gets a bigram.
+                    let next = seq.get(t + 1).copied().unwrap_or(-1);
+                    bigrams[base + t] = bigram_bucket(seq[t], next, bigram_buckets);
+                }
+            }
+        }
+        let shape = [batch as i64, width as i64];
+        let lengths: Vec<i64> = sequences.iter().map(|s| s.len() as i64).collect();
+        Self {
+            ids: Tensor::from_slice(&ids).view(shape),
+            bigrams: Tensor::from_slice(&bigrams).view(shape),
+            lengths: Tensor::from_slice(&lengths),
+            reverse_index: Tensor::from_slice(&reverse).view(shape),
+            mask: Tensor::from_slice(&mask).view(shape),
+        }
+    }
+
+    pub fn size(&self) -> i64 {
+        self.ids.size()[0]
+    }
+
+    fn reverse_within_lengths(&self, x: &Tensor) -> Tensor {
+        let index = self.reverse_index.unsqueeze(-1).expand(x.size(), false);
+        x.gather(1, &index, false)
+    }
+}
+
+#[derive(Debug)]
+struct Layer {
+    forward: nn::LSTM,
+    backward: Option<nn::LSTM>,
+}
+
+/// Embedding (+ hashed bigrams) → (bi)LSTM → masked max/mean pooling → dropout → linear.
+///
+/// Directions are separate one-layer LSTMs so the backward one can read each text reversed
+/// within its own length: with plain right padding it would start on padding tokens and a
+/// text's prediction would depend on what it was batched with.
+#[derive(Debug)]
+pub struct Classifier {
+    config: ModelConfig,
+    embedding: nn::Embedding,
+    bigram_embedding: Option<nn::Embedding>,
+    layers: Vec<Layer>,
+    output: nn::Linear,
+}
+
+impl Classifier {
+    pub fn new(p: &nn::Path, config: &ModelConfig) -> Self {
+        let embedding = nn::embedding(
+            p / "embedding",
+            config.vocab_size,
+            config.embedding_dim,
+            Default::default(),
+        );
+        let bigram_embedding = (config.bigram_buckets > 0).then(|| {
+            nn::embedding(
+                p / "bigram_embedding",
+                config.bigram_buckets,
+                config.bigram_dim,
+                Default::default(),
+            )
+        });
+        let rnn_config = nn::RNNConfig {
+            batch_first: true,
+            ..Default::default()
+        };
+        let mut in_dim = config.input_dim();
+        let layers = (0..config.num_layers)
+            .map(|i| {
+                let layer = Layer {
+                    forward: nn::lstm(
+                        p / format!("lstm{i}_fwd"),
+                        in_dim,
+                        config.hidden_size,
+                        rnn_config,
+                    ),
+                    backward: config.bidirectional.then(|| {
+                        nn::lstm(
+                            p / format!("lstm{i}_bwd"),
+                            in_dim,
+                            config.hidden_size,
+                            rnn_config,
+                        )
+                    }),
+                };
+                in_dim = config.hidden_size * config.directions();
+                layer
+            })
+            .collect();
+        let output = nn::linear(
+            p / "output",
+            config.features_dim(),
+            config.num_labels,
+            Default::default(),
+        );
+        Self {
+            config: config.clone(),
+            embedding,
+            bigram_embedding,
+            layers,
+            output,
+        }
+    }
+
+    pub fn config(&self) -> &ModelConfig {
+        &self.config
+    }
+
+    /// Logits of shape `[batch, num_labels]`.
+    pub fn forward_t(&self, batch: &Batch, train: bool) -> Tensor {
+        let mut x = self.embedding.forward(&batch.ids);
+        if let Some(bigram_embedding) = &self.bigram_embedding {
+            x = Tensor::cat(&[x, bigram_embedding.forward(&batch.bigrams)], -1);
+        }
+        if train && self.config.token_dropout > 0.0 {
+            let size = x.size();
+            let keep = Tensor::ones([size[0], size[1], 1], (Kind::Float, x.device()))
+                .dropout(self.config.token_dropout, true);
+            x = x * keep;
+        }
+        let mask = batch.mask.unsqueeze(-1).to_kind(Kind::Float);
+        let lengths = batch.lengths.unsqueeze(-1).to_kind(Kind::Float);
+        let mean_input = (&x * &mask).sum_dim_intlist(1, false, Kind::Float) / &lengths;
+
+        let mut h = x.dropout(self.config.dropout, train);
+        for (i, layer) in self.layers.iter().enumerate() {
+            if i > 0 {
+                h = h.dropout(self.config.dropout, train);
+            }
+            let (forward, _) = layer.forward.seq(&h);
+            h = match &layer.backward {
+                Some(backward) => {
+                    let (reversed, _) = backward.seq(&batch.reverse_within_lengths(&h));
+                    Tensor::cat(&[forward, batch.reverse_within_lengths(&reversed)], -1)
+                }
+                None => forward,
+            };
+        }
+        let max = h
+            .masked_fill(&batch.mask.unsqueeze(-1).logical_not(), f64::NEG_INFINITY)
+            .amax(1, false);
+        let mean = (&h * &mask).sum_dim_intlist(1, false, Kind::Float) / &lengths;
+        let features =
+            Tensor::cat(&[max, mean, mean_input], -1).dropout(self.config.dropout, train);
+        self.output.forward(&features)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tch::{Device, nn::VarStore};
+
+    pub(crate) fn tiny_config(bidirectional: bool) -> ModelConfig {
+        ModelConfig {
+            vocab_size: 50,
+            num_labels: 3,
+            embedding_dim: 8,
+            bigram_buckets: 64,
+            bigram_dim: 4,
+            hidden_size: 6,
+            num_layers: 2,
+            bidirectional,
+            dropout: 0.3,
+            token_dropout: 0.1,
+        }
+    }
+
+    fn probabilities(model: &Classifier, sequences: &[&[i64]]) -> Tensor {
+        tch::no_grad(|| {
+            model
+                .forward_t(&Batch::new(sequences, model.config().bigram_buckets), false)
+                .softmax(-1, Kind::Float)
+        })
+    }
+
+    #[test]
+    fn padding_does_not_change_predictions() {
+        for bidirectional in [false, true] {
+            tch::manual_seed(3);
+            let vs = VarStore::new(Device::Cpu);
+            let model = Classifier::new(&vs.root(), &tiny_config(bidirectional));
+            let short: &[i64] = &[5, 9, 2];
+            let long: Vec<i64> = (0..200).map(|i| 2 + i % 47).collect();
+            let medium: Vec<i64> = (0..37).map(|i| 3 + i % 40).collect();
+            let alone = probabilities(&model, &[short]);
+            let batched = probabilities(&model, &[&long, short, &medium]);
+            let diff = (alone.get(0) - batched.get(1))
+                .abs()
+                .max()
+                .double_value(&[]);
+            assert!(diff < 1e-5, "bidirectional={bidirectional}: diff {diff}");
+            let medium_alone = probabilities(&model, &[&medium]);
+            let diff = (medium_alone.get(0) - batched.get(2))
+                .abs()
+                .max()
+                .double_value(&[]);
+            assert!(diff < 1e-5, "bidirectional={bidirectional}: diff {diff}");
+        }
+    }
+
+    #[test]
+    fn eval_mode_is_deterministic_and_train_mode_is_not() {
+        tch::manual_seed(4);
+        let vs = VarStore::new(Device::Cpu);
+        let model = Classifier::new(&vs.root(), &tiny_config(true));
+        let batch = Batch::new(&[&[4, 5, 6, 7, 8, 9]], 64);
+        let a = model.forward_t(&batch, false);
+        let b = model.forward_t(&batch, false);
+        assert_eq!(a.size(), vec![1, 3]);
+        assert!(a.equal(&b));
+        let c = model.forward_t(&batch, true);
+        assert!(!a.allclose(&c, 1e-6, 1e-6, false));
+    }
+
+    #[test]
+    fn bigram_buckets_stay_in_range() {
+        for (l, r) in [(0, 0), (1, -1), (i64::MAX, 7), (49, 48)] {
+            let b = bigram_bucket(l, r, 64);
+            assert!((1..64).contains(&b));
+        }
+        assert_ne!(bigram_bucket(3, 4, 1 << 16), bigram_bucket(4, 3, 1 << 16));
+    }
+}

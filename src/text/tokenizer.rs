@@ -1,0 +1,223 @@
+use serde::{Deserialize, Serialize};
+use unicode_normalization::UnicodeNormalization;
+use unicode_segmentation::UnicodeSegmentation;
+
+use super::vocab::{UNK_ID, Vocabulary};
+
+/// How text becomes tokens; stored in the model artifact next to the vocabulary.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct TokenizerConfig {
+    /// Tokens beyond this many are dropped; bounds compute per text.
+    pub max_length: usize,
+    /// Tokens rarer than this in the training split map to `<unk>`.
+    pub min_frequency: usize,
+    /// Vocabulary size cap, including `<pad>` and `<unk>`.
+    pub max_vocab_size: usize,
+}
+
+impl Default for TokenizerConfig {
+    fn default() -> Self {
+        Self {
+            max_length: 256,
+            min_frequency: 2,
+            max_vocab_size: 20_000,
+        }
+    }
+}
+
+/// A text as the network sees it: at least one id, at most `max_length`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Encoded {
+    pub ids: Vec<i64>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Tokenizer {
+    config: TokenizerConfig,
+    vocab: Vocabulary,
+}
+
+/// NFKC folds full-width Latin and digits (common in Chinese input methods) onto ASCII, so
+/// "ＣＮＣ" and "cnc" are one token. Control characters become spaces: they carry no meaning
+/// and must not glue words together.
+pub fn normalize(text: &str) -> String {
+    text.nfkc()
+        .flat_map(char::to_lowercase)
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
+}
+
+/// Chinese has no spaces, and UAX #29 alone would keep some runs of ideographs together, so each
+/// ideograph (and kana) is a token of its own; Latin words and numbers stay whole, punctuation and
+/// emoji are kept because they carry sentiment ("！！", "👍").
+pub fn segment(normalized: &str) -> impl Iterator<Item = &str> {
+    normalized
+        .split_word_bounds()
+        .filter(|segment| !segment.chars().all(char::is_whitespace))
+        .flat_map(|segment| {
+            let split_per_char = segment.chars().any(is_ideographic);
+            let pieces: Box<dyn Iterator<Item = &str>> = if split_per_char {
+                Box::new(
+                    segment
+                        .char_indices()
+                        .map(move |(i, c)| &segment[i..i + c.len_utf8()])
+                        .filter(|piece| !piece.chars().all(char::is_whitespace)),
+                )
+            } else {
+                Box::new(std::iter::once(segment))
+            };
+            pieces
+        })
+}
+
+fn is_ideographic(c: char) -> bool {
+    matches!(c as u32,
+        0x3040..=0x30FF      // hiragana, katakana
+        | 0x3400..=0x4DBF    // CJK extension A
+        | 0x4E00..=0x9FFF    // CJK unified ideographs
+        | 0xF900..=0xFAFF    // CJK compatibility ideographs
+        | 0x20000..=0x3134F) // CJK extensions B–G
+}
+
+impl Tokenizer {
+    pub fn new(config: TokenizerConfig, vocab: Vocabulary) -> Self {
+        Self { config, vocab }
+    }
+
+    /// Builds the vocabulary from training texts only (never validation or test).
+    pub fn fit<'a>(texts: impl IntoIterator<Item = &'a str>, config: TokenizerConfig) -> Self {
+        let normalized: Vec<String> = texts.into_iter().map(normalize).collect();
+        let vocab = Vocabulary::build(
+            normalized.iter().flat_map(|t| segment(t)),
+            config.min_frequency,
+            config.max_vocab_size,
+        );
+        Self { config, vocab }
+    }
+
+    pub fn config(&self) -> &TokenizerConfig {
+        &self.config
+    }
+
+    pub fn vocabulary(&self) -> &Vocabulary {
+        &self.vocab
+    }
+
+    /// The tokens the model sees for `text`, after truncation (an empty text yields none).
+    pub fn tokens(&self, text: &str) -> Vec<String> {
+        segment(&normalize(text))
+            .take(self.config.max_length)
+            .map(str::to_string)
+            .collect()
+    }
+
+    pub fn encode(&self, text: &str) -> Encoded {
+        let normalized = normalize(text);
+        let mut ids: Vec<i64> = segment(&normalized)
+            .take(self.config.max_length.max(1))
+            .map(|token| self.vocab.id(token))
+            .collect();
+        // A text with no tokens still needs one step through the LSTM to produce a prediction.
+        if ids.is_empty() {
+            ids.push(UNK_ID);
+        }
+        Encoded { ids }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn tokens(text: &str) -> Vec<String> {
+        segment(&normalize(text)).map(str::to_string).collect()
+    }
+
+    #[test]
+    fn splits_ideographs_and_keeps_latin_words_whole() {
+        assert_eq!(
+            tokens("3号线CNC主轴异响"),
+            ["3", "号", "线", "cnc", "主", "轴", "异", "响"]
+        );
+        assert_eq!(
+            tokens("Spindle NOISE, line 3!"),
+            ["spindle", "noise", ",", "line", "3", "!"]
+        );
+    }
+
+    #[test]
+    fn folds_full_width_forms_and_drops_control_characters() {
+        assert_eq!(tokens("ＣＮＣ１２"), ["cnc12"]);
+        assert_eq!(tokens("a\u{0}b\r\nc"), ["a", "b", "c"]);
+    }
+
+    #[test]
+    fn truncates_to_max_length_and_never_returns_empty() {
+        let vocab = Vocabulary::build(["好", "差"], 1, 10);
+        let config = TokenizerConfig {
+            max_length: 3,
+            ..TokenizerConfig::default()
+        };
+        let tokenizer = Tokenizer::new(config, vocab);
+        assert_eq!(tokenizer.encode("好好好好差").ids.len(), 3);
+        assert_eq!(tokenizer.encode("").ids, vec![UNK_ID]);
+        assert_eq!(tokenizer.encode("  \t ").ids, vec![UNK_ID]);
+        let good = tokenizer.vocabulary().id("好");
+        assert_eq!(tokenizer.encode("好 未知").ids, vec![good, UNK_ID, UNK_ID]);
+    }
+
+    #[test]
+    fn fit_is_deterministic() {
+        let texts = ["质量很好", "质量太差了", "good quality", "很好很好"];
+        let a = Tokenizer::fit(texts, TokenizerConfig::default());
+        let b = Tokenizer::fit(texts, TokenizerConfig::default());
+        assert_eq!(a.vocabulary().tokens(), b.vocabulary().tokens());
+        assert!(a.vocabulary().tokens().contains(&"很".to_string()));
+    }
+
+    fn small_tokenizer() -> Tokenizer {
+        Tokenizer::fit(
+            ["质量很好 good", "太差了 bad 👍", "مرحبا עברית"],
+            TokenizerConfig {
+                max_length: 64,
+                min_frequency: 1,
+                max_vocab_size: 100,
+            },
+        )
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+
+        #[test]
+        fn any_unicode_yields_valid_ids(text in "\\PC*|[\\u{0}-\\u{1f}\\u{200b}-\\u{200f}\\u{202e}\\u{0300}-\\u{036f}\\u{1F600}-\\u{1F64F}\\u{0590}-\\u{06ff}a-z 好差]{0,200}") {
+            let tokenizer = small_tokenizer();
+            let encoded = tokenizer.encode(&text);
+            prop_assert!(!encoded.ids.is_empty());
+            prop_assert!(encoded.ids.len() <= 64);
+            let size = tokenizer.vocabulary().len() as i64;
+            prop_assert!(encoded.ids.iter().all(|&id| (0..size).contains(&id)));
+        }
+
+        #[test]
+        fn arbitrary_chars_never_panic(chars in proptest::collection::vec(any::<char>(), 0..500)) {
+            let text: String = chars.into_iter().collect();
+            let encoded = small_tokenizer().encode(&text);
+            prop_assert!(!encoded.ids.is_empty());
+        }
+    }
+
+    #[test]
+    fn megabyte_inputs_are_truncated() {
+        let tokenizer = small_tokenizer();
+        for text in [
+            "好".repeat(400_000),
+            "a".repeat(1 << 20),
+            "👍🏽".repeat(150_000),
+        ] {
+            let encoded = tokenizer.encode(&text);
+            assert!(!encoded.ids.is_empty() && encoded.ids.len() <= 64);
+        }
+    }
+}

@@ -1,0 +1,159 @@
+//! MODEL_CARD.md: what a person needs before trusting the model.
+
+use std::fmt::Write;
+
+use super::{TrainConfig, TrainJob};
+use crate::model::Manifest;
+
+pub fn render(manifest: &Manifest, job: &TrainJob) -> String {
+    let mut card = String::new();
+    let w = &mut card;
+    let _ = writeln!(w, "# Model card: {} {}\n", manifest.name, manifest.version);
+    let _ = writeln!(
+        w,
+        "Text classifier trained by `textserve train` on {}. Labels: {}.\n",
+        manifest.created_at,
+        manifest
+            .labels
+            .iter()
+            .map(|l| format!("`{l}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let _ = writeln!(w, "## Intended use\n");
+    let _ = writeln!(
+        w,
+        "Classifying short free-text comments of the same kind and language as the training data. \
+         Outputs are probabilities from a single model; treat scores below ~0.7 as uncertain and route \
+         them to a person. Not for decisions about individuals.\n"
+    );
+    if let Some(t) = &manifest.training {
+        let _ = writeln!(w, "## Data\n");
+        let _ = writeln!(w, "- file: `{}` (sha256 `{}`)", t.data_path, t.data_sha256);
+        let _ = writeln!(
+            w,
+            "- rows read: {}; empty texts skipped: {}; duplicates removed (after normalization): {}; texts dropped for conflicting labels: {}; examples kept: {}",
+            t.rows_read,
+            t.empty_texts_skipped,
+            t.cleaning.duplicates_removed,
+            t.cleaning.conflicting_texts_dropped,
+            t.cleaning.kept
+        );
+        let _ = writeln!(
+            w,
+            "- stratified split, seed {}: train {}, validation {}, test {} (deduplicated before splitting, so no test text occurs in training)\n",
+            t.split.seed, t.split_sizes.train, t.split_sizes.validation, t.split_sizes.test
+        );
+        let _ = writeln!(w, "## Training\n");
+        let _ = writeln!(
+            w,
+            "{} epochs run, best validation accuracy at epoch {}, {:.0} s in total.\n",
+            t.epochs_run, t.best_epoch, t.duration_seconds
+        );
+        let _ = writeln!(
+            w,
+            "| epoch | train loss | validation loss | validation accuracy | seconds |"
+        );
+        let _ = writeln!(w, "|---:|---:|---:|---:|---:|");
+        for e in &t.history {
+            let _ = writeln!(
+                w,
+                "| {} | {:.4} | {:.4} | {:.4} | {:.1} |",
+                e.epoch, e.train_loss, e.validation_loss, e.validation_accuracy, e.seconds
+            );
+        }
+        let _ = writeln!(
+            w,
+            "\nReproduce:\n\n```sh\n{}\n```\n",
+            reproduce_command(job, &t.hyperparameters)
+        );
+    }
+    let a = &manifest.architecture;
+    let _ = writeln!(w, "## Architecture\n");
+    let _ = writeln!(
+        w,
+        "Token embedding {} + hashed character-bigram embedding {}×{} → {}-layer {} LSTM, hidden {} → masked max + mean pooling, plus the mean input embedding → dropout {} → linear to {} labels. Token dropout {} in training. Vocabulary {} tokens, max length {} tokens. {} parameters.\n",
+        a.embedding_dim,
+        a.bigram_buckets,
+        a.bigram_dim,
+        a.num_layers,
+        if a.bidirectional {
+            "bidirectional"
+        } else {
+            "unidirectional"
+        },
+        a.hidden_size,
+        a.dropout,
+        a.num_labels,
+        a.token_dropout,
+        a.vocab_size,
+        manifest.tokenizer.config.max_length,
+        manifest.weights.parameters
+    );
+    if let Some(m) = &manifest.metrics {
+        let _ = writeln!(
+            w,
+            "## Metrics\n\nValidation split (used for model selection):\n\n```text\n{}```\n",
+            m.validation.report()
+        );
+        let _ = writeln!(
+            w,
+            "Test split (held out, looked at once per configuration):\n\n```text\n{}```\n",
+            m.test.report()
+        );
+    }
+    let _ = writeln!(w, "## Limits\n");
+    let _ = writeln!(
+        w,
+        "- Knows only its training vocabulary; unseen characters map to `<unk>`.\n\
+         - Texts longer than {} tokens are truncated.\n\
+         - Labels come from the data as given; noisy or domain-shifted input (other products, other languages) will score worse than the test figures above.\n",
+        manifest.tokenizer.config.max_length
+    );
+    if let Some(notes) = &job.card_notes {
+        card.push_str(notes.trim_end());
+        card.push('\n');
+    }
+    card
+}
+
+fn reproduce_command(job: &TrainJob, c: &TrainConfig) -> String {
+    let mut cmd = format!(
+        "textserve train --data {} --out {} --name {} --model-version {}",
+        job.data.display(),
+        job.out.display(),
+        job.name,
+        job.version
+    );
+    if job.read.text_field != "text" || job.read.label_field != "label" {
+        cmd += &format!(
+            " --text-field {} --label-field {}",
+            job.read.text_field, job.read.label_field
+        );
+    }
+    cmd += &format!(
+        " \\\n  --epochs {} --patience {} --batch-size {} --learning-rate {} --weight-decay {} --clip-norm {} --label-smoothing {} --seed {} \\\n  --validation-fraction {} --test-fraction {} --embedding-dim {} --bigram-buckets {} --bigram-dim {} --hidden-size {} \\\n  --num-layers {} --bidirectional {} --dropout {} --token-dropout {} --max-length {} --min-frequency {} --max-vocab-size {}",
+        c.epochs,
+        c.patience,
+        c.batch_size,
+        c.learning_rate,
+        c.weight_decay,
+        c.clip_norm,
+        c.label_smoothing,
+        c.seed,
+        c.validation_fraction,
+        c.test_fraction,
+        c.embedding_dim,
+        c.bigram_buckets,
+        c.bigram_dim,
+        c.hidden_size,
+        c.num_layers,
+        c.bidirectional,
+        c.dropout,
+        c.token_dropout,
+        c.max_length,
+        c.min_frequency,
+        c.max_vocab_size
+    );
+    cmd
+}

@@ -1,0 +1,538 @@
+//! Training and evaluation: turns a dataset file into a model directory.
+
+mod card;
+mod metrics;
+
+use std::collections::HashMap;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::{Context, bail};
+use serde::{Deserialize, Serialize};
+use tch::nn::{self, OptimizerConfig, VarStore};
+use tch::{Device, Tensor};
+
+pub use metrics::{ClassMetrics, Evaluation};
+
+use crate::data::{self, Example, ReadOptions, SplitConfig};
+use crate::model::artifact::{
+    EpochRecord, Manifest, Metrics, SplitSizes, TokenizerSpec, TrainingRecord, WeightsInfo,
+};
+use crate::model::{Artifact, Classifier, Model, ModelConfig, argmax, artifact::FORMAT_VERSION};
+use crate::text::{Encoded, Tokenizer, TokenizerConfig};
+
+/// Every knob of a training run; recorded in the artifact so a run can be repeated exactly.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, clap::Args)]
+pub struct TrainConfig {
+    /// Maximum passes over the training split.
+    #[arg(long, default_value_t = 12)]
+    pub epochs: usize,
+    /// Stop after this many epochs without a better validation accuracy.
+    #[arg(long, default_value_t = 3)]
+    pub patience: usize,
+    #[arg(long, default_value_t = 64)]
+    pub batch_size: usize,
+    /// Peak learning rate (AdamW), reached after warm-up and decayed along a cosine.
+    #[arg(long, default_value_t = 2e-3)]
+    pub learning_rate: f64,
+    #[arg(long, default_value_t = 0.01)]
+    pub weight_decay: f64,
+    /// Global gradient-norm clip.
+    #[arg(long, default_value_t = 1.0)]
+    pub clip_norm: f64,
+    #[arg(long, default_value_t = 0.0)]
+    pub label_smoothing: f64,
+    /// Seeds the split, the initial weights and the batch order.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    #[arg(long, default_value_t = 0.1)]
+    pub validation_fraction: f64,
+    #[arg(long, default_value_t = 0.1)]
+    pub test_fraction: f64,
+    #[arg(long, default_value_t = 128)]
+    pub embedding_dim: i64,
+    /// Hashed character-bigram buckets (0 disables bigram features).
+    #[arg(long, default_value_t = 32768)]
+    pub bigram_buckets: i64,
+    #[arg(long, default_value_t = 64)]
+    pub bigram_dim: i64,
+    #[arg(long, default_value_t = 128)]
+    pub hidden_size: i64,
+    #[arg(long, default_value_t = 1)]
+    pub num_layers: i64,
+    /// Read texts in both directions.
+    #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
+    pub bidirectional: bool,
+    #[arg(long, default_value_t = 0.4)]
+    pub dropout: f64,
+    /// Probability of dropping a whole input token during training.
+    #[arg(long, default_value_t = 0.1)]
+    pub token_dropout: f64,
+    /// Tokens kept per text.
+    #[arg(long, default_value_t = 256)]
+    pub max_length: usize,
+    #[arg(long, default_value_t = 2)]
+    pub min_frequency: usize,
+    #[arg(long, default_value_t = 20_000)]
+    pub max_vocab_size: usize,
+}
+
+impl Default for TrainConfig {
+    fn default() -> Self {
+        use clap::Parser;
+        #[derive(Parser)]
+        struct Defaults {
+            #[command(flatten)]
+            config: TrainConfig,
+        }
+        Defaults::parse_from(["defaults"]).config
+    }
+}
+
+impl TrainConfig {
+    pub fn split(&self) -> SplitConfig {
+        SplitConfig {
+            seed: self.seed,
+            validation_fraction: self.validation_fraction,
+            test_fraction: self.test_fraction,
+        }
+    }
+
+    fn tokenizer(&self) -> TokenizerConfig {
+        TokenizerConfig {
+            max_length: self.max_length,
+            min_frequency: self.min_frequency,
+            max_vocab_size: self.max_vocab_size,
+        }
+    }
+
+    fn validate(&self) -> anyhow::Result<()> {
+        if self.epochs == 0 || self.batch_size == 0 || self.max_length == 0 {
+            bail!("--epochs, --batch-size and --max-length must be positive");
+        }
+        if self.hidden_size <= 0 || self.embedding_dim <= 0 || self.num_layers <= 0 {
+            bail!("--hidden-size, --embedding-dim and --num-layers must be positive");
+        }
+        if self.bigram_buckets == 1 || self.bigram_buckets < 0 {
+            bail!("--bigram-buckets must be 0 (off) or at least 2");
+        }
+        for (name, p) in [
+            ("dropout", self.dropout),
+            ("token-dropout", self.token_dropout),
+        ] {
+            if !(0.0..1.0).contains(&p) {
+                bail!("--{name} must be in [0, 1)");
+            }
+        }
+        if self.validation_fraction <= 0.0
+            || self.test_fraction < 0.0
+            || self.validation_fraction + self.test_fraction >= 1.0
+        {
+            bail!("--validation-fraction must be > 0, --test-fraction ≥ 0, and together below 1");
+        }
+        Ok(())
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct TrainJob {
+    pub data: PathBuf,
+    pub read: ReadOptions,
+    pub out: PathBuf,
+    pub name: String,
+    pub version: String,
+    pub config: TrainConfig,
+    /// Markdown appended to the model card (e.g. the log of configurations tried).
+    pub card_notes: Option<String>,
+}
+
+/// Trains, picks the epoch with the best validation accuracy, evaluates it on the test split,
+/// and writes the model directory.
+pub fn train(job: &TrainJob) -> anyhow::Result<Manifest> {
+    let started = Instant::now();
+    let config = &job.config;
+    config.validate()?;
+    let prepared = data::prepare(&job.data, &job.read, config.split())?;
+    let split = &prepared.split;
+    let mut labels: Vec<String> = split.train.iter().map(|e| e.label.clone()).collect();
+    labels.sort();
+    labels.dedup();
+    if labels.len() < 2 {
+        bail!(
+            "{}: training needs at least two labels, found {:?}",
+            job.data.display(),
+            labels
+        );
+    }
+    eprintln!(
+        "data: {} rows, {} empty skipped, {} duplicates removed, {} conflicting texts dropped → {} examples (train {}, validation {}, test {}); labels {:?}",
+        prepared.rows_read,
+        prepared.empty_skipped,
+        prepared.cleaning.duplicates_removed,
+        prepared.cleaning.conflicting_texts_dropped,
+        prepared.cleaning.kept,
+        split.train.len(),
+        split.validation.len(),
+        split.test.len(),
+        labels
+    );
+
+    let tokenizer = Tokenizer::fit(
+        split.train.iter().map(|e| e.text.as_str()),
+        config.tokenizer(),
+    );
+    let label_index: HashMap<&str, usize> = labels
+        .iter()
+        .enumerate()
+        .map(|(i, l)| (l.as_str(), i))
+        .collect();
+    let encode = |examples: &[Example]| -> Vec<(Encoded, usize)> {
+        examples
+            .iter()
+            .map(|e| (tokenizer.encode(&e.text), label_index[e.label.as_str()]))
+            .collect()
+    };
+    let train_set = encode(&split.train);
+    let validation_set = encode(&split.validation);
+
+    let model_config = ModelConfig {
+        vocab_size: tokenizer.vocabulary().len() as i64,
+        num_labels: labels.len() as i64,
+        embedding_dim: config.embedding_dim,
+        bigram_buckets: config.bigram_buckets,
+        bigram_dim: config.bigram_dim,
+        hidden_size: config.hidden_size,
+        num_layers: config.num_layers,
+        bidirectional: config.bidirectional,
+        dropout: config.dropout,
+        token_dropout: config.token_dropout,
+    };
+    tch::manual_seed(config.seed as i64);
+    let var_store = VarStore::new(Device::Cpu);
+    let classifier = Classifier::new(&var_store.root(), &model_config);
+    let mut optimizer =
+        nn::adamw(0.9, 0.999, config.weight_decay).build(&var_store, config.learning_rate)?;
+
+    let mut rng = data::SplitMix64::new(config.seed);
+    let steps_per_epoch = train_set.len().div_ceil(config.batch_size);
+    let schedule = Schedule::new(config.learning_rate, steps_per_epoch * config.epochs);
+    let mut history = Vec::new();
+    let mut best: Option<(usize, f64, f64, Vec<(String, Tensor)>)> = None;
+    let mut step = 0;
+    for epoch in 1..=config.epochs {
+        let epoch_started = Instant::now();
+        let progress = Progress::new(epoch, config.epochs, steps_per_epoch);
+        let mut loss_sum = 0.0;
+        let mut seen = 0usize;
+        for batch_indices in epoch_batches(&train_set, config.batch_size, &mut rng) {
+            optimizer.set_lr(schedule.at(step));
+            step += 1;
+            let sequences: Vec<&[i64]> = batch_indices
+                .iter()
+                .map(|&i| train_set[i].0.ids.as_slice())
+                .collect();
+            let targets: Vec<i64> = batch_indices
+                .iter()
+                .map(|&i| train_set[i].1 as i64)
+                .collect();
+            let batch = crate::model::Batch::new(&sequences, model_config.bigram_buckets);
+            let logits = classifier.forward_t(&batch, true);
+            let loss = logits.cross_entropy_loss::<Tensor>(
+                &Tensor::from_slice(&targets),
+                None,
+                tch::Reduction::Mean,
+                -100,
+                config.label_smoothing,
+            );
+            optimizer.backward_step_clip_norm(&loss, config.clip_norm);
+            let loss = loss.double_value(&[]);
+            loss_sum += loss * targets.len() as f64;
+            seen += targets.len();
+            progress.step(loss_sum / seen as f64);
+        }
+        let (validation_loss, validation_accuracy) =
+            loss_and_accuracy(&classifier, &validation_set);
+        let record = EpochRecord {
+            epoch,
+            train_loss: loss_sum / seen.max(1) as f64,
+            validation_loss,
+            validation_accuracy,
+            seconds: epoch_started.elapsed().as_secs_f64(),
+        };
+        progress.finish(&record);
+        history.push(record);
+        let improved = best.as_ref().is_none_or(|(_, acc, loss, _)| {
+            validation_accuracy > *acc || (validation_accuracy == *acc && validation_loss < *loss)
+        });
+        if improved {
+            best = Some((
+                epoch,
+                validation_accuracy,
+                validation_loss,
+                snapshot(&var_store),
+            ));
+        } else if epoch - best.as_ref().map_or(0, |b| b.0) >= config.patience {
+            eprintln!(
+                "early stop: no validation improvement for {} epochs",
+                config.patience
+            );
+            break;
+        }
+    }
+    let (best_epoch, _, _, weights) = best.expect("at least one epoch ran");
+    restore(&var_store, &weights);
+
+    let mut manifest = Manifest {
+        format_version: FORMAT_VERSION,
+        name: job.name.clone(),
+        version: job.version.clone(),
+        created_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        labels: labels.clone(),
+        architecture: model_config,
+        tokenizer: TokenizerSpec {
+            config: tokenizer.config().clone(),
+            vocabulary: tokenizer.vocabulary().tokens().to_vec(),
+        },
+        weights: WeightsInfo {
+            file: String::new(),
+            sha256: String::new(),
+            parameters: 0,
+        },
+        training: Some(TrainingRecord {
+            data_path: job.data.display().to_string(),
+            data_sha256: prepared.sha256.clone(),
+            text_field: job.read.text_field.clone(),
+            label_field: job.read.label_field.clone(),
+            rows_read: prepared.rows_read,
+            empty_texts_skipped: prepared.empty_skipped,
+            cleaning: prepared.cleaning.clone(),
+            split: config.split(),
+            split_sizes: SplitSizes {
+                train: split.train.len(),
+                validation: split.validation.len(),
+                test: split.test.len(),
+            },
+            hyperparameters: config.clone(),
+            epochs_run: history.len(),
+            best_epoch,
+            duration_seconds: 0.0,
+            history,
+        }),
+        metrics: None,
+    };
+    let model = Model::from_artifact(Artifact {
+        manifest: manifest.clone(),
+        tokenizer,
+        classifier,
+        var_store,
+    });
+    let validation = evaluate(&model, &split.validation)?;
+    let test = evaluate(&model, &split.test)?;
+    eprintln!(
+        "best epoch {best_epoch}: validation accuracy {:.4} macro-F1 {:.4}; test accuracy {:.4} macro-F1 {:.4}",
+        validation.accuracy, validation.macro_f1, test.accuracy, test.macro_f1
+    );
+    manifest.metrics = Some(Metrics { validation, test });
+    if let Some(training) = manifest.training.as_mut() {
+        training.duration_seconds = started.elapsed().as_secs_f64();
+    }
+    let card = card::render(&manifest, job);
+    Artifact::save(&job.out, &mut manifest, model.var_store(), &card)?;
+    Ok(manifest)
+}
+
+/// Linear warm-up over the first steps, then cosine decay to 5 % of the peak.
+struct Schedule {
+    peak: f64,
+    warmup: usize,
+    total: usize,
+}
+
+impl Schedule {
+    fn new(peak: f64, total: usize) -> Self {
+        Self {
+            peak,
+            warmup: (total / 20).clamp(1, 300),
+            total: total.max(1),
+        }
+    }
+
+    fn at(&self, step: usize) -> f64 {
+        if step < self.warmup {
+            return self.peak * (step + 1) as f64 / self.warmup as f64;
+        }
+        let progress =
+            ((step - self.warmup) as f64 / (self.total - self.warmup).max(1) as f64).min(1.0);
+        let floor = 0.05;
+        self.peak * (floor + (1.0 - floor) * 0.5 * (1.0 + (std::f64::consts::PI * progress).cos()))
+    }
+}
+
+/// Shuffled batches of similar length: texts are shuffled, sorted by length within pools of 32
+/// batches, cut into batches, and the batches shuffled. Padding stays small without feeding the
+/// model a length-ordered curriculum.
+fn epoch_batches(
+    set: &[(Encoded, usize)],
+    batch_size: usize,
+    rng: &mut data::SplitMix64,
+) -> Vec<Vec<usize>> {
+    let mut order: Vec<usize> = (0..set.len()).collect();
+    rng.shuffle(&mut order);
+    let mut batches: Vec<Vec<usize>> = Vec::new();
+    for pool in order.chunks_mut(batch_size * 32) {
+        pool.sort_by_key(|&i| set[i].0.ids.len());
+        batches.extend(pool.chunks(batch_size).map(<[usize]>::to_vec));
+    }
+    rng.shuffle(&mut batches);
+    batches
+}
+
+fn loss_and_accuracy(classifier: &Classifier, set: &[(Encoded, usize)]) -> (f64, f64) {
+    let encoded: Vec<&[i64]> = set.iter().map(|(e, _)| e.ids.as_slice()).collect();
+    let probabilities = crate::model::predict_sequences(classifier, &encoded, 256);
+    let mut loss = 0.0;
+    let mut correct = 0usize;
+    for (probs, (_, truth)) in probabilities.iter().zip(set) {
+        loss -= f64::from(probs[*truth].max(1e-12)).ln();
+        correct += usize::from(argmax(probs).0 == *truth);
+    }
+    let n = set.len().max(1) as f64;
+    (loss / n, correct as f64 / n)
+}
+
+fn snapshot(var_store: &VarStore) -> Vec<(String, Tensor)> {
+    tch::no_grad(|| {
+        var_store
+            .variables()
+            .into_iter()
+            .map(|(name, t)| (name, t.detach().copy()))
+            .collect()
+    })
+}
+
+fn restore(var_store: &VarStore, weights: &[(String, Tensor)]) {
+    let mut variables = var_store.variables();
+    tch::no_grad(|| {
+        for (name, value) in weights {
+            if let Some(target) = variables.get_mut(name) {
+                target.copy_(value);
+            }
+        }
+    });
+}
+
+/// Scores `model` on labelled examples. Every label must be one the model knows.
+pub fn evaluate(model: &Model, examples: &[Example]) -> anyhow::Result<Evaluation> {
+    let labels = model.labels();
+    let index: HashMap<&str, usize> = labels
+        .iter()
+        .enumerate()
+        .map(|(i, l)| (l.as_str(), i))
+        .collect();
+    let truths = examples
+        .iter()
+        .map(|e| {
+            index.get(e.label.as_str()).copied().with_context(|| {
+                format!(
+                    "label {:?} is not one of the model's labels {labels:?}",
+                    e.label
+                )
+            })
+        })
+        .collect::<anyhow::Result<Vec<usize>>>()?;
+    let texts: Vec<&str> = examples.iter().map(|e| e.text.as_str()).collect();
+    let probabilities = model.predict_texts(&texts, 256);
+    Ok(Evaluation::from_predictions(
+        labels,
+        truths
+            .into_iter()
+            .zip(probabilities.iter().map(|p| argmax(p).0)),
+    ))
+}
+
+/// Where `eval` gets its examples: a file the user names, or the test split recorded in the
+/// model, rebuilt from the original data file.
+pub fn evaluation_examples(
+    model: &Model,
+    data: Option<&Path>,
+    read: &ReadOptions,
+) -> anyhow::Result<Vec<Example>> {
+    if let Some(path) = data {
+        return Ok(data::Dataset::read(path, read)?.examples);
+    }
+    let training = model
+        .manifest()
+        .training
+        .as_ref()
+        .context("the model records no training data; pass --data FILE")?;
+    let path = PathBuf::from(&training.data_path);
+    if !path.is_file() {
+        bail!(
+            "the model's training data {} is not here; run `scripts/fetch-data.sh` (for the default model) or pass --data FILE",
+            path.display()
+        );
+    }
+    let read = ReadOptions {
+        format: None,
+        text_field: training.text_field.clone(),
+        label_field: training.label_field.clone(),
+    };
+    let prepared = data::prepare(&path, &read, training.split)?;
+    if prepared.sha256 != training.data_sha256 {
+        bail!(
+            "{} changed since training (sha256 {} ≠ recorded {}); the test split cannot be rebuilt",
+            path.display(),
+            prepared.sha256,
+            training.data_sha256
+        );
+    }
+    Ok(prepared.split.test)
+}
+
+/// A bar on terminals; one plain line per epoch for logs and CI.
+struct Progress {
+    bar: Option<indicatif::ProgressBar>,
+    epoch: usize,
+    epochs: usize,
+}
+
+impl Progress {
+    fn new(epoch: usize, epochs: usize, steps: usize) -> Self {
+        let bar = std::io::stderr().is_terminal().then(|| {
+            let bar = indicatif::ProgressBar::new(steps as u64);
+            bar.set_style(
+                indicatif::ProgressStyle::with_template(
+                    "epoch {prefix} [{bar:30}] {pos}/{len} loss {msg} ETA {eta}",
+                )
+                .expect("valid template")
+                .progress_chars("=> "),
+            );
+            bar.set_prefix(format!("{epoch}/{epochs}"));
+            bar
+        });
+        Self { bar, epoch, epochs }
+    }
+
+    fn step(&self, mean_loss: f64) {
+        if let Some(bar) = &self.bar {
+            bar.set_message(format!("{mean_loss:.4}"));
+            bar.inc(1);
+        }
+    }
+
+    fn finish(&self, record: &EpochRecord) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+        eprintln!(
+            "epoch {}/{}: train loss {:.4}, validation loss {:.4}, validation accuracy {:.4} ({:.1}s)",
+            self.epoch,
+            self.epochs,
+            record.train_loss,
+            record.validation_loss,
+            record.validation_accuracy,
+            record.seconds
+        );
+    }
+}
