@@ -6,11 +6,12 @@ use crate::config::{EvalArgs, ImportArgs, PredictArgs, TrainArgs};
 use crate::model::{Model, argmax};
 use crate::train::{self, TrainJob};
 
-/// libtorch defaults to one thread per core for both pools; set them explicitly so training,
-/// evaluation and the server never oversubscribe a small machine.
+/// libtorch defaults to one intra-op thread per core; set it explicitly so training, evaluation
+/// and the server never oversubscribe a small machine. The inter-op pool only runs TorchScript's
+/// async forks, which textserve never uses, so it stays idle and is left alone (libtorch also
+/// refuses to resize it once any parallel work has run).
 pub fn set_torch_threads(threads: usize) {
     tch::set_num_threads(threads.max(1) as i32);
-    tch::set_num_interop_threads(1);
 }
 
 pub fn train(args: TrainArgs) -> anyhow::Result<()> {

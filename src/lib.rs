@@ -7,6 +7,7 @@ pub mod commands;
 pub mod config;
 pub mod data;
 pub mod model;
+pub mod serve;
 pub mod telemetry;
 pub mod text;
 pub mod train;

@@ -8,7 +8,16 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     textserve::telemetry::init(&cli.log);
     let result = match cli.command {
-        Command::Serve(_) | Command::Openapi => Err(anyhow::anyhow!("not built yet")),
+        Command::Serve(config) => textserve::serve::serve(config),
+        Command::Openapi => {
+            println!(
+                "{}",
+                textserve::serve::openapi()
+                    .to_pretty_json()
+                    .expect("spec serializes")
+            );
+            Ok(())
+        }
         Command::Train(args) => commands::train(args),
         Command::Eval(args) => commands::eval(args),
         Command::Predict(args) => commands::predict(args),

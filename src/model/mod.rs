@@ -42,6 +42,10 @@ impl Model {
         &self.artifact.manifest.labels
     }
 
+    pub fn classifier(&self) -> &Classifier {
+        &self.artifact.classifier
+    }
+
     pub fn var_store(&self) -> &tch::nn::VarStore {
         &self.artifact.var_store
     }

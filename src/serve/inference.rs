@@ -1,0 +1,263 @@
+//! The model's own thread and the queue that feeds it.
+//!
+//! libtorch tensors are `Send` but not `Sync`, and a forward pass blocks for milliseconds, so the
+//! model lives on one dedicated OS thread. HTTP handlers reach it through a cloneable
+//! [`InferenceHandle`]: they push token ids onto one bounded queue shared by every connection,
+//! and the thread drains it in length-sorted batches. While a batch computes the next one forms,
+//! so under load batches grow by themselves and the per-item cost falls.
+
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::{Duration, Instant};
+
+use tokio::sync::oneshot;
+
+use crate::model::{Model, forward_probabilities};
+
+#[derive(Debug, Clone, Copy)]
+pub struct BatcherConfig {
+    pub max_batch_size: usize,
+    pub max_batch_delay: Duration,
+    pub max_queue: usize,
+}
+
+/// One text's answer, with where its time went.
+#[derive(Debug, Clone)]
+pub struct Prediction {
+    pub probabilities: Vec<f32>,
+    pub queue_time: Duration,
+    pub inference_time: Duration,
+    pub batch_size: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum InferenceError {
+    #[error("the inference queue is full ({0} texts waiting)")]
+    QueueFull(usize),
+    #[error("the inference thread has stopped")]
+    Stopped,
+}
+
+struct Job {
+    ids: Vec<i64>,
+    enqueued: Instant,
+    reply: oneshot::Sender<Result<Prediction, InferenceError>>,
+}
+
+struct Queue {
+    jobs: VecDeque<Job>,
+    closed: bool,
+}
+
+struct Shared {
+    queue: Mutex<Queue>,
+    wake: Condvar,
+    config: BatcherConfig,
+    alive: AtomicBool,
+}
+
+/// Cloneable access to the inference thread.
+#[derive(Clone)]
+pub struct InferenceHandle {
+    shared: Arc<Shared>,
+}
+
+impl std::fmt::Debug for InferenceHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("InferenceHandle")
+            .field("alive", &self.is_alive())
+            .finish()
+    }
+}
+
+pub type PendingPrediction = oneshot::Receiver<Result<Prediction, InferenceError>>;
+
+impl InferenceHandle {
+    /// Starts the inference thread. `load` runs on that thread (the model never crosses
+    /// threads); its result, or its error, is sent back through `loaded` before any batch runs.
+    pub fn spawn<L, T>(
+        config: BatcherConfig,
+        load: L,
+        loaded: oneshot::Sender<anyhow::Result<T>>,
+    ) -> Self
+    where
+        L: FnOnce() -> anyhow::Result<(Model, T)> + Send + 'static,
+        T: Send + 'static,
+    {
+        let shared = Arc::new(Shared {
+            queue: Mutex::new(Queue {
+                jobs: VecDeque::new(),
+                closed: false,
+            }),
+            wake: Condvar::new(),
+            config,
+            alive: AtomicBool::new(true),
+        });
+        let thread_shared = Arc::clone(&shared);
+        std::thread::Builder::new()
+            .name("textserve-inference".into())
+            .spawn(move || {
+                let _guard = StopGuard(Arc::clone(&thread_shared));
+                match load() {
+                    Ok((model, info)) => {
+                        let _ = loaded.send(Ok(info));
+                        run(&thread_shared, &model);
+                    }
+                    Err(error) => {
+                        let _ = loaded.send(Err(error));
+                    }
+                }
+            })
+            .expect("spawn inference thread");
+        Self { shared }
+    }
+
+    pub fn is_alive(&self) -> bool {
+        self.shared.alive.load(Ordering::Acquire)
+    }
+
+    pub fn queue_depth(&self) -> usize {
+        self.shared.queue.lock().map(|q| q.jobs.len()).unwrap_or(0)
+    }
+
+    /// Queues every text of one request, or none of them: a request is never half-accepted.
+    pub fn submit(
+        &self,
+        sequences: Vec<Vec<i64>>,
+    ) -> Result<Vec<PendingPrediction>, InferenceError> {
+        let mut queue = self
+            .shared
+            .queue
+            .lock()
+            .map_err(|_| InferenceError::Stopped)?;
+        if queue.closed || !self.is_alive() {
+            return Err(InferenceError::Stopped);
+        }
+        if queue.jobs.len() + sequences.len() > self.shared.config.max_queue {
+            return Err(InferenceError::QueueFull(queue.jobs.len()));
+        }
+        let now = Instant::now();
+        let receivers = sequences
+            .into_iter()
+            .map(|ids| {
+                let (reply, receiver) = oneshot::channel();
+                queue.jobs.push_back(Job {
+                    ids,
+                    enqueued: now,
+                    reply,
+                });
+                receiver
+            })
+            .collect();
+        metrics::gauge!("textserve_queue_depth").set(queue.jobs.len() as f64);
+        drop(queue);
+        self.shared.wake.notify_one();
+        Ok(receivers)
+    }
+
+    /// Lets the thread finish what is queued, then exit.
+    pub fn close(&self) {
+        if let Ok(mut queue) = self.shared.queue.lock() {
+            queue.closed = true;
+        }
+        self.shared.wake.notify_all();
+    }
+}
+
+/// Marks the handle dead and fails everything still queued when the thread ends for any reason,
+/// panics included, so no request waits forever.
+struct StopGuard(Arc<Shared>);
+
+impl Drop for StopGuard {
+    fn drop(&mut self) {
+        self.0.alive.store(false, Ordering::Release);
+        let mut queue = match self.0.queue.lock() {
+            Ok(queue) => queue,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        queue.closed = true;
+        for job in queue.jobs.drain(..) {
+            let _ = job.reply.send(Err(InferenceError::Stopped));
+        }
+        metrics::gauge!("textserve_queue_depth").set(0.0);
+    }
+}
+
+fn run(shared: &Shared, model: &Model) {
+    while let Some(jobs) = next_batch(shared) {
+        compute(model, jobs);
+    }
+}
+
+/// Blocks until work arrives, then waits until the batch is full or the oldest item has waited
+/// `max_batch_delay`. Items whose client has gone away are dropped here, not computed.
+fn next_batch(shared: &Shared) -> Option<Vec<Job>> {
+    let config = shared.config;
+    let mut queue = shared.queue.lock().ok()?;
+    loop {
+        queue.jobs.retain(|job| !job.reply.is_closed());
+        if !queue.jobs.is_empty() {
+            let deadline = queue.jobs[0].enqueued + config.max_batch_delay;
+            let now = Instant::now();
+            if queue.jobs.len() >= config.max_batch_size || now >= deadline || queue.closed {
+                break;
+            }
+            queue = shared.wake.wait_timeout(queue, deadline - now).ok()?.0;
+        } else if queue.closed {
+            return None;
+        } else {
+            queue = shared.wake.wait(queue).ok()?;
+        }
+    }
+    let take = queue.jobs.len().min(config.max_batch_size);
+    let jobs: Vec<Job> = queue.jobs.drain(..take).collect();
+    metrics::gauge!("textserve_queue_depth").set(queue.jobs.len() as f64);
+    Some(jobs)
+}
+
+fn compute(model: &Model, mut jobs: Vec<Job>) {
+    let started = Instant::now();
+    for job in &jobs {
+        metrics::histogram!("textserve_queue_wait_seconds")
+            .record((started - job.enqueued).as_secs_f64());
+    }
+    jobs.sort_by_key(|job| job.ids.len());
+    let batch_size = jobs.len();
+    let mut results = Vec::with_capacity(batch_size);
+    let classifier = model.classifier();
+    for group in length_groups(&jobs) {
+        let sequences: Vec<&[i64]> = group.iter().map(|job| job.ids.as_slice()).collect();
+        results.extend(forward_probabilities(classifier, &sequences));
+    }
+    let inference_time = started.elapsed();
+    metrics::histogram!("textserve_batch_size").record(batch_size as f64);
+    metrics::histogram!("textserve_inference_duration_seconds")
+        .record(inference_time.as_secs_f64());
+    for (job, probabilities) in jobs.into_iter().zip(results) {
+        let _ = job.reply.send(Ok(Prediction {
+            probabilities,
+            queue_time: started - job.enqueued,
+            inference_time,
+            batch_size,
+        }));
+    }
+}
+
+/// Splits length-sorted jobs where padding would more than double the work: an LSTM steps once
+/// per position of the longest text in a batch, for every text in it.
+fn length_groups(jobs: &[Job]) -> Vec<&[Job]> {
+    let mut groups = Vec::new();
+    let mut start = 0;
+    for i in 1..jobs.len() {
+        let shortest = jobs[start].ids.len();
+        if jobs[i].ids.len() > 2 * shortest.max(8) {
+            groups.push(&jobs[start..i]);
+            start = i;
+        }
+    }
+    if !jobs.is_empty() {
+        groups.push(&jobs[start..]);
+    }
+    groups
+}

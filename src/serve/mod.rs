@@ -1,0 +1,214 @@
+//! The HTTP service: binds, loads the model on its own thread, serves, shuts down gracefully.
+
+pub mod error;
+mod extract;
+pub mod inference;
+pub mod openapi;
+pub mod routes;
+pub mod state;
+pub mod telemetry;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use tokio::net::TcpListener;
+use tokio::sync::{oneshot, watch};
+
+pub use openapi::{app, openapi};
+
+use crate::config::ServeConfig;
+use crate::model::{Model, forward_probabilities};
+use crate::text::UNK_ID;
+use inference::{BatcherConfig, InferenceHandle};
+use state::{AppState, Limits, ServedModel};
+
+/// A bound, not yet serving, server. `build` returns as soon as the port is bound; the model
+/// loads on the inference thread meanwhile, and `/health/ready` answers 503 until it is warm.
+pub struct Application {
+    listener: TcpListener,
+    state: AppState,
+    router: axum::Router,
+    loaded: oneshot::Receiver<anyhow::Result<ServedModel>>,
+    shutdown_grace: Duration,
+}
+
+impl Application {
+    pub async fn build(config: &ServeConfig) -> anyhow::Result<Self> {
+        let dir = config.model.clone();
+        Self::build_with_loader(config, move || {
+            Model::load(&dir)
+                .with_context(|| "cannot load the model (pass --model DIR or set TEXTSERVE_MODEL)")
+        })
+        .await
+    }
+
+    /// `load` runs on the inference thread; tests use it to hold loading back.
+    pub async fn build_with_loader<L>(config: &ServeConfig, load: L) -> anyhow::Result<Self>
+    where
+        L: FnOnce() -> anyhow::Result<Model> + Send + 'static,
+    {
+        // Installed before any request or batch can record into it.
+        telemetry::prometheus();
+        let address = SocketAddr::new(config.host, config.port);
+        let listener = TcpListener::bind(address)
+            .await
+            .with_context(|| format!("cannot bind {address}"))?;
+        let threads = config.threads.max(1);
+        let (loaded_tx, loaded) = oneshot::channel();
+        let inference = InferenceHandle::spawn(
+            BatcherConfig {
+                max_batch_size: config.max_batch_size.max(1),
+                max_batch_delay: Duration::from_millis(config.max_batch_delay_ms),
+                max_queue: config.max_queue.max(1),
+            },
+            move || {
+                crate::commands::set_torch_threads(threads);
+                let model = load()?;
+                // One forward before reporting ready, so the first client does not pay for
+                // libtorch's lazy initialisation.
+                forward_probabilities(model.classifier(), &[&[UNK_ID]]);
+                let served = ServedModel::from_model(&model);
+                Ok((model, served))
+            },
+            loaded_tx,
+        );
+        let state = AppState::new(
+            inference,
+            Limits {
+                max_batch_size: config.max_batch_size.max(1),
+                max_text_chars: config.max_text_chars,
+            },
+        );
+        let router = app(state.clone(), config.body_limit);
+        Ok(Self {
+            listener,
+            state,
+            router,
+            loaded,
+            shutdown_grace: Duration::from_secs(config.shutdown_grace),
+        })
+    }
+
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener
+            .local_addr()
+            .expect("bound listener has an address")
+    }
+
+    pub fn port(&self) -> u16 {
+        self.local_addr().port()
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until `shutdown` completes (or the model fails to load, which is an error). After
+    /// shutdown begins, readiness turns 503 at once, no new connections are accepted, and
+    /// in-flight requests get `shutdown_grace` to finish.
+    pub async fn run_until_stopped(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
+        let Self {
+            listener,
+            state,
+            router,
+            loaded,
+            shutdown_grace,
+        } = self;
+        let (stop_tx, stop_rx) = watch::channel(false);
+        let stop_tx = Arc::new(stop_tx);
+        let signal_stop = Arc::clone(&stop_tx);
+        tokio::spawn(async move {
+            shutdown.await;
+            signal_stop.send_replace(true);
+        });
+
+        let load_state = state.clone();
+        let load_stop = Arc::clone(&stop_tx);
+        let load_result = tokio::spawn(async move {
+            let result = match loaded.await {
+                Ok(Ok(served)) => {
+                    tracing::info!(model = %served.details.name, version = %served.details.version, "model loaded and warm; ready");
+                    metrics::gauge!("textserve_model_info", "name" => served.details.name.clone(), "version" => served.details.version.clone()).set(1.0);
+                    load_state.set_served(served);
+                    Ok(())
+                }
+                Ok(Err(error)) => Err(error),
+                Err(_) => Err(anyhow::anyhow!(
+                    "the inference thread ended while loading the model"
+                )),
+            };
+            if result.is_err() {
+                load_stop.send_replace(true);
+            }
+            result
+        });
+
+        tracing::info!(address = %listener.local_addr()?, "listening");
+        let graceful_state = state.clone();
+        let mut graceful_rx = stop_rx.clone();
+        let server = axum::serve(listener, router).with_graceful_shutdown(async move {
+            let _ = graceful_rx.wait_for(|stop| *stop).await;
+            graceful_state.begin_shutdown();
+            tracing::info!("shutting down: finishing in-flight requests");
+        });
+        let mut grace_rx = stop_rx;
+        let grace = async move {
+            let _ = grace_rx.wait_for(|stop| *stop).await;
+            tokio::time::sleep(shutdown_grace).await;
+        };
+        tokio::select! {
+            result = server => result.context("server error")?,
+            () = grace => tracing::warn!("shutdown grace period over; dropping remaining requests"),
+        }
+        state.inference().close();
+        if load_result.is_finished() {
+            load_result.await.context("loader task")??;
+        } else {
+            load_result.abort();
+        }
+        tracing::info!("stopped");
+        Ok(())
+    }
+}
+
+/// Resolves on SIGINT or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}
+
+/// `textserve serve`: tokio gets the cores libtorch does not, so the two never fight.
+pub fn serve(config: ServeConfig) -> anyhow::Result<()> {
+    let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let workers = cores.saturating_sub(config.threads).max(1);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(workers)
+        .enable_all()
+        .build()?;
+    runtime.block_on(async {
+        let app = Application::build(&config).await?;
+        app.run_until_stopped(shutdown_signal()).await
+    })
+}

@@ -1,0 +1,59 @@
+//! Routes and their OpenAPI entries, registered together so the spec cannot drift from the
+//! router. The committed `openapi/openapi.json` is checked against this by a test.
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::get;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use utoipa_swagger_ui::SwaggerUi;
+
+use super::routes;
+use super::state::AppState;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "textserve",
+        description = "LSTM text classification for manufacturing comments: predict labels with probabilities.",
+        license(name = "MIT")
+    ),
+    tags(
+        (name = "predict", description = "Classify texts"),
+        (name = "models", description = "What is served"),
+        (name = "health", description = "Probes and metrics")
+    )
+)]
+struct ApiDoc;
+
+fn api_router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(routes::predict))
+        .routes(routes!(routes::predict_batch))
+        .routes(routes!(routes::list_models))
+        .routes(routes!(routes::get_model))
+        .routes(routes!(routes::live))
+        .routes(routes!(routes::ready))
+        .routes(routes!(routes::metrics_text))
+}
+
+/// The OpenAPI document, as served at /openapi.json and printed by `textserve openapi`.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    let mut doc = api_router().into_openapi();
+    doc.info.version = env!("CARGO_PKG_VERSION").to_string();
+    doc
+}
+
+/// The whole HTTP surface. Tests drive it with `oneshot` or over TCP.
+pub fn app(state: AppState, body_limit: usize) -> Router {
+    let (router, _) = api_router().split_for_parts();
+    router
+        .route("/", get(routes::try_it))
+        .merge(SwaggerUi::new("/docs").url("/openapi.json", openapi()))
+        .fallback(routes::not_found)
+        .method_not_allowed_fallback(routes::method_not_allowed)
+        .layer(DefaultBodyLimit::max(body_limit))
+        .layer(axum::middleware::from_fn(super::telemetry::observe))
+        .with_state(state)
+}

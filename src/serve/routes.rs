@@ -1,0 +1,326 @@
+//! HTTP handlers. Each carries its OpenAPI description; `openapi.rs` collects them.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::error::{ApiError, ErrorBody};
+use super::extract::ApiJson;
+use super::inference::{InferenceError, Prediction};
+use super::state::{AppState, ModelDetails, ModelSummary, ServedModel};
+use crate::model::argmax;
+
+/// Unknown fields are rejected (422) so a typo such as `"txt"` is reported, not ignored.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PredictRequest {
+    /// The text to classify.
+    #[schema(example = "质量很好，物流也快")]
+    pub text: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BatchPredictRequest {
+    /// Texts to classify; answers come back in the same order.
+    #[schema(example = json!(["质量很好，物流也快", "用了两天就坏了"]))]
+    pub texts: Vec<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LabelScores {
+    /// The most probable label.
+    pub label: String,
+    /// Its probability.
+    pub score: f32,
+    /// Probability of every label; they sum to 1.
+    pub probabilities: BTreeMap<String, f32>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PredictResponse {
+    pub model: String,
+    pub model_version: String,
+    #[serde(flatten)]
+    pub prediction: LabelScores,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BatchPredictResponse {
+    pub model: String,
+    pub model_version: String,
+    pub predictions: Vec<LabelScores>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ModelList {
+    pub models: Vec<ModelSummary>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HealthStatus {
+    #[schema(example = "ok")]
+    pub status: String,
+}
+
+fn served(state: &AppState) -> Result<&ServedModel, ApiError> {
+    if !state.inference().is_alive() && state.served().is_some() {
+        return Err(ApiError::unavailable("the inference thread has stopped"));
+    }
+    state
+        .served()
+        .filter(|_| state.is_ready())
+        .ok_or_else(ApiError::not_ready)
+}
+
+/// Checks one text against the limits; `field` names it in the message (e.g. `texts[3]`).
+fn check_text(text: &str, max_chars: usize, field: &str) -> Result<(), ApiError> {
+    if text.trim().is_empty() {
+        return Err(ApiError::unprocessable(
+            "empty_text",
+            format!("{field} must not be empty or only whitespace"),
+        ));
+    }
+    // Byte length bounds char count from above, so most texts skip the count.
+    if text.len() > max_chars && text.chars().count() > max_chars {
+        return Err(ApiError::too_large(
+            "text_too_long",
+            format!(
+                "{field} is longer than the limit of {max_chars} characters (--max-text-chars)"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Tokenizes, queues, and waits for every text; answers in input order.
+async fn classify(
+    state: &AppState,
+    served: &ServedModel,
+    texts: &[String],
+) -> Result<(Vec<LabelScores>, Timings), ApiError> {
+    let sequences = texts
+        .iter()
+        .map(|t| served.tokenizer.encode(t).ids)
+        .collect();
+    let pending = state.inference().submit(sequences).map_err(|e| match e {
+        InferenceError::QueueFull(waiting) => {
+            metrics::counter!("textserve_rejected_total", "reason" => "queue_full").increment(1);
+            ApiError::overloaded(waiting)
+        }
+        InferenceError::Stopped => ApiError::unavailable("the inference thread has stopped"),
+    })?;
+    let mut predictions = Vec::with_capacity(pending.len());
+    let mut timings = Timings::default();
+    for receiver in pending {
+        let prediction: Prediction = receiver
+            .await
+            .map_err(|_| ApiError::unavailable("the inference thread has stopped"))?
+            .map_err(|_| ApiError::unavailable("the inference thread has stopped"))?;
+        timings.add(&prediction);
+        let (best, score) = argmax(&prediction.probabilities);
+        predictions.push(LabelScores {
+            label: served.details.labels[best].clone(),
+            score,
+            probabilities: served.probabilities_by_label(&prediction.probabilities),
+        });
+    }
+    Ok((predictions, timings))
+}
+
+/// Where a request's time went, sent back as response headers (as TEI and Triton do).
+#[derive(Debug, Default)]
+struct Timings {
+    queue: Duration,
+    inference: Duration,
+}
+
+impl Timings {
+    /// A request's items run in parallel batches, so its cost is its slowest item.
+    fn add(&mut self, p: &Prediction) {
+        self.queue = self.queue.max(p.queue_time);
+        self.inference = self.inference.max(p.inference_time);
+    }
+
+    fn headers(&self) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        let ms = |d: Duration| {
+            HeaderValue::from_str(&format!("{:.3}", d.as_secs_f64() * 1000.0)).expect("number")
+        };
+        headers.insert("x-queue-time-ms", ms(self.queue));
+        headers.insert("x-inference-time-ms", ms(self.inference));
+        headers
+    }
+}
+
+/// Classify one text.
+#[utoipa::path(
+    post,
+    path = "/v1/predict",
+    tag = "predict",
+    request_body = PredictRequest,
+    responses(
+        (status = 200, description = "Label and probabilities", body = PredictResponse,
+            headers(("x-queue-time-ms" = String, description = "Time queued before inference"),
+                    ("x-inference-time-ms" = String, description = "Time of the forward pass"))),
+        (status = 400, description = "Malformed JSON", body = ErrorBody),
+        (status = 413, description = "Text or body over the limit", body = ErrorBody),
+        (status = 415, description = "Content-Type is not application/json", body = ErrorBody),
+        (status = 422, description = "Missing or mistyped field, or empty text", body = ErrorBody),
+        (status = 429, description = "Queue full; retry after the Retry-After seconds", body = ErrorBody),
+        (status = 503, description = "Model not ready or shutting down", body = ErrorBody),
+    )
+)]
+pub async fn predict(
+    State(state): State<AppState>,
+    ApiJson(request): ApiJson<PredictRequest>,
+) -> Result<Response, ApiError> {
+    let served = served(&state)?;
+    check_text(&request.text, state.limits().max_text_chars, "text")?;
+    let (mut predictions, timings) =
+        classify(&state, served, std::slice::from_ref(&request.text)).await?;
+    let body = PredictResponse {
+        model: served.details.name.clone(),
+        model_version: served.details.version.clone(),
+        prediction: predictions.remove(0),
+    };
+    Ok((timings.headers(), axum::Json(body)).into_response())
+}
+
+/// Classify several texts in one request.
+#[utoipa::path(
+    post,
+    path = "/v1/predict/batch",
+    tag = "predict",
+    request_body = BatchPredictRequest,
+    responses(
+        (status = 200, description = "One prediction per text, in input order", body = BatchPredictResponse),
+        (status = 400, description = "Malformed JSON", body = ErrorBody),
+        (status = 413, description = "Too many texts, a text over the limit, or body over the limit", body = ErrorBody),
+        (status = 415, description = "Content-Type is not application/json", body = ErrorBody),
+        (status = 422, description = "Empty list, missing or mistyped field, or an empty text", body = ErrorBody),
+        (status = 429, description = "Queue full; retry after the Retry-After seconds", body = ErrorBody),
+        (status = 503, description = "Model not ready or shutting down", body = ErrorBody),
+    )
+)]
+pub async fn predict_batch(
+    State(state): State<AppState>,
+    ApiJson(request): ApiJson<BatchPredictRequest>,
+) -> Result<Response, ApiError> {
+    let served = served(&state)?;
+    let limits = state.limits();
+    if request.texts.is_empty() {
+        return Err(ApiError::unprocessable(
+            "empty_batch",
+            "texts must hold at least one text",
+        ));
+    }
+    if request.texts.len() > limits.max_batch_size {
+        return Err(ApiError::too_large(
+            "batch_too_large",
+            format!(
+                "texts holds {} items; the limit is {} (--max-batch-size)",
+                request.texts.len(),
+                limits.max_batch_size
+            ),
+        ));
+    }
+    for (i, text) in request.texts.iter().enumerate() {
+        check_text(text, limits.max_text_chars, &format!("texts[{i}]"))?;
+    }
+    let (predictions, timings) = classify(&state, served, &request.texts).await?;
+    let body = BatchPredictResponse {
+        model: served.details.name.clone(),
+        model_version: served.details.version.clone(),
+        predictions,
+    };
+    Ok((timings.headers(), axum::Json(body)).into_response())
+}
+
+/// List the served models.
+#[utoipa::path(get, path = "/v1/models", tag = "models",
+    responses((status = 200, body = ModelList), (status = 503, description = "Model not loaded yet", body = ErrorBody)))]
+pub async fn list_models(State(state): State<AppState>) -> Result<axum::Json<ModelList>, ApiError> {
+    let served = state.served().ok_or_else(ApiError::not_ready)?;
+    Ok(axum::Json(ModelList {
+        models: vec![served.summary()],
+    }))
+}
+
+/// Describe one model: labels, architecture, vocabulary, parameters, checksum, metrics.
+#[utoipa::path(get, path = "/v1/models/{name}", tag = "models",
+    params(("name" = String, Path, description = "Model name as listed by /v1/models")),
+    responses((status = 200, body = ModelDetails), (status = 404, description = "No model by that name", body = ErrorBody),
+        (status = 503, description = "Model not loaded yet", body = ErrorBody)))]
+pub async fn get_model(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+) -> Result<axum::Json<ModelDetails>, ApiError> {
+    let served = state.served().ok_or_else(ApiError::not_ready)?;
+    if served.details.name != name {
+        return Err(ApiError::not_found(format!(
+            "no model named {name:?}; see GET /v1/models"
+        )));
+    }
+    Ok(axum::Json(served.details.clone()))
+}
+
+/// Liveness: 200 while the process serves HTTP.
+#[utoipa::path(get, path = "/health/live", tag = "health", responses((status = 200, body = HealthStatus)))]
+pub async fn live() -> axum::Json<HealthStatus> {
+    axum::Json(HealthStatus {
+        status: "ok".into(),
+    })
+}
+
+/// Readiness: 200 only when the model is loaded and warm and the server is not shutting down.
+#[utoipa::path(get, path = "/health/ready", tag = "health",
+    responses((status = 200, body = HealthStatus), (status = 503, description = "Not ready", body = ErrorBody)))]
+pub async fn ready(State(state): State<AppState>) -> Result<axum::Json<HealthStatus>, ApiError> {
+    if state.is_ready() {
+        Ok(axum::Json(HealthStatus {
+            status: "ready".into(),
+        }))
+    } else if state.served().is_some() {
+        Err(ApiError::unavailable(
+            "shutting down or the inference thread has stopped",
+        ))
+    } else {
+        Err(ApiError::not_ready())
+    }
+}
+
+/// Prometheus metrics in the text exposition format.
+#[utoipa::path(get, path = "/metrics", tag = "health",
+    responses((status = 200, description = "Prometheus text format", content_type = "text/plain", body = String)))]
+pub async fn metrics_text() -> impl IntoResponse {
+    (
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "text/plain; version=0.0.4",
+        )],
+        super::telemetry::render_metrics(),
+    )
+}
+
+/// A page for people: type a comment, see the label.
+pub async fn try_it() -> Html<&'static str> {
+    Html(include_str!("try_it.html"))
+}
+
+pub async fn not_found() -> ApiError {
+    ApiError::not_found("no such route; see /docs for the API")
+}
+
+pub async fn method_not_allowed() -> ApiError {
+    ApiError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        "this route does not accept that HTTP method; see /docs",
+    )
+}

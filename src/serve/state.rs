@@ -1,0 +1,140 @@
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock};
+
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::inference::InferenceHandle;
+use crate::model::{Model, ModelConfig, artifact::Metrics};
+use crate::text::{Tokenizer, TokenizerConfig};
+
+/// Request limits, checked before any tokenizing or queueing.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    pub max_batch_size: usize,
+    pub max_text_chars: usize,
+}
+
+/// Everything about the served model that handlers need, copied off the inference thread once
+/// the model is loaded; the tokenizer runs on the HTTP side, the network only on its thread.
+#[derive(Debug, Clone)]
+pub struct ServedModel {
+    pub tokenizer: Tokenizer,
+    pub details: ModelDetails,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ModelSummary {
+    pub name: String,
+    pub version: String,
+    pub labels: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ModelDetails {
+    pub name: String,
+    pub version: String,
+    pub labels: Vec<String>,
+    pub architecture: ModelConfig,
+    pub tokenizer: TokenizerConfig,
+    pub vocabulary_size: usize,
+    pub max_length: usize,
+    pub parameters: i64,
+    pub weights_sha256: String,
+    pub created_at: String,
+    /// Validation and test metrics recorded at training time, if the model was trained here.
+    pub metrics: Option<Metrics>,
+}
+
+impl ServedModel {
+    pub fn from_model(model: &Model) -> Self {
+        let m = model.manifest();
+        Self {
+            tokenizer: model.tokenizer().clone(),
+            details: ModelDetails {
+                name: m.name.clone(),
+                version: m.version.clone(),
+                labels: m.labels.clone(),
+                architecture: m.architecture.clone(),
+                tokenizer: m.tokenizer.config.clone(),
+                vocabulary_size: m.tokenizer.vocabulary.len(),
+                max_length: m.tokenizer.config.max_length,
+                parameters: m.weights.parameters,
+                weights_sha256: m.weights.sha256.clone(),
+                created_at: m.created_at.clone(),
+                metrics: m.metrics.clone(),
+            },
+        }
+    }
+
+    pub fn summary(&self) -> ModelSummary {
+        ModelSummary {
+            name: self.details.name.clone(),
+            version: self.details.version.clone(),
+            labels: self.details.labels.clone(),
+        }
+    }
+
+    pub fn probabilities_by_label(&self, probabilities: &[f32]) -> BTreeMap<String, f32> {
+        self.details
+            .labels
+            .iter()
+            .cloned()
+            .zip(probabilities.iter().copied())
+            .collect()
+    }
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    inference: InferenceHandle,
+    served: OnceLock<ServedModel>,
+    limits: Limits,
+    stopping: AtomicBool,
+}
+
+impl AppState {
+    pub fn new(inference: InferenceHandle, limits: Limits) -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                inference,
+                served: OnceLock::new(),
+                limits,
+                stopping: AtomicBool::new(false),
+            }),
+        }
+    }
+
+    pub fn inference(&self) -> &InferenceHandle {
+        &self.inner.inference
+    }
+
+    pub fn limits(&self) -> Limits {
+        self.inner.limits
+    }
+
+    /// The model once it is loaded and warm.
+    pub fn served(&self) -> Option<&ServedModel> {
+        self.inner.served.get()
+    }
+
+    pub fn set_served(&self, served: ServedModel) {
+        let _ = self.inner.served.set(served);
+    }
+
+    pub fn begin_shutdown(&self) {
+        self.inner.stopping.store(true, Ordering::Release);
+    }
+
+    /// Ready means: a load balancer may send traffic here now.
+    pub fn is_ready(&self) -> bool {
+        self.served().is_some()
+            && self.inference().is_alive()
+            && !self.inner.stopping.load(Ordering::Acquire)
+    }
+}

@@ -1,0 +1,91 @@
+//! Per-request log lines, request ids and Prometheus metrics.
+
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Instant;
+
+use axum::extract::{MatchedPath, Request};
+use axum::http::HeaderValue;
+use axum::middleware::Next;
+use axum::response::Response;
+use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
+
+pub const REQUEST_ID: &str = "x-request-id";
+
+static PROMETHEUS: OnceLock<PrometheusHandle> = OnceLock::new();
+
+/// The process-wide recorder; installed once, however many servers a test process starts.
+pub fn prometheus() -> &'static PrometheusHandle {
+    PROMETHEUS.get_or_init(|| {
+        let latency = [
+            0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0,
+        ];
+        let recorder = PrometheusBuilder::new()
+            .set_buckets(&latency)
+            .expect("non-empty buckets")
+            .set_buckets_for_metric(
+                metrics_exporter_prometheus::Matcher::Full("textserve_batch_size".into()),
+                &[1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 256.0, 512.0],
+            )
+            .expect("non-empty buckets")
+            .build_recorder();
+        let handle = recorder.handle();
+        // Fails only if another recorder is installed (embedding apps); then we render nothing.
+        let _ = metrics::set_global_recorder(recorder);
+        handle
+    })
+}
+
+pub fn render_metrics() -> String {
+    let handle = prometheus();
+    handle.run_upkeep();
+    handle.render()
+}
+
+/// Accepts the client's id when it is short printable ASCII (safe to log and echo back),
+/// otherwise makes one.
+fn request_id(request: &Request) -> HeaderValue {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    if let Some(value) = request.headers().get(REQUEST_ID) {
+        let bytes = value.as_bytes();
+        if !bytes.is_empty() && bytes.len() <= 64 && bytes.iter().all(|b| b.is_ascii_graphic()) {
+            return value.clone();
+        }
+    }
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let pid = std::process::id();
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    HeaderValue::from_str(&format!("{pid:x}-{nanos:08x}-{n:x}")).expect("ascii")
+}
+
+/// One log line per request (never the body: factory comments can name people) and the
+/// request counters and latency histogram, labelled by route template, not raw path.
+pub async fn observe(mut request: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let id = request_id(&request);
+    request.headers_mut().insert(REQUEST_ID, id.clone());
+    let method = request.method().clone();
+    let path = request.uri().path().to_string();
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or_else(|| "unmatched".to_string(), |p| p.as_str().to_string());
+    let mut response = next.run(request).await;
+    let latency = started.elapsed();
+    let status = response.status().as_u16();
+    response.headers_mut().insert(REQUEST_ID, id.clone());
+    metrics::counter!("textserve_requests_total", "route" => route.clone(), "status" => status.to_string()).increment(1);
+    metrics::histogram!("textserve_request_duration_seconds", "route" => route)
+        .record(latency.as_secs_f64());
+    tracing::info!(
+        method = %method,
+        path = %path.escape_debug(),
+        status,
+        latency_ms = latency.as_secs_f64() * 1000.0,
+        request_id = %id.to_str().unwrap_or_default(),
+        "request"
+    );
+    response
+}

@@ -1,0 +1,394 @@
+//! Every endpoint over real TCP: happy paths, and every error class with its status and shape.
+
+mod common;
+
+use common::{MODEL_NAME, SAMPLE_TEXTS, error_code, spawn_app, spawn_app_with};
+use serde_json::json;
+
+#[tokio::test]
+async fn predict_returns_label_score_and_probabilities() {
+    let app = spawn_app().await;
+    let response = app
+        .post_json("/v1/predict", &json!({"text": "质量很好，物流也快"}))
+        .await;
+    assert_eq!(response.status(), 200);
+    assert!(response.headers().contains_key("x-request-id"));
+    assert!(response.headers().contains_key("x-queue-time-ms"));
+    assert!(response.headers().contains_key("x-inference-time-ms"));
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["model"], MODEL_NAME);
+    assert_eq!(body["model_version"], "0.0.1");
+    let probabilities = body["probabilities"].as_object().unwrap();
+    assert_eq!(probabilities.len(), 3);
+    let sum: f64 = probabilities.values().map(|p| p.as_f64().unwrap()).sum();
+    assert!((sum - 1.0).abs() < 1e-4, "sum {sum}");
+    let label = body["label"].as_str().unwrap();
+    let best = probabilities
+        .iter()
+        .max_by(|a, b| a.1.as_f64().partial_cmp(&b.1.as_f64()).unwrap())
+        .unwrap();
+    assert_eq!(label, best.0);
+    assert_eq!(body["score"], *best.1);
+}
+
+#[tokio::test]
+async fn server_answers_match_direct_model_answers() {
+    let dir = tempfile::tempdir().unwrap();
+    let model_dir = common::write_tiny_model(dir.path());
+    let model = common::load(&model_dir);
+    let app = spawn_app().await; // same seed and texts, so the same weights
+    let direct = model.predict_texts(SAMPLE_TEXTS, 8);
+    for (text, expected) in SAMPLE_TEXTS.iter().zip(direct) {
+        let body = app.predict(text).await;
+        for (label, p) in model.labels().iter().zip(expected) {
+            let served = body["probabilities"][label].as_f64().unwrap();
+            assert!(
+                (served - f64::from(p)).abs() < 1e-5,
+                "{text}: {label} {served} vs {p}"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn batch_results_equal_single_results_in_order() {
+    let app = spawn_app().await;
+    let response = app
+        .post_json("/v1/predict/batch", &json!({"texts": SAMPLE_TEXTS}))
+        .await;
+    assert_eq!(response.status(), 200);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["model"], MODEL_NAME);
+    let predictions = body["predictions"].as_array().unwrap();
+    assert_eq!(predictions.len(), SAMPLE_TEXTS.len());
+    for (text, batched) in SAMPLE_TEXTS.iter().zip(predictions) {
+        let single = app.predict(text).await;
+        assert_eq!(batched["label"], single["label"]);
+        for (label, p) in single["probabilities"].as_object().unwrap() {
+            let diff =
+                (p.as_f64().unwrap() - batched["probabilities"][label].as_f64().unwrap()).abs();
+            assert!(diff < 1e-5, "{text}: {diff}");
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_distinct_texts_each_get_their_own_answer() {
+    let app = spawn_app().await;
+    let texts: Vec<String> = (0..50)
+        .map(|i| {
+            format!(
+                "{} 第{i}号机 {}",
+                SAMPLE_TEXTS[i % SAMPLE_TEXTS.len()],
+                "好差".repeat(i % 7)
+            )
+        })
+        .collect();
+    let mut expected = Vec::new();
+    for text in &texts {
+        expected.push(app.predict(text).await);
+    }
+    let handles: Vec<_> = texts
+        .iter()
+        .map(|text| {
+            let request = app
+                .client
+                .post(app.url("/v1/predict"))
+                .json(&json!({ "text": text }));
+            tokio::spawn(async move {
+                let response = request.send().await.unwrap();
+                assert_eq!(response.status(), 200);
+                response.json::<serde_json::Value>().await.unwrap()
+            })
+        })
+        .collect();
+    let mut concurrent = Vec::new();
+    for handle in handles {
+        concurrent.push(handle.await.unwrap());
+    }
+    for ((text, alone), together) in texts.iter().zip(&expected).zip(&concurrent) {
+        assert_eq!(alone["label"], together["label"], "{text}");
+        for (label, p) in alone["probabilities"].as_object().unwrap() {
+            let diff =
+                (p.as_f64().unwrap() - together["probabilities"][label].as_f64().unwrap()).abs();
+            assert!(diff < 1e-5, "{text}: {diff}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn models_list_and_details() {
+    let app = spawn_app().await;
+    let list: serde_json::Value = app
+        .client
+        .get(app.url("/v1/models"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list["models"][0]["name"], MODEL_NAME);
+    assert_eq!(
+        list["models"][0]["labels"],
+        json!(["negative", "neutral", "positive"])
+    );
+
+    let response = app
+        .client
+        .get(app.url(&format!("/v1/models/{MODEL_NAME}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let details: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(details["architecture"]["hidden_size"], 12);
+    assert!(details["vocabulary_size"].as_u64().unwrap() > 10);
+    assert_eq!(details["max_length"], 64);
+    assert!(details["parameters"].as_u64().unwrap() > 1000);
+    assert_eq!(details["weights_sha256"].as_str().unwrap().len(), 64);
+    assert_eq!(details["created_at"], "2026-01-01T00:00:00Z");
+    assert!(details["metrics"].is_null());
+
+    let response = app
+        .client
+        .get(app.url("/v1/models/nope"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(error_code(response, 404).await, "not_found");
+}
+
+#[tokio::test]
+async fn health_openapi_docs_try_it_and_metrics() {
+    let app = spawn_app().await;
+    for (path, status) in [("/health/live", "ok"), ("/health/ready", "ready")] {
+        let response = app.client.get(app.url(path)).send().await.unwrap();
+        assert_eq!(response.status(), 200);
+        let body: serde_json::Value = response.json().await.unwrap();
+        assert_eq!(body["status"], status);
+    }
+    let spec: serde_json::Value = app
+        .client
+        .get(app.url("/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(spec["paths"]["/v1/predict"]["post"].is_object());
+
+    let docs = app.client.get(app.url("/docs/")).send().await.unwrap();
+    assert_eq!(docs.status(), 200);
+    let html = docs.text().await.unwrap();
+    assert!(html.contains("swagger-ui"), "docs page");
+    assert!(
+        !html.contains("https://"),
+        "the docs page must not load anything from the internet"
+    );
+
+    let page = app.client.get(app.url("/")).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    assert!(page.text().await.unwrap().contains("/v1/predict"));
+
+    app.predict("好").await;
+    let metrics = app
+        .client
+        .get(app.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for name in [
+        "textserve_requests_total",
+        "textserve_request_duration_seconds_bucket",
+        "textserve_batch_size_bucket",
+        "textserve_inference_duration_seconds_bucket",
+        "textserve_queue_wait_seconds_bucket",
+        "textserve_queue_depth",
+        "textserve_model_info",
+    ] {
+        assert!(metrics.contains(name), "missing {name} in\n{metrics}");
+    }
+}
+
+#[tokio::test]
+async fn metrics_move_with_traffic() {
+    let app = spawn_app().await;
+    let count = |text: &str| -> f64 {
+        text.lines()
+            .filter(|l| {
+                l.starts_with("textserve_requests_total{")
+                    && l.contains("route=\"/v1/predict\"")
+                    && l.contains("status=\"200\"")
+            })
+            .map(|l| l.rsplit(' ').next().unwrap().parse::<f64>().unwrap())
+            .sum()
+    };
+    let before = count(
+        &app.client
+            .get(app.url("/metrics"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+    );
+    for _ in 0..3 {
+        app.predict("好").await;
+    }
+    let after = count(
+        &app.client
+            .get(app.url("/metrics"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+    );
+    // Other tests in this process may add to the same global counter, never subtract.
+    assert!(after - before >= 3.0, "before {before}, after {after}");
+}
+
+#[tokio::test]
+async fn json_errors_for_every_bad_request_class() {
+    let app = spawn_app_with(|c| {
+        c.max_text_chars = 100;
+        c.max_batch_size = 4;
+        c.body_limit = 4096;
+    })
+    .await;
+    let post_raw = |body: &'static str, content_type: Option<&'static str>| {
+        let mut request = app.client.post(app.url("/v1/predict")).body(body);
+        if let Some(ct) = content_type {
+            request = request.header("content-type", ct);
+        }
+        request.send()
+    };
+    let json_ct = Some("application/json");
+    assert_eq!(
+        error_code(post_raw("{\"text\": ", json_ct).await.unwrap(), 400).await,
+        "malformed_json"
+    );
+    assert_eq!(
+        error_code(post_raw("{\"text\": \"x\"}", None).await.unwrap(), 415).await,
+        "unsupported_media_type"
+    );
+    assert_eq!(
+        error_code(
+            post_raw("{\"text\": \"x\"}", Some("text/plain"))
+                .await
+                .unwrap(),
+            415
+        )
+        .await,
+        "unsupported_media_type"
+    );
+    assert_eq!(
+        error_code(post_raw("{}", json_ct).await.unwrap(), 422).await,
+        "invalid_request"
+    );
+    assert_eq!(
+        error_code(post_raw("{\"text\": 5}", json_ct).await.unwrap(), 422).await,
+        "invalid_request"
+    );
+    assert_eq!(
+        error_code(post_raw("{\"text\": null}", json_ct).await.unwrap(), 422).await,
+        "invalid_request"
+    );
+    assert_eq!(
+        error_code(
+            post_raw("{\"text\": \"x\", \"txt\": 1}", json_ct)
+                .await
+                .unwrap(),
+            422
+        )
+        .await,
+        "invalid_request"
+    );
+    assert_eq!(
+        error_code(post_raw("{\"text\": \"\"}", json_ct).await.unwrap(), 422).await,
+        "empty_text"
+    );
+    assert_eq!(
+        error_code(
+            post_raw("{\"text\": \" \\n\\t \"}", json_ct).await.unwrap(),
+            422
+        )
+        .await,
+        "empty_text"
+    );
+
+    let long = app
+        .post_json("/v1/predict", &json!({"text": "好".repeat(101)}))
+        .await;
+    let code = error_code(long, 413).await;
+    assert_eq!(code, "text_too_long");
+    let exactly = app
+        .post_json("/v1/predict", &json!({"text": "好".repeat(100)}))
+        .await;
+    assert_eq!(exactly.status(), 200);
+
+    let huge = app
+        .post_json("/v1/predict", &json!({"text": "a".repeat(10_000)}))
+        .await;
+    assert_eq!(error_code(huge, 413).await, "body_too_large");
+
+    let empty = app
+        .post_json("/v1/predict/batch", &json!({"texts": []}))
+        .await;
+    assert_eq!(error_code(empty, 422).await, "empty_batch");
+    let over = app
+        .post_json(
+            "/v1/predict/batch",
+            &json!({"texts": ["a", "b", "c", "d", "e"]}),
+        )
+        .await;
+    let response_text = over.text().await.unwrap();
+    assert!(
+        response_text.contains("batch_too_large") && response_text.contains('4'),
+        "{response_text}"
+    );
+    let blank_item = app
+        .post_json("/v1/predict/batch", &json!({"texts": ["ok", " "]}))
+        .await;
+    let body: serde_json::Value = blank_item.json().await.unwrap();
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("texts[1]")
+    );
+
+    let unknown = app.client.get(app.url("/v2/nothing")).send().await.unwrap();
+    assert_eq!(error_code(unknown, 404).await, "not_found");
+    let wrong_method = app.client.get(app.url("/v1/predict")).send().await.unwrap();
+    assert_eq!(error_code(wrong_method, 405).await, "method_not_allowed");
+}
+
+#[tokio::test]
+async fn client_request_ids_are_echoed_only_when_safe() {
+    let app = spawn_app().await;
+    let response = app
+        .client
+        .get(app.url("/health/live"))
+        .header("x-request-id", "mes-42")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.headers()["x-request-id"], "mes-42");
+    let response = app
+        .client
+        .get(app.url("/health/live"))
+        .header("x-request-id", "x".repeat(200))
+        .send()
+        .await
+        .unwrap();
+    let id = response.headers()["x-request-id"].to_str().unwrap();
+    assert!(!id.is_empty() && id.len() < 64);
+}

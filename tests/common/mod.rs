@@ -1,0 +1,203 @@
+//! Shared test fixtures: a tiny real libtorch model written to a temp dir, and a real server on
+//! port 0.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use tch::Device;
+use tch::nn::VarStore;
+use textserve::config::ServeConfig;
+use textserve::model::artifact::{FORMAT_VERSION, Manifest, TokenizerSpec, WeightsInfo};
+use textserve::model::{Artifact, Classifier, Model, ModelConfig};
+use textserve::serve::Application;
+use textserve::serve::state::AppState;
+use textserve::text::{Tokenizer, TokenizerConfig};
+
+pub const MODEL_NAME: &str = "tiny-test";
+
+pub const SAMPLE_TEXTS: &[&str] = &[
+    "质量很好，物流也快",
+    "用了两天就坏了，太差",
+    "spindle noise on line 3",
+    "coolant leak near CNC-7",
+    "包装破损 but product OK",
+    "很满意 👍",
+];
+
+pub fn tiny_config(vocab_size: i64, num_labels: i64) -> ModelConfig {
+    ModelConfig {
+        vocab_size,
+        num_labels,
+        embedding_dim: 16,
+        bigram_buckets: 128,
+        bigram_dim: 8,
+        hidden_size: 12,
+        num_layers: 1,
+        bidirectional: true,
+        dropout: 0.1,
+        token_dropout: 0.0,
+    }
+}
+
+/// Writes a randomly initialised (seeded) but otherwise complete model directory.
+pub fn write_tiny_model(dir: &Path) -> PathBuf {
+    let tokenizer = Tokenizer::fit(
+        SAMPLE_TEXTS.iter().copied(),
+        TokenizerConfig {
+            max_length: 64,
+            min_frequency: 1,
+            max_vocab_size: 1000,
+        },
+    );
+    let labels = vec![
+        "negative".to_string(),
+        "neutral".to_string(),
+        "positive".to_string(),
+    ];
+    let config = tiny_config(tokenizer.vocabulary().len() as i64, labels.len() as i64);
+    tch::manual_seed(11);
+    let var_store = VarStore::new(Device::Cpu);
+    let _classifier = Classifier::new(&var_store.root(), &config);
+    let mut manifest = Manifest {
+        format_version: FORMAT_VERSION,
+        name: MODEL_NAME.into(),
+        version: "0.0.1".into(),
+        created_at: "2026-01-01T00:00:00Z".into(),
+        labels,
+        architecture: config,
+        tokenizer: TokenizerSpec {
+            config: tokenizer.config().clone(),
+            vocabulary: tokenizer.vocabulary().tokens().to_vec(),
+        },
+        weights: WeightsInfo {
+            file: String::new(),
+            sha256: String::new(),
+            parameters: 0,
+        },
+        training: None,
+        metrics: None,
+    };
+    let out = dir.join(MODEL_NAME);
+    Artifact::save(&out, &mut manifest, &var_store, "# tiny test model\n")
+        .expect("save tiny model");
+    out
+}
+
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub state: AppState,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    server: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
+    _dir: Option<tempfile::TempDir>,
+}
+
+pub fn test_config(model: &Path) -> ServeConfig {
+    ServeConfig {
+        port: 0,
+        model: model.to_path_buf(),
+        ..ServeConfig::default()
+    }
+}
+
+/// A server on 127.0.0.1:0 serving a fresh tiny model, ready before this returns.
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+pub async fn spawn_app_with(adjust: impl FnOnce(&mut ServeConfig)) -> TestApp {
+    let dir = tempfile::tempdir().unwrap();
+    let model = write_tiny_model(dir.path());
+    let mut config = test_config(&model);
+    adjust(&mut config);
+    let app = Application::build(&config).await.expect("build app");
+    let mut test_app = start(app, Some(dir));
+    test_app.wait_ready().await;
+    test_app
+}
+
+/// Starts a built application without waiting for readiness.
+pub fn start(app: Application, dir: Option<tempfile::TempDir>) -> TestApp {
+    let address = format!("http://{}", app.local_addr());
+    let state = app.state().clone();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(app.run_until_stopped(async move {
+        let _ = stopped.await;
+    }));
+    TestApp {
+        address,
+        client: reqwest::Client::new(),
+        state,
+        stop: Some(stop),
+        server: Some(server),
+        _dir: dir,
+    }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    pub async fn wait_ready(&mut self) {
+        for _ in 0..500 {
+            if self.state.is_ready() {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        panic!("server did not become ready");
+    }
+
+    pub async fn post_json(&self, path: &str, body: &serde_json::Value) -> reqwest::Response {
+        self.client
+            .post(self.url(path))
+            .json(body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn predict(&self, text: &str) -> serde_json::Value {
+        let response = self
+            .post_json("/v1/predict", &serde_json::json!({ "text": text }))
+            .await;
+        assert_eq!(response.status(), 200);
+        response.json().await.unwrap()
+    }
+
+    /// Triggers graceful shutdown and returns the server's result.
+    pub async fn shutdown(&mut self) -> anyhow::Result<()> {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        self.server
+            .take()
+            .expect("running")
+            .await
+            .expect("server task")
+    }
+}
+
+/// Loads the model the way the server does, for comparing server answers with direct ones.
+pub fn load(dir: &Path) -> Model {
+    Model::load(dir).expect("load model")
+}
+
+/// Asserts the `{"error": {"code", "message"}}` shape and returns the code.
+pub async fn error_code(response: reqwest::Response, status: u16) -> String {
+    assert_eq!(response.status(), status, "unexpected status");
+    let content_type = response.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        content_type.starts_with("application/json"),
+        "content-type {content_type}"
+    );
+    let body: serde_json::Value = response.json().await.unwrap();
+    let message = body["error"]["message"].as_str().expect("message");
+    assert!(!message.is_empty());
+    body["error"]["code"].as_str().expect("code").to_string()
+}

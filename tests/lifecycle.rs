@@ -1,0 +1,179 @@
+//! Startup, batching, backpressure and shutdown, against a real server on port 0.
+
+mod common;
+
+use std::time::Duration;
+
+use common::{SAMPLE_TEXTS, error_code, spawn_app_with, start, test_config, write_tiny_model};
+use serde_json::json;
+use textserve::data::SplitMix64;
+use textserve::model::Model;
+use textserve::serve::Application;
+
+#[tokio::test]
+async fn ready_is_503_until_the_model_is_warm() {
+    let dir = tempfile::tempdir().unwrap();
+    let model_dir = write_tiny_model(dir.path());
+    let (release, gate) = std::sync::mpsc::channel::<()>();
+    let loader_dir = model_dir.clone();
+    let app = Application::build_with_loader(&test_config(&model_dir), move || {
+        gate.recv().ok();
+        Ok(Model::load(&loader_dir)?)
+    })
+    .await
+    .unwrap();
+    let mut app = start(app, None);
+
+    let live = app
+        .client
+        .get(app.url("/health/live"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(live.status(), 200);
+    let ready = app
+        .client
+        .get(app.url("/health/ready"))
+        .send()
+        .await
+        .unwrap();
+    assert!(ready.headers().contains_key("retry-after"));
+    assert_eq!(error_code(ready, 503).await, "model_not_ready");
+    let predict = app.post_json("/v1/predict", &json!({"text": "好"})).await;
+    assert_eq!(error_code(predict, 503).await, "model_not_ready");
+
+    release.send(()).unwrap();
+    app.wait_ready().await;
+    let ready = app
+        .client
+        .get(app.url("/health/ready"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ready.status(), 200);
+    app.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_model_that_fails_to_load_stops_the_server_with_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = test_config(&dir.path().join("no-such-model"));
+    let app = Application::build(&config).await.unwrap();
+    let result = tokio::time::timeout(
+        Duration::from_secs(10),
+        app.run_until_stopped(std::future::pending()),
+    )
+    .await
+    .expect("server stops by itself");
+    let message = format!("{:#}", result.unwrap_err());
+    assert!(
+        message.contains("no-such-model") && message.contains("not found"),
+        "{message}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shutdown_lets_in_flight_requests_finish() {
+    // A long batching window keeps the request queued while shutdown begins.
+    let mut app = spawn_app_with(|c| c.max_batch_delay_ms = 500).await;
+    let request = app
+        .client
+        .post(app.url("/v1/predict"))
+        .json(&json!({"text": "质量很好"}));
+    let in_flight = tokio::spawn(async move { request.send().await });
+    while app.state.inference().queue_depth() == 0 {
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+    let state = app.state.clone();
+    let shutdown = tokio::spawn(async move { app.shutdown().await });
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    assert!(
+        !state.is_ready(),
+        "readiness turns false as soon as shutdown begins"
+    );
+    let response = in_flight
+        .await
+        .unwrap()
+        .expect("in-flight request answered");
+    assert_eq!(response.status(), 200);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert!(body["label"].is_string());
+    shutdown.await.unwrap().expect("clean exit");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_queue_fails_fast_with_429() {
+    let app = spawn_app_with(|c| {
+        c.max_queue = 8;
+        c.max_batch_delay_ms = 300;
+        c.max_batch_size = 256;
+    })
+    .await;
+    // Fills the queue; the batching window holds it there.
+    let filler = app
+        .client
+        .post(app.url("/v1/predict/batch"))
+        .json(&json!({"texts": vec!["好"; 8]}));
+    let filler = tokio::spawn(async move { filler.send().await });
+    while app.state.inference().queue_depth() < 8 {
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+    let rejected = app
+        .post_json("/v1/predict", &json!({"text": "再来一个"}))
+        .await;
+    assert_eq!(rejected.headers()["retry-after"], "1");
+    assert_eq!(error_code(rejected, 429).await, "overloaded");
+    assert_eq!(
+        filler.await.unwrap().unwrap().status(),
+        200,
+        "queued work is still answered"
+    );
+    let later = app
+        .post_json("/v1/predict", &json!({"text": "再来一个"}))
+        .await;
+    assert_eq!(later.status(), 200);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn batched_answers_equal_one_by_one_for_random_length_mixes() {
+    let app = spawn_app_with(|c| c.max_batch_delay_ms = 20).await;
+    let dir = tempfile::tempdir().unwrap();
+    let model = common::load(&write_tiny_model(dir.path()));
+    let mut rng = SplitMix64::new(5);
+    let texts: Vec<String> = (0..40)
+        .map(|_| {
+            let long = rng.below(3) == 0;
+            let words = 1 + rng.below(if long { 60 } else { 6 });
+            (0..words)
+                .map(|_| SAMPLE_TEXTS[rng.below(SAMPLE_TEXTS.len())])
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect();
+    let handles: Vec<_> = texts
+        .iter()
+        .map(|text| {
+            let request = app
+                .client
+                .post(app.url("/v1/predict"))
+                .json(&json!({ "text": text }));
+            tokio::spawn(async move {
+                request
+                    .send()
+                    .await
+                    .unwrap()
+                    .json::<serde_json::Value>()
+                    .await
+                    .unwrap()
+            })
+        })
+        .collect();
+    for (text, handle) in texts.iter().zip(handles) {
+        let served = handle.await.unwrap();
+        let alone = model.predict_texts(&[text.as_str()], 1).remove(0);
+        for (label, p) in model.labels().iter().zip(alone) {
+            let diff = (served["probabilities"][label].as_f64().unwrap() - f64::from(p)).abs();
+            assert!(diff < 1e-5, "{label}: {diff} for {text:?}");
+        }
+    }
+}

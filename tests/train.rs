@@ -1,0 +1,145 @@
+//! Training end to end on a small separable dataset written by the test.
+
+use std::collections::HashSet;
+use std::fmt::Write;
+
+use textserve::data::{ReadOptions, dedup_key};
+use textserve::model::Model;
+use textserve::train::{TrainConfig, TrainJob, evaluate, evaluation_examples, train};
+
+/// Three labels, each marked by its own words, padded with shared filler so the model has to
+/// find the marker.
+fn separable_dataset() -> String {
+    let markers = [
+        ("mechanical", ["主轴异响", "spindle noise", "轴承磨损"]),
+        ("fluid", ["冷却液泄漏", "coolant leak", "油管渗油"]),
+        ("cosmetic", ["表面划伤", "paint scratch", "外观掉漆"]),
+    ];
+    let fillers = [
+        "三号线",
+        "line 7",
+        "夜班发现",
+        "今天早上",
+        "CNC-12",
+        "检查后",
+        "operator reports",
+        "第二次",
+    ];
+    let mut out = String::new();
+    for (label, words) in markers {
+        for i in 0..60 {
+            let text = format!(
+                "{} {} {} #{i}",
+                fillers[i % fillers.len()],
+                words[i % words.len()],
+                fillers[(i / 3) % fillers.len()]
+            );
+            writeln!(out, "{}", serde_json::json!({"text": text, "label": label})).unwrap();
+        }
+    }
+    out
+}
+
+#[test]
+fn tiny_model_learns_separable_data_and_eval_rebuilds_its_test_split() {
+    tch::set_num_threads(1);
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("defects.jsonl");
+    std::fs::write(&data, separable_dataset()).unwrap();
+    let out = dir.path().join("defects-model");
+    let config = TrainConfig {
+        epochs: 25,
+        patience: 25,
+        batch_size: 16,
+        learning_rate: 5e-3,
+        embedding_dim: 16,
+        bigram_buckets: 256,
+        bigram_dim: 8,
+        hidden_size: 16,
+        min_frequency: 1,
+        max_length: 32,
+        validation_fraction: 0.15,
+        test_fraction: 0.15,
+        ..TrainConfig::default()
+    };
+    let job = TrainJob {
+        data: data.clone(),
+        read: ReadOptions::default(),
+        out: out.clone(),
+        name: "defects".into(),
+        version: "t".into(),
+        config,
+        card_notes: Some("## Notes\n\ntest note\n".into()),
+    };
+    let manifest = train(&job).unwrap();
+    let training = manifest.training.as_ref().unwrap();
+    let first = training.history.first().unwrap().train_loss;
+    let last = training.history.last().unwrap().train_loss;
+    assert!(last < first * 0.5, "loss should fall: {first} → {last}");
+    let metrics = manifest.metrics.as_ref().unwrap();
+    assert_eq!(metrics.test.accuracy, 1.0, "{}", metrics.test.report());
+    assert_eq!(metrics.test.macro_f1, 1.0);
+    assert_eq!(manifest.labels, ["cosmetic", "fluid", "mechanical"]);
+    assert_eq!(training.split_sizes.test, 27);
+
+    let card = std::fs::read_to_string(out.join("MODEL_CARD.md")).unwrap();
+    assert!(
+        card.contains("textserve train --data") && card.contains("test note"),
+        "{card}"
+    );
+
+    // `eval` with no data rebuilds the recorded test split and gets the same figures.
+    let model = Model::load(&out).unwrap();
+    let test = evaluation_examples(&model, None, &ReadOptions::default()).unwrap();
+    assert_eq!(test.len(), 27);
+    let evaluation = evaluate(&model, &test).unwrap();
+    assert_eq!(&evaluation, &metrics.test);
+
+    // No test text (after normalization) appears in the training split.
+    let prepared =
+        textserve::data::prepare(&data, &ReadOptions::default(), training.split).unwrap();
+    let train_keys: HashSet<String> = prepared
+        .split
+        .train
+        .iter()
+        .map(|e| dedup_key(&e.text))
+        .collect();
+    assert!(
+        test.iter()
+            .all(|e| !train_keys.contains(&dedup_key(&e.text)))
+    );
+
+    // A changed data file is refused rather than silently evaluated on a different split.
+    std::fs::write(
+        &data,
+        separable_dataset() + "{\"text\":\"new\",\"label\":\"fluid\"}\n",
+    )
+    .unwrap();
+    let error = evaluation_examples(&model, None, &ReadOptions::default()).unwrap_err();
+    assert!(
+        error.to_string().contains("changed since training"),
+        "{error}"
+    );
+}
+
+#[test]
+fn single_label_data_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("one.jsonl");
+    std::fs::write(
+        &data,
+        "{\"text\":\"a\",\"label\":\"x\"}\n{\"text\":\"b\",\"label\":\"x\"}\n",
+    )
+    .unwrap();
+    let job = TrainJob {
+        data,
+        read: ReadOptions::default(),
+        out: dir.path().join("m"),
+        name: "m".into(),
+        version: "1".into(),
+        config: TrainConfig::default(),
+        card_notes: None,
+    };
+    let error = train(&job).unwrap_err().to_string();
+    assert!(error.contains("at least two labels"), "{error}");
+}
