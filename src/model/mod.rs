@@ -8,7 +8,7 @@ use std::path::Path;
 use tch::Kind;
 
 pub use artifact::{Artifact, ArtifactError, Manifest};
-pub use network::{Batch, Classifier, ModelConfig, bigram_bucket};
+pub use network::{Batch, Classifier, ModelConfig, ngram_bucket};
 
 use crate::text::{Encoded, Tokenizer};
 
@@ -70,7 +70,7 @@ pub fn forward_probabilities(classifier: &Classifier, sequences: &[&[i64]]) -> V
     if sequences.is_empty() {
         return Vec::new();
     }
-    let batch = Batch::new(sequences, classifier.config().bigram_buckets);
+    let batch = Batch::new(sequences, classifier.config());
     let probs = tch::no_grad(|| classifier.forward_t(&batch, false).softmax(-1, Kind::Float));
     let flat: Vec<f32> = Vec::try_from(probs.flatten(0, -1)).expect("float tensor converts");
     flat.chunks(classifier.config().num_labels as usize)

@@ -21,6 +21,11 @@ pub struct ModelConfig {
     pub dropout: f64,
     /// Probability of zeroing a whole token's input during training.
     pub token_dropout: f64,
+    /// Hashed buckets of a linear bag of token 1- to 3-grams whose scores are added to the
+    /// logits ("wide and deep"); 0 turns it off. It gives the network the signal linear n-gram
+    /// models live on, while the LSTM handles order and negation.
+    #[serde(default)]
+    pub ngram_buckets: i64,
 }
 
 impl ModelConfig {
@@ -53,20 +58,30 @@ pub struct Batch {
     pub lengths: Tensor,
     reverse_index: Tensor,
     mask: Tensor,
+    /// `[batch, slots]` hashed 1–3-gram ids, 0-padded; empty when n-grams are off.
+    ngrams: Tensor,
+    /// `[batch, 1]`: 1/√(number of n-grams), so long texts do not get larger wide scores.
+    ngram_scale: Tensor,
 }
 
-/// Deterministic hash of two adjacent token ids into `1..buckets` (0 is padding).
-pub fn bigram_bucket(left: i64, right: i64, buckets: i64) -> i64 {
-    let mut z = (left as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15)
-        ^ (right as u64).wrapping_add(0x632B_E59B_D9B4_E019);
-    z = (z ^ (z >> 29)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z ^= z >> 32;
+/// Deterministic hash of a run of token ids into `1..buckets` (0 is padding). Part of the model
+/// format: changing it changes what every saved model computes.
+pub fn ngram_bucket(ids: &[i64], buckets: i64) -> i64 {
+    let mut z = 0x632B_E59B_D9B4_E019u64 ^ ids.len() as u64;
+    for &id in ids {
+        z = (z ^ id as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        z = (z ^ (z >> 29)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z ^= z >> 32;
+    }
     1 + (z % (buckets as u64 - 1)) as i64
 }
 
+const MAX_NGRAM: usize = 3;
+
 impl Batch {
     /// Every sequence must hold at least one id (the tokenizer guarantees it).
-    pub fn new(sequences: &[&[i64]], bigram_buckets: i64) -> Self {
+    pub fn new(sequences: &[&[i64]], config: &ModelConfig) -> Self {
+        let bigram_buckets = config.bigram_buckets;
         let batch = sequences.len();
         let width = sequences.iter().map(|s| s.len()).max().unwrap_or(1).max(1);
         let mut ids = vec![PAD_ID; batch * width];
@@ -89,13 +104,16 @@ impl Batch {
                 for t in 0..len {
                     // The last token pairs with an end marker (-1) so it also gets a bigram.
                     let next = seq.get(t + 1).copied().unwrap_or(-1);
-                    bigrams[base + t] = bigram_bucket(seq[t], next, bigram_buckets);
+                    bigrams[base + t] = ngram_bucket(&[seq[t], next], bigram_buckets);
                 }
             }
         }
         let shape = [batch as i64, width as i64];
         let lengths: Vec<i64> = sequences.iter().map(|s| s.len() as i64).collect();
+        let (ngrams, ngram_scale) = ngram_features(sequences, config.ngram_buckets);
         Self {
+            ngrams,
+            ngram_scale,
             ids: Tensor::from_slice(&ids).view(shape),
             bigrams: Tensor::from_slice(&bigrams).view(shape),
             lengths: Tensor::from_slice(&lengths),
@@ -104,14 +122,44 @@ impl Batch {
         }
     }
 
-    pub fn size(&self) -> i64 {
+    pub fn len(&self) -> i64 {
         self.ids.size()[0]
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
     }
 
     fn reverse_within_lengths(&self, x: &Tensor) -> Tensor {
         let index = self.reverse_index.unsqueeze(-1).expand(x.size(), false);
         x.gather(1, &index, false)
     }
+}
+
+fn ngram_features(sequences: &[&[i64]], buckets: i64) -> (Tensor, Tensor) {
+    let batch = sequences.len() as i64;
+    if buckets < 2 {
+        return (Tensor::zeros([batch, 0], (Kind::Int64, tch::Device::Cpu)), Tensor::ones([batch, 1], (Kind::Float, tch::Device::Cpu)));
+    }
+    let rows: Vec<Vec<i64>> = sequences
+        .iter()
+        .map(|seq| {
+            (1..=MAX_NGRAM)
+                .flat_map(|n| seq.windows(n).map(move |w| ngram_bucket(w, buckets)))
+                .collect()
+        })
+        .collect();
+    let slots = rows.iter().map(Vec::len).max().unwrap_or(1).max(1);
+    let mut ids = vec![0i64; rows.len() * slots];
+    let mut scale = Vec::with_capacity(rows.len());
+    for (row, grams) in rows.iter().enumerate() {
+        ids[row * slots..row * slots + grams.len()].copy_from_slice(grams);
+        scale.push(1.0 / (grams.len().max(1) as f32).sqrt());
+    }
+    (
+        Tensor::from_slice(&ids).view([batch, slots as i64]),
+        Tensor::from_slice(&scale).view([batch, 1]),
+    )
 }
 
 #[derive(Debug)]
@@ -132,6 +180,7 @@ pub struct Classifier {
     bigram_embedding: Option<nn::Embedding>,
     layers: Vec<Layer>,
     output: nn::Linear,
+    ngram_weights: Option<nn::Embedding>,
 }
 
 impl Classifier {
@@ -183,7 +232,20 @@ impl Classifier {
             config.num_labels,
             Default::default(),
         );
+        // Zero-initialised like a fresh linear model, so it starts neutral.
+        let ngram_weights = (config.ngram_buckets > 0).then(|| {
+            nn::embedding(
+                p / "ngram_weights",
+                config.ngram_buckets,
+                config.num_labels,
+                nn::EmbeddingConfig {
+                    ws_init: nn::Init::Const(0.0),
+                    ..Default::default()
+                },
+            )
+        });
         Self {
+            ngram_weights,
             config: config.clone(),
             embedding,
             bigram_embedding,
@@ -232,7 +294,19 @@ impl Classifier {
         let mean = (&h * &mask).sum_dim_intlist(1, false, Kind::Float) / &lengths;
         let features =
             Tensor::cat(&[max, mean, mean_input], -1).dropout(self.config.dropout, train);
-        self.output.forward(&features)
+        let logits = self.output.forward(&features);
+        match &self.ngram_weights {
+            Some(weights) => {
+                let present = batch.ngrams.ne(0).unsqueeze(-1).to_kind(Kind::Float);
+                let wide = (weights.forward(&batch.ngrams) * present).sum_dim_intlist(
+                    1,
+                    false,
+                    Kind::Float,
+                );
+                logits + wide * &batch.ngram_scale
+            }
+            None => logits,
+        }
     }
 }
 
@@ -253,13 +327,14 @@ mod tests {
             bidirectional,
             dropout: 0.3,
             token_dropout: 0.1,
+            ngram_buckets: 97,
         }
     }
 
     fn probabilities(model: &Classifier, sequences: &[&[i64]]) -> Tensor {
         tch::no_grad(|| {
             model
-                .forward_t(&Batch::new(sequences, model.config().bigram_buckets), false)
+                .forward_t(&Batch::new(sequences, model.config()), false)
                 .softmax(-1, Kind::Float)
         })
     }
@@ -294,7 +369,7 @@ mod tests {
         tch::manual_seed(4);
         let vs = VarStore::new(Device::Cpu);
         let model = Classifier::new(&vs.root(), &tiny_config(true));
-        let batch = Batch::new(&[&[4, 5, 6, 7, 8, 9]], 64);
+        let batch = Batch::new(&[&[4, 5, 6, 7, 8, 9]], &tiny_config(true));
         let a = model.forward_t(&batch, false);
         let b = model.forward_t(&batch, false);
         assert_eq!(a.size(), vec![1, 3]);
@@ -304,11 +379,12 @@ mod tests {
     }
 
     #[test]
-    fn bigram_buckets_stay_in_range() {
-        for (l, r) in [(0, 0), (1, -1), (i64::MAX, 7), (49, 48)] {
-            let b = bigram_bucket(l, r, 64);
+    fn ngram_buckets_stay_in_range_and_respect_order() {
+        for ids in [&[0, 0][..], &[1, -1], &[i64::MAX, 7], &[49], &[1, 2, 3]] {
+            let b = ngram_bucket(ids, 64);
             assert!((1..64).contains(&b));
         }
-        assert_ne!(bigram_bucket(3, 4, 1 << 16), bigram_bucket(4, 3, 1 << 16));
+        assert_ne!(ngram_bucket(&[3, 4], 1 << 16), ngram_bucket(&[4, 3], 1 << 16));
+        assert_ne!(ngram_bucket(&[3], 1 << 16), ngram_bucket(&[3, 0], 1 << 16));
     }
 }

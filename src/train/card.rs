@@ -72,7 +72,7 @@ pub fn render(manifest: &Manifest, job: &TrainJob) -> String {
     let _ = writeln!(w, "## Architecture\n");
     let _ = writeln!(
         w,
-        "Token embedding {} + hashed character-bigram embedding {}×{} → {}-layer {} LSTM, hidden {} → masked max + mean pooling, plus the mean input embedding → dropout {} → linear to {} labels. Token dropout {} in training. Vocabulary {} tokens, max length {} tokens. {} parameters.\n",
+        "Token embedding {} + hashed character-bigram embedding {}×{} → {}-layer {} LSTM, hidden {} → masked max + mean pooling, plus the mean input embedding → dropout {} → linear to {} labels, plus a linear bag of hashed token 1–3-grams ({} buckets). Token dropout {} in training. Vocabulary {} tokens, max length {} tokens. {} parameters.\n",
         a.embedding_dim,
         a.bigram_buckets,
         a.bigram_dim,
@@ -85,6 +85,7 @@ pub fn render(manifest: &Manifest, job: &TrainJob) -> String {
         a.hidden_size,
         a.dropout,
         a.num_labels,
+        a.ngram_buckets,
         a.token_dropout,
         a.vocab_size,
         manifest.tokenizer.config.max_length,
@@ -132,7 +133,7 @@ fn reproduce_command(job: &TrainJob, c: &TrainConfig) -> String {
         );
     }
     cmd += &format!(
-        " \\\n  --epochs {} --patience {} --batch-size {} --learning-rate {} --weight-decay {} --clip-norm {} --label-smoothing {} --seed {} \\\n  --validation-fraction {} --test-fraction {} --embedding-dim {} --bigram-buckets {} --bigram-dim {} --hidden-size {} \\\n  --num-layers {} --bidirectional {} --dropout {} --token-dropout {} --max-length {} --min-frequency {} --max-vocab-size {}",
+        " \\\n  --epochs {} --patience {} --batch-size {} --learning-rate {} --weight-decay {} --clip-norm {} --label-smoothing {} --seed {} \\\n  --validation-fraction {} --test-fraction {} --embedding-dim {} --bigram-buckets {} --bigram-dim {} --ngram-buckets {} --hidden-size {} \\\n  --num-layers {} --bidirectional {} --dropout {} --token-dropout {} --max-length {} --min-frequency {} --max-vocab-size {}",
         c.epochs,
         c.patience,
         c.batch_size,
@@ -146,6 +147,7 @@ fn reproduce_command(job: &TrainJob, c: &TrainConfig) -> String {
         c.embedding_dim,
         c.bigram_buckets,
         c.bigram_dim,
+        c.ngram_buckets,
         c.hidden_size,
         c.num_layers,
         c.bidirectional,

@@ -57,6 +57,9 @@ pub struct TrainConfig {
     pub bigram_buckets: i64,
     #[arg(long, default_value_t = 64)]
     pub bigram_dim: i64,
+    /// Hashed buckets of the linear bag-of-1–3-grams branch (0 disables it).
+    #[arg(long, default_value_t = 1 << 18)]
+    pub ngram_buckets: i64,
     #[arg(long, default_value_t = 128)]
     pub hidden_size: i64,
     #[arg(long, default_value_t = 1)]
@@ -114,8 +117,8 @@ impl TrainConfig {
         if self.hidden_size <= 0 || self.embedding_dim <= 0 || self.num_layers <= 0 {
             bail!("--hidden-size, --embedding-dim and --num-layers must be positive");
         }
-        if self.bigram_buckets == 1 || self.bigram_buckets < 0 {
-            bail!("--bigram-buckets must be 0 (off) or at least 2");
+        if self.bigram_buckets == 1 || self.bigram_buckets < 0 || self.ngram_buckets == 1 || self.ngram_buckets < 0 {
+            bail!("--bigram-buckets and --ngram-buckets must be 0 (off) or at least 2");
         }
         for (name, p) in [
             ("dropout", self.dropout),
@@ -207,6 +210,7 @@ pub fn train(job: &TrainJob) -> anyhow::Result<Manifest> {
         bidirectional: config.bidirectional,
         dropout: config.dropout,
         token_dropout: config.token_dropout,
+        ngram_buckets: config.ngram_buckets,
     };
     tch::manual_seed(config.seed as i64);
     let var_store = VarStore::new(Device::Cpu);
@@ -236,7 +240,7 @@ pub fn train(job: &TrainJob) -> anyhow::Result<Manifest> {
                 .iter()
                 .map(|&i| train_set[i].1 as i64)
                 .collect();
-            let batch = crate::model::Batch::new(&sequences, model_config.bigram_buckets);
+            let batch = crate::model::Batch::new(&sequences, &model_config);
             let logits = classifier.forward_t(&batch, true);
             let loss = logits.cross_entropy_loss::<Tensor>(
                 &Tensor::from_slice(&targets),

@@ -37,6 +37,7 @@ pub fn tiny_config(vocab_size: i64, num_labels: i64) -> ModelConfig {
         bidirectional: true,
         dropout: 0.1,
         token_dropout: 0.0,
+        ngram_buckets: 512,
     }
 }
 
