@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs libtorch 2.13.0 (the exact version tch 0.26 links against) from the PyPI torch wheel
-# into a cache outside the clone, so CI runs and later builds reuse it. Safe to re-run.
+# into a cache outside the clone, so CI runs and later builds reuse it, and links it as .libtorch
+# in the repository, where .cargo/config.toml points LIBTORCH. Safe to re-run.
 # Prints the libtorch directory on stdout.
 set -euo pipefail
 
@@ -17,11 +18,9 @@ if [ ! -f "$MARKER" ]; then
   # beyond the wheel itself; torch's Python dependencies are never imported.
   python3 -m pip install --quiet --disable-pip-version-check --no-deps --target "$PREFIX/site" \
     "torch==$TORCH_VERSION" nvidia-cuda-runtime==13.0.96 nvidia-cuda-cupti==13.0.85 >&2
-  # The cuda runtime libraries live in separate wheels; link them next to libtorch so a single
-  # rpath entry finds everything.
-  find "$PREFIX/site/nvidia" -name 'lib*.so*' -type f | while read -r lib; do
-    ln -sf "$lib" "$PREFIX/site/torch/lib/$(basename "$lib")"
-  done
   touch "$MARKER"
 fi
+# libtorch_cpu.so finds libcudart/libcupti through its own rpath (../../nvidia/cu13/lib), which
+# is where --target put them.
+ln -sfn "$PREFIX/site/torch" "$(dirname "$0")/../.libtorch"
 echo "$PREFIX/site/torch"

@@ -60,6 +60,7 @@ fn tiny_model_learns_separable_data_and_eval_rebuilds_its_test_split() {
         max_length: 32,
         validation_fraction: 0.15,
         test_fraction: 0.15,
+        members: 2,
         ..TrainConfig::default()
     };
     let job = TrainJob {
@@ -73,9 +74,24 @@ fn tiny_model_learns_separable_data_and_eval_rebuilds_its_test_split() {
     };
     let manifest = train(&job).unwrap();
     let training = manifest.training.as_ref().unwrap();
-    let first = training.history.first().unwrap().train_loss;
-    let last = training.history.last().unwrap().train_loss;
-    assert!(last < first * 0.5, "loss should fall: {first} → {last}");
+    assert_eq!(
+        training.best_epochs.len(),
+        2,
+        "one best epoch per ensemble member"
+    );
+    for member in 0..2 {
+        let losses: Vec<f64> = training
+            .history
+            .iter()
+            .filter(|e| e.member == member)
+            .map(|e| e.train_loss)
+            .collect();
+        let (first, last) = (losses[0], losses[losses.len() - 1]);
+        assert!(
+            last < first * 0.5,
+            "member {member}: loss should fall: {first} → {last}"
+        );
+    }
     let metrics = manifest.metrics.as_ref().unwrap();
     assert_eq!(metrics.test.accuracy, 1.0, "{}", metrics.test.report());
     assert_eq!(metrics.test.macro_f1, 1.0);

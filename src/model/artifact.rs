@@ -68,7 +68,8 @@ pub struct TrainingRecord {
     pub split_sizes: SplitSizes,
     pub hyperparameters: TrainConfig,
     pub epochs_run: usize,
-    pub best_epoch: usize,
+    /// Per ensemble member.
+    pub best_epochs: Vec<usize>,
     pub duration_seconds: f64,
     pub history: Vec<EpochRecord>,
 }
@@ -82,6 +83,7 @@ pub struct SplitSizes {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct EpochRecord {
+    pub member: usize,
     pub epoch: usize,
     pub train_loss: f64,
     pub validation_loss: f64,
@@ -312,6 +314,9 @@ fn validate_manifest(path: &Path, m: &Manifest) -> Result<(), ArtifactError> {
     }
     if !(0.0..1.0).contains(&a.dropout) || !(0.0..1.0).contains(&a.token_dropout) {
         return Err(invalid(path, "dropout rates must be in [0, 1)"));
+    }
+    if a.members < 1 {
+        return Err(invalid(path, "architecture.members must be at least 1"));
     }
     if m.tokenizer.config.max_length == 0 {
         return Err(invalid(path, "tokenizer max_length must be positive"));

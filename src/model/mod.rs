@@ -8,7 +8,7 @@ use std::path::Path;
 use tch::Kind;
 
 pub use artifact::{Artifact, ArtifactError, Manifest};
-pub use network::{Batch, Classifier, ModelConfig, ngram_bucket};
+pub use network::{Batch, Classifier, Member, ModelConfig, Network, member_path, ngram_bucket};
 
 use crate::text::{Encoded, Tokenizer};
 
@@ -66,7 +66,7 @@ impl Model {
 }
 
 /// Probabilities for each sequence, in input order, from one forward pass in eval mode.
-pub fn forward_probabilities(classifier: &Classifier, sequences: &[&[i64]]) -> Vec<Vec<f32>> {
+pub fn forward_probabilities(classifier: &impl Network, sequences: &[&[i64]]) -> Vec<Vec<f32>> {
     if sequences.is_empty() {
         return Vec::new();
     }
@@ -81,7 +81,7 @@ pub fn forward_probabilities(classifier: &Classifier, sequences: &[&[i64]]) -> V
 /// Sorts by token length and runs batches of `batch_size`, so short texts never pay for the
 /// padding of long ones; results come back in input order.
 pub fn predict_sequences(
-    classifier: &Classifier,
+    classifier: &impl Network,
     sequences: &[&[i64]],
     batch_size: usize,
 ) -> Vec<Vec<f32>> {

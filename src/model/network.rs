@@ -26,6 +26,13 @@ pub struct ModelConfig {
     /// models live on, while the LSTM handles order and negation.
     #[serde(default)]
     pub ngram_buckets: i64,
+    /// Independently trained copies of the network whose log-probabilities are averaged.
+    #[serde(default = "one")]
+    pub members: i64,
+}
+
+fn one() -> i64 {
+    1
 }
 
 impl ModelConfig {
@@ -139,7 +146,10 @@ impl Batch {
 fn ngram_features(sequences: &[&[i64]], buckets: i64) -> (Tensor, Tensor) {
     let batch = sequences.len() as i64;
     if buckets < 2 {
-        return (Tensor::zeros([batch, 0], (Kind::Int64, tch::Device::Cpu)), Tensor::ones([batch, 1], (Kind::Float, tch::Device::Cpu)));
+        return (
+            Tensor::zeros([batch, 0], (Kind::Int64, tch::Device::Cpu)),
+            Tensor::ones([batch, 1], (Kind::Float, tch::Device::Cpu)),
+        );
     }
     let rows: Vec<Vec<i64>> = sequences
         .iter()
@@ -168,13 +178,65 @@ struct Layer {
     backward: Option<nn::LSTM>,
 }
 
-/// Embedding (+ hashed bigrams) → (bi)LSTM → masked max/mean pooling → dropout → linear.
+/// Anything that maps a batch to logits: one trained network, or an ensemble of them.
+pub trait Network {
+    fn config(&self) -> &ModelConfig;
+    /// Logits of shape `[batch, num_labels]`.
+    fn forward_t(&self, batch: &Batch, train: bool) -> Tensor;
+}
+
+/// The served model: `members` networks, averaged in log-probability space (a normalised
+/// geometric mean of their predictions). With one member it is that member.
+#[derive(Debug)]
+pub struct Classifier {
+    config: ModelConfig,
+    members: Vec<Member>,
+}
+
+impl Classifier {
+    pub fn new(p: &nn::Path, config: &ModelConfig) -> Self {
+        let members = (0..config.members.max(1))
+            .map(|k| Member::new(&(p / member_path(k)), config))
+            .collect();
+        Self {
+            config: config.clone(),
+            members,
+        }
+    }
+}
+
+/// Variable-name prefix of member `k` in the weights file.
+pub fn member_path(k: i64) -> String {
+    format!("member{k}")
+}
+
+impl Network for Classifier {
+    fn config(&self) -> &ModelConfig {
+        &self.config
+    }
+
+    fn forward_t(&self, batch: &Batch, train: bool) -> Tensor {
+        if let [only] = self.members.as_slice() {
+            return only.forward_t(batch, train);
+        }
+        let sum = self
+            .members
+            .iter()
+            .map(|m| m.forward_t(batch, train).log_softmax(-1, Kind::Float))
+            .reduce(|a, b| a + b)
+            .expect("at least one member");
+        sum / self.members.len() as f64
+    }
+}
+
+/// One network: embedding (+ hashed bigrams) → (bi)LSTM → masked max/mean pooling → dropout →
+/// linear, plus the wide n-gram scores.
 ///
 /// Directions are separate one-layer LSTMs so the backward one can read each text reversed
 /// within its own length: with plain right padding it would start on padding tokens and a
 /// text's prediction would depend on what it was batched with.
 #[derive(Debug)]
-pub struct Classifier {
+pub struct Member {
     config: ModelConfig,
     embedding: nn::Embedding,
     bigram_embedding: Option<nn::Embedding>,
@@ -183,7 +245,7 @@ pub struct Classifier {
     ngram_weights: Option<nn::Embedding>,
 }
 
-impl Classifier {
+impl Member {
     pub fn new(p: &nn::Path, config: &ModelConfig) -> Self {
         let embedding = nn::embedding(
             p / "embedding",
@@ -253,13 +315,14 @@ impl Classifier {
             output,
         }
     }
+}
 
-    pub fn config(&self) -> &ModelConfig {
+impl Network for Member {
+    fn config(&self) -> &ModelConfig {
         &self.config
     }
 
-    /// Logits of shape `[batch, num_labels]`.
-    pub fn forward_t(&self, batch: &Batch, train: bool) -> Tensor {
+    fn forward_t(&self, batch: &Batch, train: bool) -> Tensor {
         let mut x = self.embedding.forward(&batch.ids);
         if let Some(bigram_embedding) = &self.bigram_embedding {
             x = Tensor::cat(&[x, bigram_embedding.forward(&batch.bigrams)], -1);
@@ -328,6 +391,7 @@ mod tests {
             dropout: 0.3,
             token_dropout: 0.1,
             ngram_buckets: 97,
+            members: 1,
         }
     }
 
@@ -341,10 +405,14 @@ mod tests {
 
     #[test]
     fn padding_does_not_change_predictions() {
-        for bidirectional in [false, true] {
+        for (bidirectional, members) in [(false, 1), (true, 1), (true, 2)] {
             tch::manual_seed(3);
             let vs = VarStore::new(Device::Cpu);
-            let model = Classifier::new(&vs.root(), &tiny_config(bidirectional));
+            let config = ModelConfig {
+                members,
+                ..tiny_config(bidirectional)
+            };
+            let model = Classifier::new(&vs.root(), &config);
             let short: &[i64] = &[5, 9, 2];
             let long: Vec<i64> = (0..200).map(|i| 2 + i % 47).collect();
             let medium: Vec<i64> = (0..37).map(|i| 3 + i % 40).collect();
@@ -384,7 +452,10 @@ mod tests {
             let b = ngram_bucket(ids, 64);
             assert!((1..64).contains(&b));
         }
-        assert_ne!(ngram_bucket(&[3, 4], 1 << 16), ngram_bucket(&[4, 3], 1 << 16));
+        assert_ne!(
+            ngram_bucket(&[3, 4], 1 << 16),
+            ngram_bucket(&[4, 3], 1 << 16)
+        );
         assert_ne!(ngram_bucket(&[3], 1 << 16), ngram_bucket(&[3, 0], 1 << 16));
     }
 }

@@ -47,8 +47,14 @@ pub fn render(manifest: &Manifest, job: &TrainJob) -> String {
         let _ = writeln!(w, "## Training\n");
         let _ = writeln!(
             w,
-            "{} epochs run, best validation accuracy at epoch {}, {:.0} s in total.\n",
-            t.epochs_run, t.best_epoch, t.duration_seconds
+            "{} epochs run in all; best validation accuracy at epoch {} (per ensemble member); {:.0} s in total.\n",
+            t.epochs_run,
+            t.best_epochs
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", "),
+            t.duration_seconds
         );
         let _ = writeln!(
             w,
@@ -58,8 +64,13 @@ pub fn render(manifest: &Manifest, job: &TrainJob) -> String {
         for e in &t.history {
             let _ = writeln!(
                 w,
-                "| {} | {:.4} | {:.4} | {:.4} | {:.1} |",
-                e.epoch, e.train_loss, e.validation_loss, e.validation_accuracy, e.seconds
+                "| {} | {} | {:.4} | {:.4} | {:.4} | {:.1} |",
+                e.member,
+                e.epoch,
+                e.train_loss,
+                e.validation_loss,
+                e.validation_accuracy,
+                e.seconds
             );
         }
         let _ = writeln!(
@@ -72,7 +83,7 @@ pub fn render(manifest: &Manifest, job: &TrainJob) -> String {
     let _ = writeln!(w, "## Architecture\n");
     let _ = writeln!(
         w,
-        "Token embedding {} + hashed character-bigram embedding {}×{} → {}-layer {} LSTM, hidden {} → masked max + mean pooling, plus the mean input embedding → dropout {} → linear to {} labels, plus a linear bag of hashed token 1–3-grams ({} buckets). Token dropout {} in training. Vocabulary {} tokens, max length {} tokens. {} parameters.\n",
+        "Token embedding {} + hashed character-bigram embedding {}×{} → {}-layer {} LSTM, hidden {} → masked max + mean pooling, plus the mean input embedding → dropout {} → linear to {} labels, plus a linear bag of hashed token 1–3-grams ({} buckets); an ensemble of {} such networks averaged in log-probability. Token dropout {} in training. Vocabulary {} tokens, max length {} tokens. {} parameters.\n",
         a.embedding_dim,
         a.bigram_buckets,
         a.bigram_dim,
@@ -86,6 +97,7 @@ pub fn render(manifest: &Manifest, job: &TrainJob) -> String {
         a.dropout,
         a.num_labels,
         a.ngram_buckets,
+        a.members,
         a.token_dropout,
         a.vocab_size,
         manifest.tokenizer.config.max_length,
@@ -133,7 +145,7 @@ fn reproduce_command(job: &TrainJob, c: &TrainConfig) -> String {
         );
     }
     cmd += &format!(
-        " \\\n  --epochs {} --patience {} --batch-size {} --learning-rate {} --weight-decay {} --clip-norm {} --label-smoothing {} --seed {} \\\n  --validation-fraction {} --test-fraction {} --embedding-dim {} --bigram-buckets {} --bigram-dim {} --ngram-buckets {} --hidden-size {} \\\n  --num-layers {} --bidirectional {} --dropout {} --token-dropout {} --max-length {} --min-frequency {} --max-vocab-size {}",
+        " \\\n  --epochs {} --patience {} --batch-size {} --learning-rate {} --weight-decay {} --clip-norm {} --label-smoothing {} --seed {} \\\n  --validation-fraction {} --test-fraction {} --embedding-dim {} --bigram-buckets {} --bigram-dim {} --ngram-buckets {} --members {} --hidden-size {} \\\n  --num-layers {} --bidirectional {} --dropout {} --token-dropout {} --max-length {} --min-frequency {} --max-vocab-size {}",
         c.epochs,
         c.patience,
         c.batch_size,
@@ -148,6 +160,7 @@ fn reproduce_command(job: &TrainJob, c: &TrainConfig) -> String {
         c.bigram_buckets,
         c.bigram_dim,
         c.ngram_buckets,
+        c.members,
         c.hidden_size,
         c.num_layers,
         c.bidirectional,

@@ -19,7 +19,10 @@ use crate::data::{self, Example, ReadOptions, SplitConfig};
 use crate::model::artifact::{
     EpochRecord, Manifest, Metrics, SplitSizes, TokenizerSpec, TrainingRecord, WeightsInfo,
 };
-use crate::model::{Artifact, Classifier, Model, ModelConfig, argmax, artifact::FORMAT_VERSION};
+use crate::model::{
+    Artifact, Batch, Classifier, Member, Model, ModelConfig, Network, argmax,
+    artifact::FORMAT_VERSION, member_path,
+};
 use crate::text::{Encoded, Tokenizer, TokenizerConfig};
 
 /// Every knob of a training run; recorded in the artifact so a run can be repeated exactly.
@@ -57,6 +60,9 @@ pub struct TrainConfig {
     pub bigram_buckets: i64,
     #[arg(long, default_value_t = 64)]
     pub bigram_dim: i64,
+    /// Networks trained with seeds seed, seed+1, … and averaged (a small ensemble).
+    #[arg(long, default_value_t = 1)]
+    pub members: usize,
     /// Hashed buckets of the linear bag-of-1–3-grams branch (0 disables it).
     #[arg(long, default_value_t = 1 << 18)]
     pub ngram_buckets: i64,
@@ -111,13 +117,17 @@ impl TrainConfig {
     }
 
     fn validate(&self) -> anyhow::Result<()> {
-        if self.epochs == 0 || self.batch_size == 0 || self.max_length == 0 {
-            bail!("--epochs, --batch-size and --max-length must be positive");
+        if self.epochs == 0 || self.batch_size == 0 || self.max_length == 0 || self.members == 0 {
+            bail!("--epochs, --batch-size, --max-length and --members must be positive");
         }
         if self.hidden_size <= 0 || self.embedding_dim <= 0 || self.num_layers <= 0 {
             bail!("--hidden-size, --embedding-dim and --num-layers must be positive");
         }
-        if self.bigram_buckets == 1 || self.bigram_buckets < 0 || self.ngram_buckets == 1 || self.ngram_buckets < 0 {
+        if self.bigram_buckets == 1
+            || self.bigram_buckets < 0
+            || self.ngram_buckets == 1
+            || self.ngram_buckets < 0
+        {
             bail!("--bigram-buckets and --ngram-buckets must be 0 (off) or at least 2");
         }
         for (name, p) in [
@@ -211,81 +221,35 @@ pub fn train(job: &TrainJob) -> anyhow::Result<Manifest> {
         dropout: config.dropout,
         token_dropout: config.token_dropout,
         ngram_buckets: config.ngram_buckets,
+        members: config.members as i64,
     };
-    tch::manual_seed(config.seed as i64);
+    let mut history = Vec::new();
+    let mut best_epochs = Vec::new();
     let var_store = VarStore::new(Device::Cpu);
     let classifier = Classifier::new(&var_store.root(), &model_config);
-    let mut optimizer =
-        nn::adamw(0.9, 0.999, config.weight_decay).build(&var_store, config.learning_rate)?;
-
-    let mut rng = data::SplitMix64::new(config.seed);
-    let steps_per_epoch = train_set.len().div_ceil(config.batch_size);
-    let schedule = Schedule::new(config.learning_rate, steps_per_epoch * config.epochs);
-    let mut history = Vec::new();
-    let mut best: Option<(usize, f64, f64, Vec<(String, Tensor)>)> = None;
-    let mut step = 0;
-    for epoch in 1..=config.epochs {
-        let epoch_started = Instant::now();
-        let progress = Progress::new(epoch, config.epochs, steps_per_epoch);
-        let mut loss_sum = 0.0;
-        let mut seen = 0usize;
-        for batch_indices in epoch_batches(&train_set, config.batch_size, &mut rng) {
-            optimizer.set_lr(schedule.at(step));
-            step += 1;
-            let sequences: Vec<&[i64]> = batch_indices
-                .iter()
-                .map(|&i| train_set[i].0.ids.as_slice())
-                .collect();
-            let targets: Vec<i64> = batch_indices
-                .iter()
-                .map(|&i| train_set[i].1 as i64)
-                .collect();
-            let batch = crate::model::Batch::new(&sequences, &model_config);
-            let logits = classifier.forward_t(&batch, true);
-            let loss = logits.cross_entropy_loss::<Tensor>(
-                &Tensor::from_slice(&targets),
-                None,
-                tch::Reduction::Mean,
-                -100,
-                config.label_smoothing,
-            );
-            optimizer.backward_step_clip_norm(&loss, config.clip_norm);
-            let loss = loss.double_value(&[]);
-            loss_sum += loss * targets.len() as f64;
-            seen += targets.len();
-            progress.step(loss_sum / seen as f64);
-        }
-        let (validation_loss, validation_accuracy) =
-            loss_and_accuracy(&classifier, &validation_set);
-        let record = EpochRecord {
-            epoch,
-            train_loss: loss_sum / seen.max(1) as f64,
-            validation_loss,
-            validation_accuracy,
-            seconds: epoch_started.elapsed().as_secs_f64(),
-        };
-        progress.finish(&record);
-        history.push(record);
-        let improved = best.as_ref().is_none_or(|(_, acc, loss, _)| {
-            validation_accuracy > *acc || (validation_accuracy == *acc && validation_loss < *loss)
-        });
-        if improved {
-            best = Some((
-                epoch,
-                validation_accuracy,
-                validation_loss,
-                snapshot(&var_store),
-            ));
-        } else if epoch - best.as_ref().map_or(0, |b| b.0) >= config.patience {
-            eprintln!(
-                "early stop: no validation improvement for {} epochs",
-                config.patience
-            );
-            break;
-        }
+    for member in 0..config.members {
+        // Each member gets its own seed (initial weights, dropout, batch order) so the ensemble
+        // averages different mistakes; member 0 reproduces a single-model run.
+        let seed = config.seed + member as u64;
+        tch::manual_seed(seed as i64);
+        let member_store = VarStore::new(Device::Cpu);
+        let network = Member::new(
+            &(member_store.root() / member_path(member as i64)),
+            &model_config,
+        );
+        let best_epoch = train_member(
+            &network,
+            &member_store,
+            member,
+            seed,
+            config,
+            &train_set,
+            &validation_set,
+            &mut history,
+        )?;
+        best_epochs.push(best_epoch);
+        copy_variables(&member_store, &var_store);
     }
-    let (best_epoch, _, _, weights) = best.expect("at least one epoch ran");
-    restore(&var_store, &weights);
 
     let mut manifest = Manifest {
         format_version: FORMAT_VERSION,
@@ -319,7 +283,7 @@ pub fn train(job: &TrainJob) -> anyhow::Result<Manifest> {
             },
             hyperparameters: config.clone(),
             epochs_run: history.len(),
-            best_epoch,
+            best_epochs: best_epochs.clone(),
             duration_seconds: 0.0,
             history,
         }),
@@ -334,7 +298,7 @@ pub fn train(job: &TrainJob) -> anyhow::Result<Manifest> {
     let validation = evaluate(&model, &split.validation)?;
     let test = evaluate(&model, &split.test)?;
     eprintln!(
-        "best epoch {best_epoch}: validation accuracy {:.4} macro-F1 {:.4}; test accuracy {:.4} macro-F1 {:.4}",
+        "best epochs {best_epochs:?}: validation accuracy {:.4} macro-F1 {:.4}; test accuracy {:.4} macro-F1 {:.4}",
         validation.accuracy, validation.macro_f1, test.accuracy, test.macro_f1
     );
     manifest.metrics = Some(Metrics { validation, test });
@@ -344,6 +308,96 @@ pub fn train(job: &TrainJob) -> anyhow::Result<Manifest> {
     let card = card::render(&manifest, job);
     Artifact::save(&job.out, &mut manifest, model.var_store(), &card)?;
     Ok(manifest)
+}
+
+/// Trains one member with early stopping on validation accuracy and leaves its best weights in
+/// `var_store`. Returns the best epoch.
+#[allow(clippy::too_many_arguments)]
+fn train_member(
+    network: &Member,
+    var_store: &VarStore,
+    member: usize,
+    seed: u64,
+    config: &TrainConfig,
+    train_set: &[(Encoded, usize)],
+    validation_set: &[(Encoded, usize)],
+    history: &mut Vec<EpochRecord>,
+) -> anyhow::Result<usize> {
+    let mut optimizer =
+        nn::adamw(0.9, 0.999, config.weight_decay).build(var_store, config.learning_rate)?;
+    let mut rng = data::SplitMix64::new(seed);
+    let steps_per_epoch = train_set.len().div_ceil(config.batch_size);
+    let schedule = Schedule::new(config.learning_rate, steps_per_epoch * config.epochs);
+    let mut best: Option<(usize, f64, f64, Vec<(String, Tensor)>)> = None;
+    let mut step = 0;
+    for epoch in 1..=config.epochs {
+        let epoch_started = Instant::now();
+        let progress = Progress::new(member, epoch, config.epochs, steps_per_epoch);
+        let mut loss_sum = 0.0;
+        let mut seen = 0usize;
+        for batch_indices in epoch_batches(train_set, config.batch_size, &mut rng) {
+            optimizer.set_lr(schedule.at(step));
+            step += 1;
+            let sequences: Vec<&[i64]> = batch_indices
+                .iter()
+                .map(|&i| train_set[i].0.ids.as_slice())
+                .collect();
+            let targets: Vec<i64> = batch_indices
+                .iter()
+                .map(|&i| train_set[i].1 as i64)
+                .collect();
+            let batch = Batch::new(&sequences, network.config());
+            let logits = network.forward_t(&batch, true);
+            let loss = logits.cross_entropy_loss::<Tensor>(
+                &Tensor::from_slice(&targets),
+                None,
+                tch::Reduction::Mean,
+                -100,
+                config.label_smoothing,
+            );
+            optimizer.backward_step_clip_norm(&loss, config.clip_norm);
+            loss_sum += loss.double_value(&[]) * targets.len() as f64;
+            seen += targets.len();
+            progress.step(loss_sum / seen as f64);
+        }
+        let (validation_loss, validation_accuracy) = loss_and_accuracy(network, validation_set);
+        let record = EpochRecord {
+            member,
+            epoch,
+            train_loss: loss_sum / seen.max(1) as f64,
+            validation_loss,
+            validation_accuracy,
+            seconds: epoch_started.elapsed().as_secs_f64(),
+        };
+        progress.finish(&record);
+        history.push(record);
+        let improved = best.as_ref().is_none_or(|(_, acc, loss, _)| {
+            validation_accuracy > *acc || (validation_accuracy == *acc && validation_loss < *loss)
+        });
+        if improved {
+            best = Some((
+                epoch,
+                validation_accuracy,
+                validation_loss,
+                snapshot(var_store),
+            ));
+        } else if epoch - best.as_ref().map_or(0, |b| b.0) >= config.patience {
+            eprintln!(
+                "early stop: no validation improvement for {} epochs",
+                config.patience
+            );
+            break;
+        }
+    }
+    let (best_epoch, _, _, weights) = best.expect("at least one epoch ran");
+    restore(var_store, &weights);
+    Ok(best_epoch)
+}
+
+/// Copies every variable of `from` into the same-named variable of `into`.
+fn copy_variables(from: &VarStore, into: &VarStore) {
+    let source = snapshot(from);
+    restore(into, &source);
 }
 
 /// Linear warm-up over the first steps, then cosine decay to 5 % of the peak.
@@ -392,7 +446,7 @@ fn epoch_batches(
     batches
 }
 
-fn loss_and_accuracy(classifier: &Classifier, set: &[(Encoded, usize)]) -> (f64, f64) {
+fn loss_and_accuracy(classifier: &impl Network, set: &[(Encoded, usize)]) -> (f64, f64) {
     let encoded: Vec<&[i64]> = set.iter().map(|(e, _)| e.ids.as_slice()).collect();
     let probabilities = crate::model::predict_sequences(classifier, &encoded, 256);
     let mut loss = 0.0;
@@ -497,12 +551,13 @@ pub fn evaluation_examples(
 /// A bar on terminals; one plain line per epoch for logs and CI.
 struct Progress {
     bar: Option<indicatif::ProgressBar>,
+    member: usize,
     epoch: usize,
     epochs: usize,
 }
 
 impl Progress {
-    fn new(epoch: usize, epochs: usize, steps: usize) -> Self {
+    fn new(member: usize, epoch: usize, epochs: usize, steps: usize) -> Self {
         let bar = std::io::stderr().is_terminal().then(|| {
             let bar = indicatif::ProgressBar::new(steps as u64);
             bar.set_style(
@@ -512,10 +567,15 @@ impl Progress {
                 .expect("valid template")
                 .progress_chars("=> "),
             );
-            bar.set_prefix(format!("{epoch}/{epochs}"));
+            bar.set_prefix(format!("{epoch}/{epochs} (member {member})"));
             bar
         });
-        Self { bar, epoch, epochs }
+        Self {
+            bar,
+            member,
+            epoch,
+            epochs,
+        }
     }
 
     fn step(&self, mean_loss: f64) {
@@ -530,7 +590,8 @@ impl Progress {
             bar.finish_and_clear();
         }
         eprintln!(
-            "epoch {}/{}: train loss {:.4}, validation loss {:.4}, validation accuracy {:.4} ({:.1}s)",
+            "member {} epoch {}/{}: train loss {:.4}, validation loss {:.4}, validation accuracy {:.4} ({:.1}s)",
+            self.member,
             self.epoch,
             self.epochs,
             record.train_loss,

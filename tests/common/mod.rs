@@ -38,6 +38,7 @@ pub fn tiny_config(vocab_size: i64, num_labels: i64) -> ModelConfig {
         dropout: 0.1,
         token_dropout: 0.0,
         ngram_buckets: 512,
+        members: 1,
     }
 }
 

@@ -1,0 +1,47 @@
+# Every target installs what it needs first (libtorch into ~/.cache/textserve), so each works on
+# a fresh machine.
+SHELL := /bin/bash
+CARGO ?= cargo
+MODEL ?= models/zh-reviews-sentiment
+DATA ?= data/zh-reviews.jsonl
+
+.PHONY: setup build serve test lint data model eval bench openapi clean
+
+setup: .libtorch/lib/libtorch_cpu.so
+
+.libtorch/lib/libtorch_cpu.so:
+	scripts/setup-libtorch.sh >/dev/null
+
+build: setup
+	$(CARGO) build --release
+
+## Fresh machine → running server on the default model (http://127.0.0.1:8080).
+serve: build
+	target/release/textserve serve --model $(MODEL)
+
+## Fresh machine → passing test suite.
+test: setup
+	$(CARGO) test
+
+lint: setup
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --all-targets -- -D warnings
+
+data: build
+	TEXTSERVE_BIN=target/release/textserve scripts/fetch-data.sh $(DATA)
+
+## Retrains the default model exactly as shipped (see models/zh-reviews-sentiment/MODEL_CARD.md).
+model: data
+	scripts/train-default-model.sh
+
+eval: data
+	target/release/textserve eval --model $(MODEL)
+
+bench: build
+	scripts/bench.sh
+
+openapi: build
+	target/release/textserve openapi > openapi/openapi.json
+
+clean:
+	$(CARGO) clean
