@@ -101,3 +101,62 @@ pub fn data_import(args: ImportArgs) -> anyhow::Result<()> {
     println!("sha256 {sha256}");
     Ok(())
 }
+
+/// `textserve bench`: the in-process ceiling — raw forward passes over real texts, no HTTP, no
+/// queue — at each batch size, as a Markdown table.
+pub fn bench(args: crate::config::BenchArgs) -> anyhow::Result<()> {
+    use std::time::{Duration, Instant};
+    set_torch_threads(args.threads);
+    let model = Model::load(&args.model)?;
+    let texts: Vec<String> =
+        crate::data::Dataset::read(&args.data, &crate::data::ReadOptions::default())?
+            .examples
+            .into_iter()
+            .map(|e| e.text)
+            .collect();
+    let mut rng = crate::data::SplitMix64::new(1);
+    let mut order: Vec<usize> = (0..texts.len()).collect();
+    rng.shuffle(&mut order);
+    let encoded: Vec<Vec<i64>> = order
+        .iter()
+        .map(|&i| model.tokenizer().encode(&texts[i]).ids)
+        .collect();
+    let mean_tokens =
+        encoded.iter().map(Vec::len).sum::<usize>() as f64 / encoded.len().max(1) as f64;
+    println!(
+        "model {} {}, {} texts (mean {:.1} tokens), libtorch threads {}, {} s per batch size\n",
+        model.manifest().name,
+        model.manifest().version,
+        encoded.len(),
+        mean_tokens,
+        args.threads,
+        args.seconds
+    );
+    println!("| batch size | items/s | ms per batch |");
+    println!("|---:|---:|---:|");
+    let budget = Duration::from_secs_f64(args.seconds);
+    for &batch_size in &args.batch_sizes {
+        let mut items = 0usize;
+        let mut batches = 0usize;
+        let mut cursor = 0usize;
+        // Warm-up: the first pass at a new shape allocates.
+        crate::model::forward_probabilities(model.classifier(), &[encoded[0].as_slice()]);
+        let started = Instant::now();
+        while started.elapsed() < budget {
+            let batch: Vec<&[i64]> = (0..batch_size)
+                .map(|k| encoded[(cursor + k) % encoded.len()].as_slice())
+                .collect();
+            cursor = (cursor + batch_size) % encoded.len();
+            crate::model::forward_probabilities(model.classifier(), &batch);
+            items += batch_size;
+            batches += 1;
+        }
+        let seconds = started.elapsed().as_secs_f64();
+        println!(
+            "| {batch_size} | {:.0} | {:.2} |",
+            items as f64 / seconds,
+            seconds * 1000.0 / batches as f64
+        );
+    }
+    Ok(())
+}

@@ -23,6 +23,8 @@ pub struct Cli {
     pub command: Command,
 }
 
+// Parsed once per process, so the size difference between variants costs nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Serve a model over HTTP.
@@ -38,6 +40,31 @@ pub enum Command {
     Data(DataCommand),
     /// Print the OpenAPI document the server serves at /openapi.json.
     Openapi,
+    /// Measure raw forward-pass throughput (the in-process ceiling) at several batch sizes.
+    Bench(BenchArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct BenchArgs {
+    /// Model directory.
+    #[arg(long, env = "TEXTSERVE_MODEL", default_value = DEFAULT_MODEL_DIR)]
+    pub model: PathBuf,
+    /// Dataset whose texts are classified (JSONL with a "text" field).
+    #[arg(long, default_value = "data/zh-reviews.jsonl")]
+    pub data: PathBuf,
+    /// Batch sizes to measure.
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "1,2,4,8,16,32,64,128,256"
+    )]
+    pub batch_sizes: Vec<usize>,
+    /// Seconds of measurement per batch size.
+    #[arg(long, default_value_t = 3.0)]
+    pub seconds: f64,
+    /// libtorch intra-op threads.
+    #[arg(long, env = "TEXTSERVE_THREADS", default_value_t = 1)]
+    pub threads: usize,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -22,6 +22,7 @@ fn main() -> ExitCode {
         Command::Eval(args) => commands::eval(args),
         Command::Predict(args) => commands::predict(args),
         Command::Data(DataCommand::Import(args)) => commands::data_import(args),
+        Command::Bench(args) => commands::bench(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -33,10 +33,8 @@ async fn predict_returns_label_score_and_probabilities() {
 
 #[tokio::test]
 async fn server_answers_match_direct_model_answers() {
-    let dir = tempfile::tempdir().unwrap();
-    let model_dir = common::write_tiny_model(dir.path());
-    let model = common::load(&model_dir);
-    let app = spawn_app().await; // same seed and texts, so the same weights
+    let app = spawn_app().await;
+    let model = app.load_model();
     let direct = model.predict_texts(SAMPLE_TEXTS, 8);
     for (text, expected) in SAMPLE_TEXTS.iter().zip(direct) {
         let body = app.predict(text).await;

@@ -137,8 +137,7 @@ async fn a_full_queue_fails_fast_with_429() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn batched_answers_equal_one_by_one_for_random_length_mixes() {
     let app = spawn_app_with(|c| c.max_batch_delay_ms = 20).await;
-    let dir = tempfile::tempdir().unwrap();
-    let model = common::load(&write_tiny_model(dir.path()));
+    let model = app.load_model();
     let mut rng = SplitMix64::new(5);
     let texts: Vec<String> = (0..40)
         .map(|_| {

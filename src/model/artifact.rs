@@ -68,7 +68,10 @@ pub struct TrainingRecord {
     pub split_sizes: SplitSizes,
     pub hyperparameters: TrainConfig,
     pub epochs_run: usize,
-    /// Per ensemble member.
+    /// (wide weight, validation accuracy) of the mixture, for each weight tried.
+    #[serde(default)]
+    pub wide_weight_search: Vec<(f64, f64)>,
+    /// Per LSTM member.
     pub best_epochs: Vec<usize>,
     pub duration_seconds: f64,
     pub history: Vec<EpochRecord>,
@@ -83,7 +86,8 @@ pub struct SplitSizes {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct EpochRecord {
-    pub member: usize,
+    /// "wide", or "member K" for the LSTM members.
+    pub stage: String,
     pub epoch: usize,
     pub train_loss: f64,
     pub validation_loss: f64,
@@ -312,8 +316,14 @@ fn validate_manifest(path: &Path, m: &Manifest) -> Result<(), ArtifactError> {
             "architecture.bigram_buckets must be 0 or ≥ 2 with a positive bigram_dim",
         ));
     }
-    if !(0.0..1.0).contains(&a.dropout) || !(0.0..1.0).contains(&a.token_dropout) {
+    if [a.dropout, a.token_dropout]
+        .iter()
+        .any(|p| !(0.0..1.0).contains(p))
+    {
         return Err(invalid(path, "dropout rates must be in [0, 1)"));
+    }
+    if !(0.0..=1.0).contains(&a.wide_weight) {
+        return Err(invalid(path, "architecture.wide_weight must be in [0, 1]"));
     }
     if a.members < 1 {
         return Err(invalid(path, "architecture.members must be at least 1"));

@@ -8,7 +8,9 @@ use std::path::Path;
 use tch::Kind;
 
 pub use artifact::{Artifact, ArtifactError, Manifest};
-pub use network::{Batch, Classifier, Member, ModelConfig, Network, member_path, ngram_bucket};
+pub use network::{
+    Batch, Classifier, Member, ModelConfig, Network, Wide, member_path, ngram_bucket, ngram_counts,
+};
 
 use crate::text::{Encoded, Tokenizer};
 

@@ -1,3 +1,5 @@
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 use tch::nn::{self, Module, RNN};
 use tch::{Kind, Tensor};
@@ -21,18 +23,25 @@ pub struct ModelConfig {
     pub dropout: f64,
     /// Probability of zeroing a whole token's input during training.
     pub token_dropout: f64,
-    /// Hashed buckets of a linear bag of token 1- to 3-grams whose scores are added to the
-    /// logits ("wide and deep"); 0 turns it off. It gives the network the signal linear n-gram
-    /// models live on, while the LSTM handles order and negation.
+    /// Hashed buckets of the wide part, a TF-IDF logistic regression over token 1- to 3-grams;
+    /// 0 turns it off.
     #[serde(default)]
     pub ngram_buckets: i64,
-    /// Independently trained copies of the network whose log-probabilities are averaged.
+    /// Independently trained LSTM networks whose log-probabilities are averaged.
     #[serde(default = "one")]
     pub members: i64,
+    /// Share of the wide part in the final log-probabilities (the LSTM members share the rest);
+    /// chosen on the validation split after training.
+    #[serde(default = "half")]
+    pub wide_weight: f64,
 }
 
 fn one() -> i64 {
     1
+}
+
+fn half() -> f64 {
+    0.5
 }
 
 impl ModelConfig {
@@ -49,8 +58,7 @@ impl ModelConfig {
         if self.bidirectional { 2 } else { 1 }
     }
 
-    /// Max- and mean-pooled LSTM states plus the mean input embedding: the last is a
-    /// bag-of-n-grams path (what linear n-gram baselines exploit) next to the sequence model.
+    /// Max- and mean-pooled LSTM states plus the mean input embedding.
     fn features_dim(&self) -> i64 {
         2 * self.hidden_size * self.directions() + self.input_dim()
     }
@@ -65,10 +73,10 @@ pub struct Batch {
     pub lengths: Tensor,
     reverse_index: Tensor,
     mask: Tensor,
-    /// `[batch, slots]` hashed 1–3-gram ids, 0-padded; empty when n-grams are off.
+    /// `[batch, slots]` distinct hashed 1–3-gram ids of each text, 0-padded.
     ngrams: Tensor,
-    /// `[batch, 1]`: 1/√(number of n-grams), so long texts do not get larger wide scores.
-    ngram_scale: Tensor,
+    /// `[batch, slots]` sublinear term frequency 1 + ln(count), 0 on padding.
+    ngram_tf: Tensor,
 }
 
 /// Deterministic hash of a run of token ids into `1..buckets` (0 is padding). Part of the model
@@ -83,7 +91,16 @@ pub fn ngram_bucket(ids: &[i64], buckets: i64) -> i64 {
     1 + (z % (buckets as u64 - 1)) as i64
 }
 
-const MAX_NGRAM: usize = 3;
+/// Distinct hashed 1–3-grams of one text with their counts, in bucket order.
+pub fn ngram_counts(ids: &[i64], buckets: i64) -> Vec<(i64, u32)> {
+    let mut counts = BTreeMap::new();
+    for n in 1..=3 {
+        for window in ids.windows(n) {
+            *counts.entry(ngram_bucket(window, buckets)).or_insert(0u32) += 1;
+        }
+    }
+    counts.into_iter().collect()
+}
 
 impl Batch {
     /// Every sequence must hold at least one id (the tokenizer guarantees it).
@@ -117,15 +134,15 @@ impl Batch {
         }
         let shape = [batch as i64, width as i64];
         let lengths: Vec<i64> = sequences.iter().map(|s| s.len() as i64).collect();
-        let (ngrams, ngram_scale) = ngram_features(sequences, config.ngram_buckets);
+        let (ngrams, ngram_tf) = ngram_features(sequences, config.ngram_buckets);
         Self {
-            ngrams,
-            ngram_scale,
             ids: Tensor::from_slice(&ids).view(shape),
             bigrams: Tensor::from_slice(&bigrams).view(shape),
             lengths: Tensor::from_slice(&lengths),
             reverse_index: Tensor::from_slice(&reverse).view(shape),
             mask: Tensor::from_slice(&mask).view(shape),
+            ngrams,
+            ngram_tf,
         }
     }
 
@@ -145,64 +162,43 @@ impl Batch {
 
 fn ngram_features(sequences: &[&[i64]], buckets: i64) -> (Tensor, Tensor) {
     let batch = sequences.len() as i64;
-    if buckets < 2 {
-        return (
-            Tensor::zeros([batch, 0], (Kind::Int64, tch::Device::Cpu)),
-            Tensor::ones([batch, 1], (Kind::Float, tch::Device::Cpu)),
-        );
-    }
-    let rows: Vec<Vec<i64>> = sequences
-        .iter()
-        .map(|seq| {
-            (1..=MAX_NGRAM)
-                .flat_map(|n| seq.windows(n).map(move |w| ngram_bucket(w, buckets)))
-                .collect()
-        })
-        .collect();
+    let rows: Vec<Vec<(i64, u32)>> = if buckets < 2 {
+        vec![Vec::new(); sequences.len()]
+    } else {
+        sequences.iter().map(|s| ngram_counts(s, buckets)).collect()
+    };
     let slots = rows.iter().map(Vec::len).max().unwrap_or(1).max(1);
     let mut ids = vec![0i64; rows.len() * slots];
-    let mut scale = Vec::with_capacity(rows.len());
+    let mut tf = vec![0f32; rows.len() * slots];
     for (row, grams) in rows.iter().enumerate() {
-        ids[row * slots..row * slots + grams.len()].copy_from_slice(grams);
-        scale.push(1.0 / (grams.len().max(1) as f32).sqrt());
+        for (slot, &(bucket, count)) in grams.iter().enumerate() {
+            ids[row * slots + slot] = bucket;
+            tf[row * slots + slot] = 1.0 + (count as f32).ln();
+        }
     }
+    let shape = [batch, slots as i64];
     (
-        Tensor::from_slice(&ids).view([batch, slots as i64]),
-        Tensor::from_slice(&scale).view([batch, 1]),
+        Tensor::from_slice(&ids).view(shape),
+        Tensor::from_slice(&tf).view(shape),
     )
 }
 
-#[derive(Debug)]
-struct Layer {
-    forward: nn::LSTM,
-    backward: Option<nn::LSTM>,
-}
-
-/// Anything that maps a batch to logits: one trained network, or an ensemble of them.
+/// Anything that maps a batch to logits.
 pub trait Network {
     fn config(&self) -> &ModelConfig;
     /// Logits of shape `[batch, num_labels]`.
     fn forward_t(&self, batch: &Batch, train: bool) -> Tensor;
 }
 
-/// The served model: `members` networks, averaged in log-probability space (a normalised
-/// geometric mean of their predictions). With one member it is that member.
+/// The served model, an ensemble: a wide TF-IDF logistic regression and `members` LSTM
+/// networks, each trained on its own. Its output is a mixture of log-probabilities,
+/// `wide_weight · log p_wide + (1 − wide_weight) · mean_k log p_member_k`: the two kinds of model
+/// make different mistakes (n-gram counts against word order), so together they beat either.
 #[derive(Debug)]
 pub struct Classifier {
     config: ModelConfig,
+    wide: Option<Wide>,
     members: Vec<Member>,
-}
-
-impl Classifier {
-    pub fn new(p: &nn::Path, config: &ModelConfig) -> Self {
-        let members = (0..config.members.max(1))
-            .map(|k| Member::new(&(p / member_path(k)), config))
-            .collect();
-        Self {
-            config: config.clone(),
-            members,
-        }
-    }
 }
 
 /// Variable-name prefix of member `k` in the weights file.
@@ -210,15 +206,29 @@ pub fn member_path(k: i64) -> String {
     format!("member{k}")
 }
 
-impl Network for Classifier {
-    fn config(&self) -> &ModelConfig {
-        &self.config
+impl Classifier {
+    pub fn new(p: &nn::Path, config: &ModelConfig) -> Self {
+        let wide = (config.ngram_buckets > 0).then(|| Wide::new(&(p / "wide"), config));
+        let members = (0..config.members.max(1))
+            .map(|k| Member::new(&(p / member_path(k)), config))
+            .collect();
+        Self {
+            config: config.clone(),
+            wide,
+            members,
+        }
     }
 
-    fn forward_t(&self, batch: &Batch, train: bool) -> Tensor {
-        if let [only] = self.members.as_slice() {
-            return only.forward_t(batch, train);
-        }
+    pub fn wide(&self) -> Option<&Wide> {
+        self.wide.as_ref()
+    }
+
+    pub fn set_wide_weight(&mut self, weight: f64) {
+        self.config.wide_weight = weight;
+    }
+
+    /// Mean log-probabilities of the LSTM members alone.
+    pub fn deep_log_probabilities(&self, batch: &Batch, train: bool) -> Tensor {
         let sum = self
             .members
             .iter()
@@ -229,8 +239,114 @@ impl Network for Classifier {
     }
 }
 
-/// One network: embedding (+ hashed bigrams) → (bi)LSTM → masked max/mean pooling → dropout →
-/// linear, plus the wide n-gram scores.
+impl Network for Classifier {
+    fn config(&self) -> &ModelConfig {
+        &self.config
+    }
+
+    /// Log-probabilities (valid logits: their softmax is the mixture's prediction).
+    fn forward_t(&self, batch: &Batch, train: bool) -> Tensor {
+        let deep = self.deep_log_probabilities(batch, train);
+        match &self.wide {
+            Some(wide) => {
+                let w = self.config.wide_weight;
+                wide.forward_t(batch, train).log_softmax(-1, Kind::Float) * w + deep * (1.0 - w)
+            }
+            None => deep,
+        }
+    }
+}
+
+/// Logistic regression on L2-normalised TF-IDF of hashed token 1–3-grams: what the strong
+/// linear baselines on short reviews are, as one layer of the network. The IDF vector is
+/// computed from the training split and stored (not trained) with the weights.
+#[derive(Debug)]
+pub struct Wide {
+    config: ModelConfig,
+    idf: Tensor,
+    weights: nn::Embedding,
+    bias: Tensor,
+}
+
+impl Wide {
+    fn new(p: &nn::Path, config: &ModelConfig) -> Self {
+        let idf = p.ones_no_train("idf", &[config.ngram_buckets]);
+        // Zero-initialised like a fresh linear model, so it starts neutral.
+        let weights = nn::embedding(
+            p / "weights",
+            config.ngram_buckets,
+            config.num_labels,
+            nn::EmbeddingConfig {
+                ws_init: nn::Init::Const(0.0),
+                ..Default::default()
+            },
+        );
+        let bias = p.zeros("bias", &[config.num_labels]);
+        Self {
+            config: config.clone(),
+            idf,
+            weights,
+            bias,
+        }
+    }
+
+    /// Smoothed IDF, ln((1 + documents) / (1 + document frequency)) + 1, from the training
+    /// texts' n-gram buckets.
+    pub fn fit_idf<'a>(&self, training_sequences: impl IntoIterator<Item = &'a [i64]>) {
+        let buckets = self.config.ngram_buckets as usize;
+        let mut document_frequency = vec![0u32; buckets];
+        let mut documents = 0u32;
+        for seq in training_sequences {
+            documents += 1;
+            for (bucket, _) in ngram_counts(seq, self.config.ngram_buckets) {
+                document_frequency[bucket as usize] += 1;
+            }
+        }
+        let idf: Vec<f32> = document_frequency
+            .iter()
+            .map(|&df| ((1.0 + documents as f32) / (1.0 + df as f32)).ln() + 1.0)
+            .collect();
+        let mut target = self.idf.shallow_clone();
+        tch::no_grad(|| target.copy_(&Tensor::from_slice(&idf)));
+    }
+
+    /// Sum of squared weights, for the L2 penalty that keeps the regression from memorising.
+    pub fn l2(&self) -> Tensor {
+        self.weights.ws.square().sum(Kind::Float)
+    }
+}
+
+impl Network for Wide {
+    fn config(&self) -> &ModelConfig {
+        &self.config
+    }
+
+    fn forward_t(&self, batch: &Batch, _train: bool) -> Tensor {
+        let size = batch.ngrams.size();
+        let idf = self
+            .idf
+            .index_select(0, &batch.ngrams.flatten(0, -1))
+            .view([size[0], size[1]]);
+        let tfidf = &batch.ngram_tf * idf;
+        let norm = tfidf
+            .square()
+            .sum_dim_intlist(1, true, Kind::Float)
+            .sqrt()
+            .clamp_min(1e-12);
+        let features = (tfidf / norm).unsqueeze(-1);
+        (self.weights.forward(&batch.ngrams) * features).sum_dim_intlist(1, false, Kind::Float)
+            + &self.bias
+    }
+}
+
+#[derive(Debug)]
+struct Layer {
+    forward: nn::LSTM,
+    backward: Option<nn::LSTM>,
+}
+
+/// One LSTM network: embedding (+ hashed bigrams) → (bi)LSTM → masked max/mean pooling →
+/// dropout → linear.
 ///
 /// Directions are separate one-layer LSTMs so the backward one can read each text reversed
 /// within its own length: with plain right padding it would start on padding tokens and a
@@ -242,7 +358,6 @@ pub struct Member {
     bigram_embedding: Option<nn::Embedding>,
     layers: Vec<Layer>,
     output: nn::Linear,
-    ngram_weights: Option<nn::Embedding>,
 }
 
 impl Member {
@@ -294,20 +409,7 @@ impl Member {
             config.num_labels,
             Default::default(),
         );
-        // Zero-initialised like a fresh linear model, so it starts neutral.
-        let ngram_weights = (config.ngram_buckets > 0).then(|| {
-            nn::embedding(
-                p / "ngram_weights",
-                config.ngram_buckets,
-                config.num_labels,
-                nn::EmbeddingConfig {
-                    ws_init: nn::Init::Const(0.0),
-                    ..Default::default()
-                },
-            )
-        });
         Self {
-            ngram_weights,
             config: config.clone(),
             embedding,
             bigram_embedding,
@@ -331,7 +433,7 @@ impl Network for Member {
             let size = x.size();
             let keep = Tensor::ones([size[0], size[1], 1], (Kind::Float, x.device()))
                 .dropout(self.config.token_dropout, true);
-            x = x * keep;
+            x *= keep;
         }
         let mask = batch.mask.unsqueeze(-1).to_kind(Kind::Float);
         let lengths = batch.lengths.unsqueeze(-1).to_kind(Kind::Float);
@@ -357,19 +459,7 @@ impl Network for Member {
         let mean = (&h * &mask).sum_dim_intlist(1, false, Kind::Float) / &lengths;
         let features =
             Tensor::cat(&[max, mean, mean_input], -1).dropout(self.config.dropout, train);
-        let logits = self.output.forward(&features);
-        match &self.ngram_weights {
-            Some(weights) => {
-                let present = batch.ngrams.ne(0).unsqueeze(-1).to_kind(Kind::Float);
-                let wide = (weights.forward(&batch.ngrams) * present).sum_dim_intlist(
-                    1,
-                    false,
-                    Kind::Float,
-                );
-                logits + wide * &batch.ngram_scale
-            }
-            None => logits,
-        }
+        self.output.forward(&features)
     }
 }
 
@@ -392,6 +482,7 @@ mod tests {
             token_dropout: 0.1,
             ngram_buckets: 97,
             members: 1,
+            wide_weight: 0.5,
         }
     }
 
@@ -413,6 +504,12 @@ mod tests {
                 ..tiny_config(bidirectional)
             };
             let model = Classifier::new(&vs.root(), &config);
+            // The wide part starts at zero; give it weights so its padding is exercised too.
+            for (name, mut variable) in vs.variables() {
+                if name.starts_with("wide.") {
+                    tch::no_grad(|| variable.copy_(&(variable.rand_like() + 0.5)));
+                }
+            }
             let short: &[i64] = &[5, 9, 2];
             let long: Vec<i64> = (0..200).map(|i| 2 + i % 47).collect();
             let medium: Vec<i64> = (0..37).map(|i| 3 + i % 40).collect();

@@ -65,12 +65,7 @@ pub fn render(manifest: &Manifest, job: &TrainJob) -> String {
             let _ = writeln!(
                 w,
                 "| {} | {} | {:.4} | {:.4} | {:.4} | {:.1} |",
-                e.member,
-                e.epoch,
-                e.train_loss,
-                e.validation_loss,
-                e.validation_accuracy,
-                e.seconds
+                e.stage, e.epoch, e.train_loss, e.validation_loss, e.validation_accuracy, e.seconds
             );
         }
         let _ = writeln!(
@@ -83,7 +78,10 @@ pub fn render(manifest: &Manifest, job: &TrainJob) -> String {
     let _ = writeln!(w, "## Architecture\n");
     let _ = writeln!(
         w,
-        "Token embedding {} + hashed character-bigram embedding {}×{} → {}-layer {} LSTM, hidden {} → masked max + mean pooling, plus the mean input embedding → dropout {} → linear to {} labels, plus a linear bag of hashed token 1–3-grams ({} buckets); an ensemble of {} such networks averaged in log-probability. Token dropout {} in training. Vocabulary {} tokens, max length {} tokens. {} parameters.\n",
+        "An ensemble. Wide part: logistic regression on L2-normalised TF-IDF of hashed token 1–3-grams ({} buckets), weight {:.1} in the mixture. Deep part, {} LSTM member(s) each trained on its own, averaged: token embedding {} + hashed character-bigram embedding {}×{} → {}-layer {} LSTM, hidden {} → masked max + mean pooling, plus the mean input embedding → dropout {} → linear to {} labels. Wide and deep log-probabilities are mixed by the weight. Token dropout {} in training. Vocabulary {} tokens, max length {} tokens. {} parameters.\n",
+        a.ngram_buckets,
+        a.wide_weight,
+        a.members,
         a.embedding_dim,
         a.bigram_buckets,
         a.bigram_dim,
@@ -96,8 +94,6 @@ pub fn render(manifest: &Manifest, job: &TrainJob) -> String {
         a.hidden_size,
         a.dropout,
         a.num_labels,
-        a.ngram_buckets,
-        a.members,
         a.token_dropout,
         a.vocab_size,
         manifest.tokenizer.config.max_length,
@@ -145,7 +141,7 @@ fn reproduce_command(job: &TrainJob, c: &TrainConfig) -> String {
         );
     }
     cmd += &format!(
-        " \\\n  --epochs {} --patience {} --batch-size {} --learning-rate {} --weight-decay {} --clip-norm {} --label-smoothing {} --seed {} \\\n  --validation-fraction {} --test-fraction {} --embedding-dim {} --bigram-buckets {} --bigram-dim {} --ngram-buckets {} --members {} --hidden-size {} \\\n  --num-layers {} --bidirectional {} --dropout {} --token-dropout {} --max-length {} --min-frequency {} --max-vocab-size {}",
+        " \\\n  --epochs {} --patience {} --batch-size {} --learning-rate {} --weight-decay {} --clip-norm {} --label-smoothing {} --seed {} \\\n  --validation-fraction {} --test-fraction {} --embedding-dim {} --bigram-buckets {} --bigram-dim {} --ngram-buckets {} --wide-epochs {} --wide-learning-rate {} --wide-c {} --members {} --hidden-size {} \\\n  --num-layers {} --bidirectional {} --dropout {} --token-dropout {} --max-length {} --min-frequency {} --max-vocab-size {}",
         c.epochs,
         c.patience,
         c.batch_size,
@@ -160,6 +156,9 @@ fn reproduce_command(job: &TrainJob, c: &TrainConfig) -> String {
         c.bigram_buckets,
         c.bigram_dim,
         c.ngram_buckets,
+        c.wide_epochs,
+        c.wide_learning_rate,
+        c.wide_c,
         c.members,
         c.hidden_size,
         c.num_layers,

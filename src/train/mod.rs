@@ -20,7 +20,7 @@ use crate::model::artifact::{
     EpochRecord, Manifest, Metrics, SplitSizes, TokenizerSpec, TrainingRecord, WeightsInfo,
 };
 use crate::model::{
-    Artifact, Batch, Classifier, Member, Model, ModelConfig, Network, argmax,
+    Artifact, Batch, Classifier, Member, Model, ModelConfig, Network, Wide, argmax,
     artifact::FORMAT_VERSION, member_path,
 };
 use crate::text::{Encoded, Tokenizer, TokenizerConfig};
@@ -60,10 +60,18 @@ pub struct TrainConfig {
     pub bigram_buckets: i64,
     #[arg(long, default_value_t = 64)]
     pub bigram_dim: i64,
+    /// Epochs of the wide part (early-stopped on validation accuracy).
+    #[arg(long, default_value_t = 15)]
+    pub wide_epochs: usize,
+    #[arg(long, default_value_t = 0.01)]
+    pub wide_learning_rate: f64,
+    /// Inverse L2 strength of the wide logistic regression, as scikit-learn's `C`.
+    #[arg(long, default_value_t = 3.0)]
+    pub wide_c: f64,
     /// Networks trained with seeds seed, seed+1, … and averaged (a small ensemble).
     #[arg(long, default_value_t = 1)]
     pub members: usize,
-    /// Hashed buckets of the linear bag-of-1–3-grams branch (0 disables it).
+    /// Hashed buckets of the wide TF-IDF logistic regression over 1–3-grams (0 disables it).
     #[arg(long, default_value_t = 1 << 18)]
     pub ngram_buckets: i64,
     #[arg(long, default_value_t = 128)]
@@ -222,11 +230,25 @@ pub fn train(job: &TrainJob) -> anyhow::Result<Manifest> {
         token_dropout: config.token_dropout,
         ngram_buckets: config.ngram_buckets,
         members: config.members as i64,
+        wide_weight: 0.5,
     };
     let mut history = Vec::new();
     let mut best_epochs = Vec::new();
     let var_store = VarStore::new(Device::Cpu);
-    let classifier = Classifier::new(&var_store.root(), &model_config);
+    let mut classifier = Classifier::new(&var_store.root(), &model_config);
+    if let Some(wide) = classifier.wide() {
+        wide.fit_idf(train_set.iter().map(|(e, _)| e.ids.as_slice()));
+        train_wide(
+            wide,
+            &var_store,
+            config,
+            Sets {
+                train: &train_set,
+                validation: &validation_set,
+            },
+            &mut history,
+        )?;
+    }
     for member in 0..config.members {
         // Each member gets its own seed (initial weights, dropout, batch order) so the ensemble
         // averages different mistakes; member 0 reproduces a single-model run.
@@ -243,13 +265,37 @@ pub fn train(job: &TrainJob) -> anyhow::Result<Manifest> {
             member,
             seed,
             config,
-            &train_set,
-            &validation_set,
+            Sets {
+                train: &train_set,
+                validation: &validation_set,
+            },
             &mut history,
         )?;
         best_epochs.push(best_epoch);
         copy_variables(&member_store, &var_store);
     }
+    let mut model_config = model_config;
+    let wide_weight_search = if classifier.wide().is_some() {
+        let search = search_wide_weight(&mut classifier, &validation_set);
+        let (best_weight, accuracy) =
+            search
+                .iter()
+                .copied()
+                .fold((0.5f64, f64::NEG_INFINITY), |best, (w, acc)| {
+                    // Ties go to the more even mixture.
+                    if acc > best.1 || (acc == best.1 && (w - 0.5).abs() < (best.0 - 0.5).abs()) {
+                        (w, acc)
+                    } else {
+                        best
+                    }
+                });
+        eprintln!("wide weight {best_weight:.1} (validation accuracy {accuracy:.4})");
+        classifier.set_wide_weight(best_weight);
+        model_config.wide_weight = best_weight;
+        search
+    } else {
+        Vec::new()
+    };
 
     let mut manifest = Manifest {
         format_version: FORMAT_VERSION,
@@ -283,6 +329,7 @@ pub fn train(job: &TrainJob) -> anyhow::Result<Manifest> {
             },
             hyperparameters: config.clone(),
             epochs_run: history.len(),
+            wide_weight_search,
             best_epochs: best_epochs.clone(),
             duration_seconds: 0.0,
             history,
@@ -310,33 +357,49 @@ pub fn train(job: &TrainJob) -> anyhow::Result<Manifest> {
     Ok(manifest)
 }
 
-/// Trains one member with early stopping on validation accuracy and leaves its best weights in
-/// `var_store`. Returns the best epoch.
-#[allow(clippy::too_many_arguments)]
-fn train_member(
-    network: &Member,
-    var_store: &VarStore,
-    member: usize,
+/// An encoded text and its label index.
+type Labelled = (Encoded, usize);
+
+type LossFn<'a> = Box<dyn Fn(&Tensor, &Tensor) -> Tensor + 'a>;
+
+/// One training stage: which network learns, with what optimizer and loss.
+struct Stage<'a, N: Network> {
+    name: String,
+    network: &'a N,
+    var_store: &'a VarStore,
+    optimizer: nn::Optimizer,
+    epochs: usize,
+    /// Learning rate per step; None keeps the optimizer's.
+    schedule: Option<Schedule>,
+    clip_norm: Option<f64>,
     seed: u64,
-    config: &TrainConfig,
-    train_set: &[(Encoded, usize)],
-    validation_set: &[(Encoded, usize)],
+    /// Training loss from logits and targets (penalties included).
+    loss: LossFn<'a>,
+}
+
+/// Trains a stage with early stopping on validation accuracy (ties: lower validation loss),
+/// leaves the best epoch's weights in its var store and returns that epoch.
+fn fit<N: Network>(
+    mut stage: Stage<'_, N>,
+    patience: usize,
+    batch_size: usize,
+    train_set: &[Labelled],
+    validation_set: &[Labelled],
     history: &mut Vec<EpochRecord>,
-) -> anyhow::Result<usize> {
-    let mut optimizer =
-        nn::adamw(0.9, 0.999, config.weight_decay).build(var_store, config.learning_rate)?;
-    let mut rng = data::SplitMix64::new(seed);
-    let steps_per_epoch = train_set.len().div_ceil(config.batch_size);
-    let schedule = Schedule::new(config.learning_rate, steps_per_epoch * config.epochs);
-    let mut best: Option<(usize, f64, f64, Vec<(String, Tensor)>)> = None;
+) -> usize {
+    let mut rng = data::SplitMix64::new(stage.seed);
+    let steps_per_epoch = train_set.len().div_ceil(batch_size);
+    let mut best: Option<Checkpoint> = None;
     let mut step = 0;
-    for epoch in 1..=config.epochs {
+    for epoch in 1..=stage.epochs {
         let epoch_started = Instant::now();
-        let progress = Progress::new(member, epoch, config.epochs, steps_per_epoch);
+        let progress = Progress::new(stage.name.clone(), epoch, stage.epochs, steps_per_epoch);
         let mut loss_sum = 0.0;
         let mut seen = 0usize;
-        for batch_indices in epoch_batches(train_set, config.batch_size, &mut rng) {
-            optimizer.set_lr(schedule.at(step));
+        for batch_indices in epoch_batches(train_set, batch_size, &mut rng) {
+            if let Some(schedule) = &stage.schedule {
+                stage.optimizer.set_lr(schedule.at(step));
+            }
             step += 1;
             let sequences: Vec<&[i64]> = batch_indices
                 .iter()
@@ -346,23 +409,21 @@ fn train_member(
                 .iter()
                 .map(|&i| train_set[i].1 as i64)
                 .collect();
-            let batch = Batch::new(&sequences, network.config());
-            let logits = network.forward_t(&batch, true);
-            let loss = logits.cross_entropy_loss::<Tensor>(
-                &Tensor::from_slice(&targets),
-                None,
-                tch::Reduction::Mean,
-                -100,
-                config.label_smoothing,
-            );
-            optimizer.backward_step_clip_norm(&loss, config.clip_norm);
+            let batch = Batch::new(&sequences, stage.network.config());
+            let logits = stage.network.forward_t(&batch, true);
+            let loss = (stage.loss)(&logits, &Tensor::from_slice(&targets));
+            match stage.clip_norm {
+                Some(max) => stage.optimizer.backward_step_clip_norm(&loss, max),
+                None => stage.optimizer.backward_step(&loss),
+            }
             loss_sum += loss.double_value(&[]) * targets.len() as f64;
             seen += targets.len();
             progress.step(loss_sum / seen as f64);
         }
-        let (validation_loss, validation_accuracy) = loss_and_accuracy(network, validation_set);
+        let (validation_loss, validation_accuracy) =
+            loss_and_accuracy(stage.network, validation_set);
         let record = EpochRecord {
-            member,
+            stage: stage.name.clone(),
             epoch,
             train_loss: loss_sum / seen.max(1) as f64,
             validation_loss,
@@ -371,27 +432,157 @@ fn train_member(
         };
         progress.finish(&record);
         history.push(record);
-        let improved = best.as_ref().is_none_or(|(_, acc, loss, _)| {
-            validation_accuracy > *acc || (validation_accuracy == *acc && validation_loss < *loss)
+        let improved = best.as_ref().is_none_or(|b| {
+            validation_accuracy > b.accuracy
+                || (validation_accuracy == b.accuracy && validation_loss < b.loss)
         });
         if improved {
-            best = Some((
+            best = Some(Checkpoint {
                 epoch,
-                validation_accuracy,
-                validation_loss,
-                snapshot(var_store),
-            ));
-        } else if epoch - best.as_ref().map_or(0, |b| b.0) >= config.patience {
+                accuracy: validation_accuracy,
+                loss: validation_loss,
+                weights: snapshot(stage.var_store),
+            });
+        } else if epoch - best.as_ref().map_or(0, |b| b.epoch) >= patience {
             eprintln!(
-                "early stop: no validation improvement for {} epochs",
-                config.patience
+                "{}: early stop, no validation improvement for {patience} epochs",
+                stage.name
             );
             break;
         }
     }
-    let (best_epoch, _, _, weights) = best.expect("at least one epoch ran");
-    restore(var_store, &weights);
-    Ok(best_epoch)
+    let best = best.expect("at least one epoch ran");
+    restore(stage.var_store, &best.weights);
+    best.epoch
+}
+
+struct Checkpoint {
+    epoch: usize,
+    accuracy: f64,
+    loss: f64,
+    weights: Vec<(String, Tensor)>,
+}
+
+#[derive(Clone, Copy)]
+struct Sets<'a> {
+    train: &'a [Labelled],
+    validation: &'a [Labelled],
+}
+
+/// One LSTM member: AdamW, warm-up + cosine schedule, gradient clipping, label smoothing.
+fn train_member(
+    network: &Member,
+    var_store: &VarStore,
+    member: usize,
+    seed: u64,
+    config: &TrainConfig,
+    sets: Sets<'_>,
+    history: &mut Vec<EpochRecord>,
+) -> anyhow::Result<usize> {
+    let steps = sets.train.len().div_ceil(config.batch_size) * config.epochs;
+    let label_smoothing = config.label_smoothing;
+    let stage = Stage {
+        name: format!("member {member}"),
+        network,
+        var_store,
+        optimizer: nn::adamw(0.9, 0.999, config.weight_decay)
+            .build(var_store, config.learning_rate)?,
+        epochs: config.epochs,
+        schedule: Some(Schedule::new(config.learning_rate, steps)),
+        clip_norm: Some(config.clip_norm),
+        seed,
+        loss: Box::new(move |logits, targets| {
+            logits.cross_entropy_loss::<Tensor>(
+                targets,
+                None,
+                tch::Reduction::Mean,
+                -100,
+                label_smoothing,
+            )
+        }),
+    };
+    Ok(fit(
+        stage,
+        config.patience,
+        config.batch_size,
+        sets.train,
+        sets.validation,
+        history,
+    ))
+}
+
+/// The wide logistic regression, with an L2 penalty equivalent to scikit-learn's `C`.
+fn train_wide(
+    wide: &Wide,
+    var_store: &VarStore,
+    config: &TrainConfig,
+    sets: Sets<'_>,
+    history: &mut Vec<EpochRecord>,
+) -> anyhow::Result<usize> {
+    let l2 = 1.0 / (2.0 * config.wide_c * sets.train.len() as f64);
+    // Only the wide part's variables take part in this loss, so only they get gradients.
+    let stage = Stage {
+        name: "wide".into(),
+        network: wide,
+        var_store,
+        optimizer: nn::adam(0.9, 0.999, 0.0).build(var_store, config.wide_learning_rate)?,
+        epochs: config.wide_epochs,
+        schedule: None,
+        clip_norm: None,
+        seed: config.seed,
+        loss: Box::new(move |logits, targets| {
+            logits.cross_entropy_for_logits(targets) + wide.l2() * l2
+        }),
+    };
+    Ok(fit(
+        stage,
+        config.patience,
+        config.batch_size,
+        sets.train,
+        sets.validation,
+        history,
+    ))
+}
+
+/// Validation accuracy of the mixture at wide weights 0, 0.1, …, 1: the two parts' predictions
+/// are computed once and mixed for each weight.
+fn search_wide_weight(classifier: &mut Classifier, validation_set: &[Labelled]) -> Vec<(f64, f64)> {
+    let sequences: Vec<&[i64]> = validation_set
+        .iter()
+        .map(|(e, _)| e.ids.as_slice())
+        .collect();
+    let mut log_probabilities = |weight: f64| -> Vec<Vec<f64>> {
+        classifier.set_wide_weight(weight);
+        crate::model::predict_sequences(&*classifier, &sequences, 256)
+            .into_iter()
+            .map(|p| {
+                p.into_iter()
+                    .map(|x| f64::from(x.max(1e-30)).ln())
+                    .collect()
+            })
+            .collect()
+    };
+    let deep = log_probabilities(0.0);
+    let wide = log_probabilities(1.0);
+    (0..=10)
+        .map(|step| {
+            let w = f64::from(step) / 10.0;
+            let correct = deep
+                .iter()
+                .zip(&wide)
+                .zip(validation_set)
+                .filter(|((d, v), (_, truth))| {
+                    let mixed: Vec<f32> = d
+                        .iter()
+                        .zip(v.iter())
+                        .map(|(d, v)| (w * v + (1.0 - w) * d) as f32)
+                        .collect();
+                    argmax(&mixed).0 == *truth
+                })
+                .count();
+            (w, correct as f64 / validation_set.len().max(1) as f64)
+        })
+        .collect()
 }
 
 /// Copies every variable of `from` into the same-named variable of `into`.
@@ -431,7 +622,7 @@ impl Schedule {
 /// batches, cut into batches, and the batches shuffled. Padding stays small without feeding the
 /// model a length-ordered curriculum.
 fn epoch_batches(
-    set: &[(Encoded, usize)],
+    set: &[Labelled],
     batch_size: usize,
     rng: &mut data::SplitMix64,
 ) -> Vec<Vec<usize>> {
@@ -446,7 +637,7 @@ fn epoch_batches(
     batches
 }
 
-fn loss_and_accuracy(classifier: &impl Network, set: &[(Encoded, usize)]) -> (f64, f64) {
+fn loss_and_accuracy(classifier: &impl Network, set: &[Labelled]) -> (f64, f64) {
     let encoded: Vec<&[i64]> = set.iter().map(|(e, _)| e.ids.as_slice()).collect();
     let probabilities = crate::model::predict_sequences(classifier, &encoded, 256);
     let mut loss = 0.0;
@@ -551,13 +742,13 @@ pub fn evaluation_examples(
 /// A bar on terminals; one plain line per epoch for logs and CI.
 struct Progress {
     bar: Option<indicatif::ProgressBar>,
-    member: usize,
+    stage: String,
     epoch: usize,
     epochs: usize,
 }
 
 impl Progress {
-    fn new(member: usize, epoch: usize, epochs: usize, steps: usize) -> Self {
+    fn new(stage: String, epoch: usize, epochs: usize, steps: usize) -> Self {
         let bar = std::io::stderr().is_terminal().then(|| {
             let bar = indicatif::ProgressBar::new(steps as u64);
             bar.set_style(
@@ -567,12 +758,12 @@ impl Progress {
                 .expect("valid template")
                 .progress_chars("=> "),
             );
-            bar.set_prefix(format!("{epoch}/{epochs} (member {member})"));
+            bar.set_prefix(format!("{epoch}/{epochs} ({stage})"));
             bar
         });
         Self {
             bar,
-            member,
+            stage,
             epoch,
             epochs,
         }
@@ -590,8 +781,8 @@ impl Progress {
             bar.finish_and_clear();
         }
         eprintln!(
-            "member {} epoch {}/{}: train loss {:.4}, validation loss {:.4}, validation accuracy {:.4} ({:.1}s)",
-            self.member,
+            "{} epoch {}/{}: train loss {:.4}, validation loss {:.4}, validation accuracy {:.4} ({:.1}s)",
+            self.stage,
             self.epoch,
             self.epochs,
             record.train_loss,

@@ -39,10 +39,13 @@ pub fn tiny_config(vocab_size: i64, num_labels: i64) -> ModelConfig {
         token_dropout: 0.0,
         ngram_buckets: 512,
         members: 1,
+        wide_weight: 0.5,
     }
 }
 
-/// Writes a randomly initialised (seeded) but otherwise complete model directory.
+/// Writes a randomly initialised but otherwise complete model directory. libtorch's generator is
+/// process-wide, so concurrent tests get different weights: compare against the directory a
+/// server actually loaded (`TestApp::model_dir`), never a second copy.
 pub fn write_tiny_model(dir: &Path) -> PathBuf {
     let tokenizer = Tokenizer::fit(
         SAMPLE_TEXTS.iter().copied(),
@@ -88,6 +91,8 @@ pub fn write_tiny_model(dir: &Path) -> PathBuf {
 
 pub struct TestApp {
     pub address: String,
+    /// The model directory this server loaded (when started by `spawn_app*`).
+    pub model_dir: Option<PathBuf>,
     pub client: reqwest::Client,
     pub state: AppState,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
@@ -115,6 +120,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut ServeConfig)) -> TestApp {
     adjust(&mut config);
     let app = Application::build(&config).await.expect("build app");
     let mut test_app = start(app, Some(dir));
+    test_app.model_dir = Some(model);
     test_app.wait_ready().await;
     test_app
 }
@@ -129,6 +135,7 @@ pub fn start(app: Application, dir: Option<tempfile::TempDir>) -> TestApp {
     }));
     TestApp {
         address,
+        model_dir: None,
         client: reqwest::Client::new(),
         state,
         stop: Some(stop),
@@ -167,6 +174,11 @@ impl TestApp {
             .await;
         assert_eq!(response.status(), 200);
         response.json().await.unwrap()
+    }
+
+    /// The model the server loaded, loaded again in-process.
+    pub fn load_model(&self) -> Model {
+        load(self.model_dir.as_deref().expect("spawned with a model"))
     }
 
     /// Triggers graceful shutdown and returns the server's result.

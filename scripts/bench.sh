@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# Benchmarks for BENCHMARKS.md, against 127.0.0.1 only, each load bounded in time:
+#   1. in-process ceiling: raw forward passes at batch sizes 1…256 (textserve bench)
+#   2. the server over loopback under wrk: single-text requests at concurrency 1/16/64/256,
+#      batch requests of 32 and 256 texts
+#   3. cold start (process start → /health/ready 200) and resident memory idle and under load
+# Usage: scripts/bench.sh  (env: DURATION=10 seconds per load run, PORT=18080, MODEL, DATA)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+DURATION="${DURATION:-10}"
+PORT="${PORT:-18080}"
+MODEL="${MODEL:-models/zh-reviews-sentiment}"
+DATA="${DATA:-data/zh-reviews.jsonl}"
+OUT="${OUT:-bench-results}"
+BIN=target/release/textserve
+mkdir -p "$OUT"
+
+[ -x "$BIN" ] || cargo build --release
+[ -f "$DATA" ] || TEXTSERVE_BIN="$BIN" scripts/fetch-data.sh "$DATA"
+if ! command -v wrk >/dev/null; then
+  (apt-get update -qq && apt-get install -y -qq wrk) >/dev/null
+fi
+
+echo "## machine"
+echo "$(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
+echo
+
+echo "## 1. in-process ceiling"
+"$BIN" bench --model "$MODEL" --data "$DATA" --threads 1 --seconds 3 | tee "$OUT/ceiling.md"
+echo
+
+# Request bodies from real corpus texts: one JSON body per line.
+python3 - "$DATA" "$OUT" <<'PY'
+import json, random, sys
+texts = [json.loads(l)["text"] for l in open(sys.argv[1], encoding="utf-8") if l.strip()]
+random.Random(7).shuffle(texts)
+out = sys.argv[2]
+with open(f"{out}/single.bodies", "w", encoding="utf-8") as f:
+    for t in texts[:5000]:
+        f.write(json.dumps({"text": t}, ensure_ascii=False) + "\n")
+for n in (32, 256):
+    with open(f"{out}/batch{n}.bodies", "w", encoding="utf-8") as f:
+        for i in range(200):
+            chunk = [texts[(i * n + k) % len(texts)] for k in range(n)]
+            f.write(json.dumps({"texts": chunk}, ensure_ascii=False) + "\n")
+PY
+cat > "$OUT/bodies.lua" <<'LUA'
+-- Cycles through pre-built JSON bodies, one per request; each wrk thread starts at its own offset.
+local bodies = {}
+local counter = 0
+function init(args)
+  for line in io.lines(args[1]) do bodies[#bodies + 1] = line end
+  counter = math.random(#bodies)
+end
+function request()
+  counter = counter % #bodies + 1
+  return wrk.format("POST", args_path, { ["Content-Type"] = "application/json" }, bodies[counter])
+end
+LUA
+
+start_server() {
+  local started ready
+  started=$(date +%s%N)
+  "$BIN" serve --model "$MODEL" --port "$PORT" --threads 1 --log-level warn &
+  SERVER=$!
+  until curl -fsS "http://127.0.0.1:$PORT/health/ready" >/dev/null 2>&1; do sleep 0.005; done
+  ready=$(date +%s%N)
+  echo "cold start (spawn → ready): $(( (ready - started) / 1000000 )) ms"
+}
+rss_mb() { awk '/VmRSS/ {printf "%.0f", $2/1024}' "/proc/$SERVER/status"; }
+trap 'kill $SERVER 2>/dev/null || true' EXIT
+
+echo "## 3. cold start and memory"
+start_server
+sleep 1
+echo "resident memory idle: $(rss_mb) MB"
+echo
+
+run_load() { # name path bodies connections texts_per_request
+  local name=$1 path=$2 bodies=$3 conns=$4 per=$5 threads=2
+  [ "$conns" -lt 2 ] && threads=1
+  sed "s|args_path|\"$path\"|" "$OUT/bodies.lua" > "$OUT/$name.lua"
+  wrk -t"$threads" -c"$conns" -d"${DURATION}s" --latency -s "$OUT/$name.lua" \
+    "http://127.0.0.1:$PORT" -- "$OUT/$bodies" > "$OUT/$name.txt" 2>&1 &
+  local wrk_pid=$! peak=0 now
+  while kill -0 $wrk_pid 2>/dev/null; do
+    now=$(rss_mb); [ "$now" -gt "$peak" ] && peak=$now; sleep 0.5
+  done
+  wait $wrk_pid
+  local rps p50 p90 p99 errors non2xx
+  rps=$(awk '/Requests\/sec/ {print $2}' "$OUT/$name.txt")
+  p50=$(awk '$1=="50%" {print $2}' "$OUT/$name.txt")
+  p90=$(awk '$1=="90%" {print $2}' "$OUT/$name.txt")
+  p99=$(awk '$1=="99%" {print $2}' "$OUT/$name.txt")
+  non2xx=$(awk '/Non-2xx/ {print $NF}' "$OUT/$name.txt"); non2xx=${non2xx:-0}
+  errors=$(awk '/Socket errors/ {gsub(",", ""); print $4+$6+$8+$10}' "$OUT/$name.txt"); errors=${errors:-0}
+  printf "| %s | %s | %.0f | %.0f | %s | %s | %s | %s | %s MB |\n" \
+    "$name" "$conns" "$rps" "$(echo "$rps * $per" | bc -l)" "$p50" "$p90" "$p99" "$((non2xx + errors))" "$peak"
+}
+
+echo "## 2. server over loopback (wrk, ${DURATION}s each)"
+echo "| load | connections | requests/s | items/s | p50 | p90 | p99 | errors | peak RSS |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+for c in 1 16 64 256; do
+  run_load "single-c$c" /v1/predict single.bodies "$c" 1
+done
+run_load "batch32-c4" /v1/predict/batch batch32.bodies 4 32
+run_load "batch256-c2" /v1/predict/batch batch256.bodies 2 256
+echo
+echo "resident memory after load: $(rss_mb) MB"
