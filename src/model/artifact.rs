@@ -71,8 +71,8 @@ pub struct TrainingRecord {
     /// (wide weight, validation accuracy) of the mixture, for each weight tried.
     #[serde(default)]
     pub wide_weight_search: Vec<(f64, f64)>,
-    /// Per LSTM member.
-    pub best_epochs: Vec<usize>,
+    /// What each stage (wide, member 0, …) kept.
+    pub stages: Vec<StageOutcome>,
     pub duration_seconds: f64,
     pub history: Vec<EpochRecord>,
 }
@@ -82,6 +82,16 @@ pub struct SplitSizes {
     pub train: usize,
     pub validation: usize,
     pub test: usize,
+}
+
+/// What one training stage kept: its best epoch, or the average of its best epochs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StageOutcome {
+    pub stage: String,
+    pub best_epoch: usize,
+    /// Non-empty when the kept weights are the average of these epochs' weights.
+    pub averaged_epochs: Vec<usize>,
+    pub validation_accuracy: f64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -47,14 +47,24 @@ pub fn render(manifest: &Manifest, job: &TrainJob) -> String {
         let _ = writeln!(w, "## Training\n");
         let _ = writeln!(
             w,
-            "{} epochs run in all; best validation accuracy at epoch {} (per ensemble member); {:.0} s in total.\n",
+            "{} epochs run in all, {:.0} s. Kept per stage: {}.\n",
             t.epochs_run,
-            t.best_epochs
+            t.duration_seconds,
+            t.stages
                 .iter()
-                .map(ToString::to_string)
+                .map(|o| if o.averaged_epochs.is_empty() {
+                    format!(
+                        "{} epoch {} (validation accuracy {:.4})",
+                        o.stage, o.best_epoch, o.validation_accuracy
+                    )
+                } else {
+                    format!(
+                        "{} average of epochs {:?} (validation accuracy {:.4})",
+                        o.stage, o.averaged_epochs, o.validation_accuracy
+                    )
+                })
                 .collect::<Vec<_>>()
-                .join(", "),
-            t.duration_seconds
+                .join("; ")
         );
         let _ = writeln!(
             w,
@@ -141,7 +151,7 @@ fn reproduce_command(job: &TrainJob, c: &TrainConfig) -> String {
         );
     }
     cmd += &format!(
-        " \\\n  --epochs {} --patience {} --batch-size {} --learning-rate {} --weight-decay {} --clip-norm {} --label-smoothing {} --seed {} \\\n  --validation-fraction {} --test-fraction {} --embedding-dim {} --bigram-buckets {} --bigram-dim {} --ngram-buckets {} --wide-epochs {} --wide-learning-rate {} --wide-c {} --members {} --hidden-size {} \\\n  --num-layers {} --bidirectional {} --dropout {} --token-dropout {} --max-length {} --min-frequency {} --max-vocab-size {}",
+        " \\\n  --epochs {} --patience {} --batch-size {} --learning-rate {} --weight-decay {} --clip-norm {} --label-smoothing {} --seed {} \\\n  --validation-fraction {} --test-fraction {} --embedding-dim {} --bigram-buckets {} --bigram-dim {} --ngram-buckets {} --wide-epochs {} --wide-learning-rate {} --wide-c {} --members {} --average-checkpoints {} --hidden-size {} \\\n  --num-layers {} --bidirectional {} --dropout {} --token-dropout {} --max-length {} --min-frequency {} --max-vocab-size {}",
         c.epochs,
         c.patience,
         c.batch_size,
@@ -160,6 +170,7 @@ fn reproduce_command(job: &TrainJob, c: &TrainConfig) -> String {
         c.wide_learning_rate,
         c.wide_c,
         c.members,
+        c.average_checkpoints,
         c.hidden_size,
         c.num_layers,
         c.bidirectional,

@@ -17,7 +17,8 @@ pub use metrics::{ClassMetrics, Evaluation};
 
 use crate::data::{self, Example, ReadOptions, SplitConfig};
 use crate::model::artifact::{
-    EpochRecord, Manifest, Metrics, SplitSizes, TokenizerSpec, TrainingRecord, WeightsInfo,
+    EpochRecord, Manifest, Metrics, SplitSizes, StageOutcome, TokenizerSpec, TrainingRecord,
+    WeightsInfo,
 };
 use crate::model::{
     Artifact, Batch, Classifier, Member, Model, ModelConfig, Network, Wide, argmax,
@@ -68,6 +69,10 @@ pub struct TrainConfig {
     /// Inverse L2 strength of the wide logistic regression, as scikit-learn's `C`.
     #[arg(long, default_value_t = 3.0)]
     pub wide_c: f64,
+    /// Keep the average of this many best epochs' weights when it validates at least as well
+    /// as the best epoch (1 disables averaging).
+    #[arg(long, default_value_t = 3)]
+    pub average_checkpoints: usize,
     /// Networks trained with seeds seed, seed+1, … and averaged (a small ensemble).
     #[arg(long, default_value_t = 1)]
     pub members: usize,
@@ -233,12 +238,12 @@ pub fn train(job: &TrainJob) -> anyhow::Result<Manifest> {
         wide_weight: 0.5,
     };
     let mut history = Vec::new();
-    let mut best_epochs = Vec::new();
+    let mut stages = Vec::new();
     let var_store = VarStore::new(Device::Cpu);
     let mut classifier = Classifier::new(&var_store.root(), &model_config);
     if let Some(wide) = classifier.wide() {
         wide.fit_idf(train_set.iter().map(|(e, _)| e.ids.as_slice()));
-        train_wide(
+        stages.push(train_wide(
             wide,
             &var_store,
             config,
@@ -247,7 +252,7 @@ pub fn train(job: &TrainJob) -> anyhow::Result<Manifest> {
                 validation: &validation_set,
             },
             &mut history,
-        )?;
+        )?);
     }
     for member in 0..config.members {
         // Each member gets its own seed (initial weights, dropout, batch order) so the ensemble
@@ -259,7 +264,7 @@ pub fn train(job: &TrainJob) -> anyhow::Result<Manifest> {
             &(member_store.root() / member_path(member as i64)),
             &model_config,
         );
-        let best_epoch = train_member(
+        stages.push(train_member(
             &network,
             &member_store,
             member,
@@ -270,8 +275,7 @@ pub fn train(job: &TrainJob) -> anyhow::Result<Manifest> {
                 validation: &validation_set,
             },
             &mut history,
-        )?;
-        best_epochs.push(best_epoch);
+        )?);
         copy_variables(&member_store, &var_store);
     }
     let mut model_config = model_config;
@@ -330,7 +334,7 @@ pub fn train(job: &TrainJob) -> anyhow::Result<Manifest> {
             hyperparameters: config.clone(),
             epochs_run: history.len(),
             wide_weight_search,
-            best_epochs: best_epochs.clone(),
+            stages: stages.clone(),
             duration_seconds: 0.0,
             history,
         }),
@@ -345,7 +349,7 @@ pub fn train(job: &TrainJob) -> anyhow::Result<Manifest> {
     let validation = evaluate(&model, &split.validation)?;
     let test = evaluate(&model, &split.test)?;
     eprintln!(
-        "best epochs {best_epochs:?}: validation accuracy {:.4} macro-F1 {:.4}; test accuracy {:.4} macro-F1 {:.4}",
+        "ensemble: validation accuracy {:.4} macro-F1 {:.4}; test accuracy {:.4} macro-F1 {:.4}",
         validation.accuracy, validation.macro_f1, test.accuracy, test.macro_f1
     );
     manifest.metrics = Some(Metrics { validation, test });
@@ -377,19 +381,21 @@ struct Stage<'a, N: Network> {
     loss: LossFn<'a>,
 }
 
-/// Trains a stage with early stopping on validation accuracy (ties: lower validation loss),
-/// leaves the best epoch's weights in its var store and returns that epoch.
+/// Trains a stage with early stopping on validation accuracy (ties: lower validation loss) and
+/// leaves the best weights in its var store: the best epoch's, or the average of the
+/// `average_top` best epochs' when that validates at least as well.
 fn fit<N: Network>(
     mut stage: Stage<'_, N>,
     patience: usize,
+    average_top: usize,
     batch_size: usize,
     train_set: &[Labelled],
     validation_set: &[Labelled],
     history: &mut Vec<EpochRecord>,
-) -> usize {
+) -> StageOutcome {
     let mut rng = data::SplitMix64::new(stage.seed);
     let steps_per_epoch = train_set.len().div_ceil(batch_size);
-    let mut best: Option<Checkpoint> = None;
+    let mut checkpoints: Vec<Checkpoint> = Vec::new();
     let mut step = 0;
     for epoch in 1..=stage.epochs {
         let epoch_started = Instant::now();
@@ -432,18 +438,14 @@ fn fit<N: Network>(
         };
         progress.finish(&record);
         history.push(record);
-        let improved = best.as_ref().is_none_or(|b| {
-            validation_accuracy > b.accuracy
-                || (validation_accuracy == b.accuracy && validation_loss < b.loss)
+        checkpoints.push(Checkpoint {
+            epoch,
+            accuracy: validation_accuracy,
+            loss: validation_loss,
+            weights: snapshot(stage.var_store),
         });
-        if improved {
-            best = Some(Checkpoint {
-                epoch,
-                accuracy: validation_accuracy,
-                loss: validation_loss,
-                weights: snapshot(stage.var_store),
-            });
-        } else if epoch - best.as_ref().map_or(0, |b| b.epoch) >= patience {
+        checkpoints.sort_by(|a, b| b.better_than(a));
+        if epoch - checkpoints[0].epoch >= patience {
             eprintln!(
                 "{}: early stop, no validation improvement for {patience} epochs",
                 stage.name
@@ -451,9 +453,49 @@ fn fit<N: Network>(
             break;
         }
     }
-    let best = best.expect("at least one epoch ran");
+    let best = &checkpoints[0];
+    let mut outcome = StageOutcome {
+        stage: stage.name.clone(),
+        best_epoch: best.epoch,
+        averaged_epochs: Vec::new(),
+        validation_accuracy: best.accuracy,
+    };
+    // Averaging the weights of the best epochs often generalises better than any one of them;
+    // kept only if the validation split agrees.
+    let top: Vec<&Checkpoint> = checkpoints.iter().take(average_top).collect();
+    if top.len() > 1 {
+        restore(stage.var_store, &average(&top));
+        let (_, accuracy) = loss_and_accuracy(stage.network, validation_set);
+        eprintln!(
+            "{}: average of epochs {:?}: validation accuracy {accuracy:.4} (best single {:.4})",
+            stage.name,
+            top.iter().map(|c| c.epoch).collect::<Vec<_>>(),
+            best.accuracy
+        );
+        if accuracy >= best.accuracy {
+            outcome.averaged_epochs = top.iter().map(|c| c.epoch).collect();
+            outcome.validation_accuracy = accuracy;
+            return outcome;
+        }
+    }
     restore(stage.var_store, &best.weights);
-    best.epoch
+    outcome
+}
+
+fn average(checkpoints: &[&Checkpoint]) -> Vec<(String, Tensor)> {
+    tch::no_grad(|| {
+        checkpoints[0]
+            .weights
+            .iter()
+            .enumerate()
+            .map(|(i, (name, first))| {
+                let sum = checkpoints[1..]
+                    .iter()
+                    .fold(first.copy(), |acc, c| acc + &c.weights[i].1);
+                (name.clone(), sum / checkpoints.len() as f64)
+            })
+            .collect()
+    })
 }
 
 struct Checkpoint {
@@ -461,6 +503,15 @@ struct Checkpoint {
     accuracy: f64,
     loss: f64,
     weights: Vec<(String, Tensor)>,
+}
+
+impl Checkpoint {
+    /// Higher validation accuracy first; ties go to the lower validation loss.
+    fn better_than(&self, other: &Self) -> std::cmp::Ordering {
+        self.accuracy
+            .total_cmp(&other.accuracy)
+            .then_with(|| other.loss.total_cmp(&self.loss))
+    }
 }
 
 #[derive(Clone, Copy)]
@@ -478,7 +529,7 @@ fn train_member(
     config: &TrainConfig,
     sets: Sets<'_>,
     history: &mut Vec<EpochRecord>,
-) -> anyhow::Result<usize> {
+) -> anyhow::Result<StageOutcome> {
     let steps = sets.train.len().div_ceil(config.batch_size) * config.epochs;
     let label_smoothing = config.label_smoothing;
     let stage = Stage {
@@ -504,6 +555,7 @@ fn train_member(
     Ok(fit(
         stage,
         config.patience,
+        config.average_checkpoints,
         config.batch_size,
         sets.train,
         sets.validation,
@@ -518,7 +570,7 @@ fn train_wide(
     config: &TrainConfig,
     sets: Sets<'_>,
     history: &mut Vec<EpochRecord>,
-) -> anyhow::Result<usize> {
+) -> anyhow::Result<StageOutcome> {
     let l2 = 1.0 / (2.0 * config.wide_c * sets.train.len() as f64);
     // Only the wide part's variables take part in this loss, so only they get gradients.
     let stage = Stage {
@@ -537,6 +589,7 @@ fn train_wide(
     Ok(fit(
         stage,
         config.patience,
+        config.average_checkpoints,
         config.batch_size,
         sets.train,
         sets.validation,
@@ -650,14 +703,17 @@ fn loss_and_accuracy(classifier: &impl Network, set: &[Labelled]) -> (f64, f64) 
     (loss / n, correct as f64 / n)
 }
 
+/// Detached copies of every variable, sorted by name so snapshots line up with each other.
 fn snapshot(var_store: &VarStore) -> Vec<(String, Tensor)> {
-    tch::no_grad(|| {
+    let mut weights: Vec<(String, Tensor)> = tch::no_grad(|| {
         var_store
             .variables()
             .into_iter()
             .map(|(name, t)| (name, t.detach().copy()))
             .collect()
-    })
+    });
+    weights.sort_by(|a, b| a.0.cmp(&b.0));
+    weights
 }
 
 fn restore(var_store: &VarStore, weights: &[(String, Tensor)]) {
