@@ -84,7 +84,7 @@ fn small_config() -> TrainConfig {
         max_length: 32,
         validation_fraction: 0.15,
         test_fraction: 0.15,
-        ngram_buckets: 4096,
+        ngram_min_df: 1,
         ..TrainConfig::default()
     }
 }
@@ -95,7 +95,7 @@ fn the_lstm_alone_learns_separable_data() {
     tch::set_num_threads(1);
     let dir = tempfile::tempdir().unwrap();
     let config = TrainConfig {
-        ngram_buckets: 0,
+        ngram_max_features: 0,
         ..small_config()
     };
     let manifest = train(&job(dir.path(), config)).unwrap();

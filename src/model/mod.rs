@@ -9,7 +9,8 @@ use tch::Kind;
 
 pub use artifact::{Artifact, ArtifactError, Manifest};
 pub use network::{
-    Batch, Classifier, Member, ModelConfig, Network, Wide, member_path, ngram_bucket, ngram_counts,
+    Batch, Classifier, Member, ModelConfig, Network, NgramVocabulary, Wide, member_path,
+    ngram_bucket, ngram_counts, ngram_hash,
 };
 
 use crate::text::{Encoded, Tokenizer};

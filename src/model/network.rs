@@ -1,4 +1,4 @@
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde::{Deserialize, Serialize};
 use tch::nn::{self, Module, RNN};
@@ -23,10 +23,9 @@ pub struct ModelConfig {
     pub dropout: f64,
     /// Probability of zeroing a whole token's input during training.
     pub token_dropout: f64,
-    /// Hashed buckets of the wide part, a TF-IDF logistic regression over token 1- to 3-grams;
-    /// 0 turns it off.
+    /// Token 1- to 3-grams known to the wide part, a TF-IDF logistic regression; 0 turns it off.
     #[serde(default)]
-    pub ngram_buckets: i64,
+    pub ngram_vocab_size: i64,
     /// Independently trained LSTM networks whose log-probabilities are averaged.
     #[serde(default = "one")]
     pub members: i64,
@@ -73,33 +72,86 @@ pub struct Batch {
     pub lengths: Tensor,
     reverse_index: Tensor,
     mask: Tensor,
-    /// `[batch, slots]` distinct hashed 1–3-gram ids of each text, 0-padded.
+    /// `[batch, slots]` distinct 1–3-gram hashes of each text, 0-padded.
     ngrams: Tensor,
     /// `[batch, slots]` sublinear term frequency 1 + ln(count), 0 on padding.
     ngram_tf: Tensor,
 }
 
-/// Deterministic hash of a run of token ids into `1..buckets` (0 is padding). Part of the model
-/// format: changing it changes what every saved model computes.
-pub fn ngram_bucket(ids: &[i64], buckets: i64) -> i64 {
+/// Deterministic 64-bit hash of a run of token ids, never 0 (0 marks padding). Part of the
+/// model format: changing it changes what every saved model computes.
+pub fn ngram_hash(ids: &[i64]) -> i64 {
     let mut z = 0x632B_E59B_D9B4_E019u64 ^ ids.len() as u64;
     for &id in ids {
         z = (z ^ id as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
         z = (z ^ (z >> 29)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
         z ^= z >> 32;
     }
-    1 + (z % (buckets as u64 - 1)) as i64
+    ((z >> 1) as i64).max(1)
 }
 
-/// Distinct hashed 1–3-grams of one text with their counts, in bucket order.
-pub fn ngram_counts(ids: &[i64], buckets: i64) -> Vec<(i64, u32)> {
+/// The same hash folded into `1..buckets` (0 is padding), for the bigram embedding.
+pub fn ngram_bucket(ids: &[i64], buckets: i64) -> i64 {
+    1 + ngram_hash(ids) % (buckets - 1)
+}
+
+/// Distinct 1–3-gram hashes of one text with their counts, in hash order.
+pub fn ngram_counts(ids: &[i64]) -> Vec<(i64, u32)> {
     let mut counts = BTreeMap::new();
     for n in 1..=3 {
         for window in ids.windows(n) {
-            *counts.entry(ngram_bucket(window, buckets)).or_insert(0u32) += 1;
+            *counts.entry(ngram_hash(window)).or_insert(0u32) += 1;
         }
     }
     counts.into_iter().collect()
+}
+
+/// The wide part's n-grams: sorted hashes and their smoothed IDF.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NgramVocabulary {
+    pub keys: Vec<i64>,
+    pub idf: Vec<f32>,
+}
+
+impl NgramVocabulary {
+    /// Keeps n-grams found in at least `min_df` training texts, the `max_features` most
+    /// frequent of them; IDF is ln((1 + texts) / (1 + document frequency)) + 1.
+    pub fn fit<'a>(
+        training_sequences: impl IntoIterator<Item = &'a [i64]>,
+        min_df: u32,
+        max_features: usize,
+    ) -> Self {
+        let mut document_frequency: HashMap<i64, u32> = HashMap::new();
+        let mut documents = 0u32;
+        for seq in training_sequences {
+            documents += 1;
+            for (hash, _) in ngram_counts(seq) {
+                *document_frequency.entry(hash).or_default() += 1;
+            }
+        }
+        let mut kept: Vec<(i64, u32)> = document_frequency
+            .into_iter()
+            .filter(|&(_, df)| df >= min_df.max(1))
+            .collect();
+        kept.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        kept.truncate(max_features);
+        kept.sort_by_key(|&(hash, _)| hash);
+        Self {
+            keys: kept.iter().map(|&(hash, _)| hash).collect(),
+            idf: kept
+                .iter()
+                .map(|&(_, df)| ((1.0 + documents as f32) / (1.0 + df as f32)).ln() + 1.0)
+                .collect(),
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
 }
 
 impl Batch {
@@ -134,7 +186,7 @@ impl Batch {
         }
         let shape = [batch as i64, width as i64];
         let lengths: Vec<i64> = sequences.iter().map(|s| s.len() as i64).collect();
-        let (ngrams, ngram_tf) = ngram_features(sequences, config.ngram_buckets);
+        let (ngrams, ngram_tf) = ngram_features(sequences, config.ngram_vocab_size > 0);
         Self {
             ids: Tensor::from_slice(&ids).view(shape),
             bigrams: Tensor::from_slice(&bigrams).view(shape),
@@ -160,12 +212,12 @@ impl Batch {
     }
 }
 
-fn ngram_features(sequences: &[&[i64]], buckets: i64) -> (Tensor, Tensor) {
+fn ngram_features(sequences: &[&[i64]], wanted: bool) -> (Tensor, Tensor) {
     let batch = sequences.len() as i64;
-    let rows: Vec<Vec<(i64, u32)>> = if buckets < 2 {
-        vec![Vec::new(); sequences.len()]
+    let rows: Vec<Vec<(i64, u32)>> = if wanted {
+        sequences.iter().map(|s| ngram_counts(s)).collect()
     } else {
-        sequences.iter().map(|s| ngram_counts(s, buckets)).collect()
+        vec![Vec::new(); sequences.len()]
     };
     let slots = rows.iter().map(Vec::len).max().unwrap_or(1).max(1);
     let mut ids = vec![0i64; rows.len() * slots];
@@ -208,7 +260,7 @@ pub fn member_path(k: i64) -> String {
 
 impl Classifier {
     pub fn new(p: &nn::Path, config: &ModelConfig) -> Self {
-        let wide = (config.ngram_buckets > 0).then(|| Wide::new(&(p / "wide"), config));
+        let wide = (config.ngram_vocab_size > 0).then(|| Wide::new(&(p / "wide"), config));
         let members = (0..config.members.max(1))
             .map(|k| Member::new(&(p / member_path(k)), config))
             .collect();
@@ -257,24 +309,30 @@ impl Network for Classifier {
     }
 }
 
-/// Logistic regression on L2-normalised TF-IDF of hashed token 1–3-grams: what the strong
-/// linear baselines on short reviews are, as one layer of the network. The IDF vector is
-/// computed from the training split and stored (not trained) with the weights.
+/// Logistic regression on L2-normalised TF-IDF of token 1–3-grams: what the strong linear
+/// baselines on short reviews are, as one layer of the network. Its n-gram vocabulary (sorted
+/// hashes) and IDF come from the training split and are stored, untrained, with the weights;
+/// unknown n-grams are ignored, as a TF-IDF vectorizer ignores them.
 #[derive(Debug)]
 pub struct Wide {
     config: ModelConfig,
+    keys: Tensor,
+    /// IDF per known n-gram, preceded by a 0 for "unknown".
     idf: Tensor,
+    /// Row 0 is "unknown" and never contributes (its feature value is 0).
     weights: nn::Embedding,
     bias: Tensor,
 }
 
 impl Wide {
     fn new(p: &nn::Path, config: &ModelConfig) -> Self {
-        let idf = p.ones_no_train("idf", &[config.ngram_buckets]);
+        let size = config.ngram_vocab_size;
+        let keys = p.add("keys", Tensor::zeros([size], (Kind::Int64, p.device())), false);
+        let idf = p.zeros_no_train("idf", &[size + 1]);
         // Zero-initialised like a fresh linear model, so it starts neutral.
         let weights = nn::embedding(
             p / "weights",
-            config.ngram_buckets,
+            size + 1,
             config.num_labels,
             nn::EmbeddingConfig {
                 ws_init: nn::Init::Const(0.0),
@@ -284,35 +342,40 @@ impl Wide {
         let bias = p.zeros("bias", &[config.num_labels]);
         Self {
             config: config.clone(),
+            keys,
             idf,
             weights,
             bias,
         }
     }
 
-    /// Smoothed IDF, ln((1 + documents) / (1 + document frequency)) + 1, from the training
-    /// texts' n-gram buckets.
-    pub fn fit_idf<'a>(&self, training_sequences: impl IntoIterator<Item = &'a [i64]>) {
-        let buckets = self.config.ngram_buckets as usize;
-        let mut document_frequency = vec![0u32; buckets];
-        let mut documents = 0u32;
-        for seq in training_sequences {
-            documents += 1;
-            for (bucket, _) in ngram_counts(seq, self.config.ngram_buckets) {
-                document_frequency[bucket as usize] += 1;
-            }
-        }
-        let idf: Vec<f32> = document_frequency
-            .iter()
-            .map(|&df| ((1.0 + documents as f32) / (1.0 + df as f32)).ln() + 1.0)
-            .collect();
-        let mut target = self.idf.shallow_clone();
-        tch::no_grad(|| target.copy_(&Tensor::from_slice(&idf)));
+    /// Installs the vocabulary fitted on the training split (its size must match the config).
+    pub fn set_vocabulary(&self, vocabulary: &NgramVocabulary) {
+        assert_eq!(vocabulary.len() as i64, self.config.ngram_vocab_size);
+        let mut idf = Vec::with_capacity(vocabulary.len() + 1);
+        idf.push(0.0);
+        idf.extend_from_slice(&vocabulary.idf);
+        let (mut keys, mut idf_var) = (self.keys.shallow_clone(), self.idf.shallow_clone());
+        tch::no_grad(|| {
+            keys.copy_(&Tensor::from_slice(&vocabulary.keys));
+            idf_var.copy_(&Tensor::from_slice(&idf));
+        });
     }
 
     /// Sum of squared weights, for the L2 penalty that keeps the regression from memorising.
     pub fn l2(&self) -> Tensor {
         self.weights.ws.square().sum(Kind::Float)
+    }
+
+    /// Row of each n-gram hash in `weights` and `idf`: its position among the sorted keys plus
+    /// one, or 0 when it is unknown or padding.
+    fn rows(&self, hashes: &Tensor) -> Tensor {
+        let last = (self.config.ngram_vocab_size - 1).max(0);
+        let position = hashes
+            .searchsorted(&self.keys, false, false, "left", None::<Tensor>)
+            .clamp(0, last);
+        let found = self.keys.index_select(0, &position.flatten(0, -1)).view(hashes.size().as_slice()).eq_tensor(hashes);
+        (position + 1).where_self(&found, &Tensor::zeros_like(hashes))
     }
 }
 
@@ -322,11 +385,11 @@ impl Network for Wide {
     }
 
     fn forward_t(&self, batch: &Batch, _train: bool) -> Tensor {
-        let size = batch.ngrams.size();
+        let rows = self.rows(&batch.ngrams);
         let idf = self
             .idf
-            .index_select(0, &batch.ngrams.flatten(0, -1))
-            .view([size[0], size[1]]);
+            .index_select(0, &rows.flatten(0, -1))
+            .view(rows.size().as_slice());
         let tfidf = &batch.ngram_tf * idf;
         let norm = tfidf
             .square()
@@ -334,7 +397,7 @@ impl Network for Wide {
             .sqrt()
             .clamp_min(1e-12);
         let features = (tfidf / norm).unsqueeze(-1);
-        (self.weights.forward(&batch.ngrams) * features).sum_dim_intlist(1, false, Kind::Float)
+        (self.weights.forward(&rows) * features).sum_dim_intlist(1, false, Kind::Float)
             + &self.bias
     }
 }
@@ -480,7 +543,7 @@ mod tests {
             bidirectional,
             dropout: 0.3,
             token_dropout: 0.1,
-            ngram_buckets: 97,
+            ngram_vocab_size: 40,
             members: 1,
             wide_weight: 0.5,
         }
@@ -504,9 +567,13 @@ mod tests {
                 ..tiny_config(bidirectional)
             };
             let model = Classifier::new(&vs.root(), &config);
-            // The wide part starts at zero; give it weights so its padding is exercised too.
+            // The wide part starts at zero; give it a vocabulary and weights so its padding is
+            // exercised too.
+            let corpus: Vec<i64> = (2..48).collect();
+            let vocabulary = NgramVocabulary::fit([&corpus[..], &corpus[3..20]], 1, 40);
+            model.wide().unwrap().set_vocabulary(&vocabulary);
             for (name, mut variable) in vs.variables() {
-                if name.starts_with("wide.") {
+                if name.starts_with("wide.weights") || name.starts_with("wide.bias") {
                     tch::no_grad(|| variable.copy_(&(variable.rand_like() + 0.5)));
                 }
             }
@@ -544,15 +611,42 @@ mod tests {
     }
 
     #[test]
-    fn ngram_buckets_stay_in_range_and_respect_order() {
+    fn ngram_hashes_respect_order_and_buckets_stay_in_range() {
         for ids in [&[0, 0][..], &[1, -1], &[i64::MAX, 7], &[49], &[1, 2, 3]] {
-            let b = ngram_bucket(ids, 64);
-            assert!((1..64).contains(&b));
+            assert!(ngram_hash(ids) > 0);
+            assert!((1..64).contains(&ngram_bucket(ids, 64)));
         }
-        assert_ne!(
-            ngram_bucket(&[3, 4], 1 << 16),
-            ngram_bucket(&[4, 3], 1 << 16)
-        );
-        assert_ne!(ngram_bucket(&[3], 1 << 16), ngram_bucket(&[3, 0], 1 << 16));
+        assert_ne!(ngram_hash(&[3, 4]), ngram_hash(&[4, 3]));
+        assert_ne!(ngram_hash(&[3]), ngram_hash(&[3, 0]));
+    }
+
+    #[test]
+    fn ngram_vocabulary_applies_min_df_and_cap() {
+        let a: &[i64] = &[5, 6, 7];
+        let b: &[i64] = &[5, 6, 9];
+        let vocabulary = NgramVocabulary::fit([a, b], 2, 100);
+        // Shared by both texts: 5, 6 and 5-6.
+        assert_eq!(vocabulary.len(), 3);
+        assert!(vocabulary.keys.windows(2).all(|w| w[0] < w[1]), "sorted for searchsorted");
+        assert!(vocabulary.keys.contains(&ngram_hash(&[5, 6])));
+        assert_eq!(NgramVocabulary::fit([a, b], 1, 4).len(), 4);
+        // idf = ln(3/3) + 1 for n-grams in every text.
+        assert!(vocabulary.idf.iter().all(|&x| (x - 1.0).abs() < 1e-6));
+    }
+
+    #[test]
+    fn wide_part_finds_known_ngrams_and_ignores_unknown_ones() {
+        let config = ModelConfig {
+            ngram_vocab_size: 3,
+            ..tiny_config(false)
+        };
+        let vs = VarStore::new(Device::Cpu);
+        let model = Classifier::new(&vs.root(), &config);
+        let wide = model.wide().unwrap();
+        wide.set_vocabulary(&NgramVocabulary::fit([&[5i64, 6][..], &[5, 6]], 2, 10));
+        let hashes = Tensor::from_slice(&[ngram_hash(&[5]), ngram_hash(&[7]), 0, ngram_hash(&[5, 6])]);
+        let rows = Vec::<i64>::try_from(wide.rows(&hashes)).unwrap();
+        assert!(rows[0] > 0 && rows[3] > 0 && rows[0] != rows[3]);
+        assert_eq!(&rows[1..3], &[0, 0]);
     }
 }

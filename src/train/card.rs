@@ -88,8 +88,9 @@ pub fn render(manifest: &Manifest, job: &TrainJob) -> String {
     let _ = writeln!(w, "## Architecture\n");
     let _ = writeln!(
         w,
-        "An ensemble. Wide part: logistic regression on L2-normalised TF-IDF of hashed token 1–3-grams ({} buckets), weight {:.1} in the mixture. Deep part, {} LSTM member(s) each trained on its own, averaged: token embedding {} + hashed character-bigram embedding {}×{} → {}-layer {} LSTM, hidden {} → masked max + mean pooling, plus the mean input embedding → dropout {} → linear to {} labels. Wide and deep log-probabilities are mixed by the weight. Token dropout {} in training. Vocabulary {} tokens, max length {} tokens. {} parameters.\n",
-        a.ngram_buckets,
+        "An ensemble. Wide part: logistic regression on L2-normalised TF-IDF of token 1–3-grams ({} n-grams seen in at least {} training texts), weight {:.1} in the mixture. Deep part, {} LSTM member(s) each trained on its own, averaged: token embedding {} + hashed character-bigram embedding {}×{} → {}-layer {} LSTM, hidden {} → masked max + mean pooling, plus the mean input embedding → dropout {} → linear to {} labels. Wide and deep log-probabilities are mixed by the weight. Token dropout {} in training. Vocabulary {} tokens, max length {} tokens. {} parameters.\n",
+        a.ngram_vocab_size,
+        manifest.training.as_ref().map_or(0, |t| t.hyperparameters.ngram_min_df),
         a.wide_weight,
         a.members,
         a.embedding_dim,
@@ -151,7 +152,7 @@ fn reproduce_command(job: &TrainJob, c: &TrainConfig) -> String {
         );
     }
     cmd += &format!(
-        " \\\n  --epochs {} --patience {} --batch-size {} --learning-rate {} --weight-decay {} --clip-norm {} --label-smoothing {} --seed {} \\\n  --validation-fraction {} --test-fraction {} --embedding-dim {} --bigram-buckets {} --bigram-dim {} --ngram-buckets {} --wide-epochs {} --wide-learning-rate {} --wide-c {} --members {} --average-checkpoints {} --hidden-size {} \\\n  --num-layers {} --bidirectional {} --dropout {} --token-dropout {} --max-length {} --min-frequency {} --max-vocab-size {}",
+        " \\\n  --epochs {} --patience {} --batch-size {} --learning-rate {} --weight-decay {} --clip-norm {} --label-smoothing {} --seed {} \\\n  --validation-fraction {} --test-fraction {} --embedding-dim {} --bigram-buckets {} --bigram-dim {} --ngram-min-df {} --ngram-max-features {} --wide-epochs {} --wide-learning-rate {} --wide-c {} --members {} --average-checkpoints {} --hidden-size {} \\\n  --num-layers {} --bidirectional {} --dropout {} --token-dropout {} --max-length {} --min-frequency {} --max-vocab-size {}",
         c.epochs,
         c.patience,
         c.batch_size,
@@ -165,7 +166,8 @@ fn reproduce_command(job: &TrainJob, c: &TrainConfig) -> String {
         c.embedding_dim,
         c.bigram_buckets,
         c.bigram_dim,
-        c.ngram_buckets,
+        c.ngram_min_df,
+        c.ngram_max_features,
         c.wide_epochs,
         c.wide_learning_rate,
         c.wide_c,

@@ -21,7 +21,7 @@ use crate::model::artifact::{
     WeightsInfo,
 };
 use crate::model::{
-    Artifact, Batch, Classifier, Member, Model, ModelConfig, Network, Wide, argmax,
+    Artifact, Batch, Classifier, Member, Model, ModelConfig, Network, NgramVocabulary, Wide, argmax,
     artifact::FORMAT_VERSION, member_path,
 };
 use crate::text::{Encoded, Tokenizer, TokenizerConfig};
@@ -76,9 +76,13 @@ pub struct TrainConfig {
     /// Networks trained with seeds seed, seed+1, … and averaged (a small ensemble).
     #[arg(long, default_value_t = 1)]
     pub members: usize,
-    /// Hashed buckets of the wide TF-IDF logistic regression over 1–3-grams (0 disables it).
-    #[arg(long, default_value_t = 1 << 18)]
-    pub ngram_buckets: i64,
+    /// The wide TF-IDF logistic regression keeps 1–3-grams found in at least this many
+    /// training texts.
+    #[arg(long, default_value_t = 2)]
+    pub ngram_min_df: u32,
+    /// …and at most this many of them, the most frequent (0 disables the wide part).
+    #[arg(long, default_value_t = 300_000)]
+    pub ngram_max_features: usize,
     #[arg(long, default_value_t = 128)]
     pub hidden_size: i64,
     #[arg(long, default_value_t = 1)]
@@ -136,12 +140,8 @@ impl TrainConfig {
         if self.hidden_size <= 0 || self.embedding_dim <= 0 || self.num_layers <= 0 {
             bail!("--hidden-size, --embedding-dim and --num-layers must be positive");
         }
-        if self.bigram_buckets == 1
-            || self.bigram_buckets < 0
-            || self.ngram_buckets == 1
-            || self.ngram_buckets < 0
-        {
-            bail!("--bigram-buckets and --ngram-buckets must be 0 (off) or at least 2");
+        if self.bigram_buckets == 1 || self.bigram_buckets < 0 {
+            bail!("--bigram-buckets must be 0 (off) or at least 2");
         }
         for (name, p) in [
             ("dropout", self.dropout),
@@ -222,6 +222,15 @@ pub fn train(job: &TrainJob) -> anyhow::Result<Manifest> {
     let train_set = encode(&split.train);
     let validation_set = encode(&split.validation);
 
+    let ngram_vocabulary = if config.ngram_max_features > 0 {
+        NgramVocabulary::fit(
+            train_set.iter().map(|(e, _)| e.ids.as_slice()),
+            config.ngram_min_df,
+            config.ngram_max_features,
+        )
+    } else {
+        NgramVocabulary { keys: Vec::new(), idf: Vec::new() }
+    };
     let model_config = ModelConfig {
         vocab_size: tokenizer.vocabulary().len() as i64,
         num_labels: labels.len() as i64,
@@ -233,7 +242,7 @@ pub fn train(job: &TrainJob) -> anyhow::Result<Manifest> {
         bidirectional: config.bidirectional,
         dropout: config.dropout,
         token_dropout: config.token_dropout,
-        ngram_buckets: config.ngram_buckets,
+        ngram_vocab_size: ngram_vocabulary.len() as i64,
         members: config.members as i64,
         wide_weight: 0.5,
     };
@@ -242,7 +251,7 @@ pub fn train(job: &TrainJob) -> anyhow::Result<Manifest> {
     let var_store = VarStore::new(Device::Cpu);
     let mut classifier = Classifier::new(&var_store.root(), &model_config);
     if let Some(wide) = classifier.wide() {
-        wide.fit_idf(train_set.iter().map(|(e, _)| e.ids.as_slice()));
+        wide.set_vocabulary(&ngram_vocabulary);
         stages.push(train_wide(
             wide,
             &var_store,

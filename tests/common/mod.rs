@@ -9,7 +9,7 @@ use tch::Device;
 use tch::nn::VarStore;
 use textserve::config::ServeConfig;
 use textserve::model::artifact::{FORMAT_VERSION, Manifest, TokenizerSpec, WeightsInfo};
-use textserve::model::{Artifact, Classifier, Model, ModelConfig};
+use textserve::model::{Artifact, Classifier, Model, ModelConfig, NgramVocabulary};
 use textserve::serve::Application;
 use textserve::serve::state::AppState;
 use textserve::text::{Tokenizer, TokenizerConfig};
@@ -37,7 +37,7 @@ pub fn tiny_config(vocab_size: i64, num_labels: i64) -> ModelConfig {
         bidirectional: true,
         dropout: 0.1,
         token_dropout: 0.0,
-        ngram_buckets: 512,
+        ngram_vocab_size: 0,
         members: 1,
         wide_weight: 0.5,
     }
@@ -60,10 +60,22 @@ pub fn write_tiny_model(dir: &Path) -> PathBuf {
         "neutral".to_string(),
         "positive".to_string(),
     ];
-    let config = tiny_config(tokenizer.vocabulary().len() as i64, labels.len() as i64);
+    let encoded: Vec<Vec<i64>> = SAMPLE_TEXTS.iter().map(|t| tokenizer.encode(t).ids).collect();
+    let ngrams = NgramVocabulary::fit(encoded.iter().map(Vec::as_slice), 1, 512);
+    let config = ModelConfig {
+        ngram_vocab_size: ngrams.len() as i64,
+        ..tiny_config(tokenizer.vocabulary().len() as i64, labels.len() as i64)
+    };
     tch::manual_seed(11);
     let var_store = VarStore::new(Device::Cpu);
-    let _classifier = Classifier::new(&var_store.root(), &config);
+    let classifier = Classifier::new(&var_store.root(), &config);
+    classifier.wide().expect("wide part").set_vocabulary(&ngrams);
+    // A fresh wide part is all zeros; random weights make it count in every prediction.
+    for (name, mut variable) in var_store.variables() {
+        if name.starts_with("wide.weights") {
+            tch::no_grad(|| variable.copy_(&variable.randn_like()));
+        }
+    }
     let mut manifest = Manifest {
         format_version: FORMAT_VERSION,
         name: MODEL_NAME.into(),
