@@ -327,7 +327,11 @@ pub struct Wide {
 impl Wide {
     fn new(p: &nn::Path, config: &ModelConfig) -> Self {
         let size = config.ngram_vocab_size;
-        let keys = p.add("keys", Tensor::zeros([size], (Kind::Int64, p.device())), false);
+        let keys = p.add(
+            "keys",
+            Tensor::zeros([size], (Kind::Int64, p.device())),
+            false,
+        );
         let idf = p.zeros_no_train("idf", &[size + 1]);
         // Zero-initialised like a fresh linear model, so it starts neutral.
         let weights = nn::embedding(
@@ -374,7 +378,11 @@ impl Wide {
         let position = hashes
             .searchsorted(&self.keys, false, false, "left", None::<Tensor>)
             .clamp(0, last);
-        let found = self.keys.index_select(0, &position.flatten(0, -1)).view(hashes.size().as_slice()).eq_tensor(hashes);
+        let found = self
+            .keys
+            .index_select(0, &position.flatten(0, -1))
+            .view(hashes.size().as_slice())
+            .eq_tensor(hashes);
         (position + 1).where_self(&found, &Tensor::zeros_like(hashes))
     }
 }
@@ -397,8 +405,7 @@ impl Network for Wide {
             .sqrt()
             .clamp_min(1e-12);
         let features = (tfidf / norm).unsqueeze(-1);
-        (self.weights.forward(&rows) * features).sum_dim_intlist(1, false, Kind::Float)
-            + &self.bias
+        (self.weights.forward(&rows) * features).sum_dim_intlist(1, false, Kind::Float) + &self.bias
     }
 }
 
@@ -627,7 +634,10 @@ mod tests {
         let vocabulary = NgramVocabulary::fit([a, b], 2, 100);
         // Shared by both texts: 5, 6 and 5-6.
         assert_eq!(vocabulary.len(), 3);
-        assert!(vocabulary.keys.windows(2).all(|w| w[0] < w[1]), "sorted for searchsorted");
+        assert!(
+            vocabulary.keys.windows(2).all(|w| w[0] < w[1]),
+            "sorted for searchsorted"
+        );
         assert!(vocabulary.keys.contains(&ngram_hash(&[5, 6])));
         assert_eq!(NgramVocabulary::fit([a, b], 1, 4).len(), 4);
         // idf = ln(3/3) + 1 for n-grams in every text.
@@ -644,7 +654,8 @@ mod tests {
         let model = Classifier::new(&vs.root(), &config);
         let wide = model.wide().unwrap();
         wide.set_vocabulary(&NgramVocabulary::fit([&[5i64, 6][..], &[5, 6]], 2, 10));
-        let hashes = Tensor::from_slice(&[ngram_hash(&[5]), ngram_hash(&[7]), 0, ngram_hash(&[5, 6])]);
+        let hashes =
+            Tensor::from_slice(&[ngram_hash(&[5]), ngram_hash(&[7]), 0, ngram_hash(&[5, 6])]);
         let rows = Vec::<i64>::try_from(wide.rows(&hashes)).unwrap();
         assert!(rows[0] > 0 && rows[3] > 0 && rows[0] != rows[3]);
         assert_eq!(&rows[1..3], &[0, 0]);

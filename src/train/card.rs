@@ -90,7 +90,10 @@ pub fn render(manifest: &Manifest, job: &TrainJob) -> String {
         w,
         "An ensemble. Wide part: logistic regression on L2-normalised TF-IDF of token 1–3-grams ({} n-grams seen in at least {} training texts), weight {:.1} in the mixture. Deep part, {} LSTM member(s) each trained on its own, averaged: token embedding {} + hashed character-bigram embedding {}×{} → {}-layer {} LSTM, hidden {} → masked max + mean pooling, plus the mean input embedding → dropout {} → linear to {} labels. Wide and deep log-probabilities are mixed by the weight. Token dropout {} in training. Vocabulary {} tokens, max length {} tokens. {} parameters.\n",
         a.ngram_vocab_size,
-        manifest.training.as_ref().map_or(0, |t| t.hyperparameters.ngram_min_df),
+        manifest
+            .training
+            .as_ref()
+            .map_or(0, |t| t.hyperparameters.ngram_min_df),
         a.wide_weight,
         a.members,
         a.embedding_dim,

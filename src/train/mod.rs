@@ -21,8 +21,8 @@ use crate::model::artifact::{
     WeightsInfo,
 };
 use crate::model::{
-    Artifact, Batch, Classifier, Member, Model, ModelConfig, Network, NgramVocabulary, Wide, argmax,
-    artifact::FORMAT_VERSION, member_path,
+    Artifact, Batch, Classifier, Member, Model, ModelConfig, Network, NgramVocabulary, Wide,
+    argmax, artifact::FORMAT_VERSION, member_path,
 };
 use crate::text::{Encoded, Tokenizer, TokenizerConfig};
 
@@ -229,7 +229,10 @@ pub fn train(job: &TrainJob) -> anyhow::Result<Manifest> {
             config.ngram_max_features,
         )
     } else {
-        NgramVocabulary { keys: Vec::new(), idf: Vec::new() }
+        NgramVocabulary {
+            keys: Vec::new(),
+            idf: Vec::new(),
+        }
     };
     let model_config = ModelConfig {
         vocab_size: tokenizer.vocabulary().len() as i64,
@@ -491,6 +494,8 @@ fn fit<N: Network>(
     outcome
 }
 
+/// Element-wise mean of the checkpoints' floating-point weights; anything else (the wide part's
+/// n-gram keys) is the same in every checkpoint and is taken from the first.
 fn average(checkpoints: &[&Checkpoint]) -> Vec<(String, Tensor)> {
     tch::no_grad(|| {
         checkpoints[0]
@@ -498,6 +503,9 @@ fn average(checkpoints: &[&Checkpoint]) -> Vec<(String, Tensor)> {
             .iter()
             .enumerate()
             .map(|(i, (name, first))| {
+                if !first.is_floating_point() {
+                    return (name.clone(), first.copy());
+                }
                 let sum = checkpoints[1..]
                     .iter()
                     .fold(first.copy(), |acc, c| acc + &c.weights[i].1);
@@ -855,5 +863,67 @@ impl Progress {
             record.validation_accuracy,
             record.seconds
         );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn checkpoint(epoch: usize, accuracy: f64, value: f32) -> Checkpoint {
+        Checkpoint {
+            epoch,
+            accuracy,
+            loss: 1.0,
+            weights: vec![
+                (
+                    "keys".into(),
+                    Tensor::from_slice(&[i64::MAX - 1, 4_611_686_018_427_387_903]),
+                ),
+                ("w".into(), Tensor::from_slice(&[value, 2.0 * value])),
+            ],
+        }
+    }
+
+    #[test]
+    fn averaging_means_floats_and_keeps_integer_tensors_exact() {
+        let (a, b, c) = (
+            checkpoint(1, 0.8, 1.0),
+            checkpoint(2, 0.9, 2.0),
+            checkpoint(3, 0.7, 6.0),
+        );
+        let averaged = average(&[&a, &b, &c]);
+        assert_eq!(
+            Vec::<i64>::try_from(&averaged[0].1).unwrap(),
+            vec![i64::MAX - 1, 4_611_686_018_427_387_903]
+        );
+        assert_eq!(
+            Vec::<f32>::try_from(&averaged[1].1).unwrap(),
+            vec![3.0, 6.0]
+        );
+    }
+
+    #[test]
+    fn checkpoints_rank_by_accuracy_then_loss() {
+        let mut list = [
+            checkpoint(1, 0.8, 1.0),
+            checkpoint(2, 0.9, 1.0),
+            checkpoint(3, 0.9, 1.0),
+        ];
+        list[2].loss = 0.5;
+        list.sort_by(|a, b| b.better_than(a));
+        assert_eq!(
+            list.iter().map(|c| c.epoch).collect::<Vec<_>>(),
+            vec![3, 2, 1]
+        );
+    }
+
+    #[test]
+    fn schedule_warms_up_then_decays_to_the_floor() {
+        let schedule = Schedule::new(1.0, 1000);
+        assert!(schedule.at(0) < 0.1);
+        assert!((schedule.at(schedule.warmup) - 1.0).abs() < 1e-9);
+        assert!((schedule.at(1000) - 0.05).abs() < 1e-9);
+        assert!(schedule.at(500) < schedule.at(200));
     }
 }

@@ -60,7 +60,10 @@ pub fn write_tiny_model(dir: &Path) -> PathBuf {
         "neutral".to_string(),
         "positive".to_string(),
     ];
-    let encoded: Vec<Vec<i64>> = SAMPLE_TEXTS.iter().map(|t| tokenizer.encode(t).ids).collect();
+    let encoded: Vec<Vec<i64>> = SAMPLE_TEXTS
+        .iter()
+        .map(|t| tokenizer.encode(t).ids)
+        .collect();
     let ngrams = NgramVocabulary::fit(encoded.iter().map(Vec::as_slice), 1, 512);
     let config = ModelConfig {
         ngram_vocab_size: ngrams.len() as i64,
@@ -69,7 +72,10 @@ pub fn write_tiny_model(dir: &Path) -> PathBuf {
     tch::manual_seed(11);
     let var_store = VarStore::new(Device::Cpu);
     let classifier = Classifier::new(&var_store.root(), &config);
-    classifier.wide().expect("wide part").set_vocabulary(&ngrams);
+    classifier
+        .wide()
+        .expect("wide part")
+        .set_vocabulary(&ngrams);
     // A fresh wide part is all zeros; random weights make it count in every prediction.
     for (name, mut variable) in var_store.variables() {
         if name.starts_with("wide.weights") {
