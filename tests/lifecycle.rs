@@ -176,3 +176,57 @@ async fn batched_answers_equal_one_by_one_for_random_length_mixes() {
         }
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_that_disconnects_has_its_queued_texts_skipped() {
+    let app = spawn_app_with(|c| c.max_batch_delay_ms = 400).await;
+    let abandoned = |metrics: &str| -> f64 {
+        metrics
+            .lines()
+            .find(|l| l.starts_with("textserve_abandoned_total"))
+            .map_or(0.0, |l| l.rsplit(' ').next().unwrap().parse().unwrap())
+    };
+    let before = abandoned(
+        &app.client
+            .get(app.url("/metrics"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+    );
+    let request = app
+        .client
+        .post(app.url("/v1/predict/batch"))
+        .json(&json!({"texts": ["甲", "乙", "丙"]}));
+    let client = tokio::spawn(async move { request.send().await });
+    while app.state.inference().queue_depth() < 3 {
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+    client.abort();
+    let _ = client.await;
+    // The batching window is still open: the texts must leave the queue without being computed.
+    let mut after = before;
+    for _ in 0..200 {
+        let metrics = app
+            .client
+            .get(app.url("/metrics"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        after = abandoned(&metrics);
+        if after - before >= 3.0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert!(
+        after - before >= 3.0,
+        "abandoned before {before}, after {after}"
+    );
+    assert_eq!(app.state.inference().queue_depth(), 0);
+}

@@ -196,7 +196,13 @@ fn next_batch(shared: &Shared) -> Option<Vec<Job>> {
     let config = shared.config;
     let mut queue = shared.queue.lock().ok()?;
     loop {
+        let before = queue.jobs.len();
         queue.jobs.retain(|job| !job.reply.is_closed());
+        let abandoned = before - queue.jobs.len();
+        if abandoned > 0 {
+            metrics::counter!("textserve_abandoned_total").increment(abandoned as u64);
+            metrics::gauge!("textserve_queue_depth").set(queue.jobs.len() as f64);
+        }
         if !queue.jobs.is_empty() {
             let deadline = queue.jobs[0].enqueued + config.max_batch_delay;
             let now = Instant::now();
