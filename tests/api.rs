@@ -191,15 +191,7 @@ async fn health_openapi_docs_try_it_and_metrics() {
     assert!(page.text().await.unwrap().contains("/v1/predict"));
 
     app.predict("好").await;
-    let metrics = app
-        .client
-        .get(app.url("/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = app.metrics_text().await;
     for name in [
         "textserve_requests_total",
         "textserve_request_duration_seconds_bucket",
@@ -226,29 +218,11 @@ async fn metrics_move_with_traffic() {
             .map(|l| l.rsplit(' ').next().unwrap().parse::<f64>().unwrap())
             .sum()
     };
-    let before = count(
-        &app.client
-            .get(app.url("/metrics"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap(),
-    );
+    let before = count(&app.metrics_text().await);
     for _ in 0..3 {
         app.predict("好").await;
     }
-    let after = count(
-        &app.client
-            .get(app.url("/metrics"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap(),
-    );
+    let after = count(&app.metrics_text().await);
     // Other tests in this process may add to the same global counter, never subtract.
     assert!(after - before >= 3.0, "before {before}, after {after}");
 }
@@ -261,66 +235,57 @@ async fn json_errors_for_every_bad_request_class() {
         c.body_limit = 4096;
     })
     .await;
-    let post_raw = |body: &'static str, content_type: Option<&'static str>| {
+    let json = Some("application/json");
+    let cases: &[(&str, Option<&str>, u16, &str)] = &[
+        ("{\"text\": ", json, 400, "malformed_json"),
+        ("{\"text\": \"\\ud800\"}", json, 400, "malformed_json"),
+        ("{\"text\": NaN}", json, 400, "malformed_json"),
+        ("{\"text\": \"x\"}", None, 415, "unsupported_media_type"),
+        (
+            "{\"text\": \"x\"}",
+            Some("text/plain"),
+            415,
+            "unsupported_media_type",
+        ),
+        ("{}", json, 422, "invalid_request"),
+        ("{\"text\": 5}", json, 422, "invalid_request"),
+        ("{\"text\": null}", json, 422, "invalid_request"),
+        (
+            "{\"text\": \"x\", \"txt\": 1}",
+            json,
+            422,
+            "invalid_request",
+        ),
+        ("{\"text\": \"\"}", json, 422, "empty_text"),
+        ("{\"text\": \" \\n\\t \"}", json, 422, "empty_text"),
+    ];
+    for &(body, content_type, status, code) in cases {
         let mut request = app.client.post(app.url("/v1/predict")).body(body);
-        if let Some(ct) = content_type {
-            request = request.header("content-type", ct);
+        if let Some(content_type) = content_type {
+            request = request.header("content-type", content_type);
         }
-        request.send()
-    };
-    let json_ct = Some("application/json");
-    assert_eq!(
-        error_code(post_raw("{\"text\": ", json_ct).await.unwrap(), 400).await,
-        "malformed_json"
-    );
-    assert_eq!(
-        error_code(post_raw("{\"text\": \"x\"}", None).await.unwrap(), 415).await,
-        "unsupported_media_type"
-    );
-    assert_eq!(
-        error_code(
-            post_raw("{\"text\": \"x\"}", Some("text/plain"))
-                .await
-                .unwrap(),
-            415
-        )
-        .await,
-        "unsupported_media_type"
-    );
-    assert_eq!(
-        error_code(post_raw("{}", json_ct).await.unwrap(), 422).await,
-        "invalid_request"
-    );
-    assert_eq!(
-        error_code(post_raw("{\"text\": 5}", json_ct).await.unwrap(), 422).await,
-        "invalid_request"
-    );
-    assert_eq!(
-        error_code(post_raw("{\"text\": null}", json_ct).await.unwrap(), 422).await,
-        "invalid_request"
-    );
-    assert_eq!(
-        error_code(
-            post_raw("{\"text\": \"x\", \"txt\": 1}", json_ct)
-                .await
-                .unwrap(),
-            422
-        )
-        .await,
-        "invalid_request"
-    );
-    assert_eq!(
-        error_code(post_raw("{\"text\": \"\"}", json_ct).await.unwrap(), 422).await,
-        "empty_text"
-    );
-    assert_eq!(
-        error_code(
-            post_raw("{\"text\": \" \\n\\t \"}", json_ct).await.unwrap(),
-            422
-        )
-        .await,
-        "empty_text"
-    );
+        let response = request.send().await.unwrap();
+        assert_eq!(error_code(response, status).await, code, "body {body:?}");
+    }
+    let invalid_utf8 = app
+        .client
+        .post(app.url("/v1/predict"))
+        .header("content-type", "application/json")
+        .body(b"{\"text\": \"\xff\xfe\"}".to_vec())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(error_code(invalid_utf8, 400).await, "malformed_json");
+    let deep = format!("{}1{}", "[".repeat(5000), "]".repeat(5000));
+    let deep = app
+        .client
+        .post(app.url("/v1/predict"))
+        .header("content-type", "application/json")
+        .body(deep)
+        .send()
+        .await
+        .unwrap();
+    assert!(deep.status().is_client_error());
 
     let long = app
         .post_json("/v1/predict", &json!({"text": "好".repeat(101)}))

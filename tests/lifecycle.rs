@@ -186,16 +186,7 @@ async fn a_client_that_disconnects_has_its_queued_texts_skipped() {
             .find(|l| l.starts_with("textserve_abandoned_total"))
             .map_or(0.0, |l| l.rsplit(' ').next().unwrap().parse().unwrap())
     };
-    let before = abandoned(
-        &app.client
-            .get(app.url("/metrics"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap(),
-    );
+    let before = abandoned(&app.metrics_text().await);
     let request = app
         .client
         .post(app.url("/v1/predict/batch"))
@@ -209,15 +200,7 @@ async fn a_client_that_disconnects_has_its_queued_texts_skipped() {
     // The batching window is still open: the texts must leave the queue without being computed.
     let mut after = before;
     for _ in 0..200 {
-        let metrics = app
-            .client
-            .get(app.url("/metrics"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let metrics = app.metrics_text().await;
         after = abandoned(&metrics);
         if after - before >= 3.0 {
             break;

@@ -29,8 +29,8 @@ use crate::text::{Encoded, Tokenizer, TokenizerConfig};
 /// Every knob of a training run; recorded in the artifact so a run can be repeated exactly.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, clap::Args)]
 pub struct TrainConfig {
-    /// Maximum passes over the training split.
-    #[arg(long, default_value_t = 12)]
+    /// Passes over the training split per LSTM member (the learning rate anneals over them).
+    #[arg(long, default_value_t = 8)]
     pub epochs: usize,
     /// Stop after this many epochs without a better validation accuracy.
     #[arg(long, default_value_t = 3)]
@@ -67,7 +67,7 @@ pub struct TrainConfig {
     #[arg(long, default_value_t = 0.01)]
     pub wide_learning_rate: f64,
     /// Inverse L2 strength of the wide logistic regression, as scikit-learn's `C`.
-    #[arg(long, default_value_t = 3.0)]
+    #[arg(long, default_value_t = 10.0)]
     pub wide_c: f64,
     /// Keep the average of this many best epochs' weights when it validates at least as well
     /// as the best epoch (1 disables averaging).

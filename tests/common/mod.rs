@@ -194,6 +194,12 @@ impl TestApp {
         response.json().await.unwrap()
     }
 
+    pub async fn metrics_text(&self) -> String {
+        let response = self.client.get(self.url("/metrics")).send().await.unwrap();
+        assert_eq!(response.status(), 200);
+        response.text().await.unwrap()
+    }
+
     /// The model the server loaded, loaded again in-process.
     pub fn load_model(&self) -> Model {
         load(self.model_dir.as_deref().expect("spawned with a model"))
