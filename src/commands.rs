@@ -7,9 +7,8 @@ use crate::model::{Model, argmax};
 use crate::train::{self, TrainJob};
 
 /// libtorch defaults to one intra-op thread per core; set it explicitly so training, evaluation
-/// and the server never oversubscribe a small machine. The inter-op pool only runs TorchScript's
-/// async forks, which textserve never uses, so it stays idle and is left alone (libtorch also
-/// refuses to resize it once any parallel work has run).
+/// and the server never oversubscribe a small machine. (The inter-op pool is set to one thread
+/// at process start in main.rs: libtorch refuses to resize it once parallel work has run.)
 pub fn set_torch_threads(threads: usize) {
     tch::set_num_threads(threads.max(1) as i32);
 }

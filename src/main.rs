@@ -5,6 +5,10 @@ use textserve::commands;
 use textserve::config::{Cli, Command, DataCommand};
 
 fn main() -> ExitCode {
+    // libtorch's inter-op pool only runs TorchScript forks, which textserve never uses; one
+    // thread keeps it from reserving a core. It can only be set before any parallel work runs,
+    // hence here, first.
+    tch::set_num_interop_threads(1);
     let cli = Cli::parse();
     textserve::telemetry::init(&cli.log);
     let result = match cli.command {

@@ -1,0 +1,157 @@
+//! The binary itself: exit codes and output of the subcommands users type.
+
+mod common;
+
+use std::process::Command;
+
+fn textserve() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_textserve"))
+}
+
+#[test]
+fn serve_exits_non_zero_with_a_clear_message_when_the_model_is_missing() {
+    let output = textserve()
+        .args(["serve", "--port", "0", "--model", "/nonexistent/model-dir"])
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("/nonexistent/model-dir") && stderr.contains("not found"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn serve_rejects_a_corrupt_model() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = common::write_tiny_model(dir.path());
+    std::fs::write(model.join("model.json"), "{").unwrap();
+    let output = textserve()
+        .args(["serve", "--port", "0", "--model"])
+        .arg(&model)
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("model.json") && stderr.contains("invalid manifest"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn import_train_eval_and_predict_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let (good, bad) = (dir.path().join("good.txt"), dir.path().join("bad.txt"));
+    let good_lines: Vec<String> = (0..40)
+        .map(|i| format!("质量很好 非常满意 第{i}次购买"))
+        .collect();
+    let bad_lines: Vec<String> = (0..40)
+        .map(|i| format!("太差了 非常失望 第{i}次购买"))
+        .collect();
+    std::fs::write(&good, good_lines.join("\n")).unwrap();
+    std::fs::write(&bad, bad_lines.join("\n")).unwrap();
+    let data = dir.path().join("data.jsonl");
+    let output = textserve()
+        .args(["data", "import", "--label"])
+        .arg(format!("positive={}", good.display()))
+        .arg("--label")
+        .arg(format!("negative={}", bad.display()))
+        .arg("--out")
+        .arg(&data)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains("80 examples") && stdout.contains("sha256"),
+        "{stdout}"
+    );
+
+    let model = dir.path().join("reviews");
+    let output = textserve()
+        .args(["train", "--data"])
+        .arg(&data)
+        .arg("--out")
+        .arg(&model)
+        .args([
+            "--threads",
+            "1",
+            "--epochs",
+            "3",
+            "--embedding-dim",
+            "8",
+            "--hidden-size",
+            "8",
+        ])
+        .args([
+            "--bigram-buckets",
+            "64",
+            "--bigram-dim",
+            "4",
+            "--min-frequency",
+            "1",
+            "--ngram-min-df",
+            "1",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("epoch 1/3"),
+        "a plain log line per epoch off a terminal: {stderr}"
+    );
+    assert!(model.join("MODEL_CARD.md").is_file());
+
+    let output = textserve()
+        .args(["eval", "--json", "--threads", "1", "--model"])
+        .arg(&model)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let evaluation: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(evaluation["examples"], 8, "the recorded 10 % test split");
+    assert!(evaluation["confusion"].is_array());
+
+    let output = textserve()
+        .args(["predict", "--json", "--model"])
+        .arg(&model)
+        .args(["质量很好", "太差了"])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0]["text"], "质量很好");
+    assert!(lines[0]["probabilities"]["positive"].is_number());
+}
+
+#[test]
+fn openapi_subcommand_prints_the_committed_spec() {
+    let output = textserve().arg("openapi").output().unwrap();
+    assert!(output.status.success());
+    let printed: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let committed: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/openapi/openapi.json"))
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(printed, committed);
+}
