@@ -89,6 +89,24 @@ pub fn predict(args: PredictArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+pub fn card(args: crate::config::CardArgs) -> anyhow::Result<()> {
+    let manifest_path = args.model.join(crate::model::artifact::MANIFEST_FILE);
+    let manifest: crate::model::Manifest = serde_json::from_str(
+        &std::fs::read_to_string(&manifest_path)
+            .with_context(|| manifest_path.display().to_string())?,
+    )
+    .with_context(|| manifest_path.display().to_string())?;
+    let notes = args
+        .notes
+        .map(|path| std::fs::read_to_string(&path).with_context(|| path.display().to_string()))
+        .transpose()?;
+    let card = crate::train::card::render(&manifest, &args.model, notes.as_deref());
+    let card_path = args.model.join(crate::model::artifact::CARD_FILE);
+    std::fs::write(&card_path, card).with_context(|| card_path.display().to_string())?;
+    println!("wrote {}", card_path.display());
+    Ok(())
+}
+
 pub fn data_import(args: ImportArgs) -> anyhow::Result<()> {
     let counts = crate::data::import_line_files(&args.labels, &args.out)?;
     let sha256 = crate::data::sha256_file(&args.out)?;

@@ -40,8 +40,20 @@ pub enum Command {
     Data(DataCommand),
     /// Print the OpenAPI document the server serves at /openapi.json.
     Openapi,
+    /// Rewrite a model's MODEL_CARD.md from its model.json (e.g. after editing the notes).
+    Card(CardArgs),
     /// Measure raw forward-pass throughput (the in-process ceiling) at several batch sizes.
     Bench(BenchArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct CardArgs {
+    /// Model directory.
+    #[arg(long, env = "TEXTSERVE_MODEL", default_value = DEFAULT_MODEL_DIR)]
+    pub model: PathBuf,
+    /// Markdown file appended to the card.
+    #[arg(long)]
+    pub notes: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Args)]

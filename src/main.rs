@@ -27,6 +27,7 @@ fn main() -> ExitCode {
         Command::Predict(args) => commands::predict(args),
         Command::Data(DataCommand::Import(args)) => commands::data_import(args),
         Command::Bench(args) => commands::bench(args),
+        Command::Card(args) => commands::card(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

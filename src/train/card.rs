@@ -2,10 +2,14 @@
 
 use std::fmt::Write;
 
-use super::{TrainConfig, TrainJob};
-use crate::model::Manifest;
+use std::path::Path;
 
-pub fn render(manifest: &Manifest, job: &TrainJob) -> String {
+use super::TrainConfig;
+use crate::model::Manifest;
+use crate::model::artifact::TrainingRecord;
+
+/// The card for a model directory `out`; `notes` (Markdown) is appended.
+pub fn render(manifest: &Manifest, out: &Path, notes: Option<&str>) -> String {
     let mut card = String::new();
     let w = &mut card;
     let _ = writeln!(w, "# Model card: {} {}\n", manifest.name, manifest.version);
@@ -24,7 +28,7 @@ pub fn render(manifest: &Manifest, job: &TrainJob) -> String {
     let _ = writeln!(
         w,
         "Classifying short free-text comments of the same kind and language as the training data. \
-         Outputs are probabilities from a single model; treat scores below ~0.7 as uncertain and route \
+         Outputs are probabilities; treat scores below ~0.7 as uncertain and route \
          them to a person. Not for decisions about individuals.\n"
     );
     if let Some(t) = &manifest.training {
@@ -68,9 +72,9 @@ pub fn render(manifest: &Manifest, job: &TrainJob) -> String {
         );
         let _ = writeln!(
             w,
-            "| epoch | train loss | validation loss | validation accuracy | seconds |"
+            "| stage | epoch | train loss | validation loss | validation accuracy | seconds |"
         );
-        let _ = writeln!(w, "|---:|---:|---:|---:|---:|");
+        let _ = writeln!(w, "|---|---:|---:|---:|---:|---:|");
         for e in &t.history {
             let _ = writeln!(
                 w,
@@ -78,10 +82,23 @@ pub fn render(manifest: &Manifest, job: &TrainJob) -> String {
                 e.stage, e.epoch, e.train_loss, e.validation_loss, e.validation_accuracy, e.seconds
             );
         }
+        if !t.wide_weight_search.is_empty() {
+            let tried: Vec<String> = t
+                .wide_weight_search
+                .iter()
+                .map(|(weight, accuracy)| format!("{weight:.1} → {accuracy:.4}"))
+                .collect();
+            let _ = writeln!(
+                w,
+                "\nWide weight {:.1} chosen on the validation split (weight → validation accuracy: {}).",
+                manifest.architecture.wide_weight,
+                tried.join(", ")
+            );
+        }
         let _ = writeln!(
             w,
             "\nReproduce:\n\n```sh\n{}\n```\n",
-            reproduce_command(job, &t.hyperparameters)
+            reproduce_command(manifest, t, out)
         );
     }
     let a = &manifest.architecture;
@@ -133,25 +150,26 @@ pub fn render(manifest: &Manifest, job: &TrainJob) -> String {
          - Labels come from the data as given; noisy or domain-shifted input (other products, other languages) will score worse than the test figures above.\n",
         manifest.tokenizer.config.max_length
     );
-    if let Some(notes) = &job.card_notes {
+    if let Some(notes) = notes {
         card.push_str(notes.trim_end());
         card.push('\n');
     }
     card
 }
 
-fn reproduce_command(job: &TrainJob, c: &TrainConfig) -> String {
+fn reproduce_command(manifest: &Manifest, t: &TrainingRecord, out: &Path) -> String {
+    let c: &TrainConfig = &t.hyperparameters;
     let mut cmd = format!(
         "textserve train --data {} --out {} --name {} --model-version {}",
-        job.data.display(),
-        job.out.display(),
-        job.name,
-        job.version
+        t.data_path,
+        out.display(),
+        manifest.name,
+        manifest.version
     );
-    if job.read.text_field != "text" || job.read.label_field != "label" {
+    if t.text_field != "text" || t.label_field != "label" {
         cmd += &format!(
             " --text-field {} --label-field {}",
-            job.read.text_field, job.read.label_field
+            t.text_field, t.label_field
         );
     }
     cmd += &format!(

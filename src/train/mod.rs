@@ -1,6 +1,6 @@
 //! Training and evaluation: turns a dataset file into a model directory.
 
-mod card;
+pub mod card;
 mod metrics;
 
 use std::collections::HashMap;
@@ -368,7 +368,8 @@ pub fn train(job: &TrainJob) -> anyhow::Result<Manifest> {
     if let Some(training) = manifest.training.as_mut() {
         training.duration_seconds = started.elapsed().as_secs_f64();
     }
-    let card = card::render(&manifest, job);
+    manifest.weights.parameters = crate::model::artifact::parameter_count(model.var_store());
+    let card = card::render(&manifest, &job.out, job.card_notes.as_deref());
     Artifact::save(&job.out, &mut manifest, model.var_store(), &card)?;
     Ok(manifest)
 }
