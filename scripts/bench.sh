@@ -69,12 +69,14 @@ start_server() {
   echo "cold start (spawn → ready): $(( (ready - started) / 1000000 )) ms"
 }
 rss_mb() { awk '/VmRSS/ {printf "%.0f", $2/1024}' "/proc/$SERVER/status"; }
+# Private (heap) memory; the rest of RSS is libtorch's code pages, shared and reclaimable.
+anon_mb() { awk '/RssAnon/ {printf "%.0f", $2/1024}' "/proc/$SERVER/status"; }
 trap 'kill $SERVER 2>/dev/null || true' EXIT
 
 echo "## 3. cold start and memory"
 start_server
 sleep 1
-echo "resident memory idle: $(rss_mb) MB"
+echo "resident memory idle: $(rss_mb) MB (anonymous $(anon_mb) MB)"
 echo
 
 run_load() { # name path bodies connections texts_per_request
@@ -108,4 +110,5 @@ done
 run_load "batch32-c4" /v1/predict/batch batch32.bodies 4 32
 run_load "batch256-c2" /v1/predict/batch batch256.bodies 2 256
 echo
-echo "resident memory after load: $(rss_mb) MB"
+sleep 1
+echo "resident memory after load: $(rss_mb) MB (anonymous $(anon_mb) MB)"

@@ -131,17 +131,21 @@ pub fn bench(args: crate::config::BenchArgs) -> anyhow::Result<()> {
             .into_iter()
             .map(|e| e.text)
             .collect();
+    // The best case for the raw model: batches of texts of similar length (as the server's
+    // batcher forms them), so no batch pays for padding up to one long outlier.
     let mut rng = crate::data::SplitMix64::new(1);
     let mut order: Vec<usize> = (0..texts.len()).collect();
     rng.shuffle(&mut order);
-    let encoded: Vec<Vec<i64>> = order
+    order.truncate(args.sample);
+    let mut encoded: Vec<Vec<i64>> = order
         .iter()
         .map(|&i| model.tokenizer().encode(&texts[i]).ids)
         .collect();
+    encoded.sort_by_key(Vec::len);
     let mean_tokens =
         encoded.iter().map(Vec::len).sum::<usize>() as f64 / encoded.len().max(1) as f64;
     println!(
-        "model {} {}, {} texts (mean {:.1} tokens), libtorch threads {}, {} s per batch size\n",
+        "model {} {}, {} corpus texts (mean {:.1} tokens) in length-sorted batches, libtorch threads {}, {} s per batch size\n",
         model.manifest().name,
         model.manifest().version,
         encoded.len(),
@@ -153,19 +157,21 @@ pub fn bench(args: crate::config::BenchArgs) -> anyhow::Result<()> {
     println!("|---:|---:|---:|");
     let budget = Duration::from_secs_f64(args.seconds);
     for &batch_size in &args.batch_sizes {
+        let batches_of_size: Vec<Vec<&[i64]>> = encoded
+            .chunks(batch_size)
+            .map(|chunk| chunk.iter().map(Vec::as_slice).collect())
+            .collect();
+        let mut visit: Vec<usize> = (0..batches_of_size.len()).collect();
+        rng.shuffle(&mut visit);
         let mut items = 0usize;
         let mut batches = 0usize;
-        let mut cursor = 0usize;
         // Warm-up: the first pass at a new shape allocates.
-        crate::model::forward_probabilities(model.classifier(), &[encoded[0].as_slice()]);
+        crate::model::forward_probabilities(model.classifier(), &batches_of_size[visit[0]]);
         let started = Instant::now();
         while started.elapsed() < budget {
-            let batch: Vec<&[i64]> = (0..batch_size)
-                .map(|k| encoded[(cursor + k) % encoded.len()].as_slice())
-                .collect();
-            cursor = (cursor + batch_size) % encoded.len();
-            crate::model::forward_probabilities(model.classifier(), &batch);
-            items += batch_size;
+            let batch = &batches_of_size[visit[batches % visit.len()]];
+            crate::model::forward_probabilities(model.classifier(), batch);
+            items += batch.len();
             batches += 1;
         }
         let seconds = started.elapsed().as_secs_f64();

@@ -71,6 +71,9 @@ pub struct BenchArgs {
         default_value = "1,2,4,8,16,32,64,128,256"
     )]
     pub batch_sizes: Vec<usize>,
+    /// Corpus texts sampled for the measurement.
+    #[arg(long, default_value_t = 4096)]
+    pub sample: usize,
     /// Seconds of measurement per batch size.
     #[arg(long, default_value_t = 3.0)]
     pub seconds: f64,
@@ -117,8 +120,10 @@ pub struct ServeConfig {
     /// Most texts per model forward pass, and most texts per /v1/predict/batch request.
     #[arg(long, env = "TEXTSERVE_MAX_BATCH_SIZE", default_value_t = 256)]
     pub max_batch_size: usize,
-    /// Longest wait for a forward pass to fill before it runs anyway, in milliseconds.
-    #[arg(long, env = "TEXTSERVE_MAX_BATCH_DELAY_MS", default_value_t = 2)]
+    /// Longest wait for a forward pass to fill before it runs anyway, in milliseconds. 0 runs
+    /// whatever is queued as soon as the model is free; batches still grow under load, because
+    /// requests queue while a batch computes.
+    #[arg(long, env = "TEXTSERVE_MAX_BATCH_DELAY_MS", default_value_t = 0)]
     pub max_batch_delay_ms: u64,
     /// Most texts waiting for the model; beyond it requests fail fast with 429.
     #[arg(long, env = "TEXTSERVE_MAX_QUEUE", default_value_t = 4096)]

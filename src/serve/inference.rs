@@ -187,8 +187,26 @@ impl Drop for StopGuard {
 fn run(shared: &Shared, model: &Model) {
     while let Some(jobs) = next_batch(shared) {
         compute(model, jobs);
+        let idle = shared.queue.lock().map(|q| q.jobs.is_empty()).unwrap_or(false);
+        if idle {
+            release_free_memory();
+        }
     }
 }
+
+/// Hands freed activation memory back to the kernel when the model goes idle, so resident
+/// memory falls back after a burst instead of staying at its peak. Costs nothing under load,
+/// when the queue never empties.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn release_free_memory() {
+    // SAFETY: malloc_trim only returns unused pages of the allocator's heaps to the kernel.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn release_free_memory() {}
 
 /// Blocks until work arrives, then waits until the batch is full or the oldest item has waited
 /// `max_batch_delay`. Items whose client has gone away are dropped here, not computed.
@@ -250,14 +268,21 @@ fn compute(model: &Model, mut jobs: Vec<Job>) {
     }
 }
 
-/// Splits length-sorted jobs where padding would more than double the work: an LSTM steps once
-/// per position of the longest text in a batch, for every text in it.
+/// Most padded tokens (texts × longest text) in one forward pass. Past a few thousand, larger
+/// passes get slower per text on CPU (see BENCHMARKS.md), and activation memory grows with it.
+const MAX_TOKENS_PER_FORWARD: usize = 4096;
+
+/// Splits length-sorted jobs into forward passes: a new pass starts where padding would more
+/// than double the work (an LSTM steps once per position of the longest text, for every text)
+/// or where the pass would exceed the token budget.
 fn length_groups(jobs: &[Job]) -> Vec<&[Job]> {
     let mut groups = Vec::new();
     let mut start = 0;
     for i in 1..jobs.len() {
         let shortest = jobs[start].ids.len();
-        if jobs[i].ids.len() > 2 * shortest.max(8) {
+        let length = jobs[i].ids.len();
+        let tokens = (i - start + 1) * length;
+        if length > 2 * shortest.max(8) || tokens > MAX_TOKENS_PER_FORWARD {
             groups.push(&jobs[start..i]);
             start = i;
         }
