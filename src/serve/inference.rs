@@ -187,7 +187,11 @@ impl Drop for StopGuard {
 fn run(shared: &Shared, model: &Model) {
     while let Some(jobs) = next_batch(shared) {
         compute(model, jobs);
-        let idle = shared.queue.lock().map(|q| q.jobs.is_empty()).unwrap_or(false);
+        let idle = shared
+            .queue
+            .lock()
+            .map(|q| q.jobs.is_empty())
+            .unwrap_or(false);
         if idle {
             release_free_memory();
         }
