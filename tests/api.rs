@@ -355,3 +355,18 @@ async fn client_request_ids_are_echoed_only_when_safe() {
     let id = response.headers()["x-request-id"].to_str().unwrap();
     assert!(!id.is_empty() && id.len() < 64);
 }
+
+#[tokio::test]
+async fn large_batches_of_long_texts_are_classified() {
+    let app = spawn_app().await;
+    // Over the size at which tokenizing moves off the async workers.
+    let texts: Vec<String> = (0..8)
+        .map(|i| format!("{i} {}", "质量很好 ".repeat(1_800)))
+        .collect();
+    let response = app
+        .post_json("/v1/predict/batch", &json!({ "texts": texts }))
+        .await;
+    assert_eq!(response.status(), 200);
+    let body: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(body["predictions"].as_array().unwrap().len(), 8);
+}

@@ -1,6 +1,7 @@
 //! HTTP handlers. Each carries its OpenAPI description; `openapi.rs` collects them.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::{Path, State};
@@ -14,6 +15,7 @@ use super::extract::ApiJson;
 use super::inference::{InferenceError, Prediction};
 use super::state::{AppState, ModelDetails, ModelSummary, ServedModel};
 use crate::model::argmax;
+use crate::text::Tokenizer;
 
 /// Unknown fields are rejected (422) so a typo such as `"txt"` is reported, not ignored.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -68,16 +70,6 @@ pub struct HealthStatus {
     pub status: String,
 }
 
-fn served(state: &AppState) -> Result<&ServedModel, ApiError> {
-    if !state.inference().is_alive() && state.served().is_some() {
-        return Err(ApiError::unavailable("the inference thread has stopped"));
-    }
-    state
-        .served()
-        .filter(|_| state.is_ready())
-        .ok_or_else(ApiError::not_ready)
-}
-
 /// Checks one text against the limits; `field` names it in the message (e.g. `texts[3]`).
 fn check_text(text: &str, max_chars: usize, field: &str) -> Result<(), ApiError> {
     if text.trim().is_empty() {
@@ -104,10 +96,21 @@ async fn classify(
     served: &ServedModel,
     texts: &[String],
 ) -> Result<(Vec<LabelScores>, Timings), ApiError> {
-    let sequences = texts
-        .iter()
-        .map(|t| served.tokenizer.encode(t).ids)
-        .collect();
+    let encode = |tokenizer: &Tokenizer, texts: &[String]| -> Vec<Vec<i64>> {
+        texts.iter().map(|t| tokenizer.encode(t).ids).collect()
+    };
+    // Tokenizing is microseconds per comment, but a batch of long texts takes milliseconds:
+    // off the async workers, so it cannot stall other connections.
+    let bytes: usize = texts.iter().map(String::len).sum();
+    let sequences = if bytes > 64 * 1024 {
+        let tokenizer = Arc::clone(&served.tokenizer);
+        let owned = texts.to_vec();
+        tokio::task::spawn_blocking(move || encode(&tokenizer, &owned))
+            .await
+            .map_err(|_| ApiError::unavailable("tokenization failed"))?
+    } else {
+        encode(&served.tokenizer, texts)
+    };
     let pending = state.inference().submit(sequences).map_err(|e| match e {
         InferenceError::QueueFull(waiting) => {
             metrics::counter!("textserve_rejected_total", "reason" => "queue_full").increment(1);
@@ -180,7 +183,7 @@ pub async fn predict(
     State(state): State<AppState>,
     ApiJson(request): ApiJson<PredictRequest>,
 ) -> Result<Response, ApiError> {
-    let served = served(&state)?;
+    let served = state.available()?;
     check_text(&request.text, state.limits().max_text_chars, "text")?;
     let (mut predictions, timings) =
         classify(&state, served, std::slice::from_ref(&request.text)).await?;
@@ -212,7 +215,7 @@ pub async fn predict_batch(
     State(state): State<AppState>,
     ApiJson(request): ApiJson<BatchPredictRequest>,
 ) -> Result<Response, ApiError> {
-    let served = served(&state)?;
+    let served = state.available()?;
     let limits = state.limits();
     if request.texts.is_empty() {
         return Err(ApiError::unprocessable(
@@ -282,17 +285,11 @@ pub async fn live() -> axum::Json<HealthStatus> {
 #[utoipa::path(get, path = "/health/ready", tag = "health",
     responses((status = 200, body = HealthStatus), (status = 503, description = "Not ready", body = ErrorBody)))]
 pub async fn ready(State(state): State<AppState>) -> Result<axum::Json<HealthStatus>, ApiError> {
-    if state.is_ready() {
-        Ok(axum::Json(HealthStatus {
+    state.available().map(|_| {
+        axum::Json(HealthStatus {
             status: "ready".into(),
-        }))
-    } else if state.served().is_some() {
-        Err(ApiError::unavailable(
-            "shutting down or the inference thread has stopped",
-        ))
-    } else {
-        Err(ApiError::not_ready())
-    }
+        })
+    })
 }
 
 /// Prometheus metrics in the text exposition format.

@@ -5,6 +5,7 @@ use std::sync::{Arc, OnceLock};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use super::error::ApiError;
 use super::inference::InferenceHandle;
 use crate::model::{Model, ModelConfig, artifact::Metrics};
 use crate::text::{Tokenizer, TokenizerConfig};
@@ -20,7 +21,7 @@ pub struct Limits {
 /// the model is loaded; the tokenizer runs on the HTTP side, the network only on its thread.
 #[derive(Debug, Clone)]
 pub struct ServedModel {
-    pub tokenizer: Tokenizer,
+    pub tokenizer: Arc<Tokenizer>,
     pub details: ModelDetails,
 }
 
@@ -51,7 +52,7 @@ impl ServedModel {
     pub fn from_model(model: &Model) -> Self {
         let m = model.manifest();
         Self {
-            tokenizer: model.tokenizer().clone(),
+            tokenizer: Arc::new(model.tokenizer().clone()),
             details: ModelDetails {
                 name: m.name.clone(),
                 version: m.version.clone(),
@@ -131,10 +132,23 @@ impl AppState {
         self.inner.stopping.store(true, Ordering::Release);
     }
 
+    /// The model, if this server takes new predictions now; otherwise the 503 explaining why.
+    /// Readiness probes and prediction handlers share this one answer.
+    pub fn available(&self) -> Result<&ServedModel, ApiError> {
+        let served = self.served().ok_or_else(ApiError::not_ready)?;
+        if !self.inference().is_alive() {
+            return Err(ApiError::unavailable("the inference thread has stopped"));
+        }
+        if self.inner.stopping.load(Ordering::Acquire) {
+            return Err(ApiError::unavailable(
+                "shutting down; retry on another instance",
+            ));
+        }
+        Ok(served)
+    }
+
     /// Ready means: a load balancer may send traffic here now.
     pub fn is_ready(&self) -> bool {
-        self.served().is_some()
-            && self.inference().is_alive()
-            && !self.inner.stopping.load(Ordering::Acquire)
+        self.available().is_ok()
     }
 }
