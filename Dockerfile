@@ -27,6 +27,8 @@ COPY --from=build /out/bin/textserve /app/bin/textserve
 COPY --from=build /out/lib/ /app/lib/
 COPY models/ /app/models/
 USER textserve
+# Bound to 0.0.0.0, the server requires TEXTSERVE_API_KEYS (or TEXTSERVE_API_KEY_FILE); set
+# TEXTSERVE_ALLOW_UNAUTHENTICATED=true only on a network you trust.
 ENV TEXTSERVE_HOST=0.0.0.0 \
     TEXTSERVE_PORT=8080 \
     TEXTSERVE_MODEL=/app/models/zh-reviews-sentiment \

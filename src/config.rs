@@ -137,6 +137,32 @@ pub struct ServeConfig {
     /// Seconds in-flight requests get to finish after SIGTERM/SIGINT.
     #[arg(long, env = "TEXTSERVE_SHUTDOWN_GRACE", default_value_t = 30)]
     pub shutdown_grace: u64,
+    /// Longest a prediction may wait in the queue plus run, in milliseconds; past it the client
+    /// gets 503 and its queued texts are dropped.
+    #[arg(long, env = "TEXTSERVE_REQUEST_TIMEOUT_MS", default_value_t = 10_000)]
+    pub request_timeout_ms: u64,
+    /// API key accepted as `Authorization: Bearer KEY` on /v1/* (repeat for rotation; the
+    /// environment variable takes a comma-separated list). Never logged.
+    #[arg(
+        long = "api-key",
+        env = "TEXTSERVE_API_KEYS",
+        value_delimiter = ',',
+        hide_env_values = true
+    )]
+    pub api_keys: Vec<crate::serve::security::ApiKey>,
+    /// File of API keys, one per line (# comments allowed).
+    #[arg(long, env = "TEXTSERVE_API_KEY_FILE")]
+    pub api_key_file: Option<PathBuf>,
+    /// Serve /v1/* without keys on a non-loopback address (refused otherwise).
+    #[arg(long, env = "TEXTSERVE_ALLOW_UNAUTHENTICATED")]
+    pub allow_unauthenticated: bool,
+    /// Origin allowed to call the API from a browser (repeatable); CORS is off without one.
+    #[arg(
+        long = "cors-origin",
+        env = "TEXTSERVE_CORS_ORIGINS",
+        value_delimiter = ','
+    )]
+    pub cors_origins: Vec<axum::http::HeaderValue>,
 }
 
 impl Default for ServeConfig {

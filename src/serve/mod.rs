@@ -5,6 +5,7 @@ mod extract;
 pub mod inference;
 pub mod openapi;
 pub mod routes;
+pub mod security;
 pub mod state;
 pub mod telemetry;
 
@@ -17,7 +18,7 @@ use anyhow::Context;
 use tokio::net::TcpListener;
 use tokio::sync::{oneshot, watch};
 
-pub use openapi::{app, openapi};
+pub use openapi::{HttpOptions, app, openapi};
 
 use crate::config::ServeConfig;
 use crate::model::{Model, forward_probabilities};
@@ -52,6 +53,12 @@ impl Application {
     {
         // Installed before any request or batch can record into it.
         telemetry::prometheus();
+        let mut keys = config.api_keys.clone();
+        if let Some(file) = &config.api_key_file {
+            keys.extend(security::read_key_file(file)?);
+        }
+        let keys = security::ApiKeys::new(&keys);
+        security::check_exposure(config.host, &keys, config.allow_unauthenticated)?;
         let address = SocketAddr::new(config.host, config.port);
         let listener = TcpListener::bind(address)
             .await
@@ -80,9 +87,17 @@ impl Application {
             Limits {
                 max_batch_size: config.max_batch_size.max(1),
                 max_text_chars: config.max_text_chars,
+                request_timeout: Duration::from_millis(config.request_timeout_ms.max(1)),
             },
         );
-        let router = app(state.clone(), config.body_limit);
+        let router = app(
+            state.clone(),
+            &HttpOptions {
+                body_limit: config.body_limit,
+                api_keys: keys,
+                cors_origins: config.cors_origins.clone(),
+            },
+        );
         Ok(Self {
             listener,
             state,

@@ -10,6 +10,7 @@ use utoipa_axum::routes;
 use utoipa_swagger_ui::SwaggerUi;
 
 use super::routes;
+use super::security::{self, ApiKeys};
 use super::state::AppState;
 
 #[derive(OpenApi)]
@@ -45,15 +46,33 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
     doc
 }
 
+/// HTTP-level settings of `app`.
+#[derive(Clone, Default)]
+pub struct HttpOptions {
+    pub body_limit: usize,
+    pub api_keys: ApiKeys,
+    pub cors_origins: Vec<axum::http::HeaderValue>,
+}
+
 /// The whole HTTP surface. Tests drive it with `oneshot` or over TCP.
-pub fn app(state: AppState, body_limit: usize) -> Router {
+pub fn app(state: AppState, options: &HttpOptions) -> Router {
     let (router, _) = api_router().split_for_parts();
-    router
+    let router = router
         .route("/", get(routes::try_it))
         .merge(SwaggerUi::new("/docs").url("/openapi.json", openapi()))
         .fallback(routes::not_found)
         .method_not_allowed_fallback(routes::method_not_allowed)
-        .layer(DefaultBodyLimit::max(body_limit))
+        .layer(DefaultBodyLimit::max(options.body_limit))
+        .layer(axum::middleware::from_fn_with_state(
+            options.api_keys.clone(),
+            security::require_api_key,
+        ));
+    // CORS outside authentication, so preflight requests (which carry no key) are answered.
+    let router = match security::cors(&options.cors_origins) {
+        Some(cors) => router.layer(cors),
+        None => router,
+    };
+    router
         .layer(axum::middleware::from_fn(super::telemetry::observe))
         .with_state(state)
 }

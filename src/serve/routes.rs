@@ -118,21 +118,40 @@ async fn classify(
         }
         InferenceError::Stopped => ApiError::unavailable("the inference thread has stopped"),
     })?;
-    let mut predictions = Vec::with_capacity(pending.len());
-    let mut timings = Timings::default();
-    for receiver in pending {
-        let prediction: Prediction = receiver
-            .await
-            .map_err(|_| ApiError::unavailable("the inference thread has stopped"))?
-            .map_err(|_| ApiError::unavailable("the inference thread has stopped"))?;
-        timings.add(&prediction);
-        let (best, score) = argmax(&prediction.probabilities);
-        predictions.push(LabelScores {
-            label: served.details.labels[best].clone(),
-            score,
-            probabilities: served.probabilities_by_label(&prediction.probabilities),
-        });
-    }
+    let collect = async {
+        let mut predictions = Vec::with_capacity(pending.len());
+        let mut timings = Timings::default();
+        for receiver in pending {
+            let prediction: Prediction = receiver
+                .await
+                .map_err(|_| ApiError::unavailable("the inference thread has stopped"))?
+                .map_err(|_| ApiError::unavailable("the inference thread has stopped"))?;
+            timings.add(&prediction);
+            let (best, score) = argmax(&prediction.probabilities);
+            predictions.push(LabelScores {
+                label: served.details.labels[best].clone(),
+                score,
+                probabilities: served.probabilities_by_label(&prediction.probabilities),
+            });
+        }
+        Ok::<_, ApiError>((predictions, timings))
+    };
+    // On timeout the receivers are dropped, so the texts still queued are skipped, not computed.
+    let timeout = state.limits().request_timeout;
+    let (predictions, timings) = tokio::time::timeout(timeout, collect).await.map_err(|_| {
+        metrics::counter!("textserve_rejected_total", "reason" => "deadline").increment(1);
+        ApiError {
+            retry_after: Some(1),
+            ..ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "deadline_exceeded",
+                format!(
+                    "no answer within {} ms (--request-timeout-ms); the server is overloaded",
+                    timeout.as_millis()
+                ),
+            )
+        }
+    })??;
     Ok((predictions, timings))
 }
 
@@ -175,8 +194,9 @@ impl Timings {
         (status = 413, description = "Text or body over the limit", body = ErrorBody),
         (status = 415, description = "Content-Type is not application/json", body = ErrorBody),
         (status = 422, description = "Missing or mistyped field, or empty text", body = ErrorBody),
+        (status = 401, description = "Missing or invalid API key (when keys are configured)", body = ErrorBody),
         (status = 429, description = "Queue full; retry after the Retry-After seconds", body = ErrorBody),
-        (status = 503, description = "Model not ready or shutting down", body = ErrorBody),
+        (status = 503, description = "Model not ready, shutting down, or no answer within the request timeout", body = ErrorBody),
     )
 )]
 pub async fn predict(
@@ -207,8 +227,9 @@ pub async fn predict(
         (status = 413, description = "Too many texts, a text over the limit, or body over the limit", body = ErrorBody),
         (status = 415, description = "Content-Type is not application/json", body = ErrorBody),
         (status = 422, description = "Empty list, missing or mistyped field, or an empty text", body = ErrorBody),
+        (status = 401, description = "Missing or invalid API key (when keys are configured)", body = ErrorBody),
         (status = 429, description = "Queue full; retry after the Retry-After seconds", body = ErrorBody),
-        (status = 503, description = "Model not ready or shutting down", body = ErrorBody),
+        (status = 503, description = "Model not ready, shutting down, or no answer within the request timeout", body = ErrorBody),
     )
 )]
 pub async fn predict_batch(
@@ -247,7 +268,8 @@ pub async fn predict_batch(
 
 /// List the served models.
 #[utoipa::path(get, path = "/v1/models", tag = "models",
-    responses((status = 200, body = ModelList), (status = 503, description = "Model not loaded yet", body = ErrorBody)))]
+    responses((status = 200, body = ModelList), (status = 401, description = "Missing or invalid API key", body = ErrorBody),
+        (status = 503, description = "Model not loaded yet", body = ErrorBody)))]
 pub async fn list_models(State(state): State<AppState>) -> Result<axum::Json<ModelList>, ApiError> {
     let served = state.served().ok_or_else(ApiError::not_ready)?;
     Ok(axum::Json(ModelList {
@@ -258,7 +280,8 @@ pub async fn list_models(State(state): State<AppState>) -> Result<axum::Json<Mod
 /// Describe one model: labels, architecture, vocabulary, parameters, checksum, metrics.
 #[utoipa::path(get, path = "/v1/models/{name}", tag = "models",
     params(("name" = String, Path, description = "Model name as listed by /v1/models")),
-    responses((status = 200, body = ModelDetails), (status = 404, description = "No model by that name", body = ErrorBody),
+    responses((status = 200, body = ModelDetails), (status = 401, description = "Missing or invalid API key", body = ErrorBody),
+        (status = 404, description = "No model by that name", body = ErrorBody),
         (status = 503, description = "Model not loaded yet", body = ErrorBody)))]
 pub async fn get_model(
     State(state): State<AppState>,

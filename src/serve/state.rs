@@ -15,6 +15,8 @@ use crate::text::{Tokenizer, TokenizerConfig};
 pub struct Limits {
     pub max_batch_size: usize,
     pub max_text_chars: usize,
+    /// Queue wait plus inference, per request.
+    pub request_timeout: std::time::Duration,
 }
 
 /// Everything about the served model that handlers need, copied off the inference thread once

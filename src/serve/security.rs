@@ -1,0 +1,180 @@
+//! API keys, the refusal to serve an open API on a public address, and CORS.
+
+use std::net::IpAddr;
+use std::sync::Arc;
+
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use sha2::{Digest, Sha256};
+use tower_http::cors::{AllowOrigin, CorsLayer};
+
+use super::error::ApiError;
+
+/// A secret that never prints: `Debug` shows only that it is there.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ApiKey(String);
+
+impl std::fmt::Debug for ApiKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ApiKey(<redacted>)")
+    }
+}
+
+impl std::str::FromStr for ApiKey {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let key = s.trim();
+        if key.len() < 16 || !key.bytes().all(|b| b.is_ascii_graphic()) {
+            return Err("API keys must be at least 16 printable ASCII characters".into());
+        }
+        Ok(Self(key.to_string()))
+    }
+}
+
+/// The accepted keys, kept only as SHA-256 digests so comparisons take the same time whatever
+/// the key's length or how much of it a caller guessed.
+#[derive(Clone, Default)]
+pub struct ApiKeys(Arc<Vec<[u8; 32]>>);
+
+impl ApiKeys {
+    pub fn new(keys: &[ApiKey]) -> Self {
+        Self(Arc::new(
+            keys.iter()
+                .map(|k| Sha256::digest(k.0.as_bytes()).into())
+                .collect(),
+        ))
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Constant time in the presented token: every stored digest is compared in full.
+    fn accepts(&self, token: &[u8]) -> bool {
+        let presented: [u8; 32] = Sha256::digest(token).into();
+        self.0.iter().fold(false, |found, stored| {
+            let difference = stored
+                .iter()
+                .zip(&presented)
+                .fold(0u8, |acc, (a, b)| acc | (a ^ b));
+            found | (difference == 0)
+        })
+    }
+}
+
+/// Reads keys from a file: one per line; blank lines and `#` comments are skipped.
+pub fn read_key_file(path: &std::path::Path) -> anyhow::Result<Vec<ApiKey>> {
+    let text =
+        std::fs::read_to_string(path).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .enumerate()
+        .map(|(i, line)| {
+            line.parse()
+                .map_err(|e| anyhow::anyhow!("{}: key {}: {e}", path.display(), i + 1))
+        })
+        .collect()
+}
+
+/// An open prediction API on a non-loopback address is how model servers get taken over;
+/// it takes an explicit `--allow-unauthenticated` to do it.
+pub fn check_exposure(
+    host: IpAddr,
+    keys: &ApiKeys,
+    allow_unauthenticated: bool,
+) -> anyhow::Result<()> {
+    if host.is_loopback() || !keys.is_empty() {
+        return Ok(());
+    }
+    if allow_unauthenticated {
+        tracing::warn!(%host, "serving WITHOUT authentication on a non-loopback address (--allow-unauthenticated)");
+        return Ok(());
+    }
+    anyhow::bail!(
+        "refusing to serve without API keys on {host}, which is reachable from other machines: \
+         pass --api-key / --api-key-file (or TEXTSERVE_API_KEYS), or --allow-unauthenticated"
+    )
+}
+
+/// Guards `/v1/*`. Health probes, metrics, the spec, the docs and the try-it page stay open so
+/// load balancers and monitoring need no secret.
+pub async fn require_api_key(
+    State(keys): State<ApiKeys>,
+    request: Request,
+    next: Next,
+) -> Response {
+    if keys.is_empty() || !request.uri().path().starts_with("/v1/") {
+        return next.run(request).await;
+    }
+    let token = request
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.as_bytes().strip_prefix(b"Bearer "));
+    match token {
+        Some(token) if keys.accepts(token) => next.run(request).await,
+        _ => {
+            let mut response = ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "unauthorized",
+                "missing or invalid API key",
+            )
+            .into_response();
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            response
+        }
+    }
+}
+
+/// Off unless origins are listed: browsers then may call the API only from those pages.
+pub fn cors(origins: &[HeaderValue]) -> Option<CorsLayer> {
+    (!origins.is_empty()).then(|| {
+        CorsLayer::new()
+            .allow_origin(AllowOrigin::list(origins.iter().cloned()))
+            .allow_methods([Method::GET, Method::POST])
+            .allow_headers([
+                header::CONTENT_TYPE,
+                header::AUTHORIZATION,
+                header::HeaderName::from_static("x-request-id"),
+            ])
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_checked_exactly_and_never_printed() {
+        let key: ApiKey = "factory-floor-key-0001".parse().unwrap();
+        assert_eq!(format!("{key:?}"), "ApiKey(<redacted>)");
+        let keys = ApiKeys::new(&[key, "second-key-for-rotation".parse().unwrap()]);
+        assert!(keys.accepts(b"factory-floor-key-0001"));
+        assert!(keys.accepts(b"second-key-for-rotation"));
+        assert!(!keys.accepts(b"factory-floor-key-000"));
+        assert!(!keys.accepts(b"factory-floor-key-00012"));
+        assert!(!keys.accepts(b""));
+        assert!("short".parse::<ApiKey>().is_err());
+        assert!("has a space inside it ok".parse::<ApiKey>().is_err());
+    }
+
+    #[test]
+    fn public_addresses_need_keys_or_an_explicit_opt_out() {
+        let none = ApiKeys::default();
+        let some = ApiKeys::new(&["factory-floor-key-0001".parse().unwrap()]);
+        let public: IpAddr = "0.0.0.0".parse().unwrap();
+        let loopback: IpAddr = "127.0.0.1".parse().unwrap();
+        assert!(check_exposure(loopback, &none, false).is_ok());
+        assert!(check_exposure(public, &some, false).is_ok());
+        assert!(check_exposure(public, &none, true).is_ok());
+        let error = check_exposure(public, &none, false)
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("--allow-unauthenticated"), "{error}");
+    }
+}

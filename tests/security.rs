@@ -1,0 +1,148 @@
+//! API keys, exposure refusal, CORS and the request deadline, over real TCP.
+
+mod common;
+
+use std::time::Duration;
+
+use common::{error_code, spawn_app_with, test_config};
+use serde_json::json;
+use textserve::serve::Application;
+
+const KEY: &str = "factory-floor-key-0001";
+
+#[tokio::test]
+async fn predictions_need_a_valid_bearer_key_and_probes_do_not() {
+    let app = spawn_app_with(|c| c.api_keys = vec![KEY.parse().unwrap()]).await;
+    let predict = |auth: Option<String>| {
+        let mut request = app
+            .client
+            .post(app.url("/v1/predict"))
+            .json(&json!({"text": "很好"}));
+        if let Some(auth) = auth {
+            request = request.header("authorization", auth);
+        }
+        request.send()
+    };
+    for auth in [
+        None,
+        Some("Bearer wrong-key-000000000".to_string()),
+        Some(format!("Bearer {}", &KEY[..KEY.len() - 1])),
+        Some(format!("Bearer {KEY}x")),
+        Some(format!("Basic {KEY}")),
+        Some(KEY.to_string()),
+    ] {
+        let response = predict(auth.clone()).await.unwrap();
+        assert_eq!(response.headers()["www-authenticate"], "Bearer");
+        let body = response.text().await.unwrap();
+        assert!(!body.contains(KEY), "no hints: {body}");
+        assert!(body.contains("\"unauthorized\""), "{auth:?}: {body}");
+    }
+    let ok = predict(Some(format!("Bearer {KEY}"))).await.unwrap();
+    assert_eq!(ok.status(), 200);
+    let models = app.client.get(app.url("/v1/models")).send().await.unwrap();
+    assert_eq!(error_code(models, 401).await, "unauthorized");
+    for open in [
+        "/health/live",
+        "/health/ready",
+        "/metrics",
+        "/openapi.json",
+        "/",
+    ] {
+        let response = app.client.get(app.url(open)).send().await.unwrap();
+        assert_eq!(response.status(), 200, "{open} stays reachable for probes");
+    }
+}
+
+#[tokio::test]
+async fn refuses_a_public_address_without_keys() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = test_config(&common::write_tiny_model(dir.path()));
+    config.host = "0.0.0.0".parse().unwrap();
+    let error = Application::build(&config).await.err().expect("refused");
+    assert!(
+        error.to_string().contains("--allow-unauthenticated"),
+        "{error}"
+    );
+}
+
+#[tokio::test]
+async fn key_files_are_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("keys");
+    std::fs::write(
+        &file,
+        format!("# rotation\n{KEY}\n\nsecond-key-for-rotation\n"),
+    )
+    .unwrap();
+    let app = spawn_app_with(|c| c.api_key_file = Some(file)).await;
+    let response = app
+        .client
+        .post(app.url("/v1/predict"))
+        .header("authorization", "Bearer second-key-for-rotation")
+        .json(&json!({"text": "很好"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+}
+
+#[tokio::test]
+async fn cors_is_off_by_default_and_follows_the_allow_list() {
+    let app = spawn_app_with(|_| {}).await;
+    let response = app
+        .client
+        .get(app.url("/health/live"))
+        .header("origin", "https://mes.example")
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        !response
+            .headers()
+            .contains_key("access-control-allow-origin")
+    );
+
+    let app =
+        spawn_app_with(|c| c.cors_origins = vec!["https://mes.example".parse().unwrap()]).await;
+    let preflight = app
+        .client
+        .request(reqwest::Method::OPTIONS, app.url("/v1/predict"))
+        .header("origin", "https://mes.example")
+        .header("access-control-request-method", "POST")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        preflight.headers()["access-control-allow-origin"],
+        "https://mes.example"
+    );
+    let other = app
+        .client
+        .get(app.url("/health/live"))
+        .header("origin", "https://evil.example")
+        .send()
+        .await
+        .unwrap();
+    assert!(!other.headers().contains_key("access-control-allow-origin"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_past_its_deadline_gets_503_and_its_texts_are_dropped() {
+    let app = spawn_app_with(|c| {
+        c.max_batch_delay_ms = 2_000;
+        c.request_timeout_ms = 100;
+    })
+    .await;
+    let started = std::time::Instant::now();
+    let response = app.post_json("/v1/predict", &json!({"text": "很好"})).await;
+    assert!(started.elapsed() < Duration::from_millis(1_500));
+    assert!(response.headers().contains_key("retry-after"));
+    assert_eq!(error_code(response, 503).await, "deadline_exceeded");
+    for _ in 0..300 {
+        if app.state.inference().queue_depth() == 0 {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!("the timed-out text stayed queued");
+}
