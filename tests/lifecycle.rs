@@ -213,3 +213,54 @@ async fn a_client_that_disconnects_has_its_queued_texts_skipped() {
     );
     assert_eq!(app.state.inference().queue_depth(), 0);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn when_the_inference_thread_dies_requests_and_readiness_get_503() {
+    use textserve::model::Artifact;
+    use textserve::text::{Tokenizer, TokenizerConfig};
+    let dir = tempfile::tempdir().unwrap();
+    let model_dir = write_tiny_model(dir.path());
+    let loader_dir = model_dir.clone();
+    // A tokenizer that knows far more tokens than the network's embedding has rows: the first
+    // forward pass with one of them fails inside libtorch and takes the thread down.
+    let app = Application::build_with_loader(&test_config(&model_dir), move || {
+        let mut artifact = Artifact::load(&loader_dir)?;
+        let alphabet: Vec<String> = (0x4E00u32..0x4F00)
+            .filter_map(char::from_u32)
+            .map(String::from)
+            .collect();
+        artifact.tokenizer = Tokenizer::fit(
+            alphabet.iter().map(String::as_str),
+            TokenizerConfig {
+                max_length: 64,
+                min_frequency: 1,
+                max_vocab_size: 10_000,
+            },
+        );
+        Ok(Model::from_artifact(artifact))
+    })
+    .await
+    .unwrap();
+    let mut app = start(app, None);
+    app.wait_ready().await;
+    let response = app
+        .post_json("/v1/predict", &json!({"text": "\u{4EFF}\u{4EFE}"}))
+        .await;
+    assert_eq!(error_code(response, 503).await, "unavailable");
+    let ready = app
+        .client
+        .get(app.url("/health/ready"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(error_code(ready, 503).await, "unavailable");
+    let again = app.post_json("/v1/predict", &json!({"text": "好"})).await;
+    assert_eq!(error_code(again, 503).await, "unavailable");
+    let live = app
+        .client
+        .get(app.url("/health/live"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(live.status(), 200, "the process keeps serving HTTP");
+}

@@ -73,6 +73,7 @@ pub fn app(state: AppState, options: &HttpOptions) -> Router {
         None => router,
     };
     router
+        .layer(super::error::catch_panics())
         .layer(axum::middleware::from_fn(super::telemetry::observe))
         .with_state(state)
 }
