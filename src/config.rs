@@ -137,6 +137,12 @@ pub struct ServeConfig {
     /// Seconds in-flight requests get to finish after SIGTERM/SIGINT.
     #[arg(long, env = "TEXTSERVE_SHUTDOWN_GRACE", default_value_t = 30)]
     pub shutdown_grace: u64,
+    /// Time a client gets to send a request's headers, in milliseconds (slow-client protection).
+    #[arg(long, env = "TEXTSERVE_HEADER_TIMEOUT_MS", default_value_t = 10_000)]
+    pub header_timeout_ms: u64,
+    /// Most open connections; further ones are closed on accept.
+    #[arg(long, env = "TEXTSERVE_MAX_CONNECTIONS", default_value_t = 1024)]
+    pub max_connections: usize,
     /// Longest a prediction may wait in the queue plus run, in milliseconds; past it the client
     /// gets 503 and its queued texts are dropped.
     #[arg(long, env = "TEXTSERVE_REQUEST_TIMEOUT_MS", default_value_t = 10_000)]

@@ -146,3 +146,62 @@ async fn a_request_past_its_deadline_gets_503_and_its_texts_are_dropped() {
     }
     panic!("the timed-out text stayed queued");
 }
+
+async fn read_until_closed(stream: &mut tokio::net::TcpStream, within: Duration) -> bool {
+    use tokio::io::AsyncReadExt;
+    let mut buf = [0u8; 1024];
+    let deadline = tokio::time::Instant::now() + within;
+    loop {
+        match tokio::time::timeout_at(deadline, stream.read(&mut buf)).await {
+            Err(_) => return false,
+            Ok(Ok(0)) | Ok(Err(_)) => return true,
+            Ok(Ok(_)) => continue,
+        }
+    }
+}
+
+#[tokio::test]
+async fn slow_headers_are_cut_off() {
+    use tokio::io::AsyncWriteExt;
+    let app = spawn_app_with(|c| c.header_timeout_ms = 200).await;
+    let mut stream = tokio::net::TcpStream::connect(app.address.trim_start_matches("http://"))
+        .await
+        .unwrap();
+    stream
+        .write_all(b"POST /v1/predict HTTP/1.1\r\nHost: x\r\n")
+        .await
+        .unwrap();
+    // The rest of the headers never come.
+    assert!(
+        read_until_closed(&mut stream, Duration::from_secs(3)).await,
+        "connection left open"
+    );
+    let response = app.post_json("/v1/predict", &json!({"text": "好"})).await;
+    assert_eq!(response.status(), 200, "other clients are unaffected");
+}
+
+#[tokio::test]
+async fn connections_beyond_the_cap_are_closed() {
+    let app = spawn_app_with(|c| c.max_connections = 2).await;
+    let address = app.address.trim_start_matches("http://").to_string();
+    let held_a = tokio::net::TcpStream::connect(&address).await.unwrap();
+    let held_b = tokio::net::TcpStream::connect(&address).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let mut third = tokio::net::TcpStream::connect(&address).await.unwrap();
+    assert!(
+        read_until_closed(&mut third, Duration::from_secs(3)).await,
+        "third connection kept"
+    );
+    drop((held_a, held_b));
+    let mut answered = false;
+    for _ in 0..100 {
+        // A fresh client each time: no pooled connection from before.
+        let client = reqwest::Client::new();
+        if let Ok(response) = client.get(app.url("/health/live")).send().await {
+            answered = response.status() == 200;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(answered, "slots free up when connections close");
+}

@@ -34,6 +34,16 @@ pub struct Application {
     router: axum::Router,
     loaded: oneshot::Receiver<anyhow::Result<ServedModel>>,
     shutdown_grace: Duration,
+    connection_limits: ConnectionLimits,
+}
+
+/// Protection against clients that hold connections without using them.
+#[derive(Debug, Clone, Copy)]
+pub struct ConnectionLimits {
+    /// Time a client gets to send a request's headers (slowloris).
+    pub header_timeout: Duration,
+    /// Open connections beyond this are closed on accept.
+    pub max_connections: usize,
 }
 
 impl Application {
@@ -104,6 +114,10 @@ impl Application {
             router,
             loaded,
             shutdown_grace: Duration::from_secs(config.shutdown_grace),
+            connection_limits: ConnectionLimits {
+                header_timeout: Duration::from_millis(config.header_timeout_ms.max(1)),
+                max_connections: config.max_connections.max(1),
+            },
         })
     }
 
@@ -134,6 +148,7 @@ impl Application {
             router,
             loaded,
             shutdown_grace,
+            connection_limits,
         } = self;
         let (stop_tx, stop_rx) = watch::channel(false);
         let stop_tx = Arc::new(stop_tx);
@@ -165,21 +180,17 @@ impl Application {
         });
 
         tracing::info!(address = %listener.local_addr()?, "listening");
-        let graceful_state = state.clone();
-        let mut graceful_rx = stop_rx.clone();
-        let server = axum::serve(listener, router).with_graceful_shutdown(async move {
-            let _ = graceful_rx.wait_for(|stop| *stop).await;
-            graceful_state.begin_shutdown();
-            tracing::info!("shutting down: finishing in-flight requests");
-        });
-        let mut grace_rx = stop_rx;
-        let grace = async move {
-            let _ = grace_rx.wait_for(|stop| *stop).await;
-            tokio::time::sleep(shutdown_grace).await;
-        };
+        let mut stop = stop_rx;
+        let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+        serve_connections(listener, router, connection_limits, &graceful, &mut stop).await;
+        // Readiness turns 503 the moment shutdown begins, before the drain.
+        state.begin_shutdown();
+        tracing::info!("shutting down: finishing in-flight requests");
         tokio::select! {
-            result = server => result.context("server error")?,
-            () = grace => tracing::warn!("shutdown grace period over; dropping remaining requests"),
+            () = graceful.shutdown() => {},
+            () = tokio::time::sleep(shutdown_grace) => {
+                tracing::warn!("shutdown grace period over; dropping remaining requests");
+            }
         }
         state.inference().close();
         if load_result.is_finished() {
@@ -190,6 +201,59 @@ impl Application {
         tracing::info!("stopped");
         Ok(())
     }
+}
+
+/// Accepts connections until `stop` turns true. Each connection gets `header_timeout` to send
+/// its headers, and at most `max_connections` are open at once; every connection is registered
+/// with `graceful` so shutdown can wait for the requests in flight.
+async fn serve_connections(
+    listener: TcpListener,
+    router: axum::Router,
+    limits: ConnectionLimits,
+    graceful: &hyper_util::server::graceful::GracefulShutdown,
+    stop: &mut watch::Receiver<bool>,
+) {
+    use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+    let mut builder = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new());
+    builder
+        .http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(limits.header_timeout);
+    let slots = Arc::new(tokio::sync::Semaphore::new(limits.max_connections));
+    loop {
+        let (stream, _peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(connection) => connection,
+                Err(error) => {
+                    // Out of file descriptors and the like: back off instead of spinning.
+                    tracing::warn!(%error, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = stopped(stop) => return,
+        };
+        let Ok(slot) = Arc::clone(&slots).try_acquire_owned() else {
+            metrics::counter!("textserve_rejected_total", "reason" => "connection_limit")
+                .increment(1);
+            drop(stream);
+            continue;
+        };
+        let service = hyper_util::service::TowerToHyperService::new(router.clone());
+        let connection = builder
+            .serve_connection_with_upgrades(TokioIo::new(stream), service)
+            .into_owned();
+        let connection = graceful.watch(connection);
+        tokio::spawn(async move {
+            let _ = connection.await;
+            drop(slot);
+        });
+    }
+}
+
+/// Resolves once `stop` is true (or its sender is gone).
+async fn stopped(stop: &mut watch::Receiver<bool>) {
+    let _ = stop.wait_for(|stop| *stop).await.map(|_| ());
 }
 
 /// Resolves on SIGINT or SIGTERM.
