@@ -48,7 +48,17 @@ pub struct TokenizerSpec {
     pub vocabulary: Vec<String>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+impl From<&Tokenizer> for TokenizerSpec {
+    fn from(tokenizer: &Tokenizer) -> Self {
+        Self {
+            config: tokenizer.config().clone(),
+            vocabulary: tokenizer.vocabulary().tokens().to_vec(),
+        }
+    }
+}
+
+/// Filled in by [`Artifact::save`] once the weights are written.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct WeightsInfo {
     pub file: String,
     pub sha256: String,

@@ -320,15 +320,8 @@ pub fn train(job: &TrainJob) -> anyhow::Result<Manifest> {
         created_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
         labels: labels.clone(),
         architecture: model_config,
-        tokenizer: TokenizerSpec {
-            config: tokenizer.config().clone(),
-            vocabulary: tokenizer.vocabulary().tokens().to_vec(),
-        },
-        weights: WeightsInfo {
-            file: String::new(),
-            sha256: String::new(),
-            parameters: 0,
-        },
+        tokenizer: TokenizerSpec::from(&tokenizer),
+        weights: WeightsInfo::default(),
         training: Some(TrainingRecord {
             data_path: job.data.display().to_string(),
             data_sha256: prepared.sha256.clone(),

@@ -89,15 +89,8 @@ pub fn write_tiny_model(dir: &Path) -> PathBuf {
         created_at: "2026-01-01T00:00:00Z".into(),
         labels,
         architecture: config,
-        tokenizer: TokenizerSpec {
-            config: tokenizer.config().clone(),
-            vocabulary: tokenizer.vocabulary().tokens().to_vec(),
-        },
-        weights: WeightsInfo {
-            file: String::new(),
-            sha256: String::new(),
-            parameters: 0,
-        },
+        tokenizer: TokenizerSpec::from(&tokenizer),
+        weights: WeightsInfo::default(),
         training: None,
         metrics: None,
     };
