@@ -2,7 +2,9 @@
 
 mod common;
 
-use common::{MODEL_NAME, SAMPLE_TEXTS, error_code, spawn_app, spawn_app_with};
+use common::{
+    MODEL_NAME, SAMPLE_TEXTS, assert_same_prediction, error_code, spawn_app, spawn_app_with,
+};
 use serde_json::json;
 
 #[tokio::test]
@@ -60,13 +62,7 @@ async fn batch_results_equal_single_results_in_order() {
     let predictions = body["predictions"].as_array().unwrap();
     assert_eq!(predictions.len(), SAMPLE_TEXTS.len());
     for (text, batched) in SAMPLE_TEXTS.iter().zip(predictions) {
-        let single = app.predict(text).await;
-        assert_eq!(batched["label"], single["label"]);
-        for (label, p) in single["probabilities"].as_object().unwrap() {
-            let diff =
-                (p.as_f64().unwrap() - batched["probabilities"][label].as_f64().unwrap()).abs();
-            assert!(diff < 1e-5, "{text}: {diff}");
-        }
+        assert_same_prediction(&app.predict(text).await, batched, text);
     }
 }
 
@@ -86,31 +82,13 @@ async fn concurrent_distinct_texts_each_get_their_own_answer() {
     for text in &texts {
         expected.push(app.predict(text).await);
     }
-    let handles: Vec<_> = texts
-        .iter()
-        .map(|text| {
-            let request = app
-                .client
-                .post(app.url("/v1/predict"))
-                .json(&json!({ "text": text }));
-            tokio::spawn(async move {
-                let response = request.send().await.unwrap();
-                assert_eq!(response.status(), 200);
-                response.json::<serde_json::Value>().await.unwrap()
-            })
-        })
-        .collect();
+    let handles: Vec<_> = texts.iter().map(|text| app.spawn_predict(text)).collect();
     let mut concurrent = Vec::new();
     for handle in handles {
         concurrent.push(handle.await.unwrap());
     }
     for ((text, alone), together) in texts.iter().zip(&expected).zip(&concurrent) {
-        assert_eq!(alone["label"], together["label"], "{text}");
-        for (label, p) in alone["probabilities"].as_object().unwrap() {
-            let diff =
-                (p.as_f64().unwrap() - together["probabilities"][label].as_f64().unwrap()).abs();
-            assert!(diff < 1e-5, "{text}: {diff}");
-        }
+        assert_same_prediction(alone, together, text);
     }
 }
 

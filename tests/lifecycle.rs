@@ -149,24 +149,7 @@ async fn batched_answers_equal_one_by_one_for_random_length_mixes() {
                 .join(" ")
         })
         .collect();
-    let handles: Vec<_> = texts
-        .iter()
-        .map(|text| {
-            let request = app
-                .client
-                .post(app.url("/v1/predict"))
-                .json(&json!({ "text": text }));
-            tokio::spawn(async move {
-                request
-                    .send()
-                    .await
-                    .unwrap()
-                    .json::<serde_json::Value>()
-                    .await
-                    .unwrap()
-            })
-        })
-        .collect();
+    let handles: Vec<_> = texts.iter().map(|text| app.spawn_predict(text)).collect();
     for (text, handle) in texts.iter().zip(handles) {
         let served = handle.await.unwrap();
         let alone = model.predict_texts(&[text.as_str()], 1).remove(0);

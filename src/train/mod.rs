@@ -392,13 +392,16 @@ struct Stage<'a, N: Network> {
 /// `average_top` best epochs' when that validates at least as well.
 fn fit<N: Network>(
     mut stage: Stage<'_, N>,
-    patience: usize,
-    average_top: usize,
-    batch_size: usize,
-    train_set: &[Labelled],
-    validation_set: &[Labelled],
+    config: &TrainConfig,
+    sets: Sets<'_>,
     history: &mut Vec<EpochRecord>,
 ) -> StageOutcome {
+    let (patience, average_top, batch_size) = (
+        config.patience,
+        config.average_checkpoints,
+        config.batch_size,
+    );
+    let (train_set, validation_set) = (sets.train, sets.validation);
     let mut rng = data::SplitMix64::new(stage.seed);
     let steps_per_epoch = train_set.len().div_ceil(batch_size);
     let mut checkpoints: Vec<Checkpoint> = Vec::new();
@@ -563,15 +566,7 @@ fn train_member(
             )
         }),
     };
-    Ok(fit(
-        stage,
-        config.patience,
-        config.average_checkpoints,
-        config.batch_size,
-        sets.train,
-        sets.validation,
-        history,
-    ))
+    Ok(fit(stage, config, sets, history))
 }
 
 /// The wide logistic regression, with an L2 penalty equivalent to scikit-learn's `C`.
@@ -597,15 +592,7 @@ fn train_wide(
             logits.cross_entropy_for_logits(targets) + wide.l2() * l2
         }),
     };
-    Ok(fit(
-        stage,
-        config.patience,
-        config.average_checkpoints,
-        config.batch_size,
-        sets.train,
-        sets.validation,
-        history,
-    ))
+    Ok(fit(stage, config, sets, history))
 }
 
 /// Validation accuracy of the mixture at wide weights 0, 0.1, …, 1: the two parts' predictions

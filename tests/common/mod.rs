@@ -187,6 +187,19 @@ impl TestApp {
         response.json().await.unwrap()
     }
 
+    /// Sends a prediction on its own task, so many run concurrently; the task asserts 200.
+    pub fn spawn_predict(&self, text: &str) -> tokio::task::JoinHandle<serde_json::Value> {
+        let request = self
+            .client
+            .post(self.url("/v1/predict"))
+            .json(&serde_json::json!({ "text": text }));
+        tokio::spawn(async move {
+            let response = request.send().await.unwrap();
+            assert_eq!(response.status(), 200);
+            response.json().await.unwrap()
+        })
+    }
+
     pub async fn metrics_text(&self) -> String {
         let response = self.client.get(self.url("/metrics")).send().await.unwrap();
         assert_eq!(response.status(), 200);
@@ -231,4 +244,19 @@ pub async fn error_code(response: reqwest::Response, status: u16) -> String {
     let message = body["error"]["message"].as_str().expect("message");
     assert!(!message.is_empty());
     body["error"]["code"].as_str().expect("code").to_string()
+}
+
+/// Asserts two predictions (`{"label", "probabilities": {label: p}}`) agree within 1e-5.
+pub fn assert_same_prediction(a: &serde_json::Value, b: &serde_json::Value, context: &str) {
+    assert_eq!(a["label"], b["label"], "{context}");
+    let a = a["probabilities"].as_object().unwrap();
+    assert_eq!(
+        a.len(),
+        b["probabilities"].as_object().unwrap().len(),
+        "{context}"
+    );
+    for (label, p) in a {
+        let diff = (p.as_f64().unwrap() - b["probabilities"][label].as_f64().unwrap()).abs();
+        assert!(diff < 1e-5, "{context}: {label} differs by {diff}");
+    }
 }
