@@ -140,6 +140,10 @@ pub struct ServeConfig {
     /// Time a client gets to send a request's headers, in milliseconds (slow-client protection).
     #[arg(long, env = "TEXTSERVE_HEADER_TIMEOUT_MS", default_value_t = 10_000)]
     pub header_timeout_ms: u64,
+    /// Time a client gets to send a whole request body once its headers are in, in
+    /// milliseconds; slower senders get 408 (slow-client protection).
+    #[arg(long, env = "TEXTSERVE_BODY_TIMEOUT_MS", default_value_t = 10_000)]
+    pub body_timeout_ms: u64,
     /// Most open connections; further ones are closed on accept.
     #[arg(long, env = "TEXTSERVE_MAX_CONNECTIONS", default_value_t = 1024)]
     pub max_connections: usize,

@@ -218,6 +218,8 @@ async fn json_errors_for_every_bad_request_class() {
         ("{\"text\": ", json, 400, "malformed_json"),
         ("{\"text\": \"\\ud800\"}", json, 400, "malformed_json"),
         ("{\"text\": NaN}", json, 400, "malformed_json"),
+        ("{\"text\": Infinity}", json, 400, "malformed_json"),
+        ("{\"text\": \"x\"} trailing", json, 400, "malformed_json"),
         ("{\"text\": \"x\"}", None, 415, "unsupported_media_type"),
         (
             "{\"text\": \"x\"}",
@@ -332,6 +334,21 @@ async fn client_request_ids_are_echoed_only_when_safe() {
         .unwrap();
     let id = response.headers()["x-request-id"].to_str().unwrap();
     assert!(!id.is_empty() && id.len() < 64);
+    for unprintable in [&b"id\tbell"[..], b"id\xffbyte", b"id with spaces"] {
+        let response = app
+            .client
+            .get(app.url("/health/live"))
+            .header(
+                "x-request-id",
+                reqwest::header::HeaderValue::from_bytes(unprintable).unwrap(),
+            )
+            .send()
+            .await
+            .unwrap();
+        let id = response.headers()["x-request-id"].as_bytes();
+        assert_ne!(id, unprintable);
+        assert!(id.iter().all(u8::is_ascii_graphic), "{id:?}");
+    }
 }
 
 #[tokio::test]

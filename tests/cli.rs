@@ -155,3 +155,96 @@ fn openapi_subcommand_prints_the_committed_spec() {
     .unwrap();
     assert_eq!(printed, committed);
 }
+
+/// Sends one raw HTTP/1.1 request and returns the whole response text.
+fn raw_http(address: &str, request: &[u8]) -> String {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(address).unwrap();
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(10)))
+        .unwrap();
+    stream.write_all(request).unwrap();
+    let mut response = Vec::new();
+    let _ = stream.read_to_end(&mut response);
+    String::from_utf8_lossy(&response).to_string()
+}
+
+#[test]
+fn log_lines_stay_one_line_per_request_whatever_clients_send() {
+    use std::io::BufRead;
+    let dir = tempfile::tempdir().unwrap();
+    let model = common::write_tiny_model(dir.path());
+    let mut server = textserve()
+        .args(["serve", "--port", "0", "--log-format", "json", "--model"])
+        .arg(&model)
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufReader::new(server.stderr.take().unwrap()).lines();
+    let mut seen = Vec::new();
+    let mut address = None;
+    let mut ready = false;
+    while !(ready && address.is_some()) {
+        let line = lines.next().expect("server log ends early").unwrap();
+        let event: serde_json::Value = serde_json::from_str(&line).unwrap();
+        if event["message"] == "listening" {
+            address = event["address"].as_str().map(str::to_string);
+        }
+        ready |= event["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("ready"));
+        seen.push(line);
+    }
+    let address = address.unwrap();
+    let forged = "ok\r\n2026-11-28T00:00:00Z  INFO request status=200 forged";
+    let body = serde_json::json!({ "text": forged }).to_string();
+    let requests = [
+        format!(
+            "POST /v1/predict HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n\
+             Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        ),
+        "GET /health/live%0d%0aINFO%20forged HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+            .to_string(),
+        "GET /health/live HTTP/1.1\r\nHost: x\r\nX-Request-Id: a\tINFO forged\r\n\
+         Connection: close\r\n\r\n"
+            .to_string(),
+    ];
+    let statuses: Vec<String> = requests
+        .iter()
+        .map(|r| raw_http(&address, r.as_bytes()))
+        .map(|response| response.lines().next().unwrap_or_default().to_string())
+        .collect();
+    assert!(statuses[0].contains(" 200 "), "{statuses:?}");
+    assert!(statuses[1].contains(" 404 "), "{statuses:?}");
+    assert!(statuses[2].contains(" 200 "), "{statuses:?}");
+
+    // SIGTERM: the server drains and exits 0, closing its log.
+    // SAFETY: kill only sends a signal to the child this test started.
+    unsafe {
+        libc::kill(server.id() as i32, libc::SIGTERM);
+    }
+    seen.extend(lines.map(Result::unwrap));
+    assert!(server.wait().unwrap().success());
+    let events: Vec<serde_json::Value> = seen
+        .iter()
+        .map(|line| {
+            serde_json::from_str(line).unwrap_or_else(|_| panic!("not one JSON event: {line:?}"))
+        })
+        .collect();
+    let requests_logged: Vec<&serde_json::Value> = events
+        .iter()
+        .filter(|e| e["message"] == "request")
+        .collect();
+    assert_eq!(requests_logged.len(), 3, "{seen:#?}");
+    // Only the 404's path, still percent-encoded, mentions it: bodies are never logged.
+    let mentions: Vec<&String> = seen.iter().filter(|l| l.contains("forged")).collect();
+    assert_eq!(mentions.len(), 1, "{seen:#?}");
+    assert!(mentions[0].contains("%0d%0aINFO%20forged"), "{mentions:?}");
+    assert!(
+        requests_logged
+            .iter()
+            .all(|e| !e["request_id"].as_str().unwrap().contains('\t')),
+        "{seen:#?}"
+    );
+}

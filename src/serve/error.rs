@@ -47,6 +47,13 @@ impl ApiError {
         Self::new(StatusCode::PAYLOAD_TOO_LARGE, code, message)
     }
 
+    pub fn body_too_large() -> Self {
+        Self::too_large(
+            "body_too_large",
+            "request body exceeds the configured limit (--body-limit)",
+        )
+    }
+
     pub fn not_found(message: impl Into<String>) -> Self {
         Self::new(StatusCode::NOT_FOUND, "not_found", message)
     }

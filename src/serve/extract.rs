@@ -1,11 +1,71 @@
-//! A JSON extractor whose rejections come out in our error shape, with our status codes.
+//! Reading request bodies: a size and time bound on every body, and a JSON extractor whose
+//! rejections come out in our error shape, with our status codes.
 
+use std::time::Duration;
+
+use axum::body::Body;
 use axum::extract::rejection::JsonRejection;
-use axum::extract::{FromRequest, Request};
+use axum::extract::{FromRequest, Request, State};
 use axum::http::StatusCode;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
 
 use super::error::ApiError;
+
+/// How much of a request body is read, and for how long.
+#[derive(Debug, Clone, Copy)]
+pub struct BodyLimits {
+    pub max_bytes: usize,
+    /// From the end of the headers to the last byte of the body.
+    pub timeout: Duration,
+}
+
+/// Reads the whole body before any handler runs. The deadline covers the body as a whole, not
+/// the gap between chunks, so a client trickling one byte at a time cannot hold a connection
+/// (or delay shutdown) for longer than `timeout`. Reading stops at the size limit whether or
+/// not a Content-Length was sent, so chunked bodies are bounded too.
+pub async fn read_body_within_limits(
+    State(limits): State<BodyLimits>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let (parts, body) = request.into_parts();
+    let bytes =
+        match tokio::time::timeout(limits.timeout, axum::body::to_bytes(body, limits.max_bytes))
+            .await
+        {
+            Ok(Ok(bytes)) => bytes,
+            Ok(Err(error)) => return body_error(&error).into_response(),
+            Err(_) => {
+                return ApiError::new(
+                    StatusCode::REQUEST_TIMEOUT,
+                    "body_timeout",
+                    format!(
+                        "the request body did not arrive within {} ms",
+                        limits.timeout.as_millis()
+                    ),
+                )
+                .into_response();
+            }
+        };
+    next.run(Request::from_parts(parts, Body::from(bytes)))
+        .await
+}
+
+fn body_error(error: &axum::Error) -> ApiError {
+    let over_limit = std::error::Error::source(error)
+        .is_some_and(|source| source.is::<http_body_util::LengthLimitError>());
+    if over_limit {
+        ApiError::body_too_large()
+    } else {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+            "the request body could not be read",
+        )
+    }
+}
 
 pub struct ApiJson<T>(pub T);
 
@@ -36,10 +96,7 @@ fn rejection_to_error(rejection: JsonRejection) -> ApiError {
             "unsupported_media_type",
             "expected a request body with Content-Type: application/json",
         ),
-        other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => ApiError::too_large(
-            "body_too_large",
-            "request body exceeds the configured limit (--body-limit)",
-        ),
+        other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => ApiError::body_too_large(),
         other => ApiError::new(other.status(), "bad_request", message),
     }
 }

@@ -1,7 +1,7 @@
 //! The HTTP service: binds, loads the model on its own thread, serves, shuts down gracefully.
 
 pub mod error;
-mod extract;
+pub mod extract;
 pub mod inference;
 pub mod openapi;
 pub mod routes;
@@ -23,6 +23,7 @@ pub use openapi::{HttpOptions, app, openapi};
 use crate::config::ServeConfig;
 use crate::model::{Model, forward_probabilities};
 use crate::text::UNK_ID;
+use extract::BodyLimits;
 use inference::{BatcherConfig, InferenceHandle};
 use state::{AppState, Limits, ServedModel};
 
@@ -103,7 +104,10 @@ impl Application {
         let router = app(
             state.clone(),
             &HttpOptions {
-                body_limit: config.body_limit,
+                body: BodyLimits {
+                    max_bytes: config.body_limit,
+                    timeout: Duration::from_millis(config.body_timeout_ms.max(1)),
+                },
                 api_keys: keys,
                 cors_origins: config.cors_origins.clone(),
             },

@@ -9,6 +9,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use utoipa_swagger_ui::SwaggerUi;
 
+use super::extract::{self, BodyLimits};
 use super::routes;
 use super::security::{self, ApiKeys};
 use super::state::AppState;
@@ -47,9 +48,9 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 }
 
 /// HTTP-level settings of `app`.
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct HttpOptions {
-    pub body_limit: usize,
+    pub body: BodyLimits,
     pub api_keys: ApiKeys,
     pub cors_origins: Vec<axum::http::HeaderValue>,
 }
@@ -62,7 +63,12 @@ pub fn app(state: AppState, options: &HttpOptions) -> Router {
         .merge(SwaggerUi::new("/docs").url("/openapi.json", openapi()))
         .fallback(routes::not_found)
         .method_not_allowed_fallback(routes::method_not_allowed)
-        .layer(DefaultBodyLimit::max(options.body_limit))
+        // Bodies are bounded in size and time by read_body_within_limits, before extraction.
+        .layer(DefaultBodyLimit::disable())
+        .layer(axum::middleware::from_fn_with_state(
+            options.body,
+            extract::read_body_within_limits,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             options.api_keys.clone(),
             security::require_api_key,
