@@ -5,7 +5,7 @@ CARGO ?= cargo
 MODEL ?= models/zh-reviews-sentiment
 DATA ?= data/zh-reviews.jsonl
 
-.PHONY: setup build serve test lint data model eval bench openapi clean
+.PHONY: setup build serve test lint schemathesis fuzz data model eval bench openapi clean
 
 setup: .libtorch/lib/libtorch_cpu.so
 
@@ -26,6 +26,15 @@ test: setup
 lint: setup
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --all-targets -- -D warnings
+
+## Schemathesis against the running server's own /openapi.json (bounded: MAX_TIME seconds).
+schemathesis: setup
+	$(CARGO) build
+	MAX_TIME=$${MAX_TIME:-60} scripts/schemathesis.sh
+
+## libFuzzer on the tokenizer and request decoding (bounded: FUZZ_SECONDS per target).
+fuzz: setup
+	scripts/fuzz.sh
 
 data: build
 	TEXTSERVE_BIN=target/release/textserve scripts/fetch-data.sh $(DATA)

@@ -93,14 +93,7 @@ impl Application {
             },
             loaded_tx,
         );
-        let state = AppState::new(
-            inference,
-            Limits {
-                max_batch_size: config.max_batch_size.max(1),
-                max_text_chars: config.max_text_chars,
-                request_timeout: Duration::from_millis(config.request_timeout_ms.max(1)),
-            },
-        );
+        let state = AppState::new(inference, Limits::from(config));
         let router = app(
             state.clone(),
             &HttpOptions {

@@ -12,7 +12,7 @@ use utoipa_swagger_ui::SwaggerUi;
 use super::extract::{self, BodyLimits};
 use super::routes;
 use super::security::{self, ApiKeys};
-use super::state::AppState;
+use super::state::{AppState, Limits};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -40,11 +40,49 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(routes::metrics_text))
 }
 
-/// The OpenAPI document, as served at /openapi.json and printed by `textserve openapi`.
+/// The OpenAPI document for the default limits, as printed by `textserve openapi` and
+/// committed as openapi/openapi.json.
 pub fn openapi() -> utoipa::openapi::OpenApi {
+    openapi_for(&Limits::from(&crate::config::ServeConfig::default()))
+}
+
+/// The OpenAPI document a server with these limits serves at /openapi.json: request schemas
+/// carry the limits it enforces, so a schema-valid request is one it accepts.
+pub fn openapi_for(limits: &Limits) -> utoipa::openapi::OpenApi {
     let mut doc = api_router().into_openapi();
     doc.info.version = env!("CARGO_PKG_VERSION").to_string();
-    doc
+    let mut value = serde_json::to_value(&doc).expect("the OpenAPI document serializes");
+    // Non-empty, not only whitespace, at most --max-text-chars characters.
+    let text = serde_json::json!({
+        "type": "string",
+        "minLength": 1,
+        "maxLength": limits.max_text_chars,
+        "pattern": "\\S",
+    });
+    let schemas = "/components/schemas";
+    let mut set = |pointer: &str, schema: serde_json::Value| {
+        let slot = value
+            .pointer_mut(&format!("{schemas}/{pointer}"))
+            .unwrap_or_else(|| panic!("{pointer} is in the OpenAPI document"));
+        merge(slot, schema);
+    };
+    set("PredictRequest/properties/text", text.clone());
+    set(
+        "BatchPredictRequest/properties/texts",
+        serde_json::json!({ "minItems": 1, "maxItems": limits.max_batch_size, "items": text }),
+    );
+    serde_json::from_value(value).expect("the patched document is still OpenAPI")
+}
+
+fn merge(target: &mut serde_json::Value, patch: serde_json::Value) {
+    match (target, patch) {
+        (serde_json::Value::Object(target), serde_json::Value::Object(patch)) => {
+            for (key, value) in patch {
+                merge(target.entry(key).or_insert(serde_json::Value::Null), value);
+            }
+        }
+        (target, patch) => *target = patch,
+    }
 }
 
 /// HTTP-level settings of `app`.
@@ -60,7 +98,7 @@ pub fn app(state: AppState, options: &HttpOptions) -> Router {
     let (router, _) = api_router().split_for_parts();
     let router = router
         .route("/", get(routes::try_it))
-        .merge(SwaggerUi::new("/docs").url("/openapi.json", openapi()))
+        .merge(SwaggerUi::new("/docs").url("/openapi.json", openapi_for(&state.limits())))
         .fallback(routes::not_found)
         .method_not_allowed_fallback(routes::method_not_allowed)
         // Bodies are bounded in size and time by read_body_within_limits, before extraction.

@@ -191,6 +191,7 @@ impl Timings {
             headers(("x-queue-time-ms" = String, description = "Time queued before inference"),
                     ("x-inference-time-ms" = String, description = "Time of the forward pass"))),
         (status = 400, description = "Malformed JSON", body = ErrorBody),
+        (status = 408, description = "The body did not arrive within the body timeout", body = ErrorBody),
         (status = 413, description = "Text or body over the limit", body = ErrorBody),
         (status = 415, description = "Content-Type is not application/json", body = ErrorBody),
         (status = 422, description = "Missing or mistyped field, or empty text", body = ErrorBody),
@@ -224,6 +225,7 @@ pub async fn predict(
     responses(
         (status = 200, description = "One prediction per text, in input order", body = BatchPredictResponse),
         (status = 400, description = "Malformed JSON", body = ErrorBody),
+        (status = 408, description = "The body did not arrive within the body timeout", body = ErrorBody),
         (status = 413, description = "Too many texts, a text over the limit, or body over the limit", body = ErrorBody),
         (status = 415, description = "Content-Type is not application/json", body = ErrorBody),
         (status = 422, description = "Empty list, missing or mistyped field, or an empty text", body = ErrorBody),

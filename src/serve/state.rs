@@ -19,6 +19,16 @@ pub struct Limits {
     pub request_timeout: std::time::Duration,
 }
 
+impl From<&crate::config::ServeConfig> for Limits {
+    fn from(config: &crate::config::ServeConfig) -> Self {
+        Self {
+            max_batch_size: config.max_batch_size.max(1),
+            max_text_chars: config.max_text_chars,
+            request_timeout: std::time::Duration::from_millis(config.request_timeout_ms.max(1)),
+        }
+    }
+}
+
 /// Everything about the served model that handlers need, copied off the inference thread once
 /// the model is loaded; the tokenizer runs on the HTTP side, the network only on its thread.
 #[derive(Debug, Clone)]
