@@ -1,0 +1,30 @@
+//! Any bytes, read as (lossy) UTF-8, tokenize without panicking into at least one id inside
+//! the vocabulary, and the same text always gives the same ids.
+#![no_main]
+
+use std::sync::LazyLock;
+
+use libfuzzer_sys::fuzz_target;
+use textserve::text::{Tokenizer, TokenizerConfig};
+
+static TOKENIZER: LazyLock<Tokenizer> = LazyLock::new(|| {
+    let corpus = ["质量很好 物流也快", "3号线CNC主轴异响", "the spindle is noisy", "太差了😡"];
+    Tokenizer::fit(
+        corpus,
+        TokenizerConfig {
+            min_frequency: 1,
+            max_length: 64,
+            ..TokenizerConfig::default()
+        },
+    )
+});
+
+fuzz_target!(|data: &[u8]| {
+    let text = String::from_utf8_lossy(data);
+    let encoded = TOKENIZER.encode(&text);
+    let vocabulary = TOKENIZER.vocabulary().len() as i64;
+    assert!(!encoded.ids.is_empty());
+    assert!(encoded.ids.len() <= 64);
+    assert!(encoded.ids.iter().all(|&id| (0..vocabulary).contains(&id)));
+    assert_eq!(TOKENIZER.encode(&text).ids, encoded.ids);
+});

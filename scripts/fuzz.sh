@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Bounded libFuzzer runs (cargo-fuzz) of the tokenizer and of request decoding.
+# cargo-fuzz wants a nightly compiler; this machine has only stable, so RUSTC_BOOTSTRAP=1 lets
+# stable accept the -Z flags, and `-s none` skips AddressSanitizer (a nightly-only runtime):
+# panics, assertion failures, aborts and timeouts are still caught.
+# Usage: scripts/fuzz.sh  (env: FUZZ_SECONDS=60 per target)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+FUZZ_SECONDS="${FUZZ_SECONDS:-60}"
+command -v cargo-fuzz >/dev/null || cargo install --locked cargo-fuzz@0.13.2
+# The fuzz binaries link libtorch through textserve but carry no rpath of their own.
+export LD_LIBRARY_PATH="$PWD/.libtorch/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+export RUSTC_BOOTSTRAP=1
+
+cd fuzz
+mkdir -p logs
+for target in tokenizer request_decoding; do
+  mkdir -p "corpus/$target"
+  echo "## $target: $FUZZ_SECONDS s"
+  status=0
+  cargo fuzz run -s none "$target" "corpus/$target" -- \
+    -max_total_time="$FUZZ_SECONDS" -max_len=65536 -timeout=10 -rss_limit_mb=4096 \
+    >"logs/$target.log" 2>&1 || status=$?
+  grep -E "^#[0-9]+ +DONE|^Done|panicked|^SUMMARY|^==[0-9]+==" "logs/$target.log" || true
+  if [ "$status" -ne 0 ]; then
+    tail -n 40 "logs/$target.log" >&2
+    echo "fuzzing $target failed (exit $status); crash inputs are in fuzz/artifacts/$target" >&2
+    exit "$status"
+  fi
+done
