@@ -5,7 +5,7 @@ CARGO ?= cargo
 MODEL ?= models/zh-reviews-sentiment
 DATA ?= data/zh-reviews.jsonl
 
-.PHONY: setup build serve test lint schemathesis fuzz data model eval bench openapi clean
+.PHONY: setup build serve test lint schemathesis fuzz drills data model eval bench openapi clean
 
 setup: .libtorch/lib/libtorch_cpu.so
 
@@ -35,6 +35,10 @@ schemathesis: setup
 ## libFuzzer on the tokenizer and request decoding (bounded: FUZZ_SECONDS per target).
 fuzz: setup
 	scripts/fuzz.sh
+
+## Overload, SIGTERM, failover (nginx) and soak drills on loopback (RELIABILITY.md).
+drills: build
+	scripts/drills.sh
 
 data: build
 	TEXTSERVE_BIN=target/release/textserve scripts/fetch-data.sh $(DATA)

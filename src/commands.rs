@@ -119,8 +119,12 @@ pub fn data_import(args: ImportArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// `textserve bench`: the in-process ceiling — raw forward passes over real texts, no HTTP, no
-/// queue — at each batch size, as a Markdown table.
+fn lengths_of(batch: &[&[i64]]) -> Vec<usize> {
+    batch.iter().map(|ids| ids.len()).collect()
+}
+
+/// `textserve bench`: raw forward passes over real texts, no HTTP, no queue, as Markdown tables:
+/// the ceiling (length-sorted batches) and random arrivals split as the server splits them.
 pub fn bench(args: crate::config::BenchArgs) -> anyhow::Result<()> {
     use std::time::{Duration, Instant};
     set_torch_threads(args.threads);
@@ -131,54 +135,90 @@ pub fn bench(args: crate::config::BenchArgs) -> anyhow::Result<()> {
             .into_iter()
             .map(|e| e.text)
             .collect();
-    // The best case for the raw model: batches of texts of similar length (as the server's
-    // batcher forms them), so no batch pays for padding up to one long outlier.
     let mut rng = crate::data::SplitMix64::new(1);
     let mut order: Vec<usize> = (0..texts.len()).collect();
     rng.shuffle(&mut order);
     order.truncate(args.sample);
-    let mut encoded: Vec<Vec<i64>> = order
+    let arrivals: Vec<Vec<i64>> = order
         .iter()
         .map(|&i| model.tokenizer().encode(&texts[i]).ids)
         .collect();
-    encoded.sort_by_key(Vec::len);
+    let mut sorted = arrivals.clone();
+    sorted.sort_by_key(Vec::len);
     let mean_tokens =
-        encoded.iter().map(Vec::len).sum::<usize>() as f64 / encoded.len().max(1) as f64;
+        sorted.iter().map(Vec::len).sum::<usize>() as f64 / sorted.len().max(1) as f64;
     println!(
-        "model {} {}, {} corpus texts (mean {:.1} tokens) in length-sorted batches, libtorch threads {}, {} s per batch size\n",
+        "model {} {}, {} corpus texts (mean {:.1} tokens), libtorch threads {}, {} s per row\n",
         model.manifest().name,
         model.manifest().version,
-        encoded.len(),
+        sorted.len(),
         mean_tokens,
         args.threads,
         args.seconds
     );
+    let budget = Duration::from_secs_f64(args.seconds);
+    // Runs `batches` in shuffled order until the budget is spent; items/s and ms per batch.
+    let measure = |batches: &[Vec<&[i64]>], run: &dyn Fn(&[&[i64]])| -> (f64, f64) {
+        let mut rng = crate::data::SplitMix64::new(2);
+        let mut visit: Vec<usize> = (0..batches.len()).collect();
+        rng.shuffle(&mut visit);
+        // Warm-up: the first pass at a new shape allocates.
+        run(&batches[visit[0]]);
+        let (mut items, mut count) = (0usize, 0usize);
+        let started = Instant::now();
+        while started.elapsed() < budget {
+            let batch = &batches[visit[count % visit.len()]];
+            run(batch);
+            items += batch.len();
+            count += 1;
+        }
+        let seconds = started.elapsed().as_secs_f64();
+        (items as f64 / seconds, seconds * 1000.0 / count as f64)
+    };
+    let classifier = model.classifier();
+
+    println!(
+        "Ceiling: length-sorted batches, one forward pass each (the best case for the raw model).\n"
+    );
     println!("| batch size | items/s | ms per batch |");
     println!("|---:|---:|---:|");
-    let budget = Duration::from_secs_f64(args.seconds);
     for &batch_size in &args.batch_sizes {
-        let batches_of_size: Vec<Vec<&[i64]>> = encoded
+        let batches: Vec<Vec<&[i64]>> = sorted
             .chunks(batch_size)
             .map(|chunk| chunk.iter().map(Vec::as_slice).collect())
             .collect();
-        let mut visit: Vec<usize> = (0..batches_of_size.len()).collect();
-        rng.shuffle(&mut visit);
-        let mut items = 0usize;
-        let mut batches = 0usize;
-        // Warm-up: the first pass at a new shape allocates.
-        crate::model::forward_probabilities(model.classifier(), &batches_of_size[visit[0]]);
-        let started = Instant::now();
-        while started.elapsed() < budget {
-            let batch = &batches_of_size[visit[batches % visit.len()]];
-            crate::model::forward_probabilities(model.classifier(), batch);
-            items += batch.len();
-            batches += 1;
-        }
-        let seconds = started.elapsed().as_secs_f64();
+        let (items_per_s, ms) = measure(&batches, &|batch| {
+            crate::model::forward_probabilities(classifier, batch);
+        });
+        println!("| {batch_size} | {items_per_s:.0} | {ms:.2} |");
+    }
+
+    println!(
+        "\nRandom arrivals: texts in random order, each batch split into forward passes as the server's batcher splits it.\n"
+    );
+    println!("| batch size | items/s | ms per batch | forward passes per batch |");
+    println!("|---:|---:|---:|---:|");
+    for &batch_size in &args.arrival_batch_sizes {
+        let batches: Vec<Vec<&[i64]>> = arrivals
+            .chunks(batch_size)
+            .map(|chunk| {
+                let mut batch: Vec<&[i64]> = chunk.iter().map(Vec::as_slice).collect();
+                batch.sort_by_key(|ids| ids.len());
+                batch
+            })
+            .collect();
+        let passes: usize = batches
+            .iter()
+            .map(|b| crate::model::plan_forward_passes(&lengths_of(b)).len())
+            .sum();
+        let (items_per_s, ms) = measure(&batches, &|batch| {
+            for pass in crate::model::plan_forward_passes(&lengths_of(batch)) {
+                crate::model::forward_probabilities(classifier, &batch[pass]);
+            }
+        });
         println!(
-            "| {batch_size} | {:.0} | {:.2} |",
-            items as f64 / seconds,
-            seconds * 1000.0 / batches as f64
+            "| {batch_size} | {items_per_s:.0} | {ms:.2} | {:.1} |",
+            passes as f64 / batches.len() as f64
         );
     }
     Ok(())

@@ -71,6 +71,10 @@ pub struct BenchArgs {
         default_value = "1,2,4,8,16,32,64,128,256"
     )]
     pub batch_sizes: Vec<usize>,
+    /// Sizes of the random-arrival batches: texts in random order, split into forward passes
+    /// exactly as the server's batcher splits them.
+    #[arg(long, value_delimiter = ',', default_value = "8,16,32,64,128")]
+    pub arrival_batch_sizes: Vec<usize>,
     /// Corpus texts sampled for the measurement.
     #[arg(long, default_value_t = 4096)]
     pub sample: usize,

@@ -28,10 +28,15 @@ fn request(content_type: &str, body: &[u8]) -> Request<Body> {
 fuzz_target!(|data: &[u8]| {
     // The first byte picks a content type, so malformed ones are explored too.
     let (selector, body) = data.split_first().unwrap_or((&0, &[]));
-    let content_type = ["application/json", "application/json; charset=utf-8", "text/plain", ""]
-        [usize::from(*selector) % 4];
+    let content_type = [
+        "application/json",
+        "application/json; charset=utf-8",
+        "text/plain",
+        "",
+    ][usize::from(*selector) % 4];
     RUNTIME.block_on(async {
-        let single = ApiJson::<PredictRequest>::from_request(request(content_type, body), &()).await;
+        let single =
+            ApiJson::<PredictRequest>::from_request(request(content_type, body), &()).await;
         if let Err(rejection) = single {
             assert!(rejection.into_response().status().is_client_error());
         }

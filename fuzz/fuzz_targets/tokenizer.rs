@@ -8,7 +8,12 @@ use libfuzzer_sys::fuzz_target;
 use textserve::text::{Tokenizer, TokenizerConfig};
 
 static TOKENIZER: LazyLock<Tokenizer> = LazyLock::new(|| {
-    let corpus = ["质量很好 物流也快", "3号线CNC主轴异响", "the spindle is noisy", "太差了😡"];
+    let corpus = [
+        "质量很好 物流也快",
+        "3号线CNC主轴异响",
+        "the spindle is noisy",
+        "太差了😡",
+    ];
     Tokenizer::fit(
         corpus,
         TokenizerConfig {

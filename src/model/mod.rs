@@ -3,6 +3,7 @@
 pub mod artifact;
 mod network;
 
+use std::ops::Range;
 use std::path::Path;
 
 use tch::Kind;
@@ -100,6 +101,32 @@ pub fn predict_sequences(
     out
 }
 
+/// Most padded tokens (texts × longest text) in one forward pass. Past a few thousand, larger
+/// passes get slower per text on CPU (see BENCHMARKS.md), and activation memory grows with it.
+pub const MAX_TOKENS_PER_FORWARD: usize = 4096;
+
+/// Splits a batch of texts, given by their token lengths sorted ascending, into forward passes
+/// (index ranges). A new pass starts where padding would more than double the work (an LSTM
+/// steps once per position of the longest text, for every text) or where the pass would exceed
+/// the token budget. An exact least-cost split (dynamic programming over a fitted cost model)
+/// measured no better on random arrivals (BENCHMARKS.md).
+pub fn plan_forward_passes(sorted_lengths: &[usize]) -> Vec<Range<usize>> {
+    let mut passes = Vec::new();
+    let mut start = 0;
+    for (i, &length) in sorted_lengths.iter().enumerate().skip(1) {
+        let shortest = sorted_lengths[start];
+        let tokens = (i - start + 1) * length;
+        if length > 2 * shortest.max(8) || tokens > MAX_TOKENS_PER_FORWARD {
+            passes.push(start..i);
+            start = i;
+        }
+    }
+    if !sorted_lengths.is_empty() {
+        passes.push(start..sorted_lengths.len());
+    }
+    passes
+}
+
 /// Index and value of the most probable label.
 pub fn argmax(probabilities: &[f32]) -> (usize, f32) {
     probabilities
@@ -109,4 +136,30 @@ pub fn argmax(probabilities: &[f32]) -> (usize, f32) {
         .fold((0, f32::NEG_INFINITY), |best, (i, p)| {
             if p > best.1 { (i, p) } else { best }
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn forward_passes_cover_every_text_once_in_order_and_respect_the_token_budget() {
+        let lengths = [1, 3, 8, 9, 16, 17, 40, 80, 81, 200, 256, 256];
+        let passes = plan_forward_passes(&lengths);
+        let flattened: Vec<usize> = passes.iter().flat_map(Clone::clone).collect();
+        assert_eq!(flattened, (0..lengths.len()).collect::<Vec<_>>());
+        for pass in &passes {
+            let longest = lengths[pass.end - 1];
+            let shortest = lengths[pass.start];
+            assert!(longest <= 2 * shortest.max(8), "{pass:?}");
+            assert!(pass.len() == 1 || pass.len() * longest <= MAX_TOKENS_PER_FORWARD);
+        }
+        let many_long = vec![256; 40];
+        assert!(
+            plan_forward_passes(&many_long)
+                .iter()
+                .all(|p| p.len() * 256 <= MAX_TOKENS_PER_FORWARD)
+        );
+        assert!(plan_forward_passes(&[]).is_empty());
+    }
 }

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::oneshot;
 
-use crate::model::{Model, forward_probabilities};
+use crate::model::{Model, forward_probabilities, plan_forward_passes};
 
 #[derive(Debug, Clone, Copy)]
 pub struct BatcherConfig {
@@ -254,8 +254,9 @@ fn compute(model: &Model, mut jobs: Vec<Job>) {
     let batch_size = jobs.len();
     let mut results = Vec::with_capacity(batch_size);
     let classifier = model.classifier();
-    for group in length_groups(&jobs) {
-        let sequences: Vec<&[i64]> = group.iter().map(|job| job.ids.as_slice()).collect();
+    let lengths: Vec<usize> = jobs.iter().map(|job| job.ids.len()).collect();
+    for pass in plan_forward_passes(&lengths) {
+        let sequences: Vec<&[i64]> = jobs[pass].iter().map(|job| job.ids.as_slice()).collect();
         results.extend(forward_probabilities(classifier, &sequences));
     }
     let inference_time = started.elapsed();
@@ -270,29 +271,4 @@ fn compute(model: &Model, mut jobs: Vec<Job>) {
             batch_size,
         }));
     }
-}
-
-/// Most padded tokens (texts × longest text) in one forward pass. Past a few thousand, larger
-/// passes get slower per text on CPU (see BENCHMARKS.md), and activation memory grows with it.
-const MAX_TOKENS_PER_FORWARD: usize = 4096;
-
-/// Splits length-sorted jobs into forward passes: a new pass starts where padding would more
-/// than double the work (an LSTM steps once per position of the longest text, for every text)
-/// or where the pass would exceed the token budget.
-fn length_groups(jobs: &[Job]) -> Vec<&[Job]> {
-    let mut groups = Vec::new();
-    let mut start = 0;
-    for i in 1..jobs.len() {
-        let shortest = jobs[start].ids.len();
-        let length = jobs[i].ids.len();
-        let tokens = (i - start + 1) * length;
-        if length > 2 * shortest.max(8) || tokens > MAX_TOKENS_PER_FORWARD {
-            groups.push(&jobs[start..i]);
-            start = i;
-        }
-    }
-    if !jobs.is_empty() {
-        groups.push(&jobs[start..]);
-    }
-    groups
 }
