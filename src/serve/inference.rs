@@ -184,9 +184,19 @@ impl Drop for StopGuard {
     }
 }
 
+/// One forward pass per round, planned over everything queued: the pass that holds the oldest
+/// text runs, the rest go back to the head of the queue and are planned again next round
+/// together with whatever arrived meanwhile. Each client is answered as soon as its own pass
+/// is done, comes back sooner, and the pool the next pass is chosen from stays large, so
+/// passes hold texts of similar length — the case the in-process ceiling measures — instead
+/// of splitting whatever happened to arrive together into small, padded passes.
 fn run(shared: &Shared, model: &Model) {
-    while let Some(jobs) = next_batch(shared) {
-        compute(model, jobs);
+    while let Some(mut jobs) = next_batch(shared) {
+        let pass = take_oldest_pass(&mut jobs);
+        if !jobs.is_empty() {
+            requeue(shared, jobs);
+        }
+        compute(model, pass);
         let idle = shared
             .queue
             .lock()
@@ -196,6 +206,36 @@ fn run(shared: &Shared, model: &Model) {
             release_free_memory();
         }
     }
+}
+
+/// Removes from `jobs` (oldest first) the forward pass, planned over all of them by length,
+/// that holds the oldest job; `jobs` keeps the rest in their original order.
+fn take_oldest_pass(jobs: &mut Vec<Job>) -> Vec<Job> {
+    // Stable sort: equal lengths stay oldest first.
+    let mut by_length: Vec<usize> = (0..jobs.len()).collect();
+    by_length.sort_by_key(|&i| jobs[i].ids.len());
+    let lengths: Vec<usize> = by_length.iter().map(|&i| jobs[i].ids.len()).collect();
+    let oldest = by_length.iter().position(|&i| i == 0).unwrap_or(0);
+    let pass = plan_forward_passes(&lengths)
+        .into_iter()
+        .find(|pass| pass.contains(&oldest))
+        .unwrap_or(0..jobs.len());
+    let mut chosen = by_length[pass].to_vec();
+    chosen.sort_unstable();
+    let mut taken: Vec<Job> = chosen.iter().rev().map(|&i| jobs.remove(i)).collect();
+    taken.reverse();
+    taken
+}
+
+/// Puts jobs back at the head of the queue, ahead of newer arrivals, in their original order.
+fn requeue(shared: &Shared, jobs: Vec<Job>) {
+    let Ok(mut queue) = shared.queue.lock() else {
+        return;
+    };
+    for job in jobs.into_iter().rev() {
+        queue.jobs.push_front(job);
+    }
+    metrics::gauge!("textserve_queue_depth").set(queue.jobs.len() as f64);
 }
 
 /// Hands freed activation memory back to the kernel when the model goes idle, so resident
@@ -270,5 +310,37 @@ fn compute(model: &Model, mut jobs: Vec<Job>) {
             inference_time,
             batch_size,
         }));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn job(length: usize) -> Job {
+        Job {
+            ids: vec![2; length],
+            enqueued: Instant::now(),
+            reply: oneshot::channel().0,
+        }
+    }
+
+    #[test]
+    fn the_pass_holding_the_oldest_text_runs_and_the_rest_keep_their_order() {
+        // Oldest first: a long text, then short ones and more long ones.
+        let lengths = [200, 10, 12, 190, 11, 9, 150];
+        let mut jobs: Vec<Job> = lengths.iter().map(|&l| job(l)).collect();
+        let pass = take_oldest_pass(&mut jobs);
+        let taken: Vec<usize> = pass.iter().map(|j| j.ids.len()).collect();
+        assert_eq!(taken, [200, 190, 150], "the long texts, in arrival order");
+        let rest: Vec<usize> = jobs.iter().map(|j| j.ids.len()).collect();
+        assert_eq!(
+            rest,
+            [10, 12, 11, 9],
+            "the short texts wait, in arrival order"
+        );
+        let next = take_oldest_pass(&mut jobs);
+        assert_eq!(next.len(), 4);
+        assert!(jobs.is_empty());
     }
 }
