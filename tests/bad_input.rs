@@ -129,6 +129,25 @@ async fn a_body_megabytes_over_the_limit_is_refused_with_or_without_content_leng
 }
 
 #[tokio::test]
+async fn a_text_megabytes_over_the_character_limit_is_refused_before_tokenizing() {
+    // Default limits: the 1.5 MB body fits the 2 MB body limit, the text does not fit 10,000
+    // characters.
+    let app = spawn_app().await;
+    let response = app
+        .post_json("/v1/predict", &json!({ "text": "a".repeat(1_500_000) }))
+        .await;
+    assert_eq!(error_code(response, 413).await, "text_too_long");
+    let batch = app
+        .post_json(
+            "/v1/predict/batch",
+            &json!({ "texts": ["ok", "好".repeat(400_000)] }),
+        )
+        .await;
+    assert_eq!(error_code(batch, 413).await, "text_too_long");
+    assert_still_serving(&app).await;
+}
+
+#[tokio::test]
 async fn many_tiny_chunks_are_reassembled_and_bounded() {
     let app = spawn_app_with(|c| c.body_limit = 4096).await;
     let body = json!({"text": "质量很好，非常满意"}).to_string();
