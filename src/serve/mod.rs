@@ -155,25 +155,27 @@ impl Application {
             signal_stop.send_replace(true);
         });
 
+        // A failed load is recorded before it stops the server, so the exit status cannot
+        // depend on which task the runtime happens to finish first.
+        let load_error: Arc<std::sync::Mutex<Option<anyhow::Error>>> = Arc::default();
         let load_state = state.clone();
         let load_stop = Arc::clone(&stop_tx);
-        let load_result = tokio::spawn(async move {
-            let result = match loaded.await {
+        let failed_load = Arc::clone(&load_error);
+        let loader = tokio::spawn(async move {
+            let error = match loaded.await {
                 Ok(Ok(served)) => {
                     tracing::info!(model = %served.details.name, version = %served.details.version, "model loaded and warm; ready");
                     metrics::gauge!("textserve_model_info", "name" => served.details.name.clone(), "version" => served.details.version.clone()).set(1.0);
                     load_state.set_served(served);
-                    Ok(())
+                    return;
                 }
-                Ok(Err(error)) => Err(error),
-                Err(_) => Err(anyhow::anyhow!(
-                    "the inference thread ended while loading the model"
-                )),
+                Ok(Err(error)) => error,
+                Err(_) => anyhow::anyhow!("the inference thread ended while loading the model"),
             };
-            if result.is_err() {
-                load_stop.send_replace(true);
+            if let Ok(mut slot) = failed_load.lock() {
+                *slot = Some(error);
             }
-            result
+            load_stop.send_replace(true);
         });
 
         tracing::info!(address = %listener.local_addr()?, "listening");
@@ -190,10 +192,10 @@ impl Application {
             }
         }
         state.inference().close();
-        if load_result.is_finished() {
-            load_result.await.context("loader task")??;
-        } else {
-            load_result.abort();
+        // Still loading when a shutdown signal came: nothing to report.
+        loader.abort();
+        if let Some(error) = load_error.lock().ok().and_then(|mut slot| slot.take()) {
+            return Err(error);
         }
         tracing::info!("stopped");
         Ok(())
