@@ -284,21 +284,16 @@ fn next_batch(shared: &Shared) -> Option<Vec<Job>> {
     Some(jobs)
 }
 
-fn compute(model: &Model, mut jobs: Vec<Job>) {
+/// Runs one forward pass (as planned by `take_oldest_pass`) and answers its jobs.
+fn compute(model: &Model, jobs: Vec<Job>) {
     let started = Instant::now();
     for job in &jobs {
         metrics::histogram!("textserve_queue_wait_seconds")
             .record((started - job.enqueued).as_secs_f64());
     }
-    jobs.sort_by_key(|job| job.ids.len());
     let batch_size = jobs.len();
-    let mut results = Vec::with_capacity(batch_size);
-    let classifier = model.classifier();
-    let lengths: Vec<usize> = jobs.iter().map(|job| job.ids.len()).collect();
-    for pass in plan_forward_passes(&lengths) {
-        let sequences: Vec<&[i64]> = jobs[pass].iter().map(|job| job.ids.as_slice()).collect();
-        results.extend(forward_probabilities(classifier, &sequences));
-    }
+    let sequences: Vec<&[i64]> = jobs.iter().map(|job| job.ids.as_slice()).collect();
+    let results = forward_probabilities(model.classifier(), &sequences);
     let inference_time = started.elapsed();
     metrics::histogram!("textserve_batch_size").record(batch_size as f64);
     metrics::histogram!("textserve_inference_duration_seconds")
