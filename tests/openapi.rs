@@ -1,6 +1,8 @@
 //! The committed spec is what the server serves; regenerate with
 //! `cargo run -- openapi > openapi/openapi.json`.
 
+mod common;
+
 #[test]
 fn committed_openapi_matches_the_generated_document() {
     let generated: serde_json::Value =
@@ -27,4 +29,30 @@ fn committed_openapi_matches_the_generated_document() {
             "{path} missing from the spec"
         );
     }
+}
+
+#[tokio::test]
+async fn the_served_spec_carries_the_configured_limits() {
+    let app = common::spawn_app_with(|c| {
+        c.max_text_chars = 321;
+        c.max_batch_size = 7;
+    })
+    .await;
+    let spec: serde_json::Value = app
+        .client
+        .get(app.url("/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let schemas = &spec["components"]["schemas"];
+    let text = &schemas["PredictRequest"]["properties"]["text"];
+    assert_eq!(text["maxLength"], 321);
+    assert_eq!(text["minLength"], 1);
+    let texts = &schemas["BatchPredictRequest"]["properties"]["texts"];
+    assert_eq!(texts["maxItems"], 7);
+    assert_eq!(texts["minItems"], 1);
+    assert_eq!(texts["items"]["maxLength"], 321);
 }
