@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Benchmarks for BENCHMARKS.md, against 127.0.0.1 only, each load bounded in time:
 #   1. in-process ceiling: raw forward passes at batch sizes 1…256 (textserve bench)
-#   2. the server over loopback under wrk: single-text requests at concurrency 1/16/64/256,
+#   2. the server over loopback under wrk: single-text requests at concurrency 1/16/32/64/256,
 #      batch requests of 32 and 256 texts
 #   3. cold start (process start → /health/ready 200) and resident memory idle and under load
 # Usage: scripts/bench.sh  (env: DURATION=10 seconds per load run, PORT=18080, MODEL, DATA)
@@ -104,7 +104,7 @@ run_load() { # name path bodies connections texts_per_request
 echo "## 2. server over loopback (wrk, ${DURATION}s each)"
 echo "| load | connections | requests/s | items/s | p50 | p90 | p99 | errors | peak RSS |"
 echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
-for c in 1 16 64 256; do
+for c in 1 16 32 64 256; do
   run_load "single-c$c" /v1/predict single.bodies "$c" 1
 done
 run_load "batch32-c4" /v1/predict/batch batch32.bodies 4 32

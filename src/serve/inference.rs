@@ -55,6 +55,7 @@ struct Shared {
     wake: Condvar,
     config: BatcherConfig,
     alive: AtomicBool,
+    thread: Mutex<Option<std::thread::JoinHandle<()>>>,
 }
 
 /// Cloneable access to the inference thread.
@@ -93,9 +94,10 @@ impl InferenceHandle {
             wake: Condvar::new(),
             config,
             alive: AtomicBool::new(true),
+            thread: Mutex::new(None),
         });
         let thread_shared = Arc::clone(&shared);
-        std::thread::Builder::new()
+        let thread = std::thread::Builder::new()
             .name("textserve-inference".into())
             .spawn(move || {
                 let _guard = StopGuard(Arc::clone(&thread_shared));
@@ -110,6 +112,9 @@ impl InferenceHandle {
                 }
             })
             .expect("spawn inference thread");
+        if let Ok(mut slot) = shared.thread.lock() {
+            *slot = Some(thread);
+        }
         Self { shared }
     }
 
@@ -162,6 +167,23 @@ impl InferenceHandle {
             queue.closed = true;
         }
         self.shared.wake.notify_all();
+    }
+
+    /// Closes the queue and waits for the thread to end, so the model and its libtorch state
+    /// are freed on that thread before the process exits. Exiting while it still runs lets
+    /// libtorch's global destructors race it, which crashed the process at exit (SIGSEGV,
+    /// "corrupted double-linked list") after a loaded run.
+    pub fn shut_down(&self) {
+        self.close();
+        let thread = self
+            .shared
+            .thread
+            .lock()
+            .ok()
+            .and_then(|mut slot| slot.take());
+        if let Some(thread) = thread {
+            let _ = thread.join();
+        }
     }
 }
 

@@ -191,7 +191,10 @@ impl Application {
                 tracing::warn!("shutdown grace period over; dropping remaining requests");
             }
         }
-        state.inference().close();
+        let inference = state.inference().clone();
+        tokio::task::spawn_blocking(move || inference.shut_down())
+            .await
+            .context("inference thread shutdown")?;
         // Still loading when a shutdown signal came: nothing to report.
         loader.abort();
         if let Some(error) = load_error.lock().ok().and_then(|mut slot| slot.take()) {
