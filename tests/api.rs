@@ -95,29 +95,14 @@ async fn concurrent_distinct_texts_each_get_their_own_answer() {
 #[tokio::test]
 async fn models_list_and_details() {
     let app = spawn_app().await;
-    let list: serde_json::Value = app
-        .client
-        .get(app.url("/v1/models"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let list = app.get_json("/v1/models").await;
     assert_eq!(list["models"][0]["name"], MODEL_NAME);
     assert_eq!(
         list["models"][0]["labels"],
         json!(["negative", "neutral", "positive"])
     );
 
-    let response = app
-        .client
-        .get(app.url(&format!("/v1/models/{MODEL_NAME}")))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 200);
-    let details: serde_json::Value = response.json().await.unwrap();
+    let details = app.get_json(&format!("/v1/models/{MODEL_NAME}")).await;
     assert_eq!(details["architecture"]["hidden_size"], 12);
     assert!(details["vocabulary_size"].as_u64().unwrap() > 10);
     assert_eq!(details["max_length"], 64);
@@ -144,15 +129,7 @@ async fn health_openapi_docs_try_it_and_metrics() {
         let body: serde_json::Value = response.json().await.unwrap();
         assert_eq!(body["status"], status);
     }
-    let spec: serde_json::Value = app
-        .client
-        .get(app.url("/openapi.json"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let spec = app.get_json("/openapi.json").await;
     assert!(spec["paths"]["/v1/predict"]["post"].is_object());
 
     let docs = app.client.get(app.url("/docs/")).send().await.unwrap();

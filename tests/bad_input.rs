@@ -63,6 +63,18 @@ fn response_complete(raw: &[u8]) -> bool {
         .is_some_and(|length| body.len() >= length)
 }
 
+/// Opens a prediction request that declares `declared_length` body bytes but sends only `sent`.
+async fn send_partial_body(app: &TestApp, declared_length: usize, sent: &[u8]) -> TcpStream {
+    let mut stream = connect(app).await;
+    let head = format!(
+        "POST /v1/predict HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n\
+         Content-Length: {declared_length}\r\n\r\n"
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    stream.write_all(sent).await.unwrap();
+    stream
+}
+
 fn chunked_head(path: &str) -> String {
     format!(
         "POST {path} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n\
@@ -187,29 +199,15 @@ async fn many_tiny_chunks_are_reassembled_and_bounded() {
 #[tokio::test]
 async fn a_trickled_body_times_out_with_408() {
     let app = spawn_app_with(|c| c.body_timeout_ms = 300).await;
-    let mut stream = connect(&app).await;
-    stream
-        .write_all(
-            b"POST /v1/predict HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n\
-              Content-Length: 40\r\n\r\n{\"text\": ",
-        )
-        .await
-        .unwrap();
     // The other 31 bytes never come.
+    let mut stream = send_partial_body(&app, 40, b"{\"text\": ").await;
     expect_error_then_serving(&app, &mut stream, 408, "body_timeout").await;
 }
 
 #[tokio::test]
 async fn a_client_that_vanishes_mid_body_does_not_disturb_others() {
     let app = spawn_app().await;
-    let mut stream = connect(&app).await;
-    stream
-        .write_all(
-            b"POST /v1/predict HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n\
-              Content-Length: 400\r\n\r\n{\"text\": \"abc",
-        )
-        .await
-        .unwrap();
+    let stream = send_partial_body(&app, 400, b"{\"text\": \"abc").await;
     drop(stream);
     tokio::time::sleep(Duration::from_millis(100)).await;
     assert_still_serving(&app).await;

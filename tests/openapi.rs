@@ -38,15 +38,7 @@ async fn the_served_spec_carries_the_configured_limits() {
         c.max_batch_size = 7;
     })
     .await;
-    let spec: serde_json::Value = app
-        .client
-        .get(app.url("/openapi.json"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let spec = app.get_json("/openapi.json").await;
     let schemas = &spec["components"]["schemas"];
     let text = &schemas["PredictRequest"]["properties"]["text"];
     assert_eq!(text["maxLength"], 321);
