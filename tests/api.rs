@@ -111,12 +111,7 @@ async fn models_list_and_details() {
     assert_eq!(details["created_at"], "2026-01-01T00:00:00Z");
     assert!(details["metrics"].is_null());
 
-    let response = app
-        .client
-        .get(app.url("/v1/models/nope"))
-        .send()
-        .await
-        .unwrap();
+    let response = app.get("/v1/models/nope").await;
     assert_eq!(error_code(response, 404).await, "not_found");
 }
 
@@ -124,7 +119,7 @@ async fn models_list_and_details() {
 async fn health_openapi_docs_try_it_and_metrics() {
     let app = spawn_app().await;
     for (path, status) in [("/health/live", "ok"), ("/health/ready", "ready")] {
-        let response = app.client.get(app.url(path)).send().await.unwrap();
+        let response = app.get(path).await;
         assert_eq!(response.status(), 200);
         let body: serde_json::Value = response.json().await.unwrap();
         assert_eq!(body["status"], status);
@@ -132,7 +127,7 @@ async fn health_openapi_docs_try_it_and_metrics() {
     let spec = app.get_json("/openapi.json").await;
     assert!(spec["paths"]["/v1/predict"]["post"].is_object());
 
-    let docs = app.client.get(app.url("/docs/")).send().await.unwrap();
+    let docs = app.get("/docs/").await;
     assert_eq!(docs.status(), 200);
     let html = docs.text().await.unwrap();
     assert!(html.contains("swagger-ui"), "docs page");
@@ -141,7 +136,7 @@ async fn health_openapi_docs_try_it_and_metrics() {
         "the docs page must not load anything from the internet"
     );
 
-    let page = app.client.get(app.url("/")).send().await.unwrap();
+    let page = app.get("/").await;
     assert_eq!(page.status(), 200);
     assert!(page.text().await.unwrap().contains("/v1/predict"));
 
@@ -285,9 +280,9 @@ async fn json_errors_for_every_bad_request_class() {
             .contains("texts[1]")
     );
 
-    let unknown = app.client.get(app.url("/v2/nothing")).send().await.unwrap();
+    let unknown = app.get("/v2/nothing").await;
     assert_eq!(error_code(unknown, 404).await, "not_found");
-    let wrong_method = app.client.get(app.url("/v1/predict")).send().await.unwrap();
+    let wrong_method = app.get("/v1/predict").await;
     assert_eq!(error_code(wrong_method, 405).await, "method_not_allowed");
 }
 

@@ -8,14 +8,20 @@ fn textserve() -> Command {
     Command::new(env!("CARGO_BIN_EXE_textserve"))
 }
 
-#[test]
-fn serve_exits_non_zero_with_a_clear_message_when_the_model_is_missing() {
+/// Runs `serve` on `model`, which must fail to start; returns what it printed on stderr.
+fn serve_failure(model: &std::path::Path) -> String {
     let output = textserve()
-        .args(["serve", "--port", "0", "--model", "/nonexistent/model-dir"])
+        .args(["serve", "--port", "0", "--model"])
+        .arg(model)
         .output()
         .unwrap();
     assert!(!output.status.success());
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    String::from_utf8_lossy(&output.stderr).to_string()
+}
+
+#[test]
+fn serve_exits_non_zero_with_a_clear_message_when_the_model_is_missing() {
+    let stderr = serve_failure(std::path::Path::new("/nonexistent/model-dir"));
     assert!(
         stderr.contains("/nonexistent/model-dir") && stderr.contains("not found"),
         "{stderr}"
@@ -27,13 +33,7 @@ fn serve_rejects_a_corrupt_model() {
     let dir = tempfile::tempdir().unwrap();
     let model = common::write_tiny_model(dir.path());
     std::fs::write(model.join("model.json"), "{").unwrap();
-    let output = textserve()
-        .args(["serve", "--port", "0", "--model"])
-        .arg(&model)
-        .output()
-        .unwrap();
-    assert!(!output.status.success());
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let stderr = serve_failure(&model);
     assert!(
         stderr.contains("model.json") && stderr.contains("invalid manifest"),
         "{stderr}"

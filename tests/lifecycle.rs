@@ -24,19 +24,9 @@ async fn ready_is_503_until_the_model_is_warm() {
     .unwrap();
     let mut app = start(app, None);
 
-    let live = app
-        .client
-        .get(app.url("/health/live"))
-        .send()
-        .await
-        .unwrap();
+    let live = app.get("/health/live").await;
     assert_eq!(live.status(), 200);
-    let ready = app
-        .client
-        .get(app.url("/health/ready"))
-        .send()
-        .await
-        .unwrap();
+    let ready = app.get("/health/ready").await;
     assert!(ready.headers().contains_key("retry-after"));
     assert_eq!(error_code(ready, 503).await, "model_not_ready");
     let predict = app.post_json("/v1/predict", &json!({"text": "好"})).await;
@@ -44,12 +34,7 @@ async fn ready_is_503_until_the_model_is_warm() {
 
     release.send(()).unwrap();
     app.wait_ready().await;
-    let ready = app
-        .client
-        .get(app.url("/health/ready"))
-        .send()
-        .await
-        .unwrap();
+    let ready = app.get("/health/ready").await;
     assert_eq!(ready.status(), 200);
     app.shutdown().await.unwrap();
 }
@@ -230,20 +215,10 @@ async fn when_the_inference_thread_dies_requests_and_readiness_get_503() {
         .post_json("/v1/predict", &json!({"text": "\u{4EFF}\u{4EFE}"}))
         .await;
     assert_eq!(error_code(response, 503).await, "unavailable");
-    let ready = app
-        .client
-        .get(app.url("/health/ready"))
-        .send()
-        .await
-        .unwrap();
+    let ready = app.get("/health/ready").await;
     assert_eq!(error_code(ready, 503).await, "unavailable");
     let again = app.post_json("/v1/predict", &json!({"text": "好"})).await;
     assert_eq!(error_code(again, 503).await, "unavailable");
-    let live = app
-        .client
-        .get(app.url("/health/live"))
-        .send()
-        .await
-        .unwrap();
+    let live = app.get("/health/live").await;
     assert_eq!(live.status(), 200, "the process keeps serving HTTP");
 }

@@ -39,7 +39,7 @@ async fn predictions_need_a_valid_bearer_key_and_probes_do_not() {
     }
     let ok = predict(Some(format!("Bearer {KEY}"))).await.unwrap();
     assert_eq!(ok.status(), 200);
-    let models = app.client.get(app.url("/v1/models")).send().await.unwrap();
+    let models = app.get("/v1/models").await;
     assert_eq!(error_code(models, 401).await, "unauthorized");
     for open in [
         "/health/live",
@@ -48,7 +48,7 @@ async fn predictions_need_a_valid_bearer_key_and_probes_do_not() {
         "/openapi.json",
         "/",
     ] {
-        let response = app.client.get(app.url(open)).send().await.unwrap();
+        let response = app.get(open).await;
         assert_eq!(response.status(), 200, "{open} stays reachable for probes");
     }
 }
