@@ -90,12 +90,8 @@ async fn key_files_are_read() {
 async fn cors_is_off_by_default_and_follows_the_allow_list() {
     let app = spawn_app_with(|_| {}).await;
     let response = app
-        .client
-        .get(app.url("/health/live"))
-        .header("origin", "https://mes.example")
-        .send()
-        .await
-        .unwrap();
+        .get_with_header("/health/live", "origin", "https://mes.example")
+        .await;
     assert!(
         !response
             .headers()
@@ -117,12 +113,8 @@ async fn cors_is_off_by_default_and_follows_the_allow_list() {
         "https://mes.example"
     );
     let other = app
-        .client
-        .get(app.url("/health/live"))
-        .header("origin", "https://evil.example")
-        .send()
-        .await
-        .unwrap();
+        .get_with_header("/health/live", "origin", "https://evil.example")
+        .await;
     assert!(!other.headers().contains_key("access-control-allow-origin"));
 }
 

@@ -21,6 +21,15 @@ pub struct BodyLimits {
     pub timeout: Duration,
 }
 
+impl From<&crate::config::ServeConfig> for BodyLimits {
+    fn from(config: &crate::config::ServeConfig) -> Self {
+        Self {
+            max_bytes: config.body_limit,
+            timeout: Duration::from_millis(config.body_timeout_ms.max(1)),
+        }
+    }
+}
+
 /// Reads the whole body before any handler runs. The deadline covers the body as a whole, not
 /// the gap between chunks, so a client trickling one byte at a time cannot hold a connection
 /// (or delay shutdown) for longer than `timeout`. Reading stops at the size limit whether or

@@ -97,10 +97,7 @@ impl Application {
         let router = app(
             state.clone(),
             &HttpOptions {
-                body: BodyLimits {
-                    max_bytes: config.body_limit,
-                    timeout: Duration::from_millis(config.body_timeout_ms.max(1)),
-                },
+                body: BodyLimits::from(config),
                 api_keys: keys,
                 cors_origins: config.cors_origins.clone(),
             },

@@ -204,6 +204,15 @@ impl TestApp {
         self.client.get(self.url(path)).send().await.unwrap()
     }
 
+    pub async fn get_with_header(&self, path: &str, name: &str, value: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .header(name, value)
+            .send()
+            .await
+            .unwrap()
+    }
+
     /// GET `path`, which must answer 200, as JSON.
     pub async fn get_json(&self, path: &str) -> serde_json::Value {
         let response = self.get(path).await;
