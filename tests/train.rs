@@ -111,6 +111,56 @@ fn the_lstm_alone_learns_separable_data() {
 }
 
 #[test]
+fn language_model_pretraining_learns_the_texts_then_the_labels() {
+    let _turn = TORCH_RNG.lock().unwrap_or_else(|e| e.into_inner());
+    tch::set_num_threads(1);
+    let dir = tempfile::tempdir().unwrap();
+    let config = TrainConfig {
+        ngram_max_features: 0,
+        pretrain_epochs: 30,
+        ..small_config()
+    };
+    let job = job(dir.path(), config);
+    let manifest = train(&job).unwrap();
+    let training = manifest.training.as_ref().unwrap();
+    let (first, last) = stage_losses(training, "pretrain 0");
+    assert!(
+        last < first * 0.7,
+        "language-model loss should fall: {first} → {last}"
+    );
+    let pretrain_epochs = training
+        .history
+        .iter()
+        .filter(|e| e.stage == "pretrain 0")
+        .count();
+    assert_eq!(pretrain_epochs, 30);
+    let next_token_accuracy = training
+        .history
+        .iter()
+        .filter(|e| e.stage == "pretrain 0")
+        .map(|e| e.validation_accuracy)
+        .fold(0.0, f64::max);
+    // The fillers repeat, so much of each text is predictable from what came before.
+    assert!(next_token_accuracy > 0.3, "{next_token_accuracy}");
+    let test = &manifest.metrics.as_ref().unwrap().test;
+    assert_eq!(test.accuracy, 1.0, "{}", test.report());
+
+    // The language-model heads are scaffolding: the saved model loads and has exactly the
+    // parameters of the same network trained without pretraining.
+    let model = Model::load(&job.out).unwrap();
+    assert_eq!(model.labels().len(), 3);
+    let without = TrainConfig {
+        pretrain_epochs: 0,
+        epochs: 1,
+        ..job.config.clone()
+    };
+    let plain_dir = dir.path().join("plain");
+    std::fs::create_dir(&plain_dir).unwrap();
+    let plain = train(&self::job(&plain_dir, without)).unwrap();
+    assert_eq!(manifest.weights.parameters, plain.weights.parameters);
+}
+
+#[test]
 fn tiny_model_learns_separable_data_and_eval_rebuilds_its_test_split() {
     let _turn = TORCH_RNG.lock().unwrap_or_else(|e| e.into_inner());
     tch::set_num_threads(1);

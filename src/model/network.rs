@@ -489,15 +489,22 @@ impl Member {
     }
 }
 
-impl Network for Member {
-    fn config(&self) -> &ModelConfig {
-        &self.config
-    }
-
-    fn forward_t(&self, batch: &Batch, train: bool) -> Tensor {
+impl Member {
+    /// Token (+ bigram) embeddings with token dropout in training. Without `bigrams` the bigram
+    /// slots are zero.
+    fn inputs(&self, batch: &Batch, train: bool, bigrams: bool) -> Tensor {
         let mut x = self.embedding.forward(&batch.ids);
         if let Some(bigram_embedding) = &self.bigram_embedding {
-            x = Tensor::cat(&[x, bigram_embedding.forward(&batch.bigrams)], -1);
+            let bigram_part = if bigrams {
+                bigram_embedding.forward(&batch.bigrams)
+            } else {
+                let size = x.size();
+                Tensor::zeros(
+                    [size[0], size[1], self.config.bigram_dim],
+                    (Kind::Float, x.device()),
+                )
+            };
+            x = Tensor::cat(&[x, bigram_part], -1);
         }
         if train && self.config.token_dropout > 0.0 {
             let size = x.size();
@@ -505,6 +512,34 @@ impl Network for Member {
                 .dropout(self.config.token_dropout, true);
             x *= keep;
         }
+        x
+    }
+
+    /// First-layer outputs of each direction, `[batch, width, hidden]`, each in its own reading
+    /// order, for language-model pretraining: the forward state at `t` has read tokens `0..=t`;
+    /// the backward one reads the text reversed within its length, so at `t` it has read the
+    /// last `t + 1` tokens. Bigram inputs are left out because the bigram at `t` pairs token `t`
+    /// with `t + 1`, the very token the forward direction must predict.
+    pub fn reading_states(&self, batch: &Batch, train: bool) -> Vec<Tensor> {
+        let h = self
+            .inputs(batch, train, false)
+            .dropout(self.config.dropout, train);
+        let layer = &self.layers[0];
+        let mut states = vec![layer.forward.seq(&h).0];
+        if let Some(backward) = &layer.backward {
+            states.push(backward.seq(&batch.reverse_within_lengths(&h)).0);
+        }
+        states
+    }
+}
+
+impl Network for Member {
+    fn config(&self) -> &ModelConfig {
+        &self.config
+    }
+
+    fn forward_t(&self, batch: &Batch, train: bool) -> Tensor {
+        let x = self.inputs(batch, train, true);
         let mask = batch.mask.unsqueeze(-1).to_kind(Kind::Float);
         let lengths = batch.lengths.unsqueeze(-1).to_kind(Kind::Float);
         let mean_input = (&x * &mask).sum_dim_intlist(1, false, Kind::Float) / &lengths;

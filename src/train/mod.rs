@@ -2,6 +2,7 @@
 
 pub mod card;
 mod metrics;
+mod pretrain;
 
 use std::collections::HashMap;
 use std::io::IsTerminal;
@@ -73,6 +74,12 @@ pub struct TrainConfig {
     /// as the best epoch (1 disables averaging).
     #[arg(long, default_value_t = 3)]
     pub average_checkpoints: usize,
+    /// Epochs of language-model pretraining of each LSTM member's embedding and first layer
+    /// (next token forward, previous token backward) on the training texts before it learns
+    /// the labels; the epoch with the lowest validation language-model loss is kept. 0 skips it.
+    #[arg(long, default_value_t = 0)]
+    #[serde(default)]
+    pub pretrain_epochs: usize,
     /// Networks trained with seeds seed, seed+1, … and averaged (a small ensemble).
     #[arg(long, default_value_t = 1)]
     pub members: usize,
@@ -276,6 +283,20 @@ pub fn train(job: &TrainJob) -> anyhow::Result<Manifest> {
             &(member_store.root() / member_path(member as i64)),
             &model_config,
         );
+        if config.pretrain_epochs > 0 {
+            pretrain::pretrain_member(
+                &network,
+                &member_store,
+                member,
+                seed,
+                config,
+                Sets {
+                    train: &train_set,
+                    validation: &validation_set,
+                },
+                &mut history,
+            )?;
+        }
         stages.push(train_member(
             &network,
             &member_store,
