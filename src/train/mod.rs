@@ -283,6 +283,10 @@ pub fn train(job: &TrainJob) -> anyhow::Result<Manifest> {
             &(member_store.root() / member_path(member as i64)),
             &model_config,
         );
+        let sets = Sets {
+            train: &train_set,
+            validation: &validation_set,
+        };
         if config.pretrain_epochs > 0 {
             pretrain::pretrain_member(
                 &network,
@@ -290,10 +294,7 @@ pub fn train(job: &TrainJob) -> anyhow::Result<Manifest> {
                 member,
                 seed,
                 config,
-                Sets {
-                    train: &train_set,
-                    validation: &validation_set,
-                },
+                sets,
                 &mut history,
             )?;
         }
@@ -303,10 +304,7 @@ pub fn train(job: &TrainJob) -> anyhow::Result<Manifest> {
             member,
             seed,
             config,
-            Sets {
-                train: &train_set,
-                validation: &validation_set,
-            },
+            sets,
             &mut history,
         )?);
         copy_variables(&member_store, &var_store);
