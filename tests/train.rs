@@ -145,6 +145,20 @@ fn language_model_pretraining_learns_the_texts_then_the_labels() {
     let test = &manifest.metrics.as_ref().unwrap().test;
     assert_eq!(test.accuracy, 1.0, "{}", test.report());
 
+    // The card's reproduce command names every hyperparameter of the run.
+    let card = std::fs::read_to_string(job.out.join("MODEL_CARD.md")).unwrap();
+    let command = card
+        .split("```sh\n")
+        .nth(1)
+        .and_then(|rest| rest.split("```").next())
+        .expect("a reproduce command in the card");
+    let argv: Vec<&str> = command.split_whitespace().filter(|w| *w != "\\").collect();
+    let parsed = <textserve::config::Cli as clap::Parser>::try_parse_from(argv).unwrap();
+    let textserve::config::Command::Train(args) = parsed.command else {
+        panic!("the card's command is not `textserve train`: {command}");
+    };
+    assert_eq!(args.config, training.hyperparameters);
+
     // The language-model heads are scaffolding: the saved model loads and has exactly the
     // parameters of the same network trained without pretraining.
     let model = Model::load(&job.out).unwrap();

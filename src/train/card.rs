@@ -105,7 +105,7 @@ pub fn render(manifest: &Manifest, out: &Path, notes: Option<&str>) -> String {
     let _ = writeln!(w, "## Architecture\n");
     let _ = writeln!(
         w,
-        "An ensemble. Wide part: logistic regression on L2-normalised TF-IDF of token 1–3-grams ({} n-grams seen in at least {} training texts), weight {:.1} in the mixture. Deep part, {} LSTM member(s) each trained on its own, averaged: token embedding {} + hashed character-bigram embedding {}×{} → {}-layer {} LSTM, hidden {} → masked max + mean pooling, plus the mean input embedding → dropout {} → linear to {} labels. Wide and deep log-probabilities are mixed by the weight. Token dropout {} in training. Vocabulary {} tokens, max length {} tokens. {} parameters.\n",
+        "An ensemble. Wide part: logistic regression on L2-normalised TF-IDF of token 1–3-grams ({} n-grams seen in at least {} training texts), weight {:.1} in the mixture. Deep part, {} LSTM member(s) each trained on its own{}, averaged: token embedding {} + hashed character-bigram embedding {}×{} → {}-layer {} LSTM, hidden {} → masked max + mean pooling, plus the mean input embedding → dropout {} → linear to {} labels. Wide and deep log-probabilities are mixed by the weight. Token dropout {} in training. Vocabulary {} tokens, max length {} tokens. {} parameters.\n",
         a.ngram_vocab_size,
         manifest
             .training
@@ -113,6 +113,14 @@ pub fn render(manifest: &Manifest, out: &Path, notes: Option<&str>) -> String {
             .map_or(0, |t| t.hyperparameters.ngram_min_df),
         a.wide_weight,
         a.members,
+        match manifest
+            .training
+            .as_ref()
+            .map_or(0, |t| t.hyperparameters.pretrain_epochs)
+        {
+            0 => String::new(),
+            epochs => format!(" after {epochs} epochs of language-model pretraining"),
+        },
         a.embedding_dim,
         a.bigram_buckets,
         a.bigram_dim,
@@ -173,7 +181,7 @@ fn reproduce_command(manifest: &Manifest, t: &TrainingRecord, out: &Path) -> Str
         );
     }
     cmd += &format!(
-        " \\\n  --epochs {} --patience {} --batch-size {} --learning-rate {} --weight-decay {} --clip-norm {} --label-smoothing {} --seed {} \\\n  --validation-fraction {} --test-fraction {} --embedding-dim {} --bigram-buckets {} --bigram-dim {} --ngram-min-df {} --ngram-max-features {} --wide-epochs {} --wide-learning-rate {} --wide-c {} --members {} --average-checkpoints {} --hidden-size {} \\\n  --num-layers {} --bidirectional {} --dropout {} --token-dropout {} --max-length {} --min-frequency {} --max-vocab-size {}",
+        " \\\n  --epochs {} --patience {} --batch-size {} --learning-rate {} --weight-decay {} --clip-norm {} --label-smoothing {} --seed {} \\\n  --validation-fraction {} --test-fraction {} --embedding-dim {} --bigram-buckets {} --bigram-dim {} --ngram-min-df {} --ngram-max-features {} --wide-epochs {} --wide-learning-rate {} --wide-c {} --members {} --pretrain-epochs {} --average-checkpoints {} --hidden-size {} \\\n  --num-layers {} --bidirectional {} --dropout {} --token-dropout {} --max-length {} --min-frequency {} --max-vocab-size {}",
         c.epochs,
         c.patience,
         c.batch_size,
@@ -193,6 +201,7 @@ fn reproduce_command(manifest: &Manifest, t: &TrainingRecord, out: &Path) -> Str
         c.wide_learning_rate,
         c.wide_c,
         c.members,
+        c.pretrain_epochs,
         c.average_checkpoints,
         c.hidden_size,
         c.num_layers,
