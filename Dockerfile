@@ -32,7 +32,6 @@ USER textserve
 ENV TEXTSERVE_HOST=0.0.0.0 \
     TEXTSERVE_PORT=8080 \
     TEXTSERVE_MODEL=/app/models/zh-reviews-sentiment \
-    TEXTSERVE_THREADS=1 \
     TEXTSERVE_LOG_FORMAT=json
 EXPOSE 8080
 HEALTHCHECK --interval=10s --timeout=2s --start-period=10s --retries=3 \
