@@ -26,12 +26,16 @@ echo "## machine"
 echo "$(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
 echo
 
-# The ceiling is the best of the default (one libtorch thread per core) and a single thread.
-echo "## 1. in-process ceiling, $(nproc) libtorch threads (the default)"
+# The ceiling is the best of the default (one worker per core, one libtorch thread each) and a
+# single stream of forward passes with one libtorch thread per core, or with one thread.
+echo "## 1. in-process ceiling, $(nproc) workers × 1 libtorch thread (the default)"
 "$BIN" bench --model "$MODEL" --data "$DATA" --seconds 3 | tee "$OUT/ceiling.md"
 echo
-echo "## 1b. in-process ceiling, 1 libtorch thread"
-"$BIN" bench --model "$MODEL" --data "$DATA" --threads 1 --seconds 3 | tee "$OUT/ceiling-1-thread.md"
+echo "## 1b. in-process ceiling, 1 worker × $(nproc) libtorch threads"
+"$BIN" bench --model "$MODEL" --data "$DATA" --workers 1 --threads "$(nproc)" --seconds 3 | tee "$OUT/ceiling-1-worker.md"
+echo
+echo "## 1c. in-process ceiling, 1 worker × 1 libtorch thread"
+"$BIN" bench --model "$MODEL" --data "$DATA" --workers 1 --threads 1 --seconds 3 | tee "$OUT/ceiling-1-thread.md"
 echo
 
 # Request bodies from real corpus texts: one JSON body per line.

@@ -3,7 +3,7 @@
 use anyhow::Context;
 
 use crate::config::{EvalArgs, ImportArgs, PredictArgs, TrainArgs};
-use crate::model::{Model, argmax};
+use crate::model::{Classifier, Model, argmax};
 use crate::train::{self, TrainJob};
 
 /// libtorch defaults to one intra-op thread per core; set it explicitly so training, evaluation
@@ -148,34 +148,65 @@ pub fn bench(args: crate::config::BenchArgs) -> anyhow::Result<()> {
     let mean_tokens =
         sorted.iter().map(Vec::len).sum::<usize>() as f64 / sorted.len().max(1) as f64;
     println!(
-        "model {} {}, {} corpus texts (mean {:.1} tokens), libtorch threads {}, {} s per row\n",
+        "model {} {}, {} corpus texts (mean {:.1} tokens), {} worker(s) with {} libtorch thread(s) each, {} s per row\n",
         model.manifest().name,
         model.manifest().version,
         sorted.len(),
         mean_tokens,
+        args.workers.max(1),
         args.threads,
         args.seconds
     );
     let budget = Duration::from_secs_f64(args.seconds);
-    // Runs `batches` in shuffled order until the budget is spent; items/s and ms per batch.
-    let measure = |batches: &[Vec<&[i64]>], run: &dyn Fn(&[&[i64]])| -> (f64, f64) {
-        let mut rng = crate::data::SplitMix64::new(2);
-        let mut visit: Vec<usize> = (0..batches.len()).collect();
-        rng.shuffle(&mut visit);
-        // Warm-up: the first pass at a new shape allocates.
-        run(&batches[visit[0]]);
-        let (mut items, mut count) = (0usize, 0usize);
-        let started = Instant::now();
-        while started.elapsed() < budget {
-            let batch = &batches[visit[count % visit.len()]];
-            run(batch);
-            items += batch.len();
-            count += 1;
-        }
-        let seconds = started.elapsed().as_secs_f64();
-        (items as f64 / seconds, seconds * 1000.0 / count as f64)
+    let workers = args.workers.max(1);
+    let model_dir = args.model.as_path();
+    let threads = args.threads;
+    // Runs `batches` in shuffled order until the budget is spent, on `workers` threads at once,
+    // each with its own copy of the model (as the server's workers have): total items/s and
+    // mean ms per batch. Worker 0 is this thread with the model already loaded.
+    let measure = |batches: &[Vec<&[i64]>],
+                   run: &(dyn Fn(&Classifier, &[&[i64]]) + Sync)|
+     -> anyhow::Result<(f64, f64)> {
+        let one_worker = |worker: usize, classifier: &Classifier| -> (f64, f64) {
+            let mut rng = crate::data::SplitMix64::new(2 + worker as u64);
+            let mut visit: Vec<usize> = (0..batches.len()).collect();
+            rng.shuffle(&mut visit);
+            // Warm-up: the first pass at a new shape allocates.
+            run(classifier, &batches[visit[0]]);
+            let (mut items, mut count) = (0usize, 0usize);
+            let started = Instant::now();
+            while started.elapsed() < budget {
+                let batch = &batches[visit[count % visit.len()]];
+                run(classifier, batch);
+                items += batch.len();
+                count += 1;
+            }
+            let seconds = started.elapsed().as_secs_f64();
+            (items as f64 / seconds, seconds * 1000.0 / count as f64)
+        };
+        let results = std::thread::scope(|scope| {
+            let others: Vec<_> = (1..workers)
+                .map(|worker| {
+                    scope.spawn(move || -> anyhow::Result<(f64, f64)> {
+                        // OpenMP's thread count is per calling thread.
+                        set_torch_threads(threads);
+                        let model = Model::load(model_dir)?;
+                        Ok(one_worker(worker, model.classifier()))
+                    })
+                })
+                .collect();
+            let mut results = vec![Ok(one_worker(0, model.classifier()))];
+            results.extend(
+                others
+                    .into_iter()
+                    .map(|handle| handle.join().expect("bench worker")),
+            );
+            results.into_iter().collect::<anyhow::Result<Vec<_>>>()
+        })?;
+        let items_per_s = results.iter().map(|(rate, _)| rate).sum();
+        let ms = results.iter().map(|(_, ms)| ms).sum::<f64>() / results.len() as f64;
+        Ok((items_per_s, ms))
     };
-    let classifier = model.classifier();
 
     println!(
         "Ceiling: length-sorted batches, one forward pass each (the best case for the raw model).\n"
@@ -187,9 +218,9 @@ pub fn bench(args: crate::config::BenchArgs) -> anyhow::Result<()> {
             .chunks(batch_size)
             .map(|chunk| chunk.iter().map(Vec::as_slice).collect())
             .collect();
-        let (items_per_s, ms) = measure(&batches, &|batch| {
+        let (items_per_s, ms) = measure(&batches, &|classifier, batch| {
             crate::model::forward_probabilities(classifier, batch);
-        });
+        })?;
         println!("| {batch_size} | {items_per_s:.0} | {ms:.2} |");
     }
 
@@ -211,11 +242,11 @@ pub fn bench(args: crate::config::BenchArgs) -> anyhow::Result<()> {
             .iter()
             .map(|b| crate::model::plan_forward_passes(&lengths_of(b)).len())
             .sum();
-        let (items_per_s, ms) = measure(&batches, &|batch| {
+        let (items_per_s, ms) = measure(&batches, &|classifier, batch| {
             for pass in crate::model::plan_forward_passes(&lengths_of(batch)) {
                 crate::model::forward_probabilities(classifier, &batch[pass]);
             }
-        });
+        })?;
         println!(
             "| {batch_size} | {items_per_s:.0} | {ms:.2} | {:.1} |",
             passes as f64 / batches.len() as f64

@@ -82,8 +82,12 @@ pub struct BenchArgs {
     #[arg(long, default_value_t = 3.0)]
     pub seconds: f64,
     /// libtorch intra-op threads.
-    #[arg(long, env = "TEXTSERVE_THREADS", default_value_t = default_threads())]
+    #[arg(long, env = "TEXTSERVE_THREADS", default_value_t = 1)]
     pub threads: usize,
+    /// Threads running forward passes at the same time, each with its own copy of the model
+    /// (as the server's `--workers`).
+    #[arg(long, env = "TEXTSERVE_WORKERS", default_value_t = available_cores())]
+    pub workers: usize,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -118,9 +122,13 @@ pub struct ServeConfig {
     /// Model directory to serve.
     #[arg(long, env = "TEXTSERVE_MODEL", default_value = DEFAULT_MODEL_DIR)]
     pub model: PathBuf,
-    /// libtorch intra-op threads for inference (default: every core this process may use).
-    #[arg(long, env = "TEXTSERVE_THREADS", default_value_t = default_threads())]
+    /// libtorch intra-op threads of each inference worker.
+    #[arg(long, env = "TEXTSERVE_THREADS", default_value_t = 1)]
     pub threads: usize,
+    /// Inference workers: copies of the model, each on its own thread with `--threads` libtorch
+    /// threads, all fed from the one queue (default: every core this process may use).
+    #[arg(long, env = "TEXTSERVE_WORKERS", default_value_t = available_cores())]
+    pub workers: usize,
     /// Most texts per model forward pass, and most texts per /v1/predict/batch request.
     #[arg(long, env = "TEXTSERVE_MAX_BATCH_SIZE", default_value_t = 256)]
     pub max_batch_size: usize,
@@ -230,7 +238,7 @@ pub struct TrainArgs {
     #[arg(long, default_value = "1")]
     pub model_version: String,
     /// libtorch threads.
-    #[arg(long, env = "TEXTSERVE_THREADS", default_value_t = default_threads())]
+    #[arg(long, env = "TEXTSERVE_THREADS", default_value_t = available_cores())]
     pub threads: usize,
     /// Markdown file appended to the model card (e.g. the configurations tried).
     #[arg(long)]
@@ -253,7 +261,7 @@ pub struct EvalArgs {
     #[arg(long)]
     pub json: bool,
     /// libtorch threads.
-    #[arg(long, env = "TEXTSERVE_THREADS", default_value_t = default_threads())]
+    #[arg(long, env = "TEXTSERVE_THREADS", default_value_t = available_cores())]
     pub threads: usize,
 }
 
@@ -294,10 +302,12 @@ fn parse_label_source(s: &str) -> Result<(String, PathBuf), String> {
     Ok((label.trim().to_string(), PathBuf::from(path)))
 }
 
-/// Every core this process may use, CPU quotas of its cgroup included. On the 2-core development
-/// machine two intra-op threads ran raw forward passes ~1.8× faster than one, and the server
-/// under 64–256 clients 20–50 % faster (BENCHMARKS.md).
-pub fn default_threads() -> usize {
+/// Every core this process may use, CPU quotas of its cgroup included: the default number of
+/// libtorch threads for single-stream work (train, eval, predict) and of inference workers for
+/// `serve` and `bench`. On the 2-core development machine two workers with one thread each served
+/// 20–65 % more requests/s than one worker with two threads from 16 clients up, which in turn
+/// beat one worker with one thread (BENCHMARKS.md).
+pub fn available_cores() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 

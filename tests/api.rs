@@ -3,7 +3,8 @@
 mod common;
 
 use common::{
-    MODEL_NAME, SAMPLE_TEXTS, assert_same_prediction, error_code, spawn_app, spawn_app_with,
+    MODEL_NAME, SAMPLE_TEXTS, TestApp, assert_same_prediction, error_code, spawn_app,
+    spawn_app_with,
 };
 use serde_json::json;
 
@@ -69,6 +70,23 @@ async fn batch_results_equal_single_results_in_order() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_distinct_texts_each_get_their_own_answer() {
     let app = spawn_app().await;
+    concurrent_answers_match_one_at_a_time(&app).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn several_inference_workers_share_the_queue_and_answer_alike() {
+    let mut app = spawn_app_with(|c| c.workers = 3).await;
+    // Worker 1 computes only while worker 0 is busy, which concurrent load makes happen.
+    let mut rounds = 0;
+    while !app.metrics_text().await.contains("worker=\"1\"") {
+        rounds += 1;
+        assert!(rounds <= 5, "worker 1 never computed a pass");
+        concurrent_answers_match_one_at_a_time(&app).await;
+    }
+    app.shutdown().await.unwrap();
+}
+
+async fn concurrent_answers_match_one_at_a_time(app: &TestApp) {
     let texts: Vec<String> = (0..50)
         .map(|i| {
             format!(

@@ -15,9 +15,11 @@ async fn ready_is_503_until_the_model_is_warm() {
     let dir = tempfile::tempdir().unwrap();
     let model_dir = write_tiny_model(dir.path());
     let (release, gate) = std::sync::mpsc::channel::<()>();
+    let gate = std::sync::Mutex::new(gate);
     let loader_dir = model_dir.clone();
     let app = Application::build_with_loader(&test_config(&model_dir), move || {
-        gate.recv().ok();
+        // Every worker waits here until the sender is dropped.
+        let _ = gate.lock().map(|gate| gate.recv());
         Ok(Model::load(&loader_dir)?)
     })
     .await
@@ -32,7 +34,7 @@ async fn ready_is_503_until_the_model_is_warm() {
     let predict = app.post_json("/v1/predict", &json!({"text": "好"})).await;
     assert_eq!(error_code(predict, 503).await, "model_not_ready");
 
-    release.send(()).unwrap();
+    drop(release);
     app.wait_ready().await;
     let ready = app.get("/health/ready").await;
     assert_eq!(ready.status(), 200);

@@ -1,10 +1,11 @@
-//! The model's own thread and the queue that feeds it.
+//! The model's threads and the queue that feeds them.
 //!
-//! libtorch tensors are `Send` but not `Sync`, and a forward pass blocks for milliseconds, so the
-//! model lives on one dedicated OS thread. HTTP handlers reach it through a cloneable
-//! [`InferenceHandle`]: they push token ids onto one bounded queue shared by every connection,
-//! and the thread drains it in length-sorted batches. While a batch computes the next one forms,
-//! so under load batches grow by themselves and the per-item cost falls.
+//! libtorch tensors are `Send` but not `Sync`, and a forward pass blocks for milliseconds, so
+//! each model copy lives on its own dedicated OS thread (`--workers` of them). HTTP handlers
+//! reach them through a cloneable [`InferenceHandle`]: they push token ids onto one bounded
+//! queue shared by every connection, and each worker takes length-planned forward passes from
+//! it. While a pass computes the next one forms, so under load passes grow by themselves and the
+//! per-item cost falls.
 
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -48,14 +49,39 @@ struct Job {
 struct Queue {
     jobs: VecDeque<Job>,
     closed: bool,
+    /// Which workers are computing. A worker takes work only while every lower-numbered one
+    /// is busy, so light traffic stays on worker 0, whose weights are warm in the CPU caches
+    /// (alternating between two copies cost a lone client ~15 % in requests/s).
+    busy: Vec<bool>,
+}
+
+impl Queue {
+    fn first_idle(&self) -> Option<usize> {
+        self.busy.iter().position(|&busy| !busy)
+    }
+}
+
+impl Shared {
+    fn wake_worker(&self, worker: Option<usize>) {
+        if let Some(worker) = worker {
+            self.wake[worker].notify_one();
+        }
+    }
+
+    fn wake_all(&self) {
+        for wake in &self.wake {
+            wake.notify_all();
+        }
+    }
 }
 
 struct Shared {
     queue: Mutex<Queue>,
-    wake: Condvar,
+    /// One per worker, so new work wakes exactly the worker whose turn it is.
+    wake: Vec<Condvar>,
     config: BatcherConfig,
     alive: AtomicBool,
-    thread: Mutex<Option<std::thread::JoinHandle<()>>>,
+    threads: Mutex<Vec<std::thread::JoinHandle<()>>>,
 }
 
 /// Cloneable access to the inference thread.
@@ -75,46 +101,86 @@ impl std::fmt::Debug for InferenceHandle {
 pub type PendingPrediction = oneshot::Receiver<Result<Prediction, InferenceError>>;
 
 impl InferenceHandle {
-    /// Starts the inference thread. `load` runs on that thread (the model never crosses
-    /// threads); its result, or its error, is sent back through `loaded` before any batch runs.
+    /// Starts `workers` inference threads, each with its own copy of the model, all taking
+    /// forward passes from the one queue. `load` runs on each of them (a model never crosses
+    /// threads); once every worker has loaded, the first one's `T` is sent through `loaded` —
+    /// or the first error, if any worker failed.
     pub fn spawn<L, T>(
         config: BatcherConfig,
+        workers: usize,
         load: L,
         loaded: oneshot::Sender<anyhow::Result<T>>,
     ) -> Self
     where
-        L: FnOnce() -> anyhow::Result<(Model, T)> + Send + 'static,
+        L: Fn() -> anyhow::Result<(Model, T)> + Send + Sync + 'static,
         T: Send + 'static,
     {
+        let workers = workers.max(1);
         let shared = Arc::new(Shared {
             queue: Mutex::new(Queue {
                 jobs: VecDeque::new(),
                 closed: false,
+                busy: vec![false; workers],
             }),
-            wake: Condvar::new(),
+            wake: (0..workers).map(|_| Condvar::new()).collect(),
             config,
             alive: AtomicBool::new(true),
-            thread: Mutex::new(None),
+            threads: Mutex::new(Vec::new()),
         });
-        let thread_shared = Arc::clone(&shared);
-        let thread = std::thread::Builder::new()
-            .name("textserve-inference".into())
+        let load = Arc::new(load);
+        let (report, reports) = std::sync::mpsc::channel::<anyhow::Result<T>>();
+        let threads: Vec<_> = (0..workers)
+            .map(|worker| {
+                let (shared, load, report) =
+                    (Arc::clone(&shared), Arc::clone(&load), report.clone());
+                std::thread::Builder::new()
+                    .name(format!("textserve-inference-{worker}"))
+                    .spawn(move || {
+                        let _guard = StopGuard(Arc::clone(&shared));
+                        match load() {
+                            Ok((model, info)) => {
+                                let _ = report.send(Ok(info));
+                                drop(report);
+                                run(&shared, worker, &model);
+                            }
+                            Err(error) => {
+                                let _ = report.send(Err(error));
+                            }
+                        }
+                    })
+                    .expect("spawn inference thread")
+            })
+            .collect();
+        drop(report);
+        if let Ok(mut slot) = shared.threads.lock() {
+            *slot = threads;
+        }
+        std::thread::Builder::new()
+            .name("textserve-loading".into())
             .spawn(move || {
-                let _guard = StopGuard(Arc::clone(&thread_shared));
-                match load() {
-                    Ok((model, info)) => {
-                        let _ = loaded.send(Ok(info));
-                        run(&thread_shared, &model);
-                    }
-                    Err(error) => {
-                        let _ = loaded.send(Err(error));
+                let mut first = None;
+                let mut ready = 0;
+                for result in reports.iter() {
+                    match result {
+                        Ok(info) => {
+                            first.get_or_insert(info);
+                            ready += 1;
+                        }
+                        Err(error) => {
+                            let _ = loaded.send(Err(error));
+                            return;
+                        }
                     }
                 }
+                let _ = loaded.send(match first {
+                    Some(info) if ready == workers => Ok(info),
+                    _ => Err(anyhow::anyhow!(
+                        "{} of {workers} inference workers stopped while loading the model",
+                        workers - ready
+                    )),
+                });
             })
-            .expect("spawn inference thread");
-        if let Ok(mut slot) = shared.thread.lock() {
-            *slot = Some(thread);
-        }
+            .expect("spawn loading thread");
         Self { shared }
     }
 
@@ -156,8 +222,9 @@ impl InferenceHandle {
             })
             .collect();
         metrics::gauge!("textserve_queue_depth").set(queue.jobs.len() as f64);
+        let idle = queue.first_idle();
         drop(queue);
-        self.shared.wake.notify_one();
+        self.shared.wake_worker(idle);
         Ok(receivers)
     }
 
@@ -166,22 +233,22 @@ impl InferenceHandle {
         if let Ok(mut queue) = self.shared.queue.lock() {
             queue.closed = true;
         }
-        self.shared.wake.notify_all();
+        self.shared.wake_all();
     }
 
-    /// Closes the queue and waits for the thread to end, so the model and its libtorch state
-    /// are freed on that thread before the process exits. Exiting while it still runs lets
-    /// libtorch's global destructors race it, which crashed the process at exit (SIGSEGV,
+    /// Closes the queue and waits for the threads to end, so the models and their libtorch
+    /// state are freed on those threads before the process exits. Exiting while one still runs
+    /// lets libtorch's global destructors race it, which crashed the process at exit (SIGSEGV,
     /// "corrupted double-linked list") after a loaded run.
     pub fn shut_down(&self) {
         self.close();
-        let thread = self
+        let threads = self
             .shared
-            .thread
+            .threads
             .lock()
-            .ok()
-            .and_then(|mut slot| slot.take());
-        if let Some(thread) = thread {
+            .map(|mut slot| std::mem::take(&mut *slot))
+            .unwrap_or_default();
+        for thread in threads {
             let _ = thread.join();
         }
     }
@@ -203,6 +270,9 @@ impl Drop for StopGuard {
             let _ = job.reply.send(Err(InferenceError::Stopped));
         }
         metrics::gauge!("textserve_queue_depth").set(0.0);
+        drop(queue);
+        // The other workers are told to stop too.
+        self.0.wake_all();
     }
 }
 
@@ -212,13 +282,13 @@ impl Drop for StopGuard {
 /// is done, comes back sooner, and the pool the next pass is chosen from stays large, so
 /// passes hold texts of similar length — the case the in-process ceiling measures — instead
 /// of splitting whatever happened to arrive together into small, padded passes.
-fn run(shared: &Shared, model: &Model) {
-    while let Some(mut jobs) = next_batch(shared) {
+fn run(shared: &Shared, worker: usize, model: &Model) {
+    while let Some(mut jobs) = next_batch(shared, worker) {
         let pass = take_oldest_pass(&mut jobs);
         if !jobs.is_empty() {
             requeue(shared, jobs);
         }
-        compute(model, pass);
+        compute(model, worker, pass);
         let idle = shared
             .queue
             .lock()
@@ -258,6 +328,10 @@ fn requeue(shared: &Shared, jobs: Vec<Job>) {
         queue.jobs.push_front(job);
     }
     metrics::gauge!("textserve_queue_depth").set(queue.jobs.len() as f64);
+    // An idle worker can take the rest while this one computes.
+    let idle = queue.first_idle();
+    drop(queue);
+    shared.wake_worker(idle);
 }
 
 /// Hands freed activation memory back to the kernel when the model goes idle, so resident
@@ -276,9 +350,10 @@ fn release_free_memory() {}
 
 /// Blocks until work arrives, then waits until the batch is full or the oldest item has waited
 /// `max_batch_delay`. Items whose client has gone away are dropped here, not computed.
-fn next_batch(shared: &Shared) -> Option<Vec<Job>> {
+fn next_batch(shared: &Shared, worker: usize) -> Option<Vec<Job>> {
     let config = shared.config;
     let mut queue = shared.queue.lock().ok()?;
+    queue.busy[worker] = false;
     loop {
         let before = queue.jobs.len();
         queue.jobs.retain(|job| !job.reply.is_closed());
@@ -287,19 +362,26 @@ fn next_batch(shared: &Shared) -> Option<Vec<Job>> {
             metrics::counter!("textserve_abandoned_total").increment(abandoned as u64);
             metrics::gauge!("textserve_queue_depth").set(queue.jobs.len() as f64);
         }
-        if !queue.jobs.is_empty() {
+        let my_turn = queue.closed || queue.busy[..worker].iter().all(|&busy| busy);
+        if !queue.jobs.is_empty() && my_turn {
             let deadline = queue.jobs[0].enqueued + config.max_batch_delay;
             let now = Instant::now();
             if queue.jobs.len() >= config.max_batch_size || now >= deadline || queue.closed {
                 break;
             }
-            queue = shared.wake.wait_timeout(queue, deadline - now).ok()?.0;
-        } else if queue.closed {
+            queue = shared.wake[worker]
+                .wait_timeout(queue, deadline - now)
+                .ok()?
+                .0;
+        } else if queue.jobs.is_empty() && queue.closed {
+            // Whoever waits for their turn must see the end too.
+            shared.wake_all();
             return None;
         } else {
-            queue = shared.wake.wait(queue).ok()?;
+            queue = shared.wake[worker].wait(queue).ok()?;
         }
     }
+    queue.busy[worker] = true;
     let take = queue.jobs.len().min(config.max_batch_size);
     let jobs: Vec<Job> = queue.jobs.drain(..take).collect();
     metrics::gauge!("textserve_queue_depth").set(queue.jobs.len() as f64);
@@ -307,7 +389,7 @@ fn next_batch(shared: &Shared) -> Option<Vec<Job>> {
 }
 
 /// Runs one forward pass (as planned by `take_oldest_pass`) and answers its jobs.
-fn compute(model: &Model, jobs: Vec<Job>) {
+fn compute(model: &Model, worker: usize, jobs: Vec<Job>) {
     let started = Instant::now();
     for job in &jobs {
         metrics::histogram!("textserve_queue_wait_seconds")
@@ -318,7 +400,7 @@ fn compute(model: &Model, jobs: Vec<Job>) {
     let results = forward_probabilities(model.classifier(), &sequences);
     let inference_time = started.elapsed();
     metrics::histogram!("textserve_batch_size").record(batch_size as f64);
-    metrics::histogram!("textserve_inference_duration_seconds")
+    metrics::histogram!("textserve_inference_duration_seconds", "worker" => worker.to_string())
         .record(inference_time.as_secs_f64());
     for (job, probabilities) in jobs.into_iter().zip(results) {
         let _ = job.reply.send(Ok(Prediction {

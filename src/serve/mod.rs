@@ -60,7 +60,7 @@ impl Application {
     /// `load` runs on the inference thread; tests use it to hold loading back.
     pub async fn build_with_loader<L>(config: &ServeConfig, load: L) -> anyhow::Result<Self>
     where
-        L: FnOnce() -> anyhow::Result<Model> + Send + 'static,
+        L: Fn() -> anyhow::Result<Model> + Send + Sync + 'static,
     {
         // Installed before any request or batch can record into it.
         telemetry::prometheus();
@@ -82,6 +82,7 @@ impl Application {
                 max_batch_delay: Duration::from_millis(config.max_batch_delay_ms),
                 max_queue: config.max_queue.max(1),
             },
+            config.workers.max(1),
             move || {
                 crate::commands::set_torch_threads(threads);
                 let model = load()?;
@@ -294,9 +295,9 @@ fn limit_allocator_arenas() {}
 pub fn serve(config: ServeConfig) -> anyhow::Result<()> {
     limit_allocator_arenas();
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
-    let workers = cores.saturating_sub(config.threads).max(1);
+    let libtorch_threads = config.threads.max(1) * config.workers.max(1);
     let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(workers)
+        .worker_threads(cores.saturating_sub(libtorch_threads).max(1))
         .enable_all()
         .build()?;
     runtime.block_on(async {

@@ -115,6 +115,9 @@ pub fn test_config(model: &Path) -> ServeConfig {
     ServeConfig {
         port: 0,
         model: model.to_path_buf(),
+        // The default follows the machine's cores; tests pin it, and the metrics of the one
+        // test that runs several workers (labelled by worker) stay its own.
+        workers: 1,
         ..ServeConfig::default()
     }
 }
