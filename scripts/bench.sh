@@ -16,7 +16,8 @@ OUT="${OUT:-bench-results}"
 BIN=target/release/textserve
 mkdir -p "$OUT"
 
-[ -x "$BIN" ] || cargo build --release
+# Always: a stale binary would measure old code.
+cargo build --release --quiet
 [ -f "$DATA" ] || TEXTSERVE_BIN="$BIN" scripts/fetch-data.sh "$DATA"
 if ! command -v wrk >/dev/null; then
   (apt-get update -qq && apt-get install -y -qq wrk) >/dev/null
