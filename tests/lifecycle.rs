@@ -75,7 +75,7 @@ async fn shutdown_lets_in_flight_requests_finish() {
     let shutdown = tokio::spawn(async move { app.shutdown().await });
     tokio::time::sleep(Duration::from_millis(50)).await;
     assert!(
-        !state.is_ready(),
+        state.ready().is_err(),
         "readiness turns false as soon as shutdown begins"
     );
     let response = in_flight
@@ -85,6 +85,34 @@ async fn shutdown_lets_in_flight_requests_finish() {
     assert_eq!(response.status(), 200);
     let body: serde_json::Value = response.json().await.unwrap();
     assert!(body["label"].is_string());
+    shutdown.await.unwrap().expect("clean exit");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_on_a_connection_opened_before_shutdown_is_answered_and_closes_it() {
+    let mut app = spawn_app_with(|_| {}).await;
+    // Leaves a keep-alive connection in the client's pool.
+    let first = app.post_json("/v1/predict", &json!({"text": "好"})).await;
+    assert_eq!(first.status(), 200);
+    let (client, url, state) = (
+        app.client.clone(),
+        app.url("/v1/predict"),
+        app.state.clone(),
+    );
+    let shutdown = tokio::spawn(async move { app.shutdown().await });
+    while !state.is_shutting_down() {
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
+    // The listener is closed by now: only the connection opened before can carry this.
+    let response = client
+        .post(url)
+        .json(&json!({"text": "质量很好"}))
+        .send()
+        .await
+        .expect("answered, not cut off");
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["connection"], "close");
+    assert!(state.ready().is_err(), "not ready while draining");
     shutdown.await.unwrap().expect("clean exit");
 }
 

@@ -8,7 +8,7 @@
 //! per-item cost falls.
 
 use std::collections::VecDeque;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
@@ -36,7 +36,7 @@ pub struct Prediction {
 pub enum InferenceError {
     #[error("the inference queue is full ({0} texts waiting)")]
     QueueFull(usize),
-    #[error("the inference thread has stopped")]
+    #[error("an inference worker has stopped")]
     Stopped,
 }
 
@@ -81,6 +81,8 @@ struct Shared {
     wake: Vec<Condvar>,
     config: BatcherConfig,
     alive: AtomicBool,
+    /// Workers not yet ended.
+    running: AtomicUsize,
     threads: Mutex<Vec<std::thread::JoinHandle<()>>>,
 }
 
@@ -125,6 +127,7 @@ impl InferenceHandle {
             wake: (0..workers).map(|_| Condvar::new()).collect(),
             config,
             alive: AtomicBool::new(true),
+            running: AtomicUsize::new(workers),
             threads: Mutex::new(Vec::new()),
         });
         let load = Arc::new(load);
@@ -136,7 +139,10 @@ impl InferenceHandle {
                 std::thread::Builder::new()
                     .name(format!("textserve-inference-{worker}"))
                     .spawn(move || {
-                        let _guard = StopGuard(Arc::clone(&shared));
+                        let mut guard = StopGuard {
+                            shared: Arc::clone(&shared),
+                            failed: false,
+                        };
                         match load() {
                             Ok((model, info)) => {
                                 let _ = report.send(Ok(info));
@@ -144,6 +150,7 @@ impl InferenceHandle {
                                 run(&shared, worker, &model);
                             }
                             Err(error) => {
+                                guard.failed = true;
                                 let _ = report.send(Err(error));
                             }
                         }
@@ -254,14 +261,23 @@ impl InferenceHandle {
     }
 }
 
-/// Marks the handle dead and fails everything still queued when the thread ends for any reason,
-/// panics included, so no request waits forever.
-struct StopGuard(Arc<Shared>);
+/// Marks the handle dead and fails everything still queued when a worker fails (its model did
+/// not load, or it panicked) or the last worker ends, so no request waits forever. A worker
+/// that leaves normally has seen the queue closed and empty, but others may still be finishing
+/// passes and putting back what they planned: those texts are theirs to answer.
+struct StopGuard {
+    shared: Arc<Shared>,
+    failed: bool,
+}
 
 impl Drop for StopGuard {
     fn drop(&mut self) {
-        self.0.alive.store(false, Ordering::Release);
-        let mut queue = match self.0.queue.lock() {
+        let last = self.shared.running.fetch_sub(1, Ordering::AcqRel) == 1;
+        if !(last || self.failed || std::thread::panicking()) {
+            return;
+        }
+        self.shared.alive.store(false, Ordering::Release);
+        let mut queue = match self.shared.queue.lock() {
             Ok(queue) => queue,
             Err(poisoned) => poisoned.into_inner(),
         };
@@ -272,7 +288,7 @@ impl Drop for StopGuard {
         metrics::gauge!("textserve_queue_depth").set(0.0);
         drop(queue);
         // The other workers are told to stop too.
-        self.0.wake_all();
+        self.shared.wake_all();
     }
 }
 

@@ -179,12 +179,35 @@ impl Application {
         tracing::info!(address = %listener.local_addr()?, "listening");
         let mut stop = stop_rx;
         let graceful = hyper_util::server::graceful::GracefulShutdown::new();
-        serve_connections(listener, router, connection_limits, &graceful, &mut stop).await;
+        let max_connections = connection_limits.max_connections;
+        let open_slots = Arc::new(tokio::sync::Semaphore::new(max_connections));
+        serve_connections(
+            listener,
+            router,
+            connection_limits,
+            &open_slots,
+            &graceful,
+            &mut stop,
+        )
+        .await;
         // Readiness turns 503 the moment shutdown begins, before the drain.
         state.begin_shutdown();
         tracing::info!("shutting down: finishing in-flight requests");
+        let drain = async {
+            // Connections stay open for a moment so a request a client is sending right now on
+            // one is answered (with `Connection: close`) instead of cut off; closing idle
+            // connections at once lost such requests (RELIABILITY.md, SIGTERM drill).
+            let linger = shutdown_grace.min(SHUTDOWN_LINGER);
+            let _ = tokio::time::timeout(linger, async {
+                while open_slots.available_permits() < max_connections {
+                    tokio::time::sleep(Duration::from_millis(10)).await;
+                }
+            })
+            .await;
+            graceful.shutdown().await;
+        };
         tokio::select! {
-            () = graceful.shutdown() => {},
+            () = drain => {},
             () = tokio::time::sleep(shutdown_grace) => {
                 tracing::warn!("shutdown grace period over; dropping remaining requests");
             }
@@ -203,6 +226,11 @@ impl Application {
     }
 }
 
+/// How long connections opened before a shutdown may bring one more request (at most
+/// `--shutdown-grace`). Clients that send continuously use it within milliseconds; an idle
+/// keep-alive connection is closed when it ends.
+const SHUTDOWN_LINGER: Duration = Duration::from_secs(1);
+
 /// Accepts connections until `stop` turns true. Each connection gets `header_timeout` to send
 /// its headers, and at most `max_connections` are open at once; every connection is registered
 /// with `graceful` so shutdown can wait for the requests in flight.
@@ -210,6 +238,7 @@ async fn serve_connections(
     listener: TcpListener,
     router: axum::Router,
     limits: ConnectionLimits,
+    slots: &Arc<tokio::sync::Semaphore>,
     graceful: &hyper_util::server::graceful::GracefulShutdown,
     stop: &mut watch::Receiver<bool>,
 ) {
@@ -219,7 +248,6 @@ async fn serve_connections(
         .http1()
         .timer(TokioTimer::new())
         .header_read_timeout(limits.header_timeout);
-    let slots = Arc::new(tokio::sync::Semaphore::new(limits.max_connections));
     loop {
         let (stream, _peer) = tokio::select! {
             accepted = listener.accept() => match accepted {
@@ -233,7 +261,7 @@ async fn serve_connections(
             },
             () = stopped(stop) => return,
         };
-        let Ok(slot) = Arc::clone(&slots).try_acquire_owned() else {
+        let Ok(slot) = Arc::clone(slots).try_acquire_owned() else {
             metrics::counter!("textserve_rejected_total", "reason" => "connection_limit")
                 .increment(1);
             drop(stream);

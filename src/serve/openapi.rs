@@ -117,7 +117,30 @@ pub fn app(state: AppState, options: &HttpOptions) -> Router {
         None => router,
     };
     router
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            close_connections_when_shutting_down,
+        ))
         .layer(super::error::catch_panics())
         .layer(axum::middleware::from_fn(super::telemetry::observe))
         .with_state(state)
+}
+
+/// While shutting down, every HTTP/1 answer tells the client to close its connection, so each
+/// open connection carries one last answered request instead of being cut while a request may
+/// already be on its way.
+async fn close_connections_when_shutting_down(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let http1 = request.version() <= axum::http::Version::HTTP_11;
+    let mut response = next.run(request).await;
+    if http1 && state.is_shutting_down() {
+        response.headers_mut().insert(
+            axum::http::header::CONNECTION,
+            axum::http::HeaderValue::from_static("close"),
+        );
+    }
+    response
 }

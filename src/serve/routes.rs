@@ -116,7 +116,7 @@ async fn classify(
             metrics::counter!("textserve_rejected_total", "reason" => "queue_full").increment(1);
             ApiError::overloaded(waiting)
         }
-        InferenceError::Stopped => ApiError::unavailable("the inference thread has stopped"),
+        InferenceError::Stopped => ApiError::unavailable("an inference worker has stopped"),
     })?;
     let collect = async {
         let mut predictions = Vec::with_capacity(pending.len());
@@ -124,8 +124,8 @@ async fn classify(
         for receiver in pending {
             let prediction: Prediction = receiver
                 .await
-                .map_err(|_| ApiError::unavailable("the inference thread has stopped"))?
-                .map_err(|_| ApiError::unavailable("the inference thread has stopped"))?;
+                .map_err(|_| ApiError::unavailable("an inference worker has stopped"))?
+                .map_err(|_| ApiError::unavailable("an inference worker has stopped"))?;
             timings.add(&prediction);
             let (best, score) = argmax(&prediction.probabilities);
             predictions.push(LabelScores {
@@ -310,7 +310,7 @@ pub async fn live() -> axum::Json<HealthStatus> {
 #[utoipa::path(get, path = "/health/ready", tag = "health",
     responses((status = 200, body = HealthStatus), (status = 503, description = "Not ready", body = ErrorBody)))]
 pub async fn ready(State(state): State<AppState>) -> Result<axum::Json<HealthStatus>, ApiError> {
-    state.available().map(|_| {
+    state.ready().map(|_| {
         axum::Json(HealthStatus {
             status: "ready".into(),
         })

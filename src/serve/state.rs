@@ -144,23 +144,29 @@ impl AppState {
         self.inner.stopping.store(true, Ordering::Release);
     }
 
-    /// The model, if this server takes new predictions now; otherwise the 503 explaining why.
-    /// Readiness probes and prediction handlers share this one answer.
+    pub fn is_shutting_down(&self) -> bool {
+        self.inner.stopping.load(Ordering::Acquire)
+    }
+
+    /// The model, if this server can answer predictions now; otherwise the 503 explaining why.
+    /// While shutting down it still answers the requests that reach it on connections opened
+    /// before (each answer closes its connection), so no request already sent is lost.
     pub fn available(&self) -> Result<&ServedModel, ApiError> {
         let served = self.served().ok_or_else(ApiError::not_ready)?;
         if !self.inference().is_alive() {
-            return Err(ApiError::unavailable("the inference thread has stopped"));
+            return Err(ApiError::unavailable("an inference worker has stopped"));
         }
-        if self.inner.stopping.load(Ordering::Acquire) {
+        Ok(served)
+    }
+
+    /// Ready means: a load balancer may send new traffic here now.
+    pub fn ready(&self) -> Result<&ServedModel, ApiError> {
+        let served = self.available()?;
+        if self.is_shutting_down() {
             return Err(ApiError::unavailable(
                 "shutting down; retry on another instance",
             ));
         }
         Ok(served)
-    }
-
-    /// Ready means: a load balancer may send traffic here now.
-    pub fn is_ready(&self) -> bool {
-        self.available().is_ok()
     }
 }

@@ -165,7 +165,7 @@ impl TestApp {
 
     pub async fn wait_ready(&mut self) {
         for _ in 0..500 {
-            if self.state.is_ready() {
+            if self.state.ready().is_ok() {
                 return;
             }
             tokio::time::sleep(Duration::from_millis(10)).await;
