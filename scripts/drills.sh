@@ -16,7 +16,8 @@ SOAK_SECONDS="${SOAK_SECONDS:-600}"
 BASE_PORT="${BASE_PORT:-18300}"
 mkdir -p "$OUT"
 
-[ -x "$BIN" ] || cargo build --release
+# Always: a stale binary would drill old code.
+cargo build --release --quiet
 [ -f "$DATA" ] || TEXTSERVE_BIN="$BIN" scripts/fetch-data.sh "$DATA"
 
 PIDS=()
