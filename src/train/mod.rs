@@ -456,16 +456,12 @@ fn fit<N: Network>(
         }
         let (validation_loss, validation_accuracy) =
             loss_and_accuracy(stage.network, validation_set);
-        let record = EpochRecord {
-            stage: stage.name.clone(),
-            epoch,
-            train_loss: loss_sum / seen.max(1) as f64,
-            validation_loss,
-            validation_accuracy,
-            seconds: epoch_started.elapsed().as_secs_f64(),
-        };
-        progress.finish(&record);
-        history.push(record);
+        progress.finish(
+            loss_sum / seen.max(1) as f64,
+            (validation_loss, validation_accuracy),
+            epoch_started,
+            history,
+        );
         checkpoints.push(Checkpoint {
             epoch,
             accuracy: validation_accuracy,
@@ -849,20 +845,36 @@ impl Progress {
         }
     }
 
-    fn finish(&self, record: &EpochRecord) {
+    /// Ends the epoch: logs it and appends its record to `history`.
+    fn finish(
+        self,
+        train_loss: f64,
+        (validation_loss, validation_accuracy): (f64, f64),
+        started: Instant,
+        history: &mut Vec<EpochRecord>,
+    ) {
         if let Some(bar) = &self.bar {
             bar.finish_and_clear();
         }
+        let record = EpochRecord {
+            stage: self.stage,
+            epoch: self.epoch,
+            train_loss,
+            validation_loss,
+            validation_accuracy,
+            seconds: started.elapsed().as_secs_f64(),
+        };
         eprintln!(
             "{} epoch {}/{}: train loss {:.4}, validation loss {:.4}, validation accuracy {:.4} ({:.1}s)",
-            self.stage,
-            self.epoch,
+            record.stage,
+            record.epoch,
             self.epochs,
             record.train_loss,
             record.validation_loss,
             record.validation_accuracy,
             record.seconds
         );
+        history.push(record);
     }
 }
 

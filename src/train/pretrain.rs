@@ -143,16 +143,12 @@ pub(super) fn pretrain_member(
             progress.step(loss_sum / seen as f64);
         }
         let (validation_loss, validation_accuracy) = validate(&heads, member, sets.validation);
-        let record = EpochRecord {
-            stage: name.clone(),
-            epoch,
-            train_loss: loss_sum / seen.max(1) as f64,
-            validation_loss,
-            validation_accuracy,
-            seconds: started.elapsed().as_secs_f64(),
-        };
-        progress.finish(&record);
-        history.push(record);
+        progress.finish(
+            loss_sum / seen.max(1) as f64,
+            (validation_loss, validation_accuracy),
+            started,
+            history,
+        );
         if best
             .as_ref()
             .is_none_or(|(loss, _)| validation_loss < *loss)
