@@ -147,18 +147,18 @@ pub fn bench(args: crate::config::BenchArgs) -> anyhow::Result<()> {
     sorted.sort_by_key(Vec::len);
     let mean_tokens =
         sorted.iter().map(Vec::len).sum::<usize>() as f64 / sorted.len().max(1) as f64;
+    let workers = args.workers.max(1);
     println!(
         "model {} {}, {} corpus texts (mean {:.1} tokens), {} worker(s) with {} libtorch thread(s) each, {} s per row\n",
         model.manifest().name,
         model.manifest().version,
         sorted.len(),
         mean_tokens,
-        args.workers.max(1),
+        workers,
         args.threads,
         args.seconds
     );
     let budget = Duration::from_secs_f64(args.seconds);
-    let workers = args.workers.max(1);
     let model_dir = args.model.as_path();
     let threads = args.threads;
     // Runs `batches` in shuffled order until the budget is spent, on `workers` threads at once,

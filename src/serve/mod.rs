@@ -57,7 +57,7 @@ impl Application {
         .await
     }
 
-    /// `load` runs on the inference thread; tests use it to hold loading back.
+    /// `load` runs on each inference worker's thread; tests use it to hold loading back.
     pub async fn build_with_loader<L>(config: &ServeConfig, load: L) -> anyhow::Result<Self>
     where
         L: Fn() -> anyhow::Result<Model> + Send + Sync + 'static,
@@ -82,7 +82,7 @@ impl Application {
                 max_batch_delay: Duration::from_millis(config.max_batch_delay_ms),
                 max_queue: config.max_queue.max(1),
             },
-            config.workers.max(1),
+            config.workers,
             move || {
                 crate::commands::set_torch_threads(threads);
                 let model = load()?;
