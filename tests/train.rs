@@ -270,3 +270,60 @@ fn single_label_data_is_refused() {
     let error = train(&job).unwrap_err().to_string();
     assert!(error.contains("at least two labels"), "{error}");
 }
+
+#[test]
+fn contradicted_training_labels_are_dropped_and_recorded() {
+    let _turn = TORCH_RNG.lock().unwrap_or_else(|e| e.into_inner());
+    tch::set_num_threads(1);
+    let dir = tempfile::tempdir().unwrap();
+    let job = job(
+        dir.path(),
+        TrainConfig {
+            suspect_label_threshold: 0.2,
+            epochs: 2,
+            ..small_config()
+        },
+    );
+    // Every tenth "fluid" text relabelled "cosmetic": its marker says otherwise.
+    let relabelled: String = separable_dataset()
+        .lines()
+        .enumerate()
+        .map(|(i, line)| {
+            if i % 10 == 0 && line.contains("\"fluid\"") {
+                line.replace("\"fluid\"", "\"cosmetic\"")
+            } else {
+                line.to_string()
+            }
+        })
+        .map(|line| line + "\n")
+        .collect();
+    let flipped = separable_dataset()
+        .lines()
+        .zip(relabelled.lines())
+        .filter(|(a, b)| a != b)
+        .count();
+    std::fs::write(&job.data, relabelled).unwrap();
+    let manifest = train(&job).unwrap();
+    let dropped = manifest.training.as_ref().unwrap().suspect_labels_dropped;
+    assert!(
+        (1..=flipped).contains(&dropped),
+        "{dropped} dropped of {flipped} relabelled (some fall in validation or test)"
+    );
+    let card = std::fs::read_to_string(job.out.join("MODEL_CARD.md")).unwrap();
+    assert!(
+        card.contains(&format!(
+            "{dropped} training examples left out as suspect labels"
+        )) && card.contains("--suspect-label-threshold 0.2"),
+        "{card}"
+    );
+
+    let without_wide = TrainJob {
+        config: TrainConfig {
+            ngram_max_features: 0,
+            ..job.config.clone()
+        },
+        ..job
+    };
+    let error = train(&without_wide).unwrap_err().to_string();
+    assert!(error.contains("needs the wide part"), "{error}");
+}

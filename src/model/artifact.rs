@@ -74,6 +74,10 @@ pub struct TrainingRecord {
     pub rows_read: usize,
     pub empty_texts_skipped: usize,
     pub cleaning: CleanStats,
+    /// Training examples left out for a label their cross-fitted wide part contradicted
+    /// (`--suspect-label-threshold`); the split sizes count them.
+    #[serde(default)]
+    pub suspect_labels_dropped: usize,
     pub split: SplitConfig,
     pub split_sizes: SplitSizes,
     pub hyperparameters: TrainConfig,

@@ -48,6 +48,13 @@ pub fn render(manifest: &Manifest, out: &Path, notes: Option<&str>) -> String {
             "- stratified split, seed {}: train {}, validation {}, test {} (deduplicated before splitting, so no test text occurs in training)\n",
             t.split.seed, t.split_sizes.train, t.split_sizes.validation, t.split_sizes.test
         );
+        if t.suspect_labels_dropped > 0 {
+            let _ = writeln!(
+                w,
+                "- {} training examples left out as suspect labels: a wide part cross-fitted on the rest of the training split (5 folds) gave their own label less than {} probability. Validation and test examples are never dropped.\n",
+                t.suspect_labels_dropped, t.hyperparameters.suspect_label_threshold
+            );
+        }
         let _ = writeln!(w, "## Training\n");
         let _ = writeln!(
             w,
@@ -181,7 +188,7 @@ fn reproduce_command(manifest: &Manifest, t: &TrainingRecord, out: &Path) -> Str
         );
     }
     cmd += &format!(
-        " \\\n  --epochs {} --patience {} --batch-size {} --learning-rate {} --weight-decay {} --clip-norm {} --label-smoothing {} --seed {} \\\n  --validation-fraction {} --test-fraction {} --embedding-dim {} --bigram-buckets {} --bigram-dim {} --ngram-min-df {} --ngram-max-features {} --wide-epochs {} --wide-learning-rate {} --wide-c {} --members {} --pretrain-epochs {} --average-checkpoints {} --hidden-size {} \\\n  --num-layers {} --bidirectional {} --dropout {} --token-dropout {} --max-length {} --min-frequency {} --max-vocab-size {}",
+        " \\\n  --epochs {} --patience {} --batch-size {} --learning-rate {} --weight-decay {} --clip-norm {} --label-smoothing {} --seed {} \\\n  --validation-fraction {} --test-fraction {} --embedding-dim {} --bigram-buckets {} --bigram-dim {} --ngram-min-df {} --ngram-max-features {} --wide-epochs {} --wide-learning-rate {} --wide-c {} --members {} --pretrain-epochs {} --suspect-label-threshold {} --average-checkpoints {} --hidden-size {} \\\n  --num-layers {} --bidirectional {} --dropout {} --token-dropout {} --max-length {} --min-frequency {} --max-vocab-size {}",
         c.epochs,
         c.patience,
         c.batch_size,
@@ -202,6 +209,7 @@ fn reproduce_command(manifest: &Manifest, t: &TrainingRecord, out: &Path) -> Str
         c.wide_c,
         c.members,
         c.pretrain_epochs,
+        c.suspect_label_threshold,
         c.average_checkpoints,
         c.hidden_size,
         c.num_layers,

@@ -3,6 +3,7 @@
 pub mod card;
 mod metrics;
 mod pretrain;
+mod suspects;
 
 use std::collections::HashMap;
 use std::io::IsTerminal;
@@ -80,6 +81,12 @@ pub struct TrainConfig {
     #[arg(long, default_value_t = 0)]
     #[serde(default)]
     pub pretrain_epochs: usize,
+    /// Drop training examples whose own label gets less than this probability from a wide part
+    /// cross-fitted on the rest of the training split (5 folds): noisy labels, which every stage
+    /// would otherwise fit. Needs the wide part; 0 keeps every example.
+    #[arg(long, default_value_t = 0.0)]
+    #[serde(default)]
+    pub suspect_label_threshold: f64,
     /// Networks trained with seeds seed, seed+1, … and averaged (a small ensemble).
     #[arg(long, default_value_t = 1)]
     pub members: usize,
@@ -163,6 +170,14 @@ impl TrainConfig {
             || self.validation_fraction + self.test_fraction >= 1.0
         {
             bail!("--validation-fraction must be > 0, --test-fraction ≥ 0, and together below 1");
+        }
+        if !(0.0..1.0).contains(&self.suspect_label_threshold) {
+            bail!("--suspect-label-threshold must be in [0, 1)");
+        }
+        if self.suspect_label_threshold > 0.0 && self.ngram_max_features == 0 {
+            bail!(
+                "--suspect-label-threshold needs the wide part, which --ngram-max-features 0 turns off"
+            );
         }
         Ok(())
     }
@@ -256,6 +271,23 @@ pub fn train(job: &TrainJob) -> anyhow::Result<Manifest> {
         members: config.members as i64,
         wide_weight: 0.5,
     };
+    let (train_set, suspect_labels_dropped) = if config.suspect_label_threshold > 0.0 {
+        let (kept, dropped) = suspects::drop_suspect_labels(
+            train_set,
+            &validation_set,
+            &ngram_vocabulary,
+            &model_config,
+            config,
+        )?;
+        eprintln!(
+            "suspect labels: {dropped} training examples dropped (own label below {} when cross-fitted), {} kept",
+            config.suspect_label_threshold,
+            kept.len()
+        );
+        (kept, dropped)
+    } else {
+        (train_set, 0)
+    };
     let mut history = Vec::new();
     let mut stages = Vec::new();
     let var_store = VarStore::new(Device::Cpu);
@@ -263,6 +295,7 @@ pub fn train(job: &TrainJob) -> anyhow::Result<Manifest> {
     if let Some(wide) = classifier.wide() {
         wide.set_vocabulary(&ngram_vocabulary);
         stages.push(train_wide(
+            "wide",
             wide,
             &var_store,
             config,
@@ -349,6 +382,7 @@ pub fn train(job: &TrainJob) -> anyhow::Result<Manifest> {
             rows_read: prepared.rows_read,
             empty_texts_skipped: prepared.empty_skipped,
             cleaning: prepared.cleaning.clone(),
+            suspect_labels_dropped,
             split: config.split(),
             split_sizes: SplitSizes {
                 train: split.train.len(),
@@ -586,6 +620,7 @@ fn train_member(
 
 /// The wide logistic regression, with an L2 penalty equivalent to scikit-learn's `C`.
 fn train_wide(
+    name: &str,
     wide: &Wide,
     var_store: &VarStore,
     config: &TrainConfig,
@@ -595,7 +630,7 @@ fn train_wide(
     let l2 = 1.0 / (2.0 * config.wide_c * sets.train.len() as f64);
     // Only the wide part's variables take part in this loss, so only they get gradients.
     let stage = Stage {
-        name: "wide".into(),
+        name: name.into(),
         network: wide,
         var_store,
         optimizer: nn::adam(0.9, 0.999, 0.0).build(var_store, config.wide_learning_rate)?,

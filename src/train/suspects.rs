@@ -1,0 +1,162 @@
+//! Dropping training examples whose label the data itself contradicts.
+//!
+//! Review labels come from star ratings and are noisy: the same complaint is filed as positive
+//! now and then. Every model trained here fits those examples too, and learns less of the
+//! wording the rest agree on. Cross-fitting finds them without touching the validation or test
+//! split: each fold of the training split is scored by a wide part trained on the other folds.
+
+use std::collections::HashSet;
+
+use tch::Device;
+use tch::nn::VarStore;
+
+use super::{Labelled, Sets, TrainConfig, train_wide};
+use crate::data::SplitMix64;
+use crate::model::{Classifier, ModelConfig, NgramVocabulary, predict_sequences};
+
+/// Folds of the cross-fit: each scoring model sees 80 % of the training split.
+const FOLDS: usize = 5;
+
+/// The training examples whose own label gets at least `config.suspect_label_threshold`
+/// probability from a wide part that never saw them, and how many were dropped. Each fold's wide
+/// part is trained exactly as the real one (same n-gram vocabulary, early-stopped on the
+/// validation split).
+pub(super) fn drop_suspect_labels(
+    train: Vec<Labelled>,
+    validation: &[Labelled],
+    vocabulary: &NgramVocabulary,
+    model_config: &ModelConfig,
+    config: &TrainConfig,
+) -> anyhow::Result<(Vec<Labelled>, usize)> {
+    let own_label_probability =
+        cross_fitted_own_label_probability(&train, validation, vocabulary, model_config, config)?;
+    let before = train.len();
+    let kept: Vec<Labelled> = train
+        .into_iter()
+        .zip(own_label_probability)
+        .filter(|(_, p)| f64::from(*p) >= config.suspect_label_threshold)
+        .map(|(example, _)| example)
+        .collect();
+    let dropped = before - kept.len();
+    Ok((kept, dropped))
+}
+
+fn cross_fitted_own_label_probability(
+    train: &[Labelled],
+    validation: &[Labelled],
+    vocabulary: &NgramVocabulary,
+    model_config: &ModelConfig,
+    config: &TrainConfig,
+) -> anyhow::Result<Vec<f32>> {
+    let mut order: Vec<usize> = (0..train.len()).collect();
+    SplitMix64::new(config.seed).shuffle(&mut order);
+    let mut probability = vec![1.0f32; train.len()];
+    for fold in 0..FOLDS {
+        let held_out: Vec<usize> = order.iter().copied().skip(fold).step_by(FOLDS).collect();
+        let held: HashSet<usize> = held_out.iter().copied().collect();
+        let rest: Vec<Labelled> = train
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| !held.contains(i))
+            .map(|(_, example)| example.clone())
+            .collect();
+        tch::manual_seed(config.seed as i64 + fold as i64);
+        let var_store = VarStore::new(Device::Cpu);
+        let classifier = Classifier::new(&var_store.root(), model_config);
+        let wide = classifier
+            .wide()
+            .ok_or_else(|| anyhow::anyhow!("dropping suspect labels needs the wide part"))?;
+        wide.set_vocabulary(vocabulary);
+        train_wide(
+            &format!("suspects fold {}/{FOLDS}", fold + 1),
+            wide,
+            &var_store,
+            config,
+            Sets {
+                train: &rest,
+                validation,
+            },
+            &mut Vec::new(),
+        )?;
+        let sequences: Vec<&[i64]> = held_out
+            .iter()
+            .map(|&i| train[i].0.ids.as_slice())
+            .collect();
+        for (&i, p) in held_out
+            .iter()
+            .zip(predict_sequences(wide, &sequences, 256))
+        {
+            probability[i] = p[train[i].1];
+        }
+    }
+    Ok(probability)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::text::Encoded;
+
+    /// Two labels, each marked by its own token ids; `flipped` examples carry the other label.
+    fn examples(count: usize, flipped: &[usize]) -> Vec<Labelled> {
+        (0..count)
+            .map(|i| {
+                let label = i % 2;
+                let marker = if label == 0 { 10 } else { 20 };
+                let ids = vec![2 + (i % 5) as i64, marker, marker + 1, 3 + (i % 3) as i64];
+                let label = if flipped.contains(&i) {
+                    1 - label
+                } else {
+                    label
+                };
+                (Encoded { ids }, label)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn examples_whose_label_contradicts_the_rest_are_dropped_and_only_they() {
+        let flipped = [3, 10, 17, 42, 77];
+        let train = examples(120, &flipped);
+        let validation = examples(30, &[]);
+        let vocabulary = NgramVocabulary::fit(train.iter().map(|(e, _)| e.ids.as_slice()), 1, 1000);
+        let model_config = ModelConfig {
+            vocab_size: 30,
+            num_labels: 2,
+            embedding_dim: 4,
+            bigram_buckets: 0,
+            bigram_dim: 0,
+            hidden_size: 4,
+            num_layers: 1,
+            bidirectional: false,
+            dropout: 0.0,
+            token_dropout: 0.0,
+            ngram_vocab_size: vocabulary.len() as i64,
+            members: 1,
+            wide_weight: 1.0,
+        };
+        let config = TrainConfig {
+            suspect_label_threshold: 0.2,
+            wide_epochs: 30,
+            wide_learning_rate: 0.1,
+            batch_size: 16,
+            ..TrainConfig::default()
+        };
+        let (kept, dropped) = drop_suspect_labels(
+            train.clone(),
+            &validation,
+            &vocabulary,
+            &model_config,
+            &config,
+        )
+        .unwrap();
+        assert_eq!(dropped, flipped.len());
+        let expected: Vec<Labelled> = train
+            .into_iter()
+            .enumerate()
+            .filter(|(i, _)| !flipped.contains(i))
+            .map(|(_, example)| example)
+            .collect();
+        assert_eq!(kept, expected);
+    }
+}
