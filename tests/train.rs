@@ -70,6 +70,13 @@ fn job(dir: &std::path::Path, config: TrainConfig) -> TrainJob {
 /// the sequence its seed promises.
 static TORCH_RNG: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
+/// Waits for this test's turn at libtorch, on one thread so runs are repeatable.
+fn torch_turn() -> std::sync::MutexGuard<'static, ()> {
+    let turn = TORCH_RNG.lock().unwrap_or_else(|e| e.into_inner());
+    tch::set_num_threads(1);
+    turn
+}
+
 fn small_config() -> TrainConfig {
     TrainConfig {
         epochs: 40,
@@ -91,8 +98,7 @@ fn small_config() -> TrainConfig {
 
 #[test]
 fn the_lstm_alone_learns_separable_data() {
-    let _turn = TORCH_RNG.lock().unwrap_or_else(|e| e.into_inner());
-    tch::set_num_threads(1);
+    let _turn = torch_turn();
     let dir = tempfile::tempdir().unwrap();
     let config = TrainConfig {
         ngram_max_features: 0,
@@ -112,8 +118,7 @@ fn the_lstm_alone_learns_separable_data() {
 
 #[test]
 fn language_model_pretraining_learns_the_texts_then_the_labels() {
-    let _turn = TORCH_RNG.lock().unwrap_or_else(|e| e.into_inner());
-    tch::set_num_threads(1);
+    let _turn = torch_turn();
     let dir = tempfile::tempdir().unwrap();
     let config = TrainConfig {
         ngram_max_features: 0,
@@ -176,8 +181,7 @@ fn language_model_pretraining_learns_the_texts_then_the_labels() {
 
 #[test]
 fn tiny_model_learns_separable_data_and_eval_rebuilds_its_test_split() {
-    let _turn = TORCH_RNG.lock().unwrap_or_else(|e| e.into_inner());
-    tch::set_num_threads(1);
+    let _turn = torch_turn();
     let dir = tempfile::tempdir().unwrap();
     let job = job(
         dir.path(),
@@ -273,8 +277,7 @@ fn single_label_data_is_refused() {
 
 #[test]
 fn contradicted_training_labels_are_dropped_and_recorded() {
-    let _turn = TORCH_RNG.lock().unwrap_or_else(|e| e.into_inner());
-    tch::set_num_threads(1);
+    let _turn = torch_turn();
     let dir = tempfile::tempdir().unwrap();
     let job = job(
         dir.path(),
