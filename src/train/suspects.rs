@@ -37,6 +37,12 @@ pub(super) fn drop_suspect_labels(
         .filter(|(_, p)| f64::from(*p) >= config.suspect_label_threshold)
         .map(|(example, _)| example)
         .collect();
+    if kept.is_empty() {
+        anyhow::bail!(
+            "--suspect-label-threshold {} left out every training example; lower it",
+            config.suspect_label_threshold
+        );
+    }
     let dropped = before - kept.len();
     Ok((kept, dropped))
 }
