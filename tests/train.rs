@@ -284,6 +284,9 @@ fn contradicted_training_labels_are_dropped_and_recorded() {
         TrainConfig {
             suspect_label_threshold: 0.2,
             epochs: 2,
+            // Sure of the markers after a few epochs, so a contradicted label stands out.
+            wide_learning_rate: 0.1,
+            wide_epochs: 30,
             ..small_config()
         },
     );
@@ -300,18 +303,42 @@ fn contradicted_training_labels_are_dropped_and_recorded() {
         })
         .map(|line| line + "\n")
         .collect();
-    let flipped = separable_dataset()
+    let flipped: HashSet<String> = separable_dataset()
         .lines()
         .zip(relabelled.lines())
         .filter(|(a, b)| a != b)
-        .count();
+        .map(|(_, b)| b.to_string())
+        .collect();
+    let written: HashSet<String> = relabelled.lines().map(str::to_string).collect();
     std::fs::write(&job.data, relabelled).unwrap();
     let manifest = train(&job).unwrap();
     let dropped = manifest.training.as_ref().unwrap().suspect_labels_dropped;
     assert!(
-        (1..=flipped).contains(&dropped),
-        "{dropped} dropped of {flipped} relabelled (some fall in validation or test)"
+        (1..=flipped.len()).contains(&dropped),
+        "{dropped} dropped of {} relabelled (some fall in validation or test)",
+        flipped.len()
     );
+    // The report lists the dropped examples as given in the data, least plausible first, and
+    // the least plausible is one of the relabelled texts. (Others may be genuinely ambiguous:
+    // a "fluid" text sharing every filler with a relabelled one.)
+    let report = std::fs::read_to_string(job.out.join(textserve::train::SUSPECTS_FILE)).unwrap();
+    let given: Vec<(String, f64)> = report
+        .lines()
+        .map(|line| {
+            let suspect: serde_json::Value = serde_json::from_str(line).unwrap();
+            let example = serde_json::json!({"text": suspect["text"], "label": suspect["label"]});
+            let p = suspect["own_label_probability"].as_f64().unwrap();
+            assert!(p < 0.2, "{line}");
+            (example.to_string(), p)
+        })
+        .collect();
+    assert_eq!(given.len(), dropped, "{report}");
+    assert!(
+        given.iter().all(|(example, _)| written.contains(example)),
+        "{report}"
+    );
+    assert!(given.windows(2).all(|w| w[0].1 <= w[1].1), "{report}");
+    assert!(flipped.contains(&given[0].0), "{report}");
     let card = std::fs::read_to_string(job.out.join("MODEL_CARD.md")).unwrap();
     assert!(
         card.contains(&format!(

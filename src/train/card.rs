@@ -51,8 +51,10 @@ pub fn render(manifest: &Manifest, out: &Path, notes: Option<&str>) -> String {
         if t.suspect_labels_dropped > 0 {
             let _ = writeln!(
                 w,
-                "- {} training examples left out as suspect labels: a wide part cross-fitted on the rest of the training split (5 folds) gave their own label less than {} probability. Validation and test examples are never dropped.\n",
-                t.suspect_labels_dropped, t.hyperparameters.suspect_label_threshold
+                "- {} training examples left out as suspect labels: a wide part cross-fitted on the rest of the training split (5 folds) gave their own label less than {} probability; they are listed in `{}`, least plausible first, for a person to check. Validation and test examples are never dropped.\n",
+                t.suspect_labels_dropped,
+                t.hyperparameters.suspect_label_threshold,
+                super::SUSPECTS_FILE
             );
         }
         let _ = writeln!(w, "## Training\n");

@@ -28,6 +28,9 @@ use crate::model::{
 };
 use crate::text::{Encoded, Tokenizer, TokenizerConfig};
 
+/// Training examples left out by `--suspect-label-threshold`, written beside the model.
+pub const SUSPECTS_FILE: &str = "suspect_labels.jsonl";
+
 /// Every knob of a training run; recorded in the artifact so a run can be repeated exactly.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, clap::Args)]
 pub struct TrainConfig {
@@ -271,8 +274,8 @@ pub fn train(job: &TrainJob) -> anyhow::Result<Manifest> {
         members: config.members as i64,
         wide_weight: 0.5,
     };
-    let (train_set, suspect_labels_dropped) = if config.suspect_label_threshold > 0.0 {
-        let (kept, dropped) = suspects::drop_suspect_labels(
+    let (train_set, suspects) = if config.suspect_label_threshold > 0.0 {
+        let (kept, suspects) = suspects::drop_suspect_labels(
             train_set,
             &validation_set,
             &ngram_vocabulary,
@@ -280,13 +283,14 @@ pub fn train(job: &TrainJob) -> anyhow::Result<Manifest> {
             config,
         )?;
         eprintln!(
-            "suspect labels: {dropped} training examples dropped (own label below {} when cross-fitted), {} kept",
+            "suspect labels: {} training examples dropped (own label below {} when cross-fitted), {} kept",
+            suspects.len(),
             config.suspect_label_threshold,
             kept.len()
         );
-        (kept, dropped)
+        (kept, suspects)
     } else {
-        (train_set, 0)
+        (train_set, Vec::new())
     };
     let mut history = Vec::new();
     let mut stages = Vec::new();
@@ -382,7 +386,7 @@ pub fn train(job: &TrainJob) -> anyhow::Result<Manifest> {
             rows_read: prepared.rows_read,
             empty_texts_skipped: prepared.empty_skipped,
             cleaning: prepared.cleaning.clone(),
-            suspect_labels_dropped,
+            suspect_labels_dropped: suspects.len(),
             split: config.split(),
             split_sizes: SplitSizes {
                 train: split.train.len(),
@@ -417,6 +421,9 @@ pub fn train(job: &TrainJob) -> anyhow::Result<Manifest> {
     manifest.weights.parameters = crate::model::artifact::parameter_count(model.var_store());
     let card = card::render(&manifest, &job.out, job.card_notes.as_deref());
     Artifact::save(&job.out, &mut manifest, model.var_store(), &card)?;
+    if !suspects.is_empty() {
+        suspects::write_report(&job.out.join(SUSPECTS_FILE), &split.train, &suspects)?;
+    }
     Ok(manifest)
 }
 

@@ -6,45 +6,82 @@
 //! split: each fold of the training split is scored by a wide part trained on the other folds.
 
 use std::collections::HashSet;
+use std::path::Path;
+
+use anyhow::Context;
 
 use tch::Device;
 use tch::nn::VarStore;
 
 use super::{Labelled, Sets, TrainConfig, train_wide};
-use crate::data::SplitMix64;
+use crate::data::{Example, SplitMix64};
 use crate::model::{Classifier, ModelConfig, NgramVocabulary, predict_sequences};
 
 /// Folds of the cross-fit: each scoring model sees 80 % of the training split.
 const FOLDS: usize = 5;
 
+/// A training example left out, and the probability its own label got.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) struct Suspect {
+    /// Position in the training split.
+    pub index: usize,
+    pub own_label_probability: f32,
+}
+
 /// The training examples whose own label gets at least `config.suspect_label_threshold`
-/// probability from a wide part that never saw them, and how many were dropped. Each fold's wide
-/// part is trained exactly as the real one (same n-gram vocabulary, early-stopped on the
-/// validation split).
+/// probability from a wide part that never saw them, and the others, least plausible first.
+/// Each fold's wide part is trained exactly as the real one (same n-gram vocabulary,
+/// early-stopped on the validation split).
 pub(super) fn drop_suspect_labels(
     train: Vec<Labelled>,
     validation: &[Labelled],
     vocabulary: &NgramVocabulary,
     model_config: &ModelConfig,
     config: &TrainConfig,
-) -> anyhow::Result<(Vec<Labelled>, usize)> {
+) -> anyhow::Result<(Vec<Labelled>, Vec<Suspect>)> {
     let own_label_probability =
         cross_fitted_own_label_probability(&train, validation, vocabulary, model_config, config)?;
-    let before = train.len();
-    let kept: Vec<Labelled> = train
-        .into_iter()
-        .zip(own_label_probability)
-        .filter(|(_, p)| f64::from(*p) >= config.suspect_label_threshold)
-        .map(|(example, _)| example)
-        .collect();
+    let mut kept = Vec::with_capacity(train.len());
+    let mut suspects = Vec::new();
+    for (index, (example, p)) in train.into_iter().zip(own_label_probability).enumerate() {
+        if f64::from(p) >= config.suspect_label_threshold {
+            kept.push(example);
+        } else {
+            suspects.push(Suspect {
+                index,
+                own_label_probability: p,
+            });
+        }
+    }
     if kept.is_empty() {
         anyhow::bail!(
             "--suspect-label-threshold {} left out every training example; lower it",
             config.suspect_label_threshold
         );
     }
-    let dropped = before - kept.len();
-    Ok((kept, dropped))
+    suspects.sort_by(|a, b| a.own_label_probability.total_cmp(&b.own_label_probability));
+    Ok((kept, suspects))
+}
+
+/// Writes the suspects as JSONL (text, label as given, the probability it got), for a person to
+/// check: a wrong label is better fixed in the data than left out of one model.
+pub(super) fn write_report(
+    path: &Path,
+    train: &[Example],
+    suspects: &[Suspect],
+) -> anyhow::Result<()> {
+    let mut out = String::new();
+    for suspect in suspects {
+        let example = &train[suspect.index];
+        let line = serde_json::json!({
+            "text": example.text,
+            "label": example.label,
+            "own_label_probability": suspect.own_label_probability,
+        });
+        out.push_str(&line.to_string());
+        out.push('\n');
+    }
+    std::fs::write(path, out).with_context(|| format!("writing {}", path.display()))
 }
 
 fn cross_fitted_own_label_probability(
@@ -148,7 +185,7 @@ mod tests {
             batch_size: 16,
             ..TrainConfig::default()
         };
-        let (kept, dropped) = drop_suspect_labels(
+        let (kept, suspects) = drop_suspect_labels(
             train.clone(),
             &validation,
             &vocabulary,
@@ -156,7 +193,16 @@ mod tests {
             &config,
         )
         .unwrap();
-        assert_eq!(dropped, flipped.len());
+        let mut dropped: Vec<usize> = suspects.iter().map(|s| s.index).collect();
+        dropped.sort_unstable();
+        assert_eq!(dropped, flipped);
+        assert!(
+            suspects
+                .windows(2)
+                .all(|w| w[0].own_label_probability <= w[1].own_label_probability)
+                && suspects.iter().all(|s| s.own_label_probability < 0.2),
+            "{suspects:?}"
+        );
         let expected: Vec<Labelled> = train
             .into_iter()
             .enumerate()
