@@ -325,7 +325,7 @@ pub struct Wide {
 }
 
 impl Wide {
-    fn new(p: &nn::Path, config: &ModelConfig) -> Self {
+    pub(crate) fn new(p: &nn::Path, config: &ModelConfig) -> Self {
         let size = config.ngram_vocab_size;
         let keys = p.add(
             "keys",

@@ -5,7 +5,6 @@
 //! wording the rest agree on. Cross-fitting finds them without touching the validation or test
 //! split: each fold of the training split is scored by a wide part trained on the other folds.
 
-use std::collections::HashSet;
 use std::path::Path;
 
 use anyhow::Context;
@@ -15,7 +14,7 @@ use tch::nn::VarStore;
 
 use super::{Labelled, Sets, TrainConfig, train_wide};
 use crate::data::{Example, SplitMix64};
-use crate::model::{Classifier, ModelConfig, NgramVocabulary, predict_sequences};
+use crate::model::{ModelConfig, NgramVocabulary, Wide, predict_sequences};
 
 /// Folds of the cross-fit: each scoring model sees 80 % of the training split.
 const FOLDS: usize = 5;
@@ -91,28 +90,28 @@ fn cross_fitted_own_label_probability(
     model_config: &ModelConfig,
     config: &TrainConfig,
 ) -> anyhow::Result<Vec<f32>> {
+    if model_config.ngram_vocab_size == 0 {
+        anyhow::bail!("dropping suspect labels needs the wide part, which found no n-grams");
+    }
     let mut order: Vec<usize> = (0..train.len()).collect();
     SplitMix64::new(config.seed).shuffle(&mut order);
+    let mut fold_of = vec![0; train.len()];
+    for (position, &i) in order.iter().enumerate() {
+        fold_of[i] = position % FOLDS;
+    }
     let mut probability = vec![1.0f32; train.len()];
     for fold in 0..FOLDS {
-        let held_out: Vec<usize> = order.iter().copied().skip(fold).step_by(FOLDS).collect();
-        let held: HashSet<usize> = held_out.iter().copied().collect();
-        let rest: Vec<Labelled> = train
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| !held.contains(i))
-            .map(|(_, example)| example.clone())
-            .collect();
+        let (held_out, rest): (Vec<usize>, Vec<usize>) =
+            (0..train.len()).partition(|&i| fold_of[i] == fold);
+        let rest: Vec<Labelled> = rest.into_iter().map(|i| train[i].clone()).collect();
         tch::manual_seed(config.seed as i64 + fold as i64);
         let var_store = VarStore::new(Device::Cpu);
-        let classifier = Classifier::new(&var_store.root(), model_config);
-        let wide = classifier
-            .wide()
-            .ok_or_else(|| anyhow::anyhow!("dropping suspect labels needs the wide part"))?;
+        // Only the wide part: the LSTM members play no part in scoring.
+        let wide = Wide::new(&var_store.root(), model_config);
         wide.set_vocabulary(vocabulary);
         train_wide(
             &format!("suspects fold {}/{FOLDS}", fold + 1),
-            wide,
+            &wide,
             &var_store,
             config,
             Sets {
@@ -127,7 +126,7 @@ fn cross_fitted_own_label_probability(
             .collect();
         for (&i, p) in held_out
             .iter()
-            .zip(predict_sequences(wide, &sequences, 256))
+            .zip(predict_sequences(&wide, &sequences, 256))
         {
             probability[i] = p[train[i].1];
         }
