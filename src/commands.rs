@@ -49,9 +49,26 @@ pub fn train(args: TrainArgs) -> anyhow::Result<()> {
 pub fn eval(args: EvalArgs) -> anyhow::Result<()> {
     set_torch_threads(args.threads);
     let model = Model::load(&args.model)?;
-    let examples =
-        train::evaluation_examples(&model, args.data.as_deref(), &args.file.read_options())?;
-    let evaluation = train::evaluate(&model, &examples)?;
+    let examples = train::evaluation_examples(
+        &model,
+        args.data.as_deref(),
+        &args.file.read_options(),
+        args.split,
+    )?;
+    let (evaluation, mistakes) = train::evaluate_with_mistakes(&model, &examples)?;
+    if let Some(path) = &args.misclassified {
+        let mut lines = String::new();
+        for mistake in &mistakes {
+            lines.push_str(&serde_json::to_string(mistake)?);
+            lines.push('\n');
+        }
+        std::fs::write(path, lines).with_context(|| path.display().to_string())?;
+        eprintln!(
+            "wrote {} ({} misclassified)",
+            path.display(),
+            mistakes.len()
+        );
+    }
     if args.json {
         println!("{}", serde_json::to_string_pretty(&evaluation)?);
     } else {

@@ -252,9 +252,16 @@ pub struct EvalArgs {
     /// Model directory.
     #[arg(long, env = "TEXTSERVE_MODEL", default_value = DEFAULT_MODEL_DIR)]
     pub model: PathBuf,
-    /// Labelled data to evaluate on; by default the test split recorded in the model.
+    /// Labelled data to evaluate on; by default a part of the split recorded in the model.
     #[arg(long)]
     pub data: Option<PathBuf>,
+    /// Which part of the recorded split to rebuild when no --data is given.
+    #[arg(long, value_enum, default_value_t, conflicts_with = "data")]
+    pub split: crate::train::RecordedSplit,
+    /// Write every misclassified example here as JSONL (text, label, predicted,
+    /// label_probability, probabilities), the most confident mistakes first.
+    #[arg(long)]
+    pub misclassified: Option<PathBuf>,
     #[command(flatten)]
     pub file: DataFileArgs,
     /// Print JSON instead of a table.

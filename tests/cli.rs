@@ -128,6 +128,68 @@ fn import_train_eval_and_predict_from_the_command_line() {
     assert!(evaluation["confusion"].is_array());
 
     let output = textserve()
+        .args(["eval", "--json", "--split", "validation", "--model"])
+        .arg(&model)
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let evaluation: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(model.join("model.json")).unwrap()).unwrap();
+    assert_eq!(
+        evaluation, manifest["metrics"]["validation"],
+        "the recorded validation split, scored as training scored it"
+    );
+
+    // Wrong labels come back as mistakes, each line an example as written.
+    let swapped = dir.path().join("swapped.jsonl");
+    std::fs::write(
+        &swapped,
+        "{\"text\":\"质量很好 非常满意\",\"label\":\"negative\"}\n{\"text\":\"太差了 非常失望\",\"label\":\"positive\"}\n{\"text\":\"太差了 第3次购买\",\"label\":\"negative\"}\n",
+    )
+    .unwrap();
+    let mistakes_file = dir.path().join("mistakes.jsonl");
+    let output = textserve()
+        .args(["eval", "--json", "--model"])
+        .arg(&model)
+        .arg("--data")
+        .arg(&swapped)
+        .arg("--misclassified")
+        .arg(&mistakes_file)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let mistakes: Vec<serde_json::Value> = std::fs::read_to_string(&mistakes_file)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let mut texts: Vec<&str> = mistakes
+        .iter()
+        .map(|m| m["text"].as_str().unwrap())
+        .collect();
+    texts.sort();
+    assert_eq!(texts, ["太差了 非常失望", "质量很好 非常满意"]);
+    assert!(mistakes.iter().all(|m| m["label"] != m["predicted"]));
+
+    let output = textserve()
+        .args(["eval", "--split", "validation", "--model"])
+        .arg(&model)
+        .arg("--data")
+        .arg(&swapped)
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(2),
+        "--split names the recorded split only"
+    );
+
+    let output = textserve()
         .args(["predict", "--json", "--model"])
         .arg(&model)
         .args(["质量很好", "太差了"])

@@ -3,9 +3,12 @@
 use std::collections::HashSet;
 use std::fmt::Write;
 
-use textserve::data::{ReadOptions, dedup_key};
+use textserve::data::{Example, ReadOptions, dedup_key};
 use textserve::model::Model;
-use textserve::train::{TrainConfig, TrainJob, evaluate, evaluation_examples, train};
+use textserve::train::{
+    RecordedSplit, TrainConfig, TrainJob, evaluate, evaluate_with_mistakes, evaluation_examples,
+    train,
+};
 
 /// Three labels, each marked by its own words, padded with shared filler so the model has to
 /// find the marker.
@@ -221,10 +224,56 @@ fn tiny_model_learns_separable_data_and_eval_rebuilds_its_test_split() {
 
     // `eval` with no data rebuilds the recorded test split and gets the same figures.
     let model = Model::load(&out).unwrap();
-    let test = evaluation_examples(&model, None, &ReadOptions::default()).unwrap();
+    let test =
+        evaluation_examples(&model, None, &ReadOptions::default(), RecordedSplit::Test).unwrap();
     assert_eq!(test.len(), 27);
     let evaluation = evaluate(&model, &test).unwrap();
     assert_eq!(&evaluation, &metrics.test);
+    let validation = evaluation_examples(
+        &model,
+        None,
+        &ReadOptions::default(),
+        RecordedSplit::Validation,
+    )
+    .unwrap();
+    assert_eq!(validation.len(), training.split_sizes.validation);
+    assert_eq!(&evaluate(&model, &validation).unwrap(), &metrics.validation);
+
+    // Every label flipped: every example comes back as a mistake, as given, surest first.
+    let flipped: Vec<Example> = test
+        .iter()
+        .map(|e| Example {
+            text: e.text.clone(),
+            label: if e.label == "fluid" {
+                "mechanical"
+            } else {
+                "fluid"
+            }
+            .to_string(),
+        })
+        .collect();
+    let (evaluation, mistakes) = evaluate_with_mistakes(&model, &flipped).unwrap();
+    assert_eq!(evaluation.accuracy, 0.0);
+    assert_eq!(mistakes.len(), flipped.len());
+    for mistake in &mistakes {
+        let given = flipped.iter().find(|e| e.text == mistake.text).unwrap();
+        assert_eq!(mistake.label, given.label);
+        assert_ne!(mistake.predicted, mistake.label);
+        let label_index = manifest
+            .labels
+            .iter()
+            .position(|l| *l == mistake.label)
+            .unwrap();
+        assert_eq!(
+            mistake.probabilities[label_index],
+            mistake.label_probability
+        );
+    }
+    assert!(
+        mistakes
+            .windows(2)
+            .all(|w| w[0].label_probability <= w[1].label_probability)
+    );
 
     // No test text (after normalization) appears in the training split.
     let prepared =
@@ -246,7 +295,8 @@ fn tiny_model_learns_separable_data_and_eval_rebuilds_its_test_split() {
         separable_dataset() + "{\"text\":\"new\",\"label\":\"fluid\"}\n",
     )
     .unwrap();
-    let error = evaluation_examples(&model, None, &ReadOptions::default()).unwrap_err();
+    let error = evaluation_examples(&model, None, &ReadOptions::default(), RecordedSplit::Test)
+        .unwrap_err();
     assert!(
         error.to_string().contains("changed since training"),
         "{error}"
