@@ -8,6 +8,17 @@ fn textserve() -> Command {
     Command::new(env!("CARGO_BIN_EXE_textserve"))
 }
 
+/// Runs `command`, which must succeed (its stderr is shown if not); returns its stdout.
+fn succeed(command: &mut Command) -> Vec<u8> {
+    let output = command.output().unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    output.stdout
+}
+
 /// Runs `serve` on `model`, which must fail to start; returns what it printed on stderr.
 fn serve_failure(model: &std::path::Path) -> String {
     let output = textserve()
@@ -53,21 +64,16 @@ fn import_train_eval_and_predict_from_the_command_line() {
     std::fs::write(&good, good_lines.join("\n")).unwrap();
     std::fs::write(&bad, bad_lines.join("\n")).unwrap();
     let data = dir.path().join("data.jsonl");
-    let output = textserve()
-        .args(["data", "import", "--label"])
-        .arg(format!("positive={}", good.display()))
-        .arg("--label")
-        .arg(format!("negative={}", bad.display()))
-        .arg("--out")
-        .arg(&data)
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
+    let stdout = succeed(
+        textserve()
+            .args(["data", "import", "--label"])
+            .arg(format!("positive={}", good.display()))
+            .arg("--label")
+            .arg(format!("negative={}", bad.display()))
+            .arg("--out")
+            .arg(&data),
     );
-    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stdout = String::from_utf8_lossy(&stdout);
     assert!(
         stdout.contains("80 examples") && stdout.contains("sha256"),
         "{stdout}"
@@ -113,27 +119,21 @@ fn import_train_eval_and_predict_from_the_command_line() {
     );
     assert!(model.join("MODEL_CARD.md").is_file());
 
-    let output = textserve()
-        .args(["eval", "--json", "--threads", "1", "--model"])
-        .arg(&model)
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
+    let stdout = succeed(
+        textserve()
+            .args(["eval", "--json", "--threads", "1", "--model"])
+            .arg(&model),
     );
-    let evaluation: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let evaluation: serde_json::Value = serde_json::from_slice(&stdout).unwrap();
     assert_eq!(evaluation["examples"], 8, "the recorded 10 % test split");
     assert!(evaluation["confusion"].is_array());
 
-    let output = textserve()
-        .args(["eval", "--json", "--split", "validation", "--model"])
-        .arg(&model)
-        .output()
-        .unwrap();
-    assert!(output.status.success());
-    let evaluation: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let stdout = succeed(
+        textserve()
+            .args(["eval", "--json", "--split", "validation", "--model"])
+            .arg(&model),
+    );
+    let evaluation: serde_json::Value = serde_json::from_slice(&stdout).unwrap();
     let manifest: serde_json::Value =
         serde_json::from_slice(&std::fs::read(model.join("model.json")).unwrap()).unwrap();
     assert_eq!(
@@ -149,19 +149,14 @@ fn import_train_eval_and_predict_from_the_command_line() {
     )
     .unwrap();
     let mistakes_file = dir.path().join("mistakes.jsonl");
-    let output = textserve()
-        .args(["eval", "--json", "--model"])
-        .arg(&model)
-        .arg("--data")
-        .arg(&swapped)
-        .arg("--misclassified")
-        .arg(&mistakes_file)
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
+    succeed(
+        textserve()
+            .args(["eval", "--json", "--model"])
+            .arg(&model)
+            .arg("--data")
+            .arg(&swapped)
+            .arg("--misclassified")
+            .arg(&mistakes_file),
     );
     let mistakes: Vec<serde_json::Value> = std::fs::read_to_string(&mistakes_file)
         .unwrap()
@@ -189,14 +184,13 @@ fn import_train_eval_and_predict_from_the_command_line() {
         "--split names the recorded split only"
     );
 
-    let output = textserve()
-        .args(["predict", "--json", "--model"])
-        .arg(&model)
-        .args(["质量很好", "太差了"])
-        .output()
-        .unwrap();
-    assert!(output.status.success());
-    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&output.stdout)
+    let stdout = succeed(
+        textserve()
+            .args(["predict", "--json", "--model"])
+            .arg(&model)
+            .args(["质量很好", "太差了"]),
+    );
+    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&stdout)
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
@@ -207,9 +201,8 @@ fn import_train_eval_and_predict_from_the_command_line() {
 
 #[test]
 fn openapi_subcommand_prints_the_committed_spec() {
-    let output = textserve().arg("openapi").output().unwrap();
-    assert!(output.status.success());
-    let printed: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let stdout = succeed(textserve().arg("openapi"));
+    let printed: serde_json::Value = serde_json::from_slice(&stdout).unwrap();
     let committed: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/openapi/openapi.json"))
             .unwrap(),
