@@ -228,6 +228,7 @@ async fn json_errors_for_every_bad_request_class() {
         ),
         ("{\"text\": \"\"}", json, 422, "empty_text"),
         ("{\"text\": \" \\n\\t \"}", json, 422, "empty_text"),
+        ("{\"text\": \"\\u0085\\u3000\"}", json, 422, "empty_text"),
     ];
     for &(body, content_type, status, code) in cases {
         let mut request = app.client.post(app.url("/v1/predict")).body(body);

@@ -57,7 +57,7 @@ pub fn openapi_for(limits: &Limits) -> utoipa::openapi::OpenApi {
         "type": "string",
         "minLength": 1,
         "maxLength": limits.max_text_chars,
-        "pattern": "\\S",
+        "pattern": routes::NOT_BLANK_PATTERN,
     });
     let schemas = "/components/schemas";
     let mut set = |pointer: &str, schema: serde_json::Value| {

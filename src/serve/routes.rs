@@ -70,6 +70,12 @@ pub struct HealthStatus {
     pub status: String,
 }
 
+/// The schema pattern for "not only whitespace": one character outside Unicode White_Space, the
+/// set `str::trim` in [`check_text`] uses. Spelled out because JSON Schema's `\s` (ECMA-262) is a
+/// different set (it lacks U+0085 and has U+FEFF), and a generated client must not be told a
+/// text is valid that the server then refuses.
+pub const NOT_BLANK_PATTERN: &str = "[^\\t\\n\\u000b\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]";
+
 /// Checks one text against the limits; `field` names it in the message (e.g. `texts[3]`).
 fn check_text(text: &str, max_chars: usize, field: &str) -> Result<(), ApiError> {
     if text.trim().is_empty() {
@@ -345,4 +351,28 @@ pub async fn method_not_allowed() -> ApiError {
         "method_not_allowed",
         "this route does not accept that HTTP method; see /docs",
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_schema_pattern_and_the_server_agree_on_every_blank_character() {
+        // Shorthand classes mean different sets in different regex dialects (Rust, ECMA-262,
+        // Python), so the pattern lists its characters instead.
+        for shorthand in ["\\s", "\\S", "\\w", "\\W", "\\d", "\\D", "\\p", "\\P"] {
+            assert!(!NOT_BLANK_PATTERN.contains(shorthand), "{shorthand}");
+        }
+        let pattern = regex::Regex::new(NOT_BLANK_PATTERN).unwrap();
+        let disagreements: Vec<u32> = (0..=char::MAX as u32)
+            .filter_map(char::from_u32)
+            .filter(|c| {
+                let text = c.to_string();
+                pattern.is_match(&text) != check_text(&text, 10, "text").is_ok()
+            })
+            .map(u32::from)
+            .collect();
+        assert!(disagreements.is_empty(), "{disagreements:x?}");
+    }
 }
