@@ -57,12 +57,7 @@ pub fn eval(args: EvalArgs) -> anyhow::Result<()> {
     )?;
     let (evaluation, mistakes) = train::evaluate_with_mistakes(&model, &examples)?;
     if let Some(path) = &args.misclassified {
-        let mut lines = String::new();
-        for mistake in &mistakes {
-            lines.push_str(&serde_json::to_string(mistake)?);
-            lines.push('\n');
-        }
-        std::fs::write(path, lines).with_context(|| path.display().to_string())?;
+        crate::data::write_jsonl(path, &mistakes).with_context(|| path.display().to_string())?;
         eprintln!(
             "wrote {} ({} misclassified)",
             path.display(),

@@ -219,6 +219,20 @@ fn read_delimited(
     Ok(examples)
 }
 
+/// Writes one JSON object per line, the format of every report file textserve writes (and the
+/// one `--data` reads back).
+pub fn write_jsonl<T: Serialize>(
+    path: &Path,
+    rows: impl IntoIterator<Item = T>,
+) -> std::io::Result<()> {
+    let mut writer = BufWriter::new(File::create(path)?);
+    for row in rows {
+        serde_json::to_writer(&mut writer, &row)?;
+        writer.write_all(b"\n")?;
+    }
+    writer.flush()
+}
+
 pub fn sha256_file(path: &Path) -> std::io::Result<String> {
     let mut file = File::open(path)?;
     let mut hasher = Sha256::new();

@@ -69,18 +69,15 @@ pub(super) fn write_report(
     train: &[Example],
     suspects: &[Suspect],
 ) -> anyhow::Result<()> {
-    let mut out = String::new();
-    for suspect in suspects {
+    let rows = suspects.iter().map(|suspect| {
         let example = &train[suspect.index];
-        let line = serde_json::json!({
+        serde_json::json!({
             "text": example.text,
             "label": example.label,
             "own_label_probability": suspect.own_label_probability,
-        });
-        out.push_str(&line.to_string());
-        out.push('\n');
-    }
-    std::fs::write(path, out).with_context(|| format!("writing {}", path.display()))
+        })
+    });
+    crate::data::write_jsonl(path, rows).with_context(|| format!("writing {}", path.display()))
 }
 
 fn cross_fitted_own_label_probability(
