@@ -51,8 +51,9 @@ pub fn render(manifest: &Manifest, out: &Path, notes: Option<&str>) -> String {
         if t.suspect_labels_dropped > 0 {
             let _ = writeln!(
                 w,
-                "- {} training examples left out as suspect labels: a wide part cross-fitted on the rest of the training split (5 folds) gave their own label less than {} probability; they are listed in `{}`, least plausible first, for a person to check. Validation and test examples are never dropped.\n",
+                "- {} training examples left out as suspect labels: a wide part cross-fitted on the rest of the training split ({} folds) gave their own label less than {} probability; they are listed in `{}`, least plausible first, for a person to check. Validation and test examples are never dropped.\n",
                 t.suspect_labels_dropped,
+                super::suspects::FOLDS,
                 t.hyperparameters.suspect_label_threshold,
                 super::SUSPECTS_FILE
             );

@@ -17,7 +17,7 @@ use crate::data::{Example, SplitMix64};
 use crate::model::{ModelConfig, NgramVocabulary, Wide, predict_sequences};
 
 /// Folds of the cross-fit: each scoring model sees 80 % of the training split.
-const FOLDS: usize = 5;
+pub(super) const FOLDS: usize = 5;
 
 /// A training example left out, and the probability its own label got.
 #[derive(Debug, Clone, Copy, PartialEq)]
