@@ -305,7 +305,7 @@ fn run(shared: &Shared, worker: usize, model: &Model) {
         if !jobs.is_empty() {
             requeue(shared, jobs);
         }
-        compute(model, worker, pass);
+        compute(shared, model, worker, pass);
         let idle = shared
             .queue
             .lock()
@@ -406,7 +406,7 @@ fn next_batch(shared: &Shared, worker: usize) -> Option<Vec<Job>> {
 }
 
 /// Runs one forward pass (as planned by `take_oldest_pass`) and answers its jobs.
-fn compute(model: &Model, worker: usize, jobs: Vec<Job>) {
+fn compute(shared: &Shared, model: &Model, worker: usize, jobs: Vec<Job>) {
     let started = Instant::now();
     for job in &jobs {
         metrics::histogram!("textserve_queue_wait_seconds")
@@ -414,7 +414,15 @@ fn compute(model: &Model, worker: usize, jobs: Vec<Job>) {
     }
     let batch_size = jobs.len();
     let sequences: Vec<&[i64]> = jobs.iter().map(|job| job.ids.as_slice()).collect();
-    let results = forward_probabilities(model.classifier(), &sequences);
+    let results = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        forward_probabilities(model.classifier(), &sequences)
+    }))
+    .unwrap_or_else(|panic| {
+        // Readiness turns before the pass's clients hear of the failure (their replies drop
+        // while the panic unwinds), so no client sees a 503 while /health/ready still says 200.
+        shared.alive.store(false, Ordering::Release);
+        std::panic::resume_unwind(panic)
+    });
     let inference_time = started.elapsed();
     metrics::histogram!("textserve_batch_size").record(batch_size as f64);
     metrics::histogram!("textserve_inference_duration_seconds", "worker" => worker.to_string())
