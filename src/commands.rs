@@ -36,6 +36,13 @@ pub fn train(args: TrainArgs) -> anyhow::Result<()> {
         version: args.model_version,
         config: args.config,
         card_notes,
+        extra_data: args.extra_data,
+        tune_suite: args.tune_suite,
+        check: args.check_suite.map(|suite| train::CheckGate {
+            suite,
+            fail_under: args.check_fail_under,
+            allow_failing: args.allow_failing_check,
+        }),
     };
     let manifest = train::train(&job)?;
     println!(
@@ -99,6 +106,19 @@ pub fn predict(args: PredictArgs) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+pub fn check(args: crate::config::CheckArgs) -> anyhow::Result<()> {
+    set_torch_threads(args.threads);
+    let model = Model::load(&args.model)?;
+    let suite = crate::check::Suite::read(&args.suite)?;
+    let report = crate::check::run_on_model(&suite, &model)?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        print!("{}", report.render(args.max_failures));
+    }
+    crate::check::gate(&report, args.fail_under)
 }
 
 pub fn card(args: crate::config::CardArgs) -> anyhow::Result<()> {

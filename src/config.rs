@@ -35,6 +35,8 @@ pub enum Command {
     Eval(EvalArgs),
     /// Classify texts given on the command line.
     Predict(PredictArgs),
+    /// Run a behavioural test suite (JSONL of MFT, INV and DIR cases) against a model.
+    Check(CheckArgs),
     /// Prepare datasets.
     #[command(subcommand)]
     Data(DataCommand),
@@ -243,6 +245,25 @@ pub struct TrainArgs {
     /// Markdown file appended to the model card (e.g. the configurations tried).
     #[arg(long)]
     pub card_notes: Option<PathBuf>,
+    /// Augmentation examples (same format and fields as --data) added to the training split
+    /// only, weighted by --extra-weight; never validated or tested on.
+    #[arg(long)]
+    pub extra_data: Option<PathBuf>,
+    /// Behavioural suite that helps choose the mixture weight: among weights within half a point
+    /// of the best validation accuracy, the one passing most of it. Never its held-out part.
+    #[arg(long)]
+    pub tune_suite: Option<PathBuf>,
+    /// Behavioural suite run on the trained model; its report is recorded in model.json and the
+    /// card.
+    #[arg(long)]
+    pub check_suite: Option<PathBuf>,
+    /// Refuse to write the model when a capability of --check-suite passes fewer than this
+    /// share of its cases (0–1).
+    #[arg(long, value_parser = parse_fraction, requires = "check_suite")]
+    pub check_fail_under: Option<f64>,
+    /// Write the model even when it is below --check-fail-under (the failure is recorded).
+    #[arg(long, requires = "check_fail_under")]
+    pub allow_failing_check: bool,
     #[command(flatten)]
     pub config: TrainConfig,
 }
@@ -283,6 +304,36 @@ pub struct PredictArgs {
     /// Texts to classify.
     #[arg(required = true)]
     pub texts: Vec<String>,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct CheckArgs {
+    /// Model directory.
+    #[arg(long, env = "TEXTSERVE_MODEL", default_value = DEFAULT_MODEL_DIR)]
+    pub model: PathBuf,
+    /// Suite file (JSONL; format in README.md).
+    #[arg(long)]
+    pub suite: PathBuf,
+    /// Print the whole report (every failure) as JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// Exit non-zero when any capability passes fewer than this share of its cases (0–1).
+    #[arg(long, value_parser = parse_fraction)]
+    pub fail_under: Option<f64>,
+    /// Failures listed in the text report.
+    #[arg(long, default_value_t = 20)]
+    pub max_failures: usize,
+    /// libtorch threads.
+    #[arg(long, env = "TEXTSERVE_THREADS", default_value_t = available_cores())]
+    pub threads: usize,
+}
+
+/// A share between 0 and 1 inclusive, as pass-rate bars are written.
+pub fn parse_fraction(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(p) if (0.0..=1.0).contains(&p) => Ok(p),
+        _ => Err(format!("{s:?} is not a number between 0 and 1")),
+    }
 }
 
 #[derive(Debug, Subcommand)]

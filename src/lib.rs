@@ -1,8 +1,10 @@
 //! textserve: train and serve LSTM text classifiers.
 //!
 //! The data path, in module order: `text` (tokenizer, vocabulary) → `data` (reading, cleaning,
-//! splitting) → `model` (network, artifact) → `train` (loop, metrics, card) → `serve` (HTTP).
+//! splitting) → `model` (network, artifact) → `check` (behavioural suites) → `train` (loop, metrics,
+//! card) → `serve` (HTTP).
 
+pub mod check;
 pub mod commands;
 pub mod config;
 pub mod data;

@@ -32,6 +32,7 @@ fn main() -> ExitCode {
         Command::Train(args) => commands::train(args),
         Command::Eval(args) => commands::eval(args),
         Command::Predict(args) => commands::predict(args),
+        Command::Check(args) => commands::check(args),
         Command::Data(DataCommand::Import(args)) => commands::data_import(args),
         Command::Bench(args) => commands::bench(args),
         Command::Card(args) => commands::card(args),

@@ -219,11 +219,12 @@ async fn when_the_inference_thread_dies_requests_and_readiness_get_503() {
     let dir = tempfile::tempdir().unwrap();
     let model_dir = write_tiny_model(dir.path());
     let loader_dir = model_dir.clone();
-    // A tokenizer that knows far more tokens than the network's embedding has rows: the first
-    // forward pass with one of them fails inside libtorch and takes the thread down.
+    // A tokenizer that knows far more tokens than the network's embedding has rows (beyond
+    // every scope mark too): the first forward pass with one of them fails inside libtorch and
+    // takes the thread down.
     let app = Application::build_with_loader(&test_config(&model_dir), move || {
         let mut artifact = Artifact::load(&loader_dir)?;
-        let alphabet: Vec<String> = (0x4E00u32..0x4F00)
+        let alphabet: Vec<String> = (0x4E00u32..0x5400)
             .filter_map(char::from_u32)
             .map(String::from)
             .collect();
@@ -233,6 +234,9 @@ async fn when_the_inference_thread_dies_requests_and_readiness_get_503() {
                 max_length: 64,
                 min_frequency: 1,
                 max_vocab_size: 10_000,
+                scope_marks: false,
+                fold_traditional: false,
+                degree_adverbs: false,
             },
         );
         Ok(Model::from_artifact(artifact))
@@ -242,7 +246,7 @@ async fn when_the_inference_thread_dies_requests_and_readiness_get_503() {
     let mut app = start(app, None);
     app.wait_ready().await;
     let response = app
-        .post_json("/v1/predict", &json!({"text": "\u{4EFF}\u{4EFE}"}))
+        .post_json("/v1/predict", &json!({"text": "\u{53FF}\u{53FE}"}))
         .await;
     assert_eq!(error_code(response, 503).await, "unavailable");
     let ready = app.get("/health/ready").await;

@@ -66,6 +66,9 @@ fn job(dir: &std::path::Path, config: TrainConfig) -> TrainJob {
         version: "t".into(),
         config,
         card_notes: Some("## Notes\n\ntest note\n".into()),
+        extra_data: None,
+        tune_suite: None,
+        check: None,
     }
 }
 
@@ -320,6 +323,9 @@ fn single_label_data_is_refused() {
         version: "1".into(),
         config: TrainConfig::default(),
         card_notes: None,
+        extra_data: None,
+        tune_suite: None,
+        check: None,
     };
     let error = train(&job).unwrap_err().to_string();
     assert!(error.contains("at least two labels"), "{error}");

@@ -95,7 +95,7 @@ impl Dataset {
                 path: path.to_path_buf(),
             })?;
         let bytes = std::fs::read(path).map_err(io)?;
-        let sha256 = hex::encode(Sha256::digest(&bytes));
+        let sha256 = sha256_bytes(&bytes);
         let rows = match format {
             Format::Jsonl => read_jsonl(path, &bytes, options)?,
             Format::Csv => read_delimited(path, &bytes, b',', options)?,
@@ -231,6 +231,10 @@ pub fn write_jsonl<T: Serialize>(
         writer.write_all(b"\n")?;
     }
     writer.flush()
+}
+
+pub fn sha256_bytes(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
 }
 
 pub fn sha256_file(path: &Path) -> std::io::Result<String> {

@@ -6,8 +6,8 @@ mod rng;
 mod split;
 
 pub use dataset::{
-    Dataset, DatasetError, Example, Format, ReadOptions, import_line_files, sha256_file,
-    write_jsonl,
+    Dataset, DatasetError, Example, Format, ReadOptions, import_line_files, sha256_bytes,
+    sha256_file, write_jsonl,
 };
 pub use rng::SplitMix64;
 pub use split::{CleanStats, Split, SplitConfig, clean, dedup_key, split};

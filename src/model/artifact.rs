@@ -14,10 +14,11 @@ use serde::{Deserialize, Serialize};
 use tch::nn::VarStore;
 use tch::{Device, Tensor};
 
+use super::Evaluation;
 use super::network::{Classifier, ModelConfig};
 use crate::data::{CleanStats, SplitConfig, sha256_file};
 use crate::text::{Tokenizer, TokenizerConfig, Vocabulary};
-use crate::train::{Evaluation, TrainConfig};
+use crate::train::TrainConfig;
 
 pub const FORMAT_VERSION: u32 = 1;
 pub const MANIFEST_FILE: &str = "model.json";
@@ -39,6 +40,42 @@ pub struct Manifest {
     pub training: Option<TrainingRecord>,
     #[serde(default)]
     pub metrics: Option<Metrics>,
+    /// The behavioural suite run at training time (`train --check-suite`), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub check: Option<CheckSummary>,
+}
+
+/// Where augmentation examples came from and how many were used.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExtraDataRecord {
+    pub path: String,
+    pub sha256: String,
+    pub rows_read: usize,
+    pub cleaning: CleanStats,
+    /// Texts left out because the main data holds them (in any split).
+    pub dropped_as_main_data: usize,
+    pub used: usize,
+}
+
+/// A behavioural suite's result as recorded with the model: pass rates per capability.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct CheckSummary {
+    /// The suite file as given to `train`.
+    pub suite: String,
+    pub suite_sha256: String,
+    pub cases: usize,
+    pub passed: usize,
+    pub capabilities: Vec<CapabilityResult>,
+    /// The bar every capability had to reach (`--check-fail-under`), if one was set.
+    pub fail_under: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct CapabilityResult {
+    pub capability: String,
+    pub cases: usize,
+    pub passed: usize,
+    pub pass_rate: f64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -80,11 +117,21 @@ pub struct TrainingRecord {
     pub suspect_labels_dropped: usize,
     pub split: SplitConfig,
     pub split_sizes: SplitSizes,
+    /// Augmentation examples added to the training split (`--extra-data`), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub extra_data: Option<ExtraDataRecord>,
+    /// The suite that helped choose the mixture weight (`--tune-suite`), as the kept model
+    /// scores on it; never the held-out part.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tune_check: Option<CheckSummary>,
     pub hyperparameters: TrainConfig,
     pub epochs_run: usize,
     /// (wide weight, validation accuracy) of the mixture, for each weight tried.
     #[serde(default)]
     pub wide_weight_search: Vec<(f64, f64)>,
+    /// The tuning suite's mean pass rate at each weight of `wide_weight_search`, when one was given.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub wide_weight_tune_pass_rates: Vec<f64>,
     /// What each stage (wide, member 0, …) kept.
     pub stages: Vec<StageOutcome>,
     pub duration_seconds: f64,

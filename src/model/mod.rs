@@ -1,6 +1,7 @@
 //! The network, its on-disk artifact, and inference over batches of token ids.
 
 pub mod artifact;
+mod evaluation;
 mod network;
 
 use std::ops::Range;
@@ -9,6 +10,7 @@ use std::path::Path;
 use tch::Kind;
 
 pub use artifact::{Artifact, ArtifactError, Manifest};
+pub use evaluation::{ClassMetrics, Evaluation};
 pub use network::{
     Batch, Classifier, Member, ModelConfig, Network, NgramVocabulary, Wide, member_path,
     ngram_bucket, ngram_counts, ngram_hash,

@@ -7,7 +7,8 @@ use utoipa::ToSchema;
 
 use super::error::ApiError;
 use super::inference::InferenceHandle;
-use crate::model::{Model, ModelConfig, artifact::Metrics};
+use crate::model::artifact::{CheckSummary, Metrics};
+use crate::model::{Model, ModelConfig};
 use crate::text::{Tokenizer, TokenizerConfig};
 
 /// Request limits, checked before any tokenizing or queueing.
@@ -58,6 +59,9 @@ pub struct ModelDetails {
     pub created_at: String,
     /// Validation and test metrics recorded at training time, if the model was trained here.
     pub metrics: Option<Metrics>,
+    /// The behavioural suite's pass rates per capability, recorded at training time
+    /// (`train --check-suite`), if one was run.
+    pub check: Option<CheckSummary>,
 }
 
 impl ServedModel {
@@ -77,6 +81,7 @@ impl ServedModel {
                 weights_sha256: m.weights.sha256.clone(),
                 created_at: m.created_at.clone(),
                 metrics: m.metrics.clone(),
+                check: m.check.clone(),
             },
         }
     }

@@ -13,7 +13,56 @@ pub struct TokenizerConfig {
     pub min_frequency: usize,
     /// Vocabulary size cap, including `<pad>` and `<unk>`.
     pub max_vocab_size: usize,
+    /// Mark the tokens inside a negation's scope (未发现**异常**) and the conceded clause of a
+    /// contrast (**虽然包装简单**，但是…), as the NOT_ tagging of Das & Chen (2001) and Pang et
+    /// al. (2002) does, so the model can tell "异常" from "未发现异常". Off in models trained
+    /// before it existed.
+    #[serde(default)]
+    pub scope_marks: bool,
+    /// Read traditional characters as simplified ones (發現異常 = 发现异常), so a model trained
+    /// on one script serves both. Off in models trained before it existed.
+    #[serde(default)]
+    pub fold_traditional: bool,
+    /// Read every degree adverb (很, 非常, 十分, 相当, 极其, …) as one token, `<deg>`: a review
+    /// corpus ties each adverb to the polarity it happened to intensify most ("相当不错",
+    /// "极其失望"), yet an adverb only intensifies. Off in models trained before it existed.
+    #[serde(default)]
+    pub degree_adverbs: bool,
 }
+
+/// The token every degree adverb becomes under `degree_adverbs`.
+pub const DEGREE_TOKEN: &str = "<deg>";
+
+/// Chinese degree adverbs, a closed class. Left out: single characters that also start
+/// ordinary words (超差, 更换, 最近, 真空, 电极), and 异常, which in factory notes is "abnormal"
+/// far more often than "extremely".
+const DEGREE_ADVERBS: [&[&str]; 25] = [
+    &["非", "常"],
+    &["特", "别"],
+    &["十", "分"],
+    &["相", "当"],
+    &["极", "其"],
+    &["极", "为"],
+    &["极", "度"],
+    &["格", "外"],
+    &["尤", "其"],
+    &["尤", "为"],
+    &["更", "加"],
+    &["越", "发"],
+    &["比", "较"],
+    &["较", "为"],
+    &["有", "点"],
+    &["有", "些"],
+    &["稍", "微"],
+    &["略", "微"],
+    &["颇", "为"],
+    &["超", "级"],
+    &["实", "在"],
+    &["很"],
+    &["挺"],
+    &["太"],
+    &["蛮"],
+];
 
 impl Default for TokenizerConfig {
     fn default() -> Self {
@@ -21,6 +70,9 @@ impl Default for TokenizerConfig {
             max_length: 256,
             min_frequency: 2,
             max_vocab_size: 20_000,
+            scope_marks: false,
+            fold_traditional: false,
+            degree_adverbs: false,
         }
     }
 }
@@ -79,6 +131,40 @@ fn is_ideographic(c: char) -> bool {
         | 0x20000..=0x3134F) // CJK extensions B–G
 }
 
+impl TokenizerConfig {
+    fn normalize(&self, text: &str) -> String {
+        let normalized = normalize(text);
+        if self.fold_traditional {
+            fast2s::convert(&normalized)
+        } else {
+            normalized
+        }
+    }
+
+    /// Segments, then folds degree adverbs when configured.
+    fn segment<'a>(&self, normalized: &'a str) -> Vec<&'a str> {
+        let tokens: Vec<&str> = segment(normalized).collect();
+        if !self.degree_adverbs {
+            return tokens;
+        }
+        let mut out = Vec::with_capacity(tokens.len());
+        let mut i = 0;
+        while i < tokens.len() {
+            match DEGREE_ADVERBS.iter().find(|a| tokens[i..].starts_with(a)) {
+                Some(adverb) => {
+                    out.push(DEGREE_TOKEN);
+                    i += adverb.len();
+                }
+                None => {
+                    out.push(tokens[i]);
+                    i += 1;
+                }
+            }
+        }
+        out
+    }
+}
+
 impl Tokenizer {
     pub fn new(config: TokenizerConfig, vocab: Vocabulary) -> Self {
         Self { config, vocab }
@@ -86,9 +172,11 @@ impl Tokenizer {
 
     /// Builds the vocabulary from training texts only (never validation or test).
     pub fn fit<'a>(texts: impl IntoIterator<Item = &'a str>, config: TokenizerConfig) -> Self {
-        let normalized: Vec<String> = texts.into_iter().map(normalize).collect();
+        let normalized: Vec<String> = texts.into_iter().map(|t| config.normalize(t)).collect();
         let vocab = Vocabulary::build(
-            normalized.iter().flat_map(|t| segment(t)),
+            normalized
+                .iter()
+                .flat_map(|t| config.segment(t).into_iter()),
             config.min_frequency,
             config.max_vocab_size,
         );
@@ -105,18 +193,23 @@ impl Tokenizer {
 
     /// The tokens the model sees for `text`, after truncation (an empty text yields none).
     pub fn tokens(&self, text: &str) -> Vec<String> {
-        segment(&normalize(text))
-            .take(self.config.max_length)
-            .map(str::to_string)
-            .collect()
+        let normalized = self.config.normalize(text);
+        let mut tokens = self.config.segment(&normalized);
+        tokens.truncate(self.config.max_length);
+        tokens.into_iter().map(str::to_string).collect()
     }
 
     pub fn encode(&self, text: &str) -> Encoded {
-        let normalized = normalize(text);
-        let mut ids: Vec<i64> = segment(&normalized)
-            .take(self.config.max_length.max(1))
-            .map(|token| self.vocab.id(token))
-            .collect();
+        let normalized = self.config.normalize(text);
+        let mut tokens = self.config.segment(&normalized);
+        tokens.truncate(self.config.max_length.max(1));
+        let mut ids: Vec<i64> = tokens.iter().map(|token| self.vocab.id(token)).collect();
+        if self.config.scope_marks {
+            let vocab_size = self.vocab.len() as i64;
+            for (id, scope) in ids.iter_mut().zip(super::scope::scopes(&tokens)) {
+                *id = super::scope::marked_id(*id, scope, vocab_size);
+            }
+        }
         // A text with no tokens still needs one step through the LSTM to produce a prediction.
         if ids.is_empty() {
             ids.push(UNK_ID);
@@ -168,6 +261,42 @@ mod tests {
     }
 
     #[test]
+    fn traditional_characters_and_degree_adverbs_fold_when_configured() {
+        let config = TokenizerConfig {
+            fold_traditional: true,
+            degree_adverbs: true,
+            min_frequency: 1,
+            ..TokenizerConfig::default()
+        };
+        let tokenizer = Tokenizer::fit(["发现异常", "质量非常好", "很差"], config.clone());
+        assert_eq!(
+            tokenizer.encode("發現異常").ids,
+            tokenizer.encode("发现异常").ids
+        );
+        assert_eq!(
+            tokenizer.tokens("质量十分好"),
+            ["质", "量", DEGREE_TOKEN, "好"]
+        );
+        assert_eq!(
+            tokenizer.encode("相当差").ids,
+            tokenizer.encode("很差").ids,
+            "every degree adverb is one token"
+        );
+        // 超差 (out of tolerance) is a defect, not a degree: single characters that start
+        // ordinary words are not folded.
+        assert_eq!(tokenizer.tokens("尺寸超差"), ["尺", "寸", "超", "差"]);
+        assert_eq!(tokenizer.tokens("未见异常"), ["未", "见", "异", "常"]);
+        let plain = Tokenizer::fit(
+            ["发现异常"],
+            TokenizerConfig {
+                min_frequency: 1,
+                ..TokenizerConfig::default()
+            },
+        );
+        assert_ne!(plain.encode("發現").ids, plain.encode("发现").ids);
+    }
+
+    #[test]
     fn fit_is_deterministic() {
         let texts = ["质量很好", "质量太差了", "good quality", "很好很好"];
         let a = Tokenizer::fit(texts, TokenizerConfig::default());
@@ -183,6 +312,9 @@ mod tests {
                 max_length: 64,
                 min_frequency: 1,
                 max_vocab_size: 100,
+                scope_marks: false,
+                fold_traditional: false,
+                degree_adverbs: false,
             },
         )
     }
@@ -198,6 +330,22 @@ mod tests {
             prop_assert!(encoded.ids.len() <= 64);
             let size = tokenizer.vocabulary().len() as i64;
             prop_assert!(encoded.ids.iter().all(|&id| (0..size).contains(&id)));
+        }
+
+        #[test]
+        fn scope_marks_keep_ids_within_eight_vocabularies(text in "[未没无不非但虽，。好差异常a-z ]{0,80}") {
+            let plain = small_tokenizer();
+            let marked = Tokenizer::new(
+                TokenizerConfig { scope_marks: true, ..plain.config().clone() },
+                plain.vocabulary().clone(),
+            );
+            let size = plain.vocabulary().len() as i64;
+            let (a, b) = (plain.encode(&text).ids, marked.encode(&text).ids);
+            prop_assert_eq!(a.len(), b.len());
+            for (p, m) in a.iter().zip(&b) {
+                prop_assert!((0..8 * size).contains(m));
+                prop_assert_eq!(*p, crate::text::base_id(*m, size));
+            }
         }
 
         #[test]

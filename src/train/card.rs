@@ -48,6 +48,18 @@ pub fn render(manifest: &Manifest, out: &Path, notes: Option<&str>) -> String {
             "- stratified split, seed {}: train {}, validation {}, test {} (deduplicated before splitting, so no test text occurs in training)\n",
             t.split.seed, t.split_sizes.train, t.split_sizes.validation, t.split_sizes.test
         );
+        if let Some(extra) = &t.extra_data {
+            let _ = writeln!(
+                w,
+                "- extra training examples (`--extra-data`, training split only, loss weight {}): `{}` (sha256 `{}`), {} rows read, {} used after deduplication and conflict removal, {} left out because the main data holds the same text\n",
+                t.hyperparameters.extra_weight,
+                extra.path,
+                extra.sha256,
+                extra.rows_read,
+                extra.used,
+                extra.dropped_as_main_data
+            );
+        }
         if t.suspect_labels_dropped > 0 {
             let _ = writeln!(
                 w,
@@ -96,11 +108,22 @@ pub fn render(manifest: &Manifest, out: &Path, notes: Option<&str>) -> String {
             let tried: Vec<String> = t
                 .wide_weight_search
                 .iter()
-                .map(|(weight, accuracy)| format!("{weight:.1} → {accuracy:.4}"))
+                .enumerate()
+                .map(
+                    |(i, (weight, accuracy))| match t.wide_weight_tune_pass_rates.get(i) {
+                        Some(rate) => format!("{weight:.1} → {accuracy:.4} / {rate:.3}"),
+                        None => format!("{weight:.1} → {accuracy:.4}"),
+                    },
+                )
                 .collect();
+            let how = if t.wide_weight_tune_pass_rates.is_empty() {
+                "on the validation split (weight → validation accuracy"
+            } else {
+                "as the best tuning-suite pass rate within half a point of the best validation accuracy (weight → validation accuracy / tuning-suite pass rate"
+            };
             let _ = writeln!(
                 w,
-                "\nWide weight {:.1} chosen on the validation split (weight → validation accuracy: {}).",
+                "\nWide weight {:.1} chosen {how}: {}).",
                 manifest.architecture.wide_weight,
                 tried.join(", ")
             );
@@ -148,6 +171,19 @@ pub fn render(manifest: &Manifest, out: &Path, notes: Option<&str>) -> String {
         manifest.tokenizer.config.max_length,
         manifest.weights.parameters
     );
+    let tc = &manifest.tokenizer.config;
+    let _ = writeln!(
+        w,
+        "Tokenizer: scope marks {} (negation scopes and conceded clauses marked{}), degree adverbs folded {}, traditional characters folded {}.\n",
+        on_off(tc.scope_marks),
+        if a.scope_embedding {
+            "; each LSTM member adds a learned vector per mark to its inputs"
+        } else {
+            ""
+        },
+        on_off(tc.degree_adverbs),
+        on_off(tc.fold_traditional)
+    );
     if let Some(m) = &manifest.metrics {
         let _ = writeln!(
             w,
@@ -160,12 +196,53 @@ pub fn render(manifest: &Manifest, out: &Path, notes: Option<&str>) -> String {
             m.test.report()
         );
     }
+    if manifest.check.is_some()
+        || manifest
+            .training
+            .as_ref()
+            .is_some_and(|t| t.tune_check.is_some())
+    {
+        let _ = writeln!(w, "## Behaviour\n");
+        let _ = writeln!(
+            w,
+            "Behavioural suites (CheckList style: minimum functionality, invariance, directional cases; `textserve check`).\n"
+        );
+    }
+    if let Some(c) = &manifest.check {
+        let _ = writeln!(
+            w,
+            "Check suite `{}` (sha256 `{}`){}: {}/{} cases passed.\n\n{}",
+            c.suite,
+            c.suite_sha256,
+            c.fail_under
+                .map(|bar| format!(", every capability required to reach {:.0} %", 100.0 * bar))
+                .unwrap_or_default(),
+            c.passed,
+            c.cases,
+            crate::check::capability_table(&c.capabilities)
+        );
+    }
+    if let Some(c) = manifest
+        .training
+        .as_ref()
+        .and_then(|t| t.tune_check.as_ref())
+    {
+        let _ = writeln!(
+            w,
+            "Tuning suite `{}` (used with the validation split to choose the mixture weight, so not a held-out figure): {}/{} cases passed.\n\n{}",
+            c.suite,
+            c.passed,
+            c.cases,
+            crate::check::capability_table(&c.capabilities)
+        );
+    }
     let _ = writeln!(w, "## Limits\n");
     let _ = writeln!(
         w,
         "- Knows only its training vocabulary; unseen characters map to `<unk>`.\n\
          - Texts longer than {} tokens are truncated.\n\
-         - Labels come from the data as given; noisy or domain-shifted input (other products, other languages) will score worse than the test figures above.\n",
+         - Labels come from the data as given; noisy or domain-shifted input (other products, other languages) will score worse than the test figures above.\n\
+         - A negated word the training data never showed negated carries little weight of its own; the behavioural figures above say how often that matters on the suite.\n",
         manifest.tokenizer.config.max_length
     );
     if let Some(notes) = notes {
@@ -176,7 +253,6 @@ pub fn render(manifest: &Manifest, out: &Path, notes: Option<&str>) -> String {
 }
 
 fn reproduce_command(manifest: &Manifest, t: &TrainingRecord, out: &Path) -> String {
-    let c: &TrainConfig = &t.hyperparameters;
     let mut cmd = format!(
         "textserve train --data {} --out {} --name {} --model-version {}",
         t.data_path,
@@ -190,38 +266,49 @@ fn reproduce_command(manifest: &Manifest, t: &TrainingRecord, out: &Path) -> Str
             t.text_field, t.label_field
         );
     }
-    cmd += &format!(
-        " \\\n  --epochs {} --patience {} --batch-size {} --learning-rate {} --weight-decay {} --clip-norm {} --label-smoothing {} --seed {} \\\n  --validation-fraction {} --test-fraction {} --embedding-dim {} --bigram-buckets {} --bigram-dim {} --ngram-min-df {} --ngram-max-features {} --wide-epochs {} --wide-learning-rate {} --wide-c {} --members {} --pretrain-epochs {} --suspect-label-threshold {} --average-checkpoints {} --hidden-size {} \\\n  --num-layers {} --bidirectional {} --dropout {} --token-dropout {} --max-length {} --min-frequency {} --max-vocab-size {}",
-        c.epochs,
-        c.patience,
-        c.batch_size,
-        c.learning_rate,
-        c.weight_decay,
-        c.clip_norm,
-        c.label_smoothing,
-        c.seed,
-        c.validation_fraction,
-        c.test_fraction,
-        c.embedding_dim,
-        c.bigram_buckets,
-        c.bigram_dim,
-        c.ngram_min_df,
-        c.ngram_max_features,
-        c.wide_epochs,
-        c.wide_learning_rate,
-        c.wide_c,
-        c.members,
-        c.pretrain_epochs,
-        c.suspect_label_threshold,
-        c.average_checkpoints,
-        c.hidden_size,
-        c.num_layers,
-        c.bidirectional,
-        c.dropout,
-        c.token_dropout,
-        c.max_length,
-        c.min_frequency,
-        c.max_vocab_size
-    );
+    if let Some(extra) = &t.extra_data {
+        cmd += &format!(" \\\n  --extra-data {}", extra.path);
+    }
+    if let Some(tune) = &t.tune_check {
+        cmd += &format!(" --tune-suite {}", tune.suite);
+    }
+    if let Some(check) = &manifest.check {
+        cmd += &format!(" --check-suite {}", check.suite);
+        if let Some(bar) = check.fail_under {
+            cmd += &format!(" --check-fail-under {bar}");
+        }
+    }
+    let flags = hyperparameter_flags(&t.hyperparameters);
+    for line in flags.chunks(8) {
+        cmd += " \\\n  ";
+        cmd += &line.join(" ");
+    }
     cmd
+}
+
+/// `--flag value` for every hyperparameter, read off the clap definition and the recorded
+/// values, so a new hyperparameter reaches the card without anyone listing it here.
+fn hyperparameter_flags(config: &TrainConfig) -> Vec<String> {
+    #[derive(clap::Parser)]
+    struct Flags {
+        #[command(flatten)]
+        config: TrainConfig,
+    }
+    let values = serde_json::to_value(config).expect("hyperparameters serialize");
+    <Flags as clap::CommandFactory>::command()
+        .get_arguments()
+        .filter_map(|arg| {
+            let long = arg.get_long()?;
+            let value = values.get(arg.get_id().as_str())?;
+            let value = match value {
+                serde_json::Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            Some(format!("--{long} {value}"))
+        })
+        .collect()
+}
+
+fn on_off(on: bool) -> &'static str {
+    if on { "on" } else { "off" }
 }

@@ -1,7 +1,7 @@
 //! Training and evaluation: turns a dataset file into a model directory.
 
 pub mod card;
-mod metrics;
+mod extra;
 mod pretrain;
 mod suspects;
 
@@ -15,12 +15,13 @@ use serde::{Deserialize, Serialize};
 use tch::nn::{self, OptimizerConfig, VarStore};
 use tch::{Device, Tensor};
 
-pub use metrics::{ClassMetrics, Evaluation};
+pub use crate::model::{ClassMetrics, Evaluation};
 
+use crate::check::{self, Suite};
 use crate::data::{self, Example, ReadOptions, SplitConfig};
 use crate::model::artifact::{
-    EpochRecord, Manifest, Metrics, SplitSizes, StageOutcome, TokenizerSpec, TrainingRecord,
-    WeightsInfo,
+    CheckSummary, EpochRecord, Manifest, Metrics, SplitSizes, StageOutcome, TokenizerSpec,
+    TrainingRecord, WeightsInfo,
 };
 use crate::model::{
     Artifact, Batch, Classifier, Member, Model, ModelConfig, Network, NgramVocabulary, Wide,
@@ -112,6 +113,10 @@ pub struct TrainConfig {
     /// Probability of dropping a whole input token during training.
     #[arg(long, default_value_t = 0.1)]
     pub token_dropout: f64,
+    /// Loss weight of each `--extra-data` example relative to a main-data example.
+    #[arg(long, default_value_t = 1.0)]
+    #[serde(default = "one")]
+    pub extra_weight: f64,
     /// Tokens kept per text.
     #[arg(long, default_value_t = 256)]
     pub max_length: usize,
@@ -119,6 +124,19 @@ pub struct TrainConfig {
     pub min_frequency: usize,
     #[arg(long, default_value_t = 20_000)]
     pub max_vocab_size: usize,
+    /// Mark negation scopes (未发现**异常**) and conceded clauses (**虽然贵**，但是…) in the
+    /// tokens, so negated and conceded words stop counting as plain assertions.
+    #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
+    #[serde(default)]
+    pub scope_marks: bool,
+    /// Read traditional characters as simplified ones.
+    #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
+    #[serde(default)]
+    pub fold_traditional: bool,
+    /// Read every degree adverb (很, 非常, 十分, …) as one token.
+    #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
+    #[serde(default)]
+    pub degree_adverbs: bool,
 }
 
 impl Default for TrainConfig {
@@ -133,7 +151,32 @@ impl Default for TrainConfig {
     }
 }
 
+fn one() -> f64 {
+    1.0
+}
+
 impl TrainConfig {
+    /// The network these hyperparameters build over a vocabulary, labels and n-grams; the
+    /// mixture weight starts even and is chosen after training.
+    fn model_config(&self, vocab_size: i64, num_labels: usize, ngrams: usize) -> ModelConfig {
+        ModelConfig {
+            vocab_size,
+            num_labels: num_labels as i64,
+            embedding_dim: self.embedding_dim,
+            bigram_buckets: self.bigram_buckets,
+            bigram_dim: self.bigram_dim,
+            hidden_size: self.hidden_size,
+            num_layers: self.num_layers,
+            bidirectional: self.bidirectional,
+            dropout: self.dropout,
+            token_dropout: self.token_dropout,
+            ngram_vocab_size: ngrams as i64,
+            members: self.members as i64,
+            wide_weight: 0.5,
+            scope_embedding: self.scope_marks,
+        }
+    }
+
     pub fn split(&self) -> SplitConfig {
         SplitConfig {
             seed: self.seed,
@@ -147,6 +190,9 @@ impl TrainConfig {
             max_length: self.max_length,
             min_frequency: self.min_frequency,
             max_vocab_size: self.max_vocab_size,
+            scope_marks: self.scope_marks,
+            fold_traditional: self.fold_traditional,
+            degree_adverbs: self.degree_adverbs,
         }
     }
 
@@ -174,6 +220,9 @@ impl TrainConfig {
         {
             bail!("--validation-fraction must be > 0, --test-fraction ≥ 0, and together below 1");
         }
+        if !(self.extra_weight > 0.0 && self.extra_weight.is_finite()) {
+            bail!("--extra-weight must be positive");
+        }
         if !(0.0..1.0).contains(&self.suspect_label_threshold) {
             bail!("--suspect-label-threshold must be in [0, 1)");
         }
@@ -196,6 +245,21 @@ pub struct TrainJob {
     pub config: TrainConfig,
     /// Markdown appended to the model card (e.g. the log of configurations tried).
     pub card_notes: Option<String>,
+    /// Augmentation examples for the training split only (read like `data`).
+    pub extra_data: Option<PathBuf>,
+    /// Behavioural suite that, with the validation split, chooses the mixture weight.
+    pub tune_suite: Option<PathBuf>,
+    /// Behavioural suite recorded with the model, and the bar it must reach.
+    pub check: Option<CheckGate>,
+}
+
+#[derive(Debug, Clone)]
+pub struct CheckGate {
+    pub suite: PathBuf,
+    /// Every capability must pass at least this share of its cases, or no model is written.
+    pub fail_under: Option<f64>,
+    /// Write the model and record the failure instead of refusing.
+    pub allow_failing: bool,
 }
 
 /// Trains, picks the epoch with the best validation accuracy, evaluates it on the test split,
@@ -204,52 +268,74 @@ pub fn train(job: &TrainJob) -> anyhow::Result<Manifest> {
     let started = Instant::now();
     let config = &job.config;
     config.validate()?;
+    let tune_suite = job.tune_suite.as_deref().map(Suite::read).transpose()?;
+    let check_suite = job
+        .check
+        .as_ref()
+        .map(|c| Suite::read(&c.suite))
+        .transpose()?;
     let prepared = data::prepare(&job.data, &job.read, config.split())?;
     let split = &prepared.split;
-    let mut labels: Vec<String> = split.train.iter().map(|e| e.label.clone()).collect();
-    labels.sort();
-    labels.dedup();
-    if labels.len() < 2 {
-        bail!(
-            "{}: training needs at least two labels, found {:?}",
-            job.data.display(),
-            labels
+    let labels = labels_of(&split.train, &job.data)?;
+    for suite in tune_suite.iter().chain(&check_suite) {
+        suite.check_labels(&labels)?;
+    }
+    tracing::info!(
+        rows = prepared.rows_read,
+        empty_skipped = prepared.empty_skipped,
+        duplicates_removed = prepared.cleaning.duplicates_removed,
+        conflicting_dropped = prepared.cleaning.conflicting_texts_dropped,
+        train = split.train.len(),
+        validation = split.validation.len(),
+        test = split.test.len(),
+        "data: {} examples kept, labels {labels:?}",
+        prepared.cleaning.kept
+    );
+    let extra = job
+        .extra_data
+        .as_deref()
+        .map(|path| extra::read(path, &job.read, split, &labels))
+        .transpose()?;
+    if let Some(extra) = &extra {
+        tracing::info!(
+            used = extra.record.used,
+            dropped_as_main_data = extra.record.dropped_as_main_data,
+            weight = config.extra_weight,
+            "extra training examples from {}",
+            extra.record.path
         );
     }
-    eprintln!(
-        "data: {} rows, {} empty skipped, {} duplicates removed, {} conflicting texts dropped → {} examples (train {}, validation {}, test {}); labels {:?}",
-        prepared.rows_read,
-        prepared.empty_skipped,
-        prepared.cleaning.duplicates_removed,
-        prepared.cleaning.conflicting_texts_dropped,
-        prepared.cleaning.kept,
-        split.train.len(),
-        split.validation.len(),
-        split.test.len(),
-        labels
-    );
+    let extra_examples: &[Example] = extra.as_ref().map_or(&[], |e| &e.examples);
 
     let tokenizer = Tokenizer::fit(
-        split.train.iter().map(|e| e.text.as_str()),
+        split
+            .train
+            .iter()
+            .chain(extra_examples)
+            .map(|e| e.text.as_str()),
         config.tokenizer(),
     );
-    let label_index: HashMap<&str, usize> = labels
-        .iter()
-        .enumerate()
-        .map(|(i, l)| (l.as_str(), i))
-        .collect();
-    let encode = |examples: &[Example]| -> Vec<(Encoded, usize)> {
+    let encode = |examples: &[Example]| -> Vec<Labelled> {
         examples
             .iter()
-            .map(|e| (tokenizer.encode(&e.text), label_index[e.label.as_str()]))
+            .map(|e| {
+                let label = labels.iter().position(|l| *l == e.label);
+                (tokenizer.encode(&e.text), label.expect("labels checked"))
+            })
             .collect()
     };
     let train_set = encode(&split.train);
     let validation_set = encode(&split.validation);
+    let extra_set = encode(extra_examples);
+    let vocab_size = tokenizer.vocabulary().len() as i64;
 
     let ngram_vocabulary = if config.ngram_max_features > 0 {
         NgramVocabulary::fit(
-            train_set.iter().map(|(e, _)| e.ids.as_slice()),
+            train_set
+                .iter()
+                .chain(&extra_set)
+                .map(|(e, _)| e.ids.as_slice()),
+            vocab_size,
             config.ngram_min_df,
             config.ngram_max_features,
         )
@@ -259,22 +345,8 @@ pub fn train(job: &TrainJob) -> anyhow::Result<Manifest> {
             idf: Vec::new(),
         }
     };
-    let model_config = ModelConfig {
-        vocab_size: tokenizer.vocabulary().len() as i64,
-        num_labels: labels.len() as i64,
-        embedding_dim: config.embedding_dim,
-        bigram_buckets: config.bigram_buckets,
-        bigram_dim: config.bigram_dim,
-        hidden_size: config.hidden_size,
-        num_layers: config.num_layers,
-        bidirectional: config.bidirectional,
-        dropout: config.dropout,
-        token_dropout: config.token_dropout,
-        ngram_vocab_size: ngram_vocabulary.len() as i64,
-        members: config.members as i64,
-        wide_weight: 0.5,
-    };
-    let (train_set, suspects) = if config.suspect_label_threshold > 0.0 {
+    let mut model_config = config.model_config(vocab_size, labels.len(), ngram_vocabulary.len());
+    let (mut train_set, suspects) = if config.suspect_label_threshold > 0.0 {
         let (kept, suspects) = suspects::drop_suspect_labels(
             train_set,
             &validation_set,
@@ -282,16 +354,28 @@ pub fn train(job: &TrainJob) -> anyhow::Result<Manifest> {
             &model_config,
             config,
         )?;
-        eprintln!(
-            "suspect labels: {} training examples dropped (own label below {} when cross-fitted), {} kept",
-            suspects.len(),
-            config.suspect_label_threshold,
-            kept.len()
+        tracing::info!(
+            dropped = suspects.len(),
+            kept = kept.len(),
+            "suspect labels: own label below {} when cross-fitted",
+            config.suspect_label_threshold
         );
         (kept, suspects)
     } else {
         (train_set, Vec::new())
     };
+    let mut weights = vec![1.0f32; train_set.len()];
+    weights.resize(
+        train_set.len() + extra_set.len(),
+        config.extra_weight as f32,
+    );
+    train_set.extend(extra_set);
+    let sets = Sets {
+        train: &train_set,
+        weights: &weights,
+        validation: &validation_set,
+    };
+
     let mut history = Vec::new();
     let mut stages = Vec::new();
     let var_store = VarStore::new(Device::Cpu);
@@ -303,70 +387,38 @@ pub fn train(job: &TrainJob) -> anyhow::Result<Manifest> {
             wide,
             &var_store,
             config,
-            Sets {
-                train: &train_set,
-                validation: &validation_set,
-            },
+            sets,
             &mut history,
         )?);
     }
     for member in 0..config.members {
-        // Each member gets its own seed (initial weights, dropout, batch order) so the ensemble
-        // averages different mistakes; member 0 reproduces a single-model run.
-        let seed = config.seed + member as u64;
-        tch::manual_seed(seed as i64);
-        let member_store = VarStore::new(Device::Cpu);
-        let network = Member::new(
-            &(member_store.root() / member_path(member as i64)),
-            &model_config,
-        );
-        let sets = Sets {
-            train: &train_set,
-            validation: &validation_set,
-        };
-        if config.pretrain_epochs > 0 {
-            pretrain::pretrain_member(
-                &network,
-                &member_store,
-                member,
-                seed,
-                config,
-                sets,
-                &mut history,
-            )?;
-        }
-        stages.push(train_member(
-            &network,
-            &member_store,
+        stages.push(train_member_stages(
             member,
-            seed,
+            &model_config,
             config,
             sets,
+            &var_store,
             &mut history,
         )?);
-        copy_variables(&member_store, &var_store);
     }
-    let mut model_config = model_config;
-    let wide_weight_search = if classifier.wide().is_some() {
-        let search = search_wide_weight(&mut classifier, &validation_set);
-        let (best_weight, accuracy) =
-            search
-                .iter()
-                .copied()
-                .fold((0.5f64, f64::NEG_INFINITY), |best, (w, acc)| {
-                    // Ties go to the more even mixture.
-                    if acc > best.1 || (acc == best.1 && (w - 0.5).abs() < (best.0 - 0.5).abs()) {
-                        (w, acc)
-                    } else {
-                        best
-                    }
-                });
-        eprintln!("wide weight {best_weight:.1} (validation accuracy {accuracy:.4})");
-        classifier.set_wide_weight(best_weight);
-        model_config.wide_weight = best_weight;
+    let search = if classifier.wide().is_some() {
+        let search = search_wide_weight(
+            &mut classifier,
+            &validation_set,
+            tune_suite
+                .as_ref()
+                .map(|s| (s, &tokenizer, labels.as_slice())),
+        )?;
+        tracing::info!(
+            "wide weight {:.1} (validation accuracy {:.4})",
+            search.chosen.0,
+            search.chosen.1
+        );
+        classifier.set_wide_weight(search.chosen.0);
+        model_config.wide_weight = search.chosen.0;
         search
     } else {
-        Vec::new()
+        WeightSearch::default()
     };
 
     let mut manifest = Manifest {
@@ -393,14 +445,18 @@ pub fn train(job: &TrainJob) -> anyhow::Result<Manifest> {
                 validation: split.validation.len(),
                 test: split.test.len(),
             },
+            extra_data: extra.map(|e| e.record),
+            tune_check: None,
             hyperparameters: config.clone(),
             epochs_run: history.len(),
-            wide_weight_search,
+            wide_weight_search: search.tried,
+            wide_weight_tune_pass_rates: search.tune_pass_rates,
             stages: stages.clone(),
             duration_seconds: 0.0,
             history,
         }),
         metrics: None,
+        check: None,
     };
     let model = Model::from_artifact(Artifact {
         manifest: manifest.clone(),
@@ -410,15 +466,30 @@ pub fn train(job: &TrainJob) -> anyhow::Result<Manifest> {
     });
     let validation = evaluate(&model, &split.validation)?;
     let test = evaluate(&model, &split.test)?;
-    eprintln!(
+    tracing::info!(
         "ensemble: validation accuracy {:.4} macro-F1 {:.4}; test accuracy {:.4} macro-F1 {:.4}",
-        validation.accuracy, validation.macro_f1, test.accuracy, test.macro_f1
+        validation.accuracy,
+        validation.macro_f1,
+        test.accuracy,
+        test.macro_f1
     );
     manifest.metrics = Some(Metrics { validation, test });
-    if let Some(training) = manifest.training.as_mut() {
-        training.duration_seconds = started.elapsed().as_secs_f64();
+    let training = manifest.training.as_mut().expect("set above");
+    if let Some(suite) = &tune_suite {
+        training.tune_check = Some(check::run_on_model(suite, &model)?.summary(None));
     }
+    let gate = check_suite
+        .as_ref()
+        .zip(job.check.as_ref())
+        .map(|(suite, gate)| run_check_gate(suite, gate, &model))
+        .transpose()?;
+    manifest.check = gate.as_ref().map(|(summary, _)| summary.clone());
+    let training = manifest.training.as_mut().expect("set above");
+    training.duration_seconds = started.elapsed().as_secs_f64();
     manifest.weights.parameters = crate::model::artifact::parameter_count(model.var_store());
+    if let Some((_, Err(below))) = &gate {
+        bail!("{below}; no model written (--allow-failing-check writes it anyway)");
+    }
     let card = card::render(&manifest, &job.out, job.card_notes.as_deref());
     Artifact::save(&job.out, &mut manifest, model.var_store(), &card)?;
     if !suspects.is_empty() {
@@ -427,10 +498,77 @@ pub fn train(job: &TrainJob) -> anyhow::Result<Manifest> {
     Ok(manifest)
 }
 
+/// The labels of the training split, sorted; a classifier needs two.
+fn labels_of(train: &[Example], path: &Path) -> anyhow::Result<Vec<String>> {
+    let mut labels: Vec<String> = train.iter().map(|e| e.label.clone()).collect();
+    labels.sort();
+    labels.dedup();
+    if labels.len() < 2 {
+        bail!(
+            "{}: training needs at least two labels, found {:?}",
+            path.display(),
+            labels
+        );
+    }
+    Ok(labels)
+}
+
+/// Runs the check suite on the trained model: its summary, and whether it reached the bar
+/// (an error message naming the capabilities below it, unless failing is allowed).
+fn run_check_gate(
+    suite: &Suite,
+    gate: &CheckGate,
+    model: &Model,
+) -> anyhow::Result<(CheckSummary, Result<(), String>)> {
+    let report = check::run_on_model(suite, model)?;
+    eprint!("{}", report.render(10));
+    let verdict = match check::gate(&report, gate.fail_under) {
+        Err(below) if !gate.allow_failing => Err(below.to_string()),
+        Err(below) => {
+            tracing::warn!("{below}; writing the model anyway (--allow-failing-check)");
+            Ok(())
+        }
+        Ok(()) => Ok(()),
+    };
+    Ok((report.summary(gate.fail_under), verdict))
+}
+
+/// Member `member`: its own seed (initial weights, dropout, batch order) so the ensemble
+/// averages different mistakes — member 0 reproduces a single-model run — optional
+/// language-model pretraining, then the labels; its weights end up in `var_store`.
+fn train_member_stages(
+    member: usize,
+    model_config: &ModelConfig,
+    config: &TrainConfig,
+    sets: Sets<'_>,
+    var_store: &VarStore,
+    history: &mut Vec<EpochRecord>,
+) -> anyhow::Result<StageOutcome> {
+    let seed = config.seed + member as u64;
+    tch::manual_seed(seed as i64);
+    let member_store = VarStore::new(Device::Cpu);
+    let network = Member::new(
+        &(member_store.root() / member_path(member as i64)),
+        model_config,
+    );
+    if config.pretrain_epochs > 0 {
+        pretrain::pretrain_member(&network, &member_store, member, seed, config, sets, history)?;
+    }
+    let outcome = train_member(&network, &member_store, member, seed, config, sets, history)?;
+    copy_variables(&member_store, var_store);
+    Ok(outcome)
+}
+
 /// An encoded text and its label index.
 type Labelled = (Encoded, usize);
 
-type LossFn<'a> = Box<dyn Fn(&Tensor, &Tensor) -> Tensor + 'a>;
+/// Training loss from logits, targets and per-example weights (penalties included).
+type LossFn<'a> = Box<dyn Fn(&Tensor, &Tensor, &Tensor) -> Tensor + 'a>;
+
+/// Mean of per-example losses weighted by `weights`.
+fn weighted_mean(losses: Tensor, weights: &Tensor) -> Tensor {
+    (losses * weights).sum(tch::Kind::Float) / weights.sum(tch::Kind::Float)
+}
 
 /// One training stage: which network learns, with what optimizer and loss.
 struct Stage<'a, N: Network> {
@@ -443,7 +581,6 @@ struct Stage<'a, N: Network> {
     schedule: Option<Schedule>,
     clip_norm: Option<f64>,
     seed: u64,
-    /// Training loss from logits and targets (penalties included).
     loss: LossFn<'a>,
 }
 
@@ -484,9 +621,14 @@ fn fit<N: Network>(
                 .iter()
                 .map(|&i| train_set[i].1 as i64)
                 .collect();
+            let weights: Vec<f32> = batch_indices.iter().map(|&i| sets.weights[i]).collect();
             let batch = Batch::new(&sequences, stage.network.config());
             let logits = stage.network.forward_t(&batch, true);
-            let loss = (stage.loss)(&logits, &Tensor::from_slice(&targets));
+            let loss = (stage.loss)(
+                &logits,
+                &Tensor::from_slice(&targets),
+                &Tensor::from_slice(&weights),
+            );
             match stage.clip_norm {
                 Some(max) => stage.optimizer.backward_step_clip_norm(&loss, max),
                 None => stage.optimizer.backward_step(&loss),
@@ -511,9 +653,9 @@ fn fit<N: Network>(
         });
         checkpoints.sort_by(|a, b| b.better_than(a));
         if epoch - checkpoints[0].epoch >= patience {
-            eprintln!(
-                "{}: early stop, no validation improvement for {patience} epochs",
-                stage.name
+            tracing::info!(
+                stage = %stage.name,
+                "early stop, no validation improvement for {patience} epochs"
             );
             break;
         }
@@ -531,9 +673,9 @@ fn fit<N: Network>(
     if top.len() > 1 {
         restore(stage.var_store, &average(&top));
         let (_, accuracy) = loss_and_accuracy(stage.network, validation_set);
-        eprintln!(
-            "{}: average of epochs {:?}: validation accuracy {accuracy:.4} (best single {:.4})",
-            stage.name,
+        tracing::info!(
+            stage = %stage.name,
+            "average of epochs {:?}: validation accuracy {accuracy:.4} (best single {:.4})",
             top.iter().map(|c| c.epoch).collect::<Vec<_>>(),
             best.accuracy
         );
@@ -587,6 +729,8 @@ impl Checkpoint {
 #[derive(Clone, Copy)]
 struct Sets<'a> {
     train: &'a [Labelled],
+    /// Loss weight of each training example (augmentation examples get `--extra-weight`).
+    weights: &'a [f32],
     validation: &'a [Labelled],
 }
 
@@ -612,14 +756,15 @@ fn train_member(
         schedule: Some(Schedule::new(config.learning_rate, steps)),
         clip_norm: Some(config.clip_norm),
         seed,
-        loss: Box::new(move |logits, targets| {
-            logits.cross_entropy_loss::<Tensor>(
+        loss: Box::new(move |logits, targets, weights| {
+            let losses = logits.cross_entropy_loss::<Tensor>(
                 targets,
                 None,
-                tch::Reduction::Mean,
+                tch::Reduction::None,
                 -100,
                 label_smoothing,
-            )
+            );
+            weighted_mean(losses, weights)
         }),
     };
     Ok(fit(stage, config, sets, history))
@@ -645,16 +790,42 @@ fn train_wide(
         schedule: None,
         clip_norm: None,
         seed: config.seed,
-        loss: Box::new(move |logits, targets| {
-            logits.cross_entropy_for_logits(targets) + wide.l2() * l2
+        loss: Box::new(move |logits, targets, weights| {
+            let losses = -logits
+                .log_softmax(-1, tch::Kind::Float)
+                .gather(1, &targets.unsqueeze(1), false)
+                .squeeze_dim(1);
+            weighted_mean(losses, weights) + wide.l2() * l2
         }),
     };
     Ok(fit(stage, config, sets, history))
 }
 
-/// Validation accuracy of the mixture at wide weights 0, 0.1, …, 1: the two parts' predictions
-/// are computed once and mixed for each weight.
-fn search_wide_weight(classifier: &mut Classifier, validation_set: &[Labelled]) -> Vec<(f64, f64)> {
+/// The mixture weights tried and the one kept.
+#[derive(Default)]
+struct WeightSearch {
+    /// (wide weight, validation accuracy) for weights 0, 0.1, …, 1.
+    tried: Vec<(f64, f64)>,
+    /// The tuning suite's mean pass rate at each of those weights (empty without a suite).
+    tune_pass_rates: Vec<f64>,
+    /// (weight, validation accuracy) kept.
+    chosen: (f64, f64),
+}
+
+/// How far below the best validation accuracy a weight may fall and still be chosen for the
+/// tuning suite's sake: half a point, the most the corpus accuracy may give up for behaviour.
+const TUNE_ACCURACY_SLACK: f64 = 0.005;
+
+/// Validation accuracy of the mixture at wide weights 0, 0.1, …, 1 (the two parts' predictions
+/// are computed once and mixed for each weight), and, given a tuning suite, its mean pass rate.
+/// Without a suite the most accurate weight wins; with one, the weight that passes most of the
+/// suite among those within [`TUNE_ACCURACY_SLACK`] of the best accuracy. Ties go to the more
+/// even mixture.
+fn search_wide_weight(
+    classifier: &mut Classifier,
+    validation_set: &[Labelled],
+    tune: Option<(&Suite, &Tokenizer, &[String])>,
+) -> anyhow::Result<WeightSearch> {
     let sequences: Vec<&[i64]> = validation_set
         .iter()
         .map(|(e, _)| e.ids.as_slice())
@@ -672,9 +843,10 @@ fn search_wide_weight(classifier: &mut Classifier, validation_set: &[Labelled]) 
     };
     let deep = log_probabilities(0.0);
     let wide = log_probabilities(1.0);
-    (0..=10)
-        .map(|step| {
-            let w = f64::from(step) / 10.0;
+    let weights: Vec<f64> = (0..=10).map(|step| f64::from(step) / 10.0).collect();
+    let tried: Vec<(f64, f64)> = weights
+        .iter()
+        .map(|&w| {
             let correct = deep
                 .iter()
                 .zip(&wide)
@@ -690,7 +862,42 @@ fn search_wide_weight(classifier: &mut Classifier, validation_set: &[Labelled]) 
                 .count();
             (w, correct as f64 / validation_set.len().max(1) as f64)
         })
-        .collect()
+        .collect();
+    let tune_pass_rates = match tune {
+        Some((suite, tokenizer, labels)) => weights
+            .iter()
+            .map(|&w| {
+                classifier.set_wide_weight(w);
+                let report = check::run(suite, labels, |texts| {
+                    let encoded: Vec<Encoded> = texts.iter().map(|t| tokenizer.encode(t)).collect();
+                    let sequences: Vec<&[i64]> = encoded.iter().map(|e| e.ids.as_slice()).collect();
+                    crate::model::predict_sequences(&*classifier, &sequences, 256)
+                })?;
+                Ok(report.passed as f64 / report.cases as f64)
+            })
+            .collect::<anyhow::Result<Vec<f64>>>()?,
+        None => Vec::new(),
+    };
+    let best_accuracy = tried.iter().map(|t| t.1).fold(f64::NEG_INFINITY, f64::max);
+    let score = |i: usize| -> (f64, f64) {
+        match tune_pass_rates.get(i) {
+            Some(&rate) if tried[i].1 >= best_accuracy - TUNE_ACCURACY_SLACK => (rate, tried[i].1),
+            Some(_) => (f64::NEG_INFINITY, tried[i].1),
+            None => (tried[i].1, 0.0),
+        }
+    };
+    let chosen = (0..tried.len())
+        .reduce(|best, i| {
+            let (a, b) = (score(i), score(best));
+            let evener = (tried[i].0 - 0.5).abs() < (tried[best].0 - 0.5).abs();
+            if a > b || (a == b && evener) { i } else { best }
+        })
+        .map_or((0.5, 0.0), |i| tried[i]);
+    Ok(WeightSearch {
+        tried,
+        tune_pass_rates,
+        chosen,
+    })
 }
 
 /// Copies every variable of `from` into the same-named variable of `into`.
@@ -954,7 +1161,14 @@ impl Progress {
             validation_accuracy,
             seconds: started.elapsed().as_secs_f64(),
         };
-        eprintln!(
+        tracing::info!(
+            stage = %record.stage,
+            epoch = record.epoch,
+            epochs = self.epochs,
+            train_loss = record.train_loss,
+            validation_loss = record.validation_loss,
+            validation_accuracy = record.validation_accuracy,
+            seconds = record.seconds,
             "{} epoch {}/{}: train loss {:.4}, validation loss {:.4}, validation accuracy {:.4} ({:.1}s)",
             record.stage,
             record.epoch,

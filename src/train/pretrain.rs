@@ -53,7 +53,7 @@ impl Heads {
         let mut losses = Vec::with_capacity(states.len());
         let (mut correct, mut positions) = (0, 0);
         for (direction, (state, head)) in states.iter().zip(&self.layers).enumerate() {
-            let targets = next_token_targets(sequences, direction == 1);
+            let targets = next_token_targets(sequences, direction == 1, member.config().vocab_size);
             let logits = head.forward(state).view([-1, member.config().vocab_size]);
             let targets = targets.view([-1]);
             let predicting = targets.ne(IGNORED);
@@ -81,7 +81,8 @@ impl Heads {
 
 /// `[batch, width]` targets: at each position the token that follows in the reading order
 /// (the text reversed within its length when `reversed`), [`IGNORED`] where none follows.
-fn next_token_targets(sequences: &[&[i64]], reversed: bool) -> Tensor {
+/// Targets are plain tokens: scope marks are not something to predict.
+fn next_token_targets(sequences: &[&[i64]], reversed: bool, vocab_size: i64) -> Tensor {
     let width = sequences.iter().map(|s| s.len()).max().unwrap_or(1).max(1);
     let mut targets = vec![IGNORED; sequences.len() * width];
     for (row, seq) in sequences.iter().enumerate() {
@@ -91,7 +92,7 @@ fn next_token_targets(sequences: &[&[i64]], reversed: bool) -> Tensor {
             seq.to_vec()
         };
         for t in 0..read.len().saturating_sub(1) {
-            targets[row * width + t] = read[t + 1];
+            targets[row * width + t] = crate::text::base_id(read[t + 1], vocab_size);
         }
     }
     Tensor::from_slice(&targets).view([sequences.len() as i64, width as i64])
@@ -190,10 +191,12 @@ mod tests {
     fn targets_are_the_next_token_in_reading_order_and_ignore_the_rest() {
         let sequences: Vec<&[i64]> = vec![&[5, 6, 7], &[8]];
         let forward: Vec<i64> =
-            Vec::try_from(next_token_targets(&sequences, false).view([-1])).expect("int64 tensor");
+            Vec::try_from(next_token_targets(&sequences, false, 1000).view([-1]))
+                .expect("int64 tensor");
         assert_eq!(forward, vec![6, 7, IGNORED, IGNORED, IGNORED, IGNORED]);
         let backward: Vec<i64> =
-            Vec::try_from(next_token_targets(&sequences, true).view([-1])).expect("int64 tensor");
+            Vec::try_from(next_token_targets(&sequences, true, 1000).view([-1]))
+                .expect("int64 tensor");
         assert_eq!(backward, vec![6, 5, IGNORED, IGNORED, IGNORED, IGNORED]);
     }
 }

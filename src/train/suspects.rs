@@ -113,6 +113,7 @@ fn cross_fitted_own_label_probability(
             config,
             Sets {
                 train: &rest,
+                weights: &vec![1.0; rest.len()],
                 validation,
             },
             &mut Vec::new(),
@@ -158,7 +159,8 @@ mod tests {
         let flipped = [3, 10, 17, 42, 77];
         let train = examples(120, &flipped);
         let validation = examples(30, &[]);
-        let vocabulary = NgramVocabulary::fit(train.iter().map(|(e, _)| e.ids.as_slice()), 1, 1000);
+        let vocabulary =
+            NgramVocabulary::fit(train.iter().map(|(e, _)| e.ids.as_slice()), 30, 1, 1000);
         let model_config = ModelConfig {
             vocab_size: 30,
             num_labels: 2,
@@ -173,6 +175,7 @@ mod tests {
             ngram_vocab_size: vocabulary.len() as i64,
             members: 1,
             wide_weight: 1.0,
+            scope_embedding: false,
         };
         let config = TrainConfig {
             suspect_label_threshold: 0.2,

@@ -40,6 +40,7 @@ pub fn tiny_config(vocab_size: i64, num_labels: i64) -> ModelConfig {
         ngram_vocab_size: 0,
         members: 1,
         wide_weight: 0.5,
+        scope_embedding: false,
     }
 }
 
@@ -53,6 +54,9 @@ pub fn write_tiny_model(dir: &Path) -> PathBuf {
             max_length: 64,
             min_frequency: 1,
             max_vocab_size: 1000,
+            scope_marks: false,
+            fold_traditional: false,
+            degree_adverbs: false,
         },
     );
     let labels = vec![
@@ -64,7 +68,12 @@ pub fn write_tiny_model(dir: &Path) -> PathBuf {
         .iter()
         .map(|t| tokenizer.encode(t).ids)
         .collect();
-    let ngrams = NgramVocabulary::fit(encoded.iter().map(Vec::as_slice), 1, 512);
+    let ngrams = NgramVocabulary::fit(
+        encoded.iter().map(Vec::as_slice),
+        tokenizer.vocabulary().len() as i64,
+        1,
+        512,
+    );
     let config = ModelConfig {
         ngram_vocab_size: ngrams.len() as i64,
         ..tiny_config(tokenizer.vocabulary().len() as i64, labels.len() as i64)
@@ -93,6 +102,7 @@ pub fn write_tiny_model(dir: &Path) -> PathBuf {
         weights: WeightsInfo::default(),
         training: None,
         metrics: None,
+        check: None,
     };
     let out = dir.join(MODEL_NAME);
     Artifact::save(&out, &mut manifest, &var_store, "# tiny test model\n")
