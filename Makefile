@@ -5,7 +5,7 @@ CARGO ?= cargo
 MODEL ?= models/zh-reviews-sentiment
 DATA ?= data/zh-reviews.jsonl
 
-.PHONY: setup build serve test lint schemathesis fuzz drills data model eval bench openapi clean
+.PHONY: setup build serve test lint schemathesis fuzz drills data model eval check bench openapi clean
 
 setup: .libtorch/lib/libtorch_cpu.so
 
@@ -49,6 +49,11 @@ model: data
 
 eval: data
 	target/release/textserve eval --model $(MODEL)
+
+## The behavioural suite's held-out part (the tuning part: SUITE=suites/zh-manufacturing/train.jsonl).
+SUITE ?= suites/zh-manufacturing/heldout.jsonl
+check: build
+	target/release/textserve check --model $(MODEL) --suite $(SUITE)
 
 bench: build
 	scripts/bench.sh
