@@ -361,13 +361,16 @@ impl Network for Classifier {
 
     /// Log-probabilities (valid logits: their softmax is the mixture's prediction).
     fn forward_t(&self, batch: &Batch, train: bool) -> Tensor {
-        let deep = self.deep_log_probabilities(batch, train);
+        let w = self.config.wide_weight;
         match &self.wide {
-            Some(wide) => {
-                let w = self.config.wide_weight;
-                wide.forward_t(batch, train).log_softmax(-1, Kind::Float) * w + deep * (1.0 - w)
+            // A part with no weight in the mixture is not computed: the LSTM members cost
+            // nearly all of a forward pass, and a weight of exactly 1 makes their share zero.
+            Some(wide) if w == 1.0 => wide.forward_t(batch, train).log_softmax(-1, Kind::Float),
+            Some(wide) if w > 0.0 => {
+                wide.forward_t(batch, train).log_softmax(-1, Kind::Float) * w
+                    + self.deep_log_probabilities(batch, train) * (1.0 - w)
             }
-            None => deep,
+            _ => self.deep_log_probabilities(batch, train),
         }
     }
 }
@@ -717,6 +720,38 @@ mod tests {
                 .double_value(&[]);
             assert!(diff < 1e-5, "bidirectional={bidirectional}: diff {diff}");
         }
+    }
+
+    #[test]
+    fn a_part_without_weight_is_skipped_without_changing_the_mixture() {
+        tch::manual_seed(5);
+        let vs = VarStore::new(Device::Cpu);
+        let mut model = Classifier::new(&vs.root(), &tiny_config(true));
+        let corpus: Vec<i64> = (2..48).collect();
+        let vocabulary = NgramVocabulary::fit([&corpus[..], &corpus[3..20]], 50, 1, 40);
+        model.wide().unwrap().set_vocabulary(&vocabulary);
+        for (name, mut variable) in vs.variables() {
+            if name.starts_with("wide.weights") {
+                tch::no_grad(|| variable.copy_(&(variable.rand_like() - 0.5)));
+            }
+        }
+        let batch = Batch::new(&[&[4, 5, 6, 7], &[9, 3]], &tiny_config(true));
+        let mixed = |model: &mut Classifier, w: f64| {
+            model.set_wide_weight(w);
+            tch::no_grad(|| model.forward_t(&batch, false))
+        };
+        let wide = tch::no_grad(|| {
+            model
+                .wide()
+                .unwrap()
+                .forward_t(&batch, false)
+                .log_softmax(-1, Kind::Float)
+        });
+        let deep = tch::no_grad(|| model.deep_log_probabilities(&batch, false));
+        assert!(mixed(&mut model, 1.0).allclose(&wide, 1e-6, 1e-6, false));
+        assert!(mixed(&mut model, 0.0).allclose(&deep, 1e-6, 1e-6, false));
+        let half = &wide * 0.5 + &deep * 0.5;
+        assert!(mixed(&mut model, 0.5).allclose(&half, 1e-6, 1e-6, false));
     }
 
     #[test]
