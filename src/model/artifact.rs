@@ -18,7 +18,6 @@ use super::Evaluation;
 use super::network::{Classifier, ModelConfig};
 use crate::data::{CleanStats, SplitConfig, sha256_file};
 use crate::text::{Tokenizer, TokenizerConfig, Vocabulary};
-use crate::train::TrainConfig;
 
 pub const FORMAT_VERSION: u32 = 1;
 pub const MANIFEST_FILE: &str = "model.json";
@@ -124,7 +123,10 @@ pub struct TrainingRecord {
     /// scores on it; never the held-out part.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tune_check: Option<CheckSummary>,
-    pub hyperparameters: TrainConfig,
+    /// Every hyperparameter of the run under its field name, as `train` wrote them. Kept as
+    /// written so the file format does not depend on the training code's types; `train`
+    /// reads them back (the card's reproduce command is built from them).
+    pub hyperparameters: Hyperparameters,
     pub epochs_run: usize,
     /// (wide weight, validation accuracy) of the mixture, for each weight tried.
     #[serde(default)]
@@ -137,6 +139,8 @@ pub struct TrainingRecord {
     pub duration_seconds: f64,
     pub history: Vec<EpochRecord>,
 }
+
+pub type Hyperparameters = serde_json::Map<String, serde_json::Value>;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct SplitSizes {

@@ -12,6 +12,11 @@ use crate::model::artifact::TrainingRecord;
 pub fn render(manifest: &Manifest, out: &Path, notes: Option<&str>) -> String {
     let mut card = String::new();
     let w = &mut card;
+    // Recorded hyperparameters a build no longer knows are ignored; missing ones take defaults.
+    let hp: Option<TrainConfig> = manifest
+        .training
+        .as_ref()
+        .map(|t| TrainConfig::from_record(&t.hyperparameters).unwrap_or_default());
     let _ = writeln!(w, "# Model card: {} {}\n", manifest.name, manifest.version);
     let _ = writeln!(
         w,
@@ -52,7 +57,7 @@ pub fn render(manifest: &Manifest, out: &Path, notes: Option<&str>) -> String {
             let _ = writeln!(
                 w,
                 "- extra training examples (`--extra-data`, training split only, loss weight {}): `{}` (sha256 `{}`), {} rows read, {} used after deduplication and conflict removal, {} left out because the main data holds the same text\n",
-                t.hyperparameters.extra_weight,
+                hp.as_ref().map_or(1.0, |h| h.extra_weight),
                 extra.path,
                 extra.sha256,
                 extra.rows_read,
@@ -66,7 +71,7 @@ pub fn render(manifest: &Manifest, out: &Path, notes: Option<&str>) -> String {
                 "- {} training examples left out as suspect labels: a wide part cross-fitted on the rest of the training split ({} folds) gave their own label less than {} probability; they are listed in `{}`, least plausible first, for a person to check. Validation and test examples are never dropped.\n",
                 t.suspect_labels_dropped,
                 super::suspects::FOLDS,
-                t.hyperparameters.suspect_label_threshold,
+                hp.as_ref().map_or(0.0, |h| h.suspect_label_threshold),
                 super::SUSPECTS_FILE
             );
         }
@@ -131,7 +136,7 @@ pub fn render(manifest: &Manifest, out: &Path, notes: Option<&str>) -> String {
         let _ = writeln!(
             w,
             "\nReproduce:\n\n```sh\n{}\n```\n",
-            reproduce_command(manifest, t, out)
+            reproduce_command(manifest, t, hp.as_ref().expect("with training"), out)
         );
     }
     let a = &manifest.architecture;
@@ -140,17 +145,10 @@ pub fn render(manifest: &Manifest, out: &Path, notes: Option<&str>) -> String {
         w,
         "An ensemble. Wide part: logistic regression on L2-normalised TF-IDF of token 1–3-grams ({} n-grams seen in at least {} training texts), weight {:.1} in the mixture. Deep part, {} LSTM member(s) each trained on its own{}, averaged: token embedding {} + hashed character-bigram embedding {}×{} → {}-layer {} LSTM, hidden {} → masked max + mean pooling, plus the mean input embedding → dropout {} → linear to {} labels. Wide and deep log-probabilities are mixed by the weight. Token dropout {} in training. Vocabulary {} tokens, max length {} tokens. {} parameters.\n",
         a.ngram_vocab_size,
-        manifest
-            .training
-            .as_ref()
-            .map_or(0, |t| t.hyperparameters.ngram_min_df),
+        hp.as_ref().map_or(0, |h| h.ngram_min_df),
         a.wide_weight,
         a.members,
-        match manifest
-            .training
-            .as_ref()
-            .map_or(0, |t| t.hyperparameters.pretrain_epochs)
-        {
+        match hp.as_ref().map_or(0, |h| h.pretrain_epochs) {
             0 => String::new(),
             epochs => format!(" after {epochs} epochs of language-model pretraining"),
         },
@@ -252,7 +250,12 @@ pub fn render(manifest: &Manifest, out: &Path, notes: Option<&str>) -> String {
     card
 }
 
-fn reproduce_command(manifest: &Manifest, t: &TrainingRecord, out: &Path) -> String {
+fn reproduce_command(
+    manifest: &Manifest,
+    t: &TrainingRecord,
+    config: &TrainConfig,
+    out: &Path,
+) -> String {
     let mut cmd = format!(
         "textserve train --data {} --out {} --name {} --model-version {}",
         t.data_path,
@@ -278,7 +281,7 @@ fn reproduce_command(manifest: &Manifest, t: &TrainingRecord, out: &Path) -> Str
             cmd += &format!(" --check-fail-under {bar}");
         }
     }
-    let flags = hyperparameter_flags(&t.hyperparameters);
+    let flags = hyperparameter_flags(config);
     for line in flags.chunks(8) {
         cmd += " \\\n  ";
         cmd += &line.join(" ");
@@ -294,7 +297,7 @@ fn hyperparameter_flags(config: &TrainConfig) -> Vec<String> {
         #[command(flatten)]
         config: TrainConfig,
     }
-    let values = serde_json::to_value(config).expect("hyperparameters serialize");
+    let values = config.record();
     <Flags as clap::CommandFactory>::command()
         .get_arguments()
         .filter_map(|arg| {

@@ -20,8 +20,8 @@ pub use crate::model::{ClassMetrics, Evaluation};
 use crate::check::{self, Suite};
 use crate::data::{self, Example, ReadOptions, SplitConfig};
 use crate::model::artifact::{
-    CheckSummary, EpochRecord, Manifest, Metrics, SplitSizes, StageOutcome, TokenizerSpec,
-    TrainingRecord, WeightsInfo,
+    CheckSummary, EpochRecord, Hyperparameters, Manifest, Metrics, SplitSizes, StageOutcome,
+    TokenizerSpec, TrainingRecord, WeightsInfo,
 };
 use crate::model::{
     Artifact, Batch, Classifier, Member, Model, ModelConfig, Network, NgramVocabulary, Wide,
@@ -175,6 +175,22 @@ impl TrainConfig {
             wide_weight: 0.5,
             scope_embedding: self.scope_marks,
         }
+    }
+
+    /// The hyperparameters as a model directory records them.
+    pub fn record(&self) -> Hyperparameters {
+        match serde_json::to_value(self).expect("hyperparameters serialize") {
+            serde_json::Value::Object(map) => map,
+            _ => unreachable!("a struct serializes to an object"),
+        }
+    }
+
+    /// Reads recorded hyperparameters back; ones a model was trained before take their
+    /// defaults.
+    pub fn from_record(record: &Hyperparameters) -> anyhow::Result<Self> {
+        let mut values = Self::default().record();
+        values.extend(record.clone());
+        Ok(serde_json::from_value(serde_json::Value::Object(values))?)
     }
 
     pub fn split(&self) -> SplitConfig {
@@ -447,7 +463,7 @@ pub fn train(job: &TrainJob) -> anyhow::Result<Manifest> {
             },
             extra_data: extra.map(|e| e.record),
             tune_check: None,
-            hyperparameters: config.clone(),
+            hyperparameters: config.record(),
             epochs_run: history.len(),
             wide_weight_search: search.tried,
             wide_weight_tune_pass_rates: search.tune_pass_rates,
