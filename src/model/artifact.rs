@@ -371,37 +371,11 @@ fn validate_manifest(path: &Path, m: &Manifest) -> Result<(), ArtifactError> {
             ),
         ));
     }
-    let positive = [
-        ("embedding_dim", a.embedding_dim),
-        ("hidden_size", a.hidden_size),
-        ("num_layers", a.num_layers),
-    ];
-    for (name, value) in positive {
-        if value <= 0 {
-            return Err(invalid(
-                path,
-                format!("architecture.{name} must be positive"),
-            ));
-        }
-    }
-    if a.bigram_buckets < 0 || a.bigram_buckets == 1 || (a.bigram_buckets > 0 && a.bigram_dim <= 0)
-    {
+    if let Err(e) = a.validate() {
         return Err(invalid(
             path,
-            "architecture.bigram_buckets must be 0 or ≥ 2 with a positive bigram_dim",
+            format!("architecture.{} {}", e.field, e.problem),
         ));
-    }
-    if [a.dropout, a.token_dropout]
-        .iter()
-        .any(|p| !(0.0..1.0).contains(p))
-    {
-        return Err(invalid(path, "dropout rates must be in [0, 1)"));
-    }
-    if !(0.0..=1.0).contains(&a.wide_weight) {
-        return Err(invalid(path, "architecture.wide_weight must be in [0, 1]"));
-    }
-    if a.members < 1 {
-        return Err(invalid(path, "architecture.members must be at least 1"));
     }
     if m.tokenizer.config.max_length == 0 {
         return Err(invalid(path, "tokenizer max_length must be positive"));

@@ -12,8 +12,8 @@ use tch::Kind;
 pub use artifact::{Artifact, ArtifactError, Manifest};
 pub use evaluation::{ClassMetrics, Evaluation};
 pub use network::{
-    Batch, Classifier, Member, ModelConfig, Network, NgramVocabulary, Wide, member_path,
-    ngram_bucket, ngram_counts, ngram_hash,
+    Batch, Classifier, ConfigProblem, Member, ModelConfig, Network, NgramVocabulary, Wide,
+    member_path, ngram_bucket, ngram_counts, ngram_hash,
 };
 
 use crate::text::{Encoded, Tokenizer};

@@ -50,7 +50,50 @@ fn half() -> f64 {
     0.5
 }
 
+/// A setting of [`ModelConfig`] out of its range: the field and what is wrong with it. Loading
+/// reports it as `architecture.FIELD`, training as the flag `--FIELD`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigProblem {
+    pub field: &'static str,
+    pub problem: &'static str,
+}
+
 impl ModelConfig {
+    /// The one place the network's settings are checked, for `train`'s flags and for a loaded
+    /// `model.json` alike (sizes that follow from the data, such as the vocabulary, are checked
+    /// against the data where it is).
+    pub fn validate(&self) -> Result<(), ConfigProblem> {
+        let fail = |field, problem| Err(ConfigProblem { field, problem });
+        for (field, value) in [
+            ("embedding_dim", self.embedding_dim),
+            ("hidden_size", self.hidden_size),
+            ("num_layers", self.num_layers),
+            ("members", self.members),
+        ] {
+            if value <= 0 {
+                return fail(field, "must be positive");
+            }
+        }
+        if self.bigram_buckets < 0 || self.bigram_buckets == 1 {
+            return fail("bigram_buckets", "must be 0 (off) or at least 2");
+        }
+        if self.bigram_buckets > 0 && self.bigram_dim <= 0 {
+            return fail("bigram_dim", "must be positive when bigram_buckets is on");
+        }
+        for (field, p) in [
+            ("dropout", self.dropout),
+            ("token_dropout", self.token_dropout),
+        ] {
+            if !(0.0..1.0).contains(&p) {
+                return fail(field, "must be in [0, 1)");
+            }
+        }
+        if !(0.0..=1.0).contains(&self.wide_weight) {
+            return fail("wide_weight", "must be in [0, 1]");
+        }
+        Ok(())
+    }
+
     fn input_dim(&self) -> i64 {
         self.embedding_dim
             + if self.bigram_buckets > 0 {

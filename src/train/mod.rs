@@ -213,22 +213,12 @@ impl TrainConfig {
     }
 
     fn validate(&self) -> anyhow::Result<()> {
-        if self.epochs == 0 || self.batch_size == 0 || self.max_length == 0 || self.members == 0 {
-            bail!("--epochs, --batch-size, --max-length and --members must be positive");
+        if self.epochs == 0 || self.batch_size == 0 || self.max_length == 0 {
+            bail!("--epochs, --batch-size and --max-length must be positive");
         }
-        if self.hidden_size <= 0 || self.embedding_dim <= 0 || self.num_layers <= 0 {
-            bail!("--hidden-size, --embedding-dim and --num-layers must be positive");
-        }
-        if self.bigram_buckets == 1 || self.bigram_buckets < 0 {
-            bail!("--bigram-buckets must be 0 (off) or at least 2");
-        }
-        for (name, p) in [
-            ("dropout", self.dropout),
-            ("token-dropout", self.token_dropout),
-        ] {
-            if !(0.0..1.0).contains(&p) {
-                bail!("--{name} must be in [0, 1)");
-            }
+        // The network's own settings are checked where loading checks them too.
+        if let Err(e) = self.model_config(2, 2, 0).validate() {
+            bail!("--{} {}", e.field.replace('_', "-"), e.problem);
         }
         if self.validation_fraction <= 0.0
             || self.test_fraction < 0.0
@@ -1248,6 +1238,33 @@ mod tests {
             list.iter().map(|c| c.epoch).collect::<Vec<_>>(),
             vec![3, 2, 1]
         );
+    }
+
+    #[test]
+    fn network_settings_are_refused_by_their_flag_names() {
+        let refused = |config: TrainConfig| config.validate().unwrap_err().to_string();
+        assert_eq!(
+            refused(TrainConfig {
+                token_dropout: 1.0,
+                ..TrainConfig::default()
+            }),
+            "--token-dropout must be in [0, 1)"
+        );
+        assert_eq!(
+            refused(TrainConfig {
+                members: 0,
+                ..TrainConfig::default()
+            }),
+            "--members must be positive"
+        );
+        assert_eq!(
+            refused(TrainConfig {
+                bigram_buckets: 1,
+                ..TrainConfig::default()
+            }),
+            "--bigram-buckets must be 0 (off) or at least 2"
+        );
+        assert!(TrainConfig::default().validate().is_ok());
     }
 
     #[test]
