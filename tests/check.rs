@@ -84,18 +84,7 @@ fn small_config() -> TrainConfig {
     TrainConfig {
         epochs: 25,
         patience: 25,
-        batch_size: 16,
-        learning_rate: 5e-3,
-        embedding_dim: 16,
-        bigram_buckets: 256,
-        bigram_dim: 8,
-        hidden_size: 16,
-        min_frequency: 1,
-        max_length: 32,
-        validation_fraction: 0.15,
-        test_fraction: 0.15,
-        ngram_min_df: 1,
-        ..TrainConfig::default()
+        ..common::small_train_config()
     }
 }
 
@@ -136,18 +125,9 @@ fn setup(fail_under: Option<f64>, allow_failing: bool) -> Run {
     }
 }
 
-/// libtorch's generator is process-wide: tests that train take turns.
-static TORCH: std::sync::Mutex<()> = std::sync::Mutex::new(());
-
-fn torch_turn() -> std::sync::MutexGuard<'static, ()> {
-    let turn = TORCH.lock().unwrap_or_else(|e| e.into_inner());
-    tch::set_num_threads(1);
-    turn
-}
-
 #[test]
 fn cases_pass_and_fail_as_the_model_behaves_and_the_report_is_recorded() {
-    let _turn = torch_turn();
+    let _turn = common::torch_turn();
     let run = setup(Some(0.5), false);
     let manifest = train(&run.job).unwrap();
     let model = Model::load(&run.job.out).unwrap();
@@ -208,26 +188,25 @@ fn cases_pass_and_fail_as_the_model_behaves_and_the_report_is_recorded() {
     });
 
     // The command line: the report, JSON, and the exit code of the bar.
-    let output = Command::new(env!("CARGO_BIN_EXE_textserve"))
-        .args(["check", "--threads", "1", "--model"])
-        .arg(&run.job.out)
-        .arg("--suite")
-        .arg(&run.suite)
-        .output()
-        .unwrap();
+    let check = |flags: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_textserve"))
+            .args(["check", "--threads", "1"])
+            .args(flags)
+            .arg("--model")
+            .arg(&run.job.out)
+            .arg("--suite")
+            .arg(&run.suite)
+            .output()
+            .unwrap()
+    };
+    let output = check(&[]);
     assert!(output.status.success());
     let text = String::from_utf8_lossy(&output.stdout);
     assert!(
         text.contains("5/8 cases passed") && text.contains("fail-mft"),
         "{text}"
     );
-    let output = Command::new(env!("CARGO_BIN_EXE_textserve"))
-        .args(["check", "--json", "--fail-under", "0.7", "--model"])
-        .arg(&run.job.out)
-        .arg("--suite")
-        .arg(&run.suite)
-        .output()
-        .unwrap();
+    let output = check(&["--json", "--fail-under", "0.7"]);
     assert_eq!(output.status.code(), Some(1), "fillers and edits pass 50 %");
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
@@ -236,19 +215,13 @@ fn cases_pass_and_fail_as_the_model_behaves_and_the_report_is_recorded() {
     );
     let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(json["failures"].as_array().unwrap().len(), 3);
-    let output = Command::new(env!("CARGO_BIN_EXE_textserve"))
-        .args(["check", "--fail-under", "0.5", "--model"])
-        .arg(&run.job.out)
-        .arg("--suite")
-        .arg(&run.suite)
-        .output()
-        .unwrap();
+    let output = check(&["--fail-under", "0.5"]);
     assert!(output.status.success());
 }
 
 #[test]
 fn a_model_below_the_bar_is_not_written_unless_allowed() {
-    let _turn = torch_turn();
+    let _turn = common::torch_turn();
     let run = setup(Some(0.9), false);
     let error = train(&run.job).unwrap_err().to_string();
     assert!(

@@ -1,5 +1,7 @@
 //! Training end to end on a small separable dataset written by the test.
 
+mod common;
+
 use std::collections::HashSet;
 use std::fmt::Write;
 
@@ -72,43 +74,13 @@ fn job(dir: &std::path::Path, config: TrainConfig) -> TrainJob {
     }
 }
 
-/// libtorch's random generator is process-wide; tests that train take turns so each run sees
-/// the sequence its seed promises.
-static TORCH_RNG: std::sync::Mutex<()> = std::sync::Mutex::new(());
-
-/// Waits for this test's turn at libtorch, on one thread so runs are repeatable.
-fn torch_turn() -> std::sync::MutexGuard<'static, ()> {
-    let turn = TORCH_RNG.lock().unwrap_or_else(|e| e.into_inner());
-    tch::set_num_threads(1);
-    turn
-}
-
-fn small_config() -> TrainConfig {
-    TrainConfig {
-        epochs: 40,
-        patience: 40,
-        batch_size: 16,
-        learning_rate: 5e-3,
-        embedding_dim: 16,
-        bigram_buckets: 256,
-        bigram_dim: 8,
-        hidden_size: 16,
-        min_frequency: 1,
-        max_length: 32,
-        validation_fraction: 0.15,
-        test_fraction: 0.15,
-        ngram_min_df: 1,
-        ..TrainConfig::default()
-    }
-}
-
 #[test]
 fn the_lstm_alone_learns_separable_data() {
-    let _turn = torch_turn();
+    let _turn = common::torch_turn();
     let dir = tempfile::tempdir().unwrap();
     let config = TrainConfig {
         ngram_max_features: 0,
-        ..small_config()
+        ..common::small_train_config()
     };
     let manifest = train(&job(dir.path(), config)).unwrap();
     let training = manifest.training.as_ref().unwrap();
@@ -124,12 +96,12 @@ fn the_lstm_alone_learns_separable_data() {
 
 #[test]
 fn language_model_pretraining_learns_the_texts_then_the_labels() {
-    let _turn = torch_turn();
+    let _turn = common::torch_turn();
     let dir = tempfile::tempdir().unwrap();
     let config = TrainConfig {
         ngram_max_features: 0,
         pretrain_epochs: 30,
-        ..small_config()
+        ..common::small_train_config()
     };
     let job = job(dir.path(), config);
     let manifest = train(&job).unwrap();
@@ -190,13 +162,13 @@ fn language_model_pretraining_learns_the_texts_then_the_labels() {
 
 #[test]
 fn tiny_model_learns_separable_data_and_eval_rebuilds_its_test_split() {
-    let _turn = torch_turn();
+    let _turn = common::torch_turn();
     let dir = tempfile::tempdir().unwrap();
     let job = job(
         dir.path(),
         TrainConfig {
             members: 2,
-            ..small_config()
+            ..common::small_train_config()
         },
     );
     let (data, out) = (job.data.clone(), job.out.clone());
@@ -336,7 +308,7 @@ fn single_label_data_is_refused() {
 
 #[test]
 fn contradicted_training_labels_are_dropped_and_recorded() {
-    let _turn = torch_turn();
+    let _turn = common::torch_turn();
     let dir = tempfile::tempdir().unwrap();
     let job = job(
         dir.path(),
@@ -346,7 +318,7 @@ fn contradicted_training_labels_are_dropped_and_recorded() {
             // Sure of the markers after a few epochs, so a contradicted label stands out.
             wide_learning_rate: 0.1,
             wide_epochs: 30,
-            ..small_config()
+            ..common::small_train_config()
         },
     );
     // Every tenth "fluid" text relabelled "cosmetic": its marker says otherwise.

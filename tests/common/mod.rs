@@ -16,6 +16,37 @@ use textserve::text::{Tokenizer, TokenizerConfig};
 
 pub const MODEL_NAME: &str = "tiny-test";
 
+/// libtorch's random generator is process-wide; tests that train take turns so each run sees
+/// the sequence its seed promises.
+static TORCH_RNG: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// Waits for this test's turn at libtorch, on one thread so runs are repeatable.
+pub fn torch_turn() -> std::sync::MutexGuard<'static, ()> {
+    let turn = TORCH_RNG.lock().unwrap_or_else(|e| e.into_inner());
+    tch::set_num_threads(1);
+    turn
+}
+
+/// Training settings small enough for tests on data where a few words decide the label.
+pub fn small_train_config() -> textserve::train::TrainConfig {
+    textserve::train::TrainConfig {
+        epochs: 40,
+        patience: 40,
+        batch_size: 16,
+        learning_rate: 5e-3,
+        embedding_dim: 16,
+        bigram_buckets: 256,
+        bigram_dim: 8,
+        hidden_size: 16,
+        min_frequency: 1,
+        max_length: 32,
+        validation_fraction: 0.15,
+        test_fraction: 0.15,
+        ngram_min_df: 1,
+        ..Default::default()
+    }
+}
+
 pub const SAMPLE_TEXTS: &[&str] = &[
     "质量很好，物流也快",
     "用了两天就坏了，太差",
