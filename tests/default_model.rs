@@ -1,0 +1,49 @@
+//! The shipped default model still behaves as its model.json says: its behavioural suites, run by
+//! today's tokenizer and network code, give exactly the per-capability counts recorded when it
+//! was trained. A change to the scope rules, the folding or the n-gram features that would
+//! silently change what the shipped model answers fails here.
+
+use std::path::{Path, PathBuf};
+
+use textserve::check::{self, Suite};
+use textserve::model::Model;
+use textserve::model::artifact::CheckSummary;
+
+fn repository() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// What must not move: each capability's cases and passes (rates are derived, and model.json
+/// holds them as rounded decimals).
+fn counts(summary: &CheckSummary) -> Vec<(String, usize, usize)> {
+    summary
+        .capabilities
+        .iter()
+        .map(|c| (c.capability.clone(), c.cases, c.passed))
+        .collect()
+}
+
+fn rerun(model: &Model, recorded: &CheckSummary) -> Vec<(String, usize, usize)> {
+    let suite = Suite::read(&repository().join(Path::new(&recorded.suite))).unwrap();
+    assert_eq!(
+        suite.sha256, recorded.suite_sha256,
+        "{} changed since the model was trained",
+        recorded.suite
+    );
+    counts(&check::run_on_model(&suite, model).unwrap().summary(None))
+}
+
+#[test]
+fn the_shipped_model_reads_its_suites_as_recorded() {
+    tch::set_num_threads(1);
+    let model = Model::load(&repository().join("models/zh-reviews-sentiment")).unwrap();
+    let held_out = model.manifest().check.clone().expect("a recorded check");
+    assert_eq!(rerun(&model, &held_out), counts(&held_out));
+    let tuning = model
+        .manifest()
+        .training
+        .as_ref()
+        .and_then(|t| t.tune_check.clone())
+        .expect("a recorded tuning check");
+    assert_eq!(rerun(&model, &tuning), counts(&tuning));
+}
