@@ -1,0 +1,105 @@
+//! The mixture weight of the wide and deep parts, chosen after both are trained.
+
+use super::Labelled;
+use crate::check::{self, Suite};
+use crate::model::{Classifier, argmax};
+use crate::text::{Encoded, Tokenizer};
+
+/// The mixture weights tried and the one kept.
+#[derive(Default)]
+pub(super) struct WeightSearch {
+    /// (wide weight, validation accuracy) for weights 0, 0.1, …, 1.
+    pub tried: Vec<(f64, f64)>,
+    /// The tuning suite's mean pass rate at each of those weights (empty without a suite).
+    pub tune_pass_rates: Vec<f64>,
+    /// (weight, validation accuracy) kept.
+    pub chosen: (f64, f64),
+}
+
+/// How far below the best validation accuracy a weight may fall and still be chosen for the
+/// tuning suite's sake: half a point, the most the corpus accuracy may give up for behaviour.
+const TUNE_ACCURACY_SLACK: f64 = 0.005;
+
+/// Validation accuracy of the mixture at wide weights 0, 0.1, …, 1 (the two parts' predictions
+/// are computed once and mixed for each weight), and, given a tuning suite, its mean pass rate.
+/// Without a suite the most accurate weight wins; with one, the weight that passes most of the
+/// suite among those within [`TUNE_ACCURACY_SLACK`] of the best accuracy. Ties go to the more
+/// even mixture.
+pub(super) fn search_wide_weight(
+    classifier: &mut Classifier,
+    validation_set: &[Labelled],
+    tune: Option<(&Suite, &Tokenizer, &[String])>,
+) -> anyhow::Result<WeightSearch> {
+    let sequences: Vec<&[i64]> = validation_set
+        .iter()
+        .map(|(e, _)| e.ids.as_slice())
+        .collect();
+    let mut log_probabilities = |weight: f64| -> Vec<Vec<f64>> {
+        classifier.set_wide_weight(weight);
+        crate::model::predict_sequences(&*classifier, &sequences, 256)
+            .into_iter()
+            .map(|p| {
+                p.into_iter()
+                    .map(|x| f64::from(x.max(1e-30)).ln())
+                    .collect()
+            })
+            .collect()
+    };
+    let deep = log_probabilities(0.0);
+    let wide = log_probabilities(1.0);
+    let weights: Vec<f64> = (0..=10).map(|step| f64::from(step) / 10.0).collect();
+    let tried: Vec<(f64, f64)> = weights
+        .iter()
+        .map(|&w| {
+            let correct = deep
+                .iter()
+                .zip(&wide)
+                .zip(validation_set)
+                .filter(|((d, v), (_, truth))| {
+                    let mixed: Vec<f32> = d
+                        .iter()
+                        .zip(v.iter())
+                        .map(|(d, v)| (w * v + (1.0 - w) * d) as f32)
+                        .collect();
+                    argmax(&mixed).0 == *truth
+                })
+                .count();
+            (w, correct as f64 / validation_set.len().max(1) as f64)
+        })
+        .collect();
+    let tune_pass_rates = match tune {
+        Some((suite, tokenizer, labels)) => weights
+            .iter()
+            .map(|&w| {
+                classifier.set_wide_weight(w);
+                let report = check::run(suite, labels, |texts| {
+                    let encoded: Vec<Encoded> = texts.iter().map(|t| tokenizer.encode(t)).collect();
+                    let sequences: Vec<&[i64]> = encoded.iter().map(|e| e.ids.as_slice()).collect();
+                    crate::model::predict_sequences(&*classifier, &sequences, 256)
+                })?;
+                Ok(report.passed as f64 / report.cases as f64)
+            })
+            .collect::<anyhow::Result<Vec<f64>>>()?,
+        None => Vec::new(),
+    };
+    let best_accuracy = tried.iter().map(|t| t.1).fold(f64::NEG_INFINITY, f64::max);
+    let score = |i: usize| -> (f64, f64) {
+        match tune_pass_rates.get(i) {
+            Some(&rate) if tried[i].1 >= best_accuracy - TUNE_ACCURACY_SLACK => (rate, tried[i].1),
+            Some(_) => (f64::NEG_INFINITY, tried[i].1),
+            None => (tried[i].1, 0.0),
+        }
+    };
+    let chosen = (0..tried.len())
+        .reduce(|best, i| {
+            let (a, b) = (score(i), score(best));
+            let evener = (tried[i].0 - 0.5).abs() < (tried[best].0 - 0.5).abs();
+            if a > b || (a == b && evener) { i } else { best }
+        })
+        .map_or((0.5, 0.0), |i| tried[i]);
+    Ok(WeightSearch {
+        tried,
+        tune_pass_rates,
+        chosen,
+    })
+}
