@@ -166,12 +166,13 @@ impl TrainConfig {
         }
     }
 
-    /// Reads recorded hyperparameters back; ones a model was trained before take their
-    /// defaults.
+    /// Reads recorded hyperparameters back. A field a model predates takes the value that
+    /// matches how such models were trained (its serde default: marks and folding off), not
+    /// today's command-line default.
     pub fn from_record(record: &Hyperparameters) -> anyhow::Result<Self> {
-        let mut values = Self::default().record();
-        values.extend(record.clone());
-        Ok(serde_json::from_value(serde_json::Value::Object(values))?)
+        Ok(serde_json::from_value(serde_json::Value::Object(
+            record.clone(),
+        ))?)
     }
 
     pub fn split(&self) -> SplitConfig {
@@ -225,6 +226,22 @@ impl TrainConfig {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_record_missing_newer_fields_reads_as_models_were_trained_then() {
+        let mut record = TrainConfig::default().record();
+        for newer in [
+            "scope_marks",
+            "fold_traditional",
+            "degree_adverbs",
+            "negation_backoff",
+        ] {
+            record.remove(newer);
+        }
+        let read = TrainConfig::from_record(&record).unwrap();
+        assert!(!read.scope_marks && !read.fold_traditional && !read.degree_adverbs);
+        assert_eq!(read.epochs, TrainConfig::default().epochs);
+    }
 
     #[test]
     fn network_settings_are_refused_by_their_flag_names() {
