@@ -9,6 +9,7 @@ It writes, under suites/zh-manufacturing/:
   train.jsonl            the training/tuning part of the suite
   heldout.jsonl          the held-out part (the only part that is reported)
   synthetic-train.jsonl  synthetic training examples built from the TRAINING part only
+  dev.jsonl              the dev part, for model selection: training frames, a vocabulary of its own
   README.md              what the suite tests, the case format, how the parts are disjoint
 
 Why the held-out part is disjoint from the training part
@@ -35,6 +36,24 @@ asserts that:
       use no training vocabulary either);
   (e) synthetic-train.jsonl has the planned size, balanced labels, no template above 3 % of
       the lines, and no training-side text uses a held-out degree adverb (十分 / 相当 / 极其).
+
+The dev part (dev.jsonl)
+------------------------
+The training part shares its vocabulary with synthetic-train.jsonl, so it cannot show how a
+model copes with words it never saw.  The dev part fills that gap for model selection: it is
+built from the TRAINING frames (reused) with a third content vocabulary DEV_* (parts and
+equipment, defects, good states, praise / complaint words, services, contexts, line / station /
+batch ids, hand-written sentences; the training degree adverbs are reused on purpose), with its
+own random.Random (SEED + 4) drawn after everything else, so the other three files do not
+change.  It is never trained on and never reported.  Asserted before anything is written:
+  (f) no dev vocabulary item equals, contains or is contained in a training or a held-out item
+      (two or more characters), and the dev part uses no held-out degree adverb;
+  (g) every dev frame is a training frame;
+  (h) no dev text (INV/DIR variants and hand-written sentences included) equals a text of
+      train.jsonl, heldout.jsonl or synthetic-train.jsonl after normalisation;
+  (i) no dev text contains a training or held-out vocabulary item, and no text of the other
+      three files (synthetic training data included) contains a dev vocabulary item;
+  plus unique ids across the three suite files, 30+ cases per capability, 300-400 cases.
 """
 
 import json
@@ -65,6 +84,8 @@ CAP_PREFIX = {
 TARGETS = {
     "train": {"negated_defect": 62, "negated_praise": 56, "double_negation": 50, "contrast": 62,
               "domain_defect": 46, "domain_ok": 46, "intensity": 44, "invariance": 50},
+    "dev": {"negated_defect": 50, "negated_praise": 46, "double_negation": 44, "contrast": 50,
+            "domain_defect": 42, "domain_ok": 42, "intensity": 36, "invariance": 40},
     "heldout": {"negated_defect": 70, "negated_praise": 68, "double_negation": 64, "contrast": 70,
                 "domain_defect": 55, "domain_ok": 55, "intensity": 54, "invariance": 64},
 }
@@ -1054,6 +1075,210 @@ HELDOUT_HAND_INV = [
 ]
 
 
+# --------------------------------------------------------------------------------------
+# DEV part: the TRAINING side's frames with a third, separate content vocabulary
+# (disjoint from both the training and the held-out vocabulary; asserted).  It measures how
+# a model trained on synthetic-train.jsonl handles words it never saw in training, for model
+# selection; it is never trained on and never reported.
+# --------------------------------------------------------------------------------------
+
+DEV_DEFECTS = {
+    "结垢": D(n="结垢"),   # noun only: "冷却塔有结垢", never "冷却塔结垢，不得不更换"
+    "积灰": D(n="积灰", v="积灰", you=True),
+    "停转": D(v="停转"),
+    "变质": D(n="变质", v="变质"),
+    "发臭": D(v="发臭", bu="不发臭"),
+    "结焦": D(n="结焦", v="结焦"),
+    "结霜": D(n="结霜", v="结霜", ev=True),
+    "闪烁": D(n="闪烁", v="闪烁"),
+    "漏风": D(n="漏风", v="漏风", bu="不漏风"),
+    "溜钩": D(n="溜钩", v="溜钩", ev=True),
+    "啃轨": D(n="啃轨", v="啃轨", ev=True),
+    "跳齿": D(n="跳齿", v="跳齿", ev=True),
+    "卡滞": D(n="卡滞", v="卡滞"),
+    "蓝屏": D(n="蓝屏", v="蓝屏", ev=True),
+    "黑屏": D(n="黑屏", v="黑屏", ev=True),
+    "花屏": D(n="花屏", v="花屏", ev=True),
+    "烧断": D(v="烧断了"),
+    "崩边": D(n="崩边", count=True),
+    "缺损": D(n="缺损", count=True),
+    "划痕": D(n="划痕", count=True),
+    "破洞": D(n="破洞", count=True),
+    "脏污": D(n="脏污", count=True),
+    "锈迹": D(n="锈迹", count=True),
+    "凹坑": D(n="凹坑", count=True),
+    "褪色": D(n="褪色", v="褪色", bu="不褪色", you=True),
+    "抽丝": D(n="抽丝", v="抽丝", you=True),
+    "龟裂": D(n="龟裂", v="龟裂", you=True),
+    "粘连": D(n="粘连", v="粘连"),
+    "击穿": D(n="击穿", v="击穿"),
+    "漏液": D(n="漏液", v="漏液", bu="不漏液", you=True),
+}
+
+DEV_SUBJECTS = [
+    S("冷却塔", "equip", ["结垢", "积灰"], ["水质清澈", "降温效果好"]),
+    S("冷却风扇", "equip", ["积灰", "停转"], ["转动有力", "风力足"]),
+    S("风管", "equip", ["漏风", "积灰"], ["风量充足"]),
+    S("行车", "equip", ["溜钩", "啃轨"], ["起吊很稳"]),
+    S("导热油", "equip", ["变质", "结焦"], ["油色清亮"], repair=False),
+    S("切削液", "equip", ["变质", "发臭"], ["浓度合适"], repair=False),
+    S("蒸发器", "equip", ["结霜", "结垢"], ["制冷效果好"]),
+    S("灯管", "equip", ["闪烁"], ["亮度充足"], repair=False),
+    S("工控机", "equip", ["蓝屏", "黑屏"], ["开机很快"]),
+    S("显示器", "equip", ["花屏", "黑屏"], ["画面正常"]),
+    S("链轮", "equip", ["跳齿"], ["啮合良好"]),
+    S("阀芯", "equip", ["卡滞"], ["动作灵便"]),
+    S("加热管", "equip", ["结垢", "烧断"], ["升温很快"]),
+    S("陶瓷件", "part", ["崩边", "缺损", "划痕"], ["釉面透亮", "棱角分明"], batch=True),
+    S("纸箱", "part", ["破洞", "脏污"], ["厚实"], batch=True, repair=False),
+    S("面料", "part", ["褪色", "抽丝"], ["手感柔软", "颜色鲜亮"], batch=True),
+    S("橡胶件", "part", ["龟裂", "粘连"], ["弹性好"], batch=True),
+    S("钢管", "part", ["锈迹", "凹坑", "划痕"], ["圆度好", "切口平齐"], batch=True),
+    S("电容", "part", ["击穿", "漏液"], ["容量正常"], batch=True, repair=False),
+    S("彩盒", "part", ["破洞", "脏污", "褪色"], ["色彩鲜亮"], batch=True, repair=False),
+]
+DEV_BUDUAN = {"蓝屏", "黑屏", "花屏"}
+DEV_MACHINES = {"冷却塔", "冷却风扇", "行车", "工控机", "显示器", "加热管", "蒸发器"}
+DEV_POWERED = {"行车", "工控机", "显示器"}
+DEV_LEVELS = [
+    ("冷却塔", "水温", "高"), ("行车", "噪声", "大"), ("陶瓷件", "次品率", "高"),
+    ("面料", "次品率", "高"), ("加热管", "能耗", "高"), ("工控机", "故障率", "高"),
+    ("钢管", "次品率", "高"),
+]
+DEV_PRAISE_PAIRS = [
+    ("维保人员", "尽责", "svc", True), ("驻厂技术员", "勤快", "svc", True),
+    ("备件供应", "充足", "delivery", True), ("陶瓷件釉面", "透亮", "part", True),
+    ("纸箱", "厚实", "part", True), ("面料手感", "柔软", "part", True),
+    ("行车起吊", "稳", "equip", True), ("工控机", "好使", "equip", True),
+    ("风管风量", "充足", "equip", True), ("钢管切口", "平齐", "part", True),
+    ("彩盒色彩", "鲜亮", "part", True), ("阀芯动作", "灵便", "equip", True),
+    ("加热管升温", "快", "equip", True),
+]
+DEV_DECAY = [
+    ("阀芯", "灵便", "equip"), ("行车", "稳", "equip"), ("工控机", "好使", "equip"),
+    ("维保人员", "尽责", "svc"), ("面料", "柔软", "part"),
+]
+DEV_GOOD_ACTIONS = [
+    ("维保人员", "按计划巡检", "svc"), ("驻厂技术员", "当天排除故障", "svc"),
+    ("包材厂", "按样板生产", "delivery"), ("维保公司", "按合同保养", "svc"),
+]
+DEV_PENDING_ACTIONS = [
+    ("维保公司", "派人过来", "svc"), ("包材厂", "补寄纸箱", "delivery"),
+    ("驻厂技术员", "拿出方案", "svc"),
+]
+DEV_SERVICES = ["维保人员的工作", "这批纸箱", "驻厂技术员的服务", "包材厂的供货速度"]
+DEV_SURFACES = [("陶瓷件釉面", "透亮"), ("钢管切口", "平齐")]
+DEV_CONTEXTS = [
+    ("设备巡视：", {"equip"}, set()), ("维保日志：", {"equip"}, set()),
+    ("交班记录：", {"equip", "part"}, set()), ("成品抽检：", {"part"}, set()),
+    ("收货记录：", {"part"}, set()), ("客户来电：", {"part", "svc", "delivery"}, set()),
+]
+DEV_LINES = ["8号线", "E1工位", "E7工位", "F4工位", "G3工位"]
+DEV_BATCHES = ["批次20240903", "批次20241016"]
+DEV_NUMBERS = [25, 35, 90, 160]
+DEV_ACTIONS = {"equip": ["已报告班长", "已安排处理"], "part": ["已单独存放", "已让厂家来人"]}
+DEV_CLOSERS = {"equip": ["可以继续用"], "part": ["可以出货", "放行入库"]}
+DEV_MINOR_BAD = ["排产等了十天", "单价高了点", "送样慢了些", "外形笨重了些", "培训只讲了半天"]
+DEV_MINOR_GOOD = ["单价实在", "送样很快", "外形小巧", "培训讲得细", "随机附件多"]
+DEV_GOOD_GENERIC = ["耐得住折腾", "三班倒也扛得住", "一年多没修过"]
+DEV_BAD_GENERIC = ["开机半天就趴窝了", "毛病隔三岔五就来", "良品率上不去"]
+DEV_DIR_PRAISE = [
+    ("维保人员", "尽责"), ("纸箱", "厚实"), ("面料手感", "柔软"), ("工控机", "好使"),
+    ("风管风量", "充足"), ("行车起吊", "稳"), ("驻厂技术员", "勤快"), ("加热管升温", "快"),
+    ("彩盒色彩", "鲜亮"), ("阀芯动作", "灵便"),
+]
+DEV_DIR_COMPLAINT = [
+    ("冷却塔水垢", "厚"), ("切削液味道", "大"), ("灯管亮度", "低"), ("陶瓷件崩边", "多"),
+    ("工控机蓝屏次数", "多"), ("驻厂技术员态度", "差"), ("排产周期", "长"), ("纸箱破洞", "多"),
+    ("维保费用", "高"), ("行车噪声", "大"),
+]
+DEV_COMPLAINT_ADJ = {"大", "多", "高", "长", "差", "厚", "低"}
+# Training frames the dev vocabulary does not fit ("{subj}因{key}停机" wants a machine that
+# stops because of the fault; "显示器因花屏停机" reads wrong).
+DEV_SKIP_FRAMES = {"dd-t-tingji"}
+
+
+def dev_intensifiers_for(adj):
+    """Training degree adverbs (shared on purpose) that sit naturally before a dev adjective."""
+    out = ["非常", "特别", "很", "挺", "真", "蛮"]
+    if adj in DEV_COMPLAINT_ADJ:
+        out.append("太")
+    if len(adj) == 2:
+        out += ["格外", "颇为"]
+    return out
+
+
+def dev_int_forms(adj):
+    forms = [(i, "") for i in dev_intensifiers_for(adj) if i != "太"]
+    if adj in DEV_COMPLAINT_ADJ:
+        forms.append(("太", "了"))
+    return forms
+
+
+# Hand-written dev sentences: no training or held-out vocabulary item (asserted).
+DEV_HAND = {
+    "negated_defect": [
+        ("叉车试开了一圈，刹车没什么毛病", POS),
+        ("烘干房出来的木板没见到霉点", POS),
+        ("空调机组连着跑了一个夏天，一次岔子也没出", POS),
+        ("新换的三角带不再吱吱叫了", POS),
+        ("贴片后的板子没有连锡", POS),
+        ("冷库门封条换过以后不跑冷了", POS),
+    ],
+    "negated_praise": [
+        ("叉车电瓶撑不了半天", NEG),
+        ("烘干房的温度老是控不住", NEG),
+        ("打包机捆得不紧，一搬就散", NEG),
+        ("木箱钉得不牢靠", NEG),
+        ("贴片机抛料率一直降不下去", NEG),
+        ("喷码不清楚，批号都认不出来", NEG),
+    ],
+    "double_negation": [
+        ("这批纸管没有一根不直的", POS),
+        ("这卷铜线挑不出一点不好的地方", POS),
+        ("叉车刹车不灵，不能不修了", NEG),
+        ("喷码机不得不拆下来送修", NEG),
+        ("不是打包机没毛病，是大家一直凑合着用", NEG),
+        ("冷库这几个月没有哪天温度不合格的", POS),
+    ],
+    "contrast": [
+        ("打包机有点吵，好在捆得又快又紧", POS),
+        ("叉车外观挺新，可惜电瓶不行了", NEG),
+        ("烘干房升温慢了点，不过木板烘得很透", POS),
+        ("贴片机速度是快，可抛料太多", NEG),
+        ("冷库刚建好时有点跑冷，后来调过一次就再没出过事", POS),
+        ("喷码机便宜倒是便宜，就是三天两头堵喷头", NEG),
+    ],
+    "domain_defect": [
+        ("叉车刹车发软", NEG),
+        ("冷库温度降不下来，货都快化了", NEG),
+        ("打包带一拉就断", NEG),
+        ("贴片机又在抛料", NEG),
+        ("喷码糊成一片，看不清批号", NEG),
+        ("烘干房里的木板烘裂了一大半", NEG),
+    ],
+    "domain_ok": [
+        ("叉车刹车灵、转向轻", POS),
+        ("冷库温度一直保持在零下十八度", POS),
+        ("打包机一分钟能捆十几件，工人都夸", POS),
+        ("喷码字迹清楚，批号一眼就能认出", POS),
+        ("贴片机抛料很少，一天下来几乎不用补件", POS),
+        ("烘干房出来的木板含水率刚好", POS),
+    ],
+}
+DEV_HAND_DIR = [
+    ("叉车开起来稳", ["叉车开起来非常稳"], POS),
+    ("冷库门关得严", ["冷库门关得特别严", "冷库门关得很严"], POS),
+    ("贴片机抛料多", ["贴片机抛料特别多"], NEG),
+]
+DEV_HAND_INV = [
+    "8号线贴片机抛料，已叫机修",
+    "E1工位叉车刹车发软，已挂停用牌",
+    "批次20240903的木箱全部钉牢了，可以出货",
+    "F4工位打包机运转顺利，一上午没停过",
+]
+
+
 def make_part(name):
     if name == "train":
         return {
@@ -1070,8 +1295,33 @@ def make_part(name):
             "pos_tails": TRAIN_POS_TAILS, "neg_tails": TRAIN_NEG_TAILS, "bad_style": "plain",
             "decay": TRAIN_DECAY, "pending": TRAIN_PENDING_ACTIONS, "no_plain_bu": TRAIN_NO_PLAIN_BU,
             "int_forms": train_int_forms,
+            "machines": TRAIN_MACHINES, "powered": TRAIN_POWERED, "buduan": TRAIN_BUDUAN,
+            "decay_not_used": TRAIN_DECAY_NOT_USED,
             "frames": TRAIN_FRAMES, "dir_frames": TRAIN_DIR_FRAMES, "inv_frames": TRAIN_INV_FRAMES,
             "hand": TRAIN_HAND, "hand_dir": TRAIN_HAND_DIR, "hand_inv": TRAIN_HAND_INV,
+        }
+    if name == "dev":
+        return {
+            "name": "dev", "tag": "d",
+            "defects": DEV_DEFECTS, "subjects": DEV_SUBJECTS, "levels": DEV_LEVELS,
+            "praise_pairs": DEV_PRAISE_PAIRS, "good_actions": DEV_GOOD_ACTIONS,
+            "services": DEV_SERVICES, "surfaces": DEV_SURFACES,
+            "contexts": DEV_CONTEXTS, "lines": DEV_LINES, "batches": DEV_BATCHES,
+            "numbers": DEV_NUMBERS, "actions": DEV_ACTIONS, "closers": DEV_CLOSERS,
+            "minor_bad": DEV_MINOR_BAD, "minor_good": DEV_MINOR_GOOD,
+            "good_generic": DEV_GOOD_GENERIC, "bad_generic": DEV_BAD_GENERIC,
+            "dir_praise": DEV_DIR_PRAISE, "dir_complaint": DEV_DIR_COMPLAINT,
+            "intensifiers": TRAIN_INTENSIFIERS, "intensifiers_for": dev_intensifiers_for,
+            "pos_tails": {"svc": ["以后接着合作"], "delivery": ["生产没受影响"]}, "neg_tails": {},
+            "bad_style": "plain",
+            "decay": DEV_DECAY, "pending": DEV_PENDING_ACTIONS, "no_plain_bu": set(),
+            "int_forms": dev_int_forms,
+            "machines": DEV_MACHINES, "powered": DEV_POWERED, "buduan": DEV_BUDUAN,
+            "decay_not_used": set(),
+            # the TRAINING side's frames (dev reuses them; only its vocabulary is new)
+            "frames": [f for f in TRAIN_FRAMES if f["id"] not in DEV_SKIP_FRAMES],
+            "dir_frames": TRAIN_DIR_FRAMES, "inv_frames": TRAIN_INV_FRAMES,
+            "hand": DEV_HAND, "hand_dir": DEV_HAND_DIR, "hand_inv": DEV_HAND_INV,
         }
     return {
         "name": "heldout", "tag": "h",
@@ -1260,7 +1510,7 @@ def combos(P, source):
 
 def combos_train(P, source):
     """Slot generators used only by training frames (the held-out part never calls these)."""
-    assert P["name"] == "train", source
+    assert P["name"] in ("train", "dev"), source   # dev: training frames, dev vocabulary
     rows = [(s, key, P["defects"][key]) for s in P["subjects"] for key in s["defects"]]
 
     def sd(pred, kinds=None, batch_only=False):
@@ -1285,7 +1535,7 @@ def combos_train(P, source):
     if source == "t_ev_v":
         return sd(lambda d: d["ev"] and d["v"])
     if source == "t_ev_v_equip":   # "开机没有一次不{v}的": powered machines only
-        return [c for c in sd(lambda d: d["ev"] and d["v"], kinds={"equip"}) if c["subj"] in TRAIN_POWERED]
+        return [c for c in sd(lambda d: d["ev"] and d["v"], kinds={"equip"}) if c["subj"] in P["powered"]]
     if source == "t_key":      # "{key}问题": every defect with a noun form
         return sd(lambda d: d["n"])
     if source == "t_v":            # "刚才发现{subj}{v}了": not for forms that end in 了 already
@@ -1309,12 +1559,12 @@ def combos_train(P, source):
         return [dict(part=c["subj"], kind="part", n=c["n"])
                 for c in sd(lambda d: d["count"], batch_only=True)]
     if source == "t_equip":
-        return [dict(subj=s["name"], kind="equip") for s in subjects if s["name"] in TRAIN_MACHINES]
+        return [dict(subj=s["name"], kind="equip") for s in subjects if s["name"] in P["machines"]]
     if source == "t_powered_action":
-        return [dict(subj=s["name"], kind="equip", action=a) for s in subjects if s["name"] in TRAIN_POWERED
+        return [dict(subj=s["name"], kind="equip", action=a) for s in subjects if s["name"] in P["powered"]
                 for a in P["actions"]["equip"]]
     if source == "t_buduan":
-        return [c for c in sd(lambda d: d["ev"]) if c["key"] in TRAIN_BUDUAN]
+        return [c for c in sd(lambda d: d["ev"]) if c["key"] in P["buduan"]]
     if source == "t_you_action":
         return [dict(c, action=a) for c in sd(lambda d: d["n"] and d["you"]) for a in P["actions"][c["kind"]]]
     if source == "t_you_part":
@@ -1344,7 +1594,7 @@ def combos_train(P, source):
         return [dict(subj=s, adj=a, kind=k) for s, a, k in P["decay"]]
     if source == "t_decay_phys":   # "用了不到一个月就不…了": only things that are used
         return [dict(subj=s, adj=a, kind=k) for s, a, k in P["decay"]
-                if k in ("equip", "part") and s not in TRAIN_DECAY_NOT_USED]
+                if k in ("equip", "part") and s not in P["decay_not_used"]]
     if source == "t_pending":
         return [dict(who=w, what=t, kind=k) for w, t, k in P["pending"]]
     if source == "t_complaint_int":
@@ -1653,10 +1903,11 @@ def round_robin(frames, quota, draw):
     return out
 
 
-def build_part(P, rng):
+def build_part(P, rng, forbidden=()):
+    """One part of the suite; `forbidden` holds normalised texts of other parts to avoid."""
     tag = P["tag"]
     targets = TARGETS[P["name"]]
-    used = set()
+    used = set(forbidden)
     hand_norm = set()
     cases = {cap: [] for cap in CAPABILITIES}
     frame_use = Counter()
@@ -1958,6 +2209,67 @@ def check_disjoint(T, H, train_cases, held_cases, synth_rows, held_hand):
     return problems
 
 
+def check_dev(T, H, Dv, train_cases, held_cases, synth_rows, dev_cases):
+    """The dev part: training frames, a vocabulary of its own, no text shared with any part."""
+    problems = []
+    t_items, h_items, d_items = vocabulary_items(T), vocabulary_items(H), vocabulary_items(Dv)
+
+    # (f) dev vocabulary against the training and the held-out vocabulary
+    for d in sorted(d_items):
+        for side, items in (("training", t_items), ("held-out", h_items)):
+            for x in sorted(items):
+                if d == x or d in x or x in d:
+                    problems.append(f"(f) vocabulary overlap: dev {d!r} / {side} {x!r}")
+    if set(Dv["intensifiers"]) & set(H["intensifiers"]):
+        problems.append("(f) dev intensifiers overlap the held-out ones")
+    # (g) dev frames are training frames
+    t_pats = {f["pattern"] for f in T["frames"] + T["dir_frames"] + T["inv_frames"]}
+    for f in Dv["frames"] + Dv["dir_frames"] + Dv["inv_frames"]:
+        if f["pattern"] not in t_pats:
+            problems.append(f"(g) dev frame is not a training frame: {f['pattern']!r}")
+    # (h) dev texts (variants and hand-written ones included) equal no other text
+    other = {normalize(t) for t in all_texts(train_cases)} | \
+            {normalize(t) for t in all_texts(held_cases)} | \
+            {normalize(r["text"]) for r in synth_rows}
+    dev_texts = list(all_texts(dev_cases))
+    for t in dev_texts:
+        if normalize(t) in other:
+            problems.append(f"(h) dev text also in train / heldout / synthetic: {t!r}")
+    # (i) no dev text holds a training or held-out item or a held-out intensifier; no text of
+    #     another part (synthetic training data included) holds a dev item
+    for t in dev_texts:
+        for side, items in (("training", t_items), ("held-out", h_items)):
+            for item in items:
+                if item in t:
+                    problems.append(f"(i) dev text {t!r} contains {side} item {item!r}")
+        for i in H["intensifiers"]:
+            if i in t:
+                problems.append(f"(i) dev text {t!r} uses held-out intensifier {i!r}")
+    for t in list(all_texts(train_cases)) + list(all_texts(held_cases)) + \
+            [r["text"] for r in synth_rows]:
+        for item in d_items:
+            if item in t:
+                problems.append(f"(i) text {t!r} of another part contains dev item {item!r}")
+    # ids and texts unique, size
+    ids = [c["id"] for c in train_cases + held_cases + dev_cases]
+    if len(ids) != len(set(ids)):
+        problems.append("case ids are not unique across the three parts")
+    if any("-d-" not in c["id"] for c in dev_cases):
+        problems.append("dev id without its part tag")
+    owner = {}
+    for c in dev_cases:
+        for t in all_texts([c]):
+            if owner.setdefault(normalize(t), c["id"]) != c["id"]:
+                problems.append(f"dev: {t!r} ({c['id']}) repeats a text of {owner[normalize(t)]}")
+    caps = Counter(c["capability"] for c in dev_cases)
+    for cap in CAPABILITIES:
+        if caps[cap] < 30:
+            problems.append(f"dev: {cap} has {caps[cap]} < 30 cases")
+    if not (300 <= len(dev_cases) <= 400):
+        problems.append(f"dev: {len(dev_cases)} cases, expected 300-400")
+    return problems
+
+
 def check_shape(name, cases):
     problems = []
     caps = Counter(c["capability"] for c in cases)
@@ -2021,6 +2333,16 @@ def count_table(train_cases, held_cases, train_hand, held_hand_counts):
                      f"{hc[cap]} | {held_hand_counts[cap]} |")
     lines.append(f"| **total** | | {len(train_cases)} | {sum(train_hand.values())} | "
                  f"{len(held_cases)} | {sum(held_hand_counts.values())} |")
+    return "\n".join(lines)
+
+
+def dev_count_table(cases, hand):
+    c = Counter(x["capability"] for x in cases)
+    types = {"intensity": "dir", "invariance": "inv"}
+    lines = ["| capability | type | dev | of which hand-written |", "|---|---|---:|---:|"]
+    for cap in CAPABILITIES:
+        lines.append(f"| `{cap}` | {types.get(cap, 'mft')} | {c[cap]} | {hand[cap]} |")
+    lines.append(f"| **total** | | {len(cases)} | {sum(hand.values())} |")
     return "\n".join(lines)
 
 
@@ -2148,6 +2470,7 @@ python3 {script}
 | `train.jsonl` | training / tuning part of the suite: use it freely while developing | {n_train} |
 | `heldout.jsonl` | held-out part: **only this part is reported**; never tune on it | {n_held} |
 | `synthetic-train.jsonl` | synthetic training examples for data augmentation, generated from the training part only | {n_synth} |
+| `dev.jsonl` | dev part for **model selection**: training frames with words the training data never uses; never train on it, never report it | {n_dev} |
 
 ## Case format
 
@@ -2161,9 +2484,9 @@ JSONL, one object per line; blank lines allowed; keep the fields exactly as name
   `{{"id": ..., "capability": "intensity", "type": "dir", "text": "焊接质量好", "variants": ["焊接质量非常好"], "label": "positive", "direction": "not_lower", "tolerance": 0.1}}`;
   direction is `"not_lower"` or `"not_raise"`.
 
-`id` is unique across both files: `<capability prefix>-t-NNN` in `train.jsonl`,
-`<capability prefix>-h-NNN` in `heldout.jsonl` (prefixes: {prefixes}).  All cases here use
-`expect`; none uses `expect_not`.
+`id` is unique across the three suite files: `<capability prefix>-t-NNN` in `train.jsonl`,
+`<capability prefix>-h-NNN` in `heldout.jsonl`, `<capability prefix>-d-NNN` in `dev.jsonl`
+(prefixes: {prefixes}).  All cases here use `expect`; none uses `expect_not`.
 
 ## Capabilities
 
@@ -2191,6 +2514,55 @@ Labels of the MFT cases:
 `heldout.jsonl`:
 
 {held_labels}
+
+## dev.jsonl: model selection on unseen words
+
+`train.jsonl` is built from the same vocabulary as `synthetic-train.jsonl`, so a model trained
+on the synthetic data has seen every content word of it; its score there says little about
+how the model generalises (it reads far higher than the held-out part).  `dev.jsonl` measures
+exactly that generalisation, so use it to choose between models, checkpoints and settings:
+
+- **built from the training side's sentence frames**: {n_dev_frames} of its {n_train_frames}
+  frames, reused as they are (`{dev_skipped}` is left out: the dev vocabulary does not fit
+  it), so the constructions are ones the model was trained on;
+- **with a content vocabulary of its own**, disjoint from the training vocabulary (so none of
+  it ever appears in `synthetic-train.jsonl`) **and** from the held-out vocabulary: parts and
+  equipment {d_subjects}; defects and abnormal states {d_defects}; praise words {d_praise};
+  its own services and people, contexts, line / station / batch ids ({d_lines}), actions,
+  closers and contrast clauses; the same part → fitting defects → fitting good states table
+  approach, so only words that go together are combined (冷却塔有结垢, 面料不褪色, 行车溜钩).
+  Only the training degree adverbs are reused on purpose (非常, 特别, 很 …; never the held-out
+  十分 / 相当 / 极其);
+- **{n_hand_d} hand-written sentences** (叉车, 冷库, 打包机, 贴片机, 喷码机, 烘干房 …) that use
+  no training or held-out vocabulary item.
+
+It is **never trained on**, and it is **not reported**: `heldout.jsonl` stays the only
+reported part.  Tuning against the dev part over many rounds slowly fits it as well, which
+is one more reason the held-out part (different frames as well as different words) keeps the
+final word.
+
+{dev_count_table}
+
+Labels of the MFT cases in `dev.jsonl`:
+
+{dev_labels}
+
+Before writing anything the generator asserts, for the dev part:
+
+- (f) no dev vocabulary item equals, contains or is contained in a training or a held-out
+  vocabulary item (two or more characters; {n_dev_items} dev items), and no dev text uses a
+  held-out degree adverb;
+- (g) every dev frame is a training frame;
+- (h) no dev text, INV/DIR variants and hand-written sentences included, equals a text of
+  `train.jsonl`, `heldout.jsonl` or `synthetic-train.jsonl` after normalisation;
+- (i) no dev text contains a training or held-out vocabulary item, and no text of the other
+  three files (the synthetic training data included) contains a dev vocabulary item;
+- ids are unique across the three suite files, every capability has 30+ dev cases, the part
+  has 300–400 cases; the shape checks below (text length, 2–4 INV variants) apply too.
+
+The dev part has its own random stream (its own `random.Random`, drawn after the other
+parts), so adding it left `train.jsonl`, `heldout.jsonl` and `synthetic-train.jsonl`
+byte-identical.
 
 ## How the held-out part is disjoint from the training part
 
@@ -2326,11 +2698,17 @@ def main():
     forbidden = {normalize(t) for t in all_texts(train_cases)} | \
                 {normalize(t) for t in all_texts(held_cases)}
     synth_rows = build_synthetic(T, random.Random(SEED + 3), forbidden)
+    # The dev part comes last, with its own random stream: nothing above depends on it.
+    Dv = make_part("dev")
+    dev_forbidden = forbidden | {normalize(r["text"]) for r in synth_rows}
+    dev_cases, dev_hand_keys, dev_frame_use = build_part(Dv, random.Random(SEED + 4), dev_forbidden)
 
     problems = check_disjoint(T, H, train_cases, held_cases, synth_rows, held_hand_keys)
     problems += check_shape("train", train_cases) + check_shape("heldout", held_cases)
     problems += check_synthetic(synth_rows)
-    problems += check_traditional_coverage(train_cases + held_cases)
+    problems += check_dev(T, H, Dv, train_cases, held_cases, synth_rows, dev_cases)
+    problems += check_shape("dev", dev_cases)
+    problems += check_traditional_coverage(train_cases + held_cases + dev_cases)
     if problems:
         for p in problems[:80]:
             print("ASSERTION:", p, file=sys.stderr)
@@ -2341,8 +2719,10 @@ def main():
     write_jsonl(os.path.join(OUT_DIR, "train.jsonl"), train_cases)
     write_jsonl(os.path.join(OUT_DIR, "heldout.jsonl"), held_cases)
     write_jsonl(os.path.join(OUT_DIR, "synthetic-train.jsonl"), synth_rows)
+    write_jsonl(os.path.join(OUT_DIR, "dev.jsonl"), dev_cases)
 
-    th, hh = hand_counts(T), hand_counts(H)
+    th, hh, dh = hand_counts(T), hand_counts(H), hand_counts(Dv)
+    d_table = dev_count_table(dev_cases, dh)
     table = count_table(train_cases, held_cases, th, hh)
     s_table, per_template = synth_table(synth_rows)
     cap_rows = []
@@ -2372,25 +2752,37 @@ def main():
         tpl_max=max(per_template.values()), max_share=f"{SYNTH_MAX_TEMPLATE_SHARE:.0%}",
         n_contexts=len(T["contexts"]), n_lines=len(T["lines"]),
         adverb_counts=adverb_counts(synth_rows, T["intensifiers"]),
+        n_dev=len(dev_cases), dev_count_table=d_table, dev_labels=label_table(dev_cases),
+        n_dev_frames=len(Dv["frames"]) + len(Dv["dir_frames"]) + len(Dv["inv_frames"]),
+        n_train_frames=len(T["frames"]) + len(T["dir_frames"]) + len(T["inv_frames"]),
+        dev_skipped="`, `".join(f["pattern"] for f in T["frames"] if f["id"] in DEV_SKIP_FRAMES),
+        d_subjects="、".join(s["name"] for s in Dv["subjects"]),
+        d_defects="、".join(Dv["defects"]), d_praise=praise(Dv),
+        d_lines="、".join(Dv["lines"] + Dv["batches"]), n_hand_d=sum(dh.values()),
+        n_dev_items=len(vocabulary_items(Dv)),
     )
     with open(os.path.join(OUT_DIR, "README.md"), "w", encoding="utf-8", newline="\n") as f:
         f.write(readme)
 
     print(f"wrote {OUT_DIR}/train.jsonl ({len(train_cases)}), heldout.jsonl ({len(held_cases)}), "
-          f"synthetic-train.jsonl ({len(synth_rows)}), README.md")
+          f"synthetic-train.jsonl ({len(synth_rows)}), dev.jsonl ({len(dev_cases)}), README.md")
     print("\nCases per capability per part:\n")
     print(table)
     print("\nMFT labels, train:\n")
     print(label_table(train_cases))
     print("\nMFT labels, heldout:\n")
     print(label_table(held_cases))
+    print("\nDev part (model selection; training frames, dev vocabulary):\n")
+    print(d_table)
+    print("\nMFT labels, dev:\n")
+    print(label_table(dev_cases))
     print("\nSynthetic training examples:\n")
     print(s_table)
     print("\nSynthetic per template:")
     for src, n in sorted(per_template.items()):
         print(f"  {src:40s} {n}")
-    print("\nSuite cases per frame (train / heldout):")
-    for name, use in (("train", train_frame_use), ("heldout", held_frame_use)):
+    print("\nSuite cases per frame (train / heldout / dev):")
+    for name, use in (("train", train_frame_use), ("heldout", held_frame_use), ("dev", dev_frame_use)):
         print("  " + name + ": " + ", ".join(f"{k}={v}" for k, v in sorted(use.items())))
     print("\nAll disjointness and shape assertions passed.")
 
