@@ -30,56 +30,44 @@ pub(super) fn search_wide_weight(
     validation_set: &[Labelled],
     tune: Option<(&Suite, &Tokenizer, &[String])>,
 ) -> anyhow::Result<WeightSearch> {
-    let sequences: Vec<&[i64]> = validation_set
+    let validation: Vec<&[i64]> = validation_set
         .iter()
         .map(|(e, _)| e.ids.as_slice())
         .collect();
-    let mut log_probabilities = |weight: f64| -> Vec<Vec<f64>> {
-        classifier.set_wide_weight(weight);
-        crate::model::predict_sequences(&*classifier, &sequences, 256)
-            .into_iter()
-            .map(|p| {
-                p.into_iter()
-                    .map(|x| f64::from(x.max(1e-30)).ln())
-                    .collect()
-            })
-            .collect()
-    };
-    let deep = log_probabilities(0.0);
-    let wide = log_probabilities(1.0);
+    let validation = Parts::compute(classifier, &validation);
     let weights: Vec<f64> = (0..=10).map(|step| f64::from(step) / 10.0).collect();
     let tried: Vec<(f64, f64)> = weights
         .iter()
         .map(|&w| {
-            let correct = deep
-                .iter()
-                .zip(&wide)
+            let correct = validation
+                .mixed(w)
                 .zip(validation_set)
-                .filter(|((d, v), (_, truth))| {
-                    let mixed: Vec<f32> = d
-                        .iter()
-                        .zip(v.iter())
-                        .map(|(d, v)| (w * v + (1.0 - w) * d) as f32)
-                        .collect();
-                    argmax(&mixed).0 == *truth
-                })
+                .filter(|(mixed, (_, truth))| argmax(mixed).0 == *truth)
                 .count();
             (w, correct as f64 / validation_set.len().max(1) as f64)
         })
         .collect();
     let tune_pass_rates = match tune {
-        Some((suite, tokenizer, labels)) => weights
-            .iter()
-            .map(|&w| {
-                classifier.set_wide_weight(w);
-                let report = check::run(suite, labels, |texts| {
-                    let encoded: Vec<Encoded> = texts.iter().map(|t| tokenizer.encode(t)).collect();
-                    let sequences: Vec<&[i64]> = encoded.iter().map(|e| e.ids.as_slice()).collect();
-                    crate::model::predict_sequences(&*classifier, &sequences, 256)
-                })?;
-                Ok(report.passed as f64 / report.cases as f64)
-            })
-            .collect::<anyhow::Result<Vec<f64>>>()?,
+        Some((suite, tokenizer, labels)) => {
+            // The suite's texts are the same at every weight: both parts run on them once.
+            let mut suite_parts: Option<Parts> = None;
+            weights
+                .iter()
+                .map(|&w| {
+                    let report = check::run(suite, labels, |texts| {
+                        let parts = suite_parts.get_or_insert_with(|| {
+                            let encoded: Vec<Encoded> =
+                                texts.iter().map(|t| tokenizer.encode(t)).collect();
+                            let sequences: Vec<&[i64]> =
+                                encoded.iter().map(|e| e.ids.as_slice()).collect();
+                            Parts::compute(classifier, &sequences)
+                        });
+                        parts.mixed(w).map(|p| softmax(&p)).collect()
+                    })?;
+                    Ok(report.passed as f64 / report.cases as f64)
+                })
+                .collect::<anyhow::Result<Vec<f64>>>()?
+        }
         None => Vec::new(),
     };
     let best_accuracy = tried.iter().map(|t| t.1).fold(f64::NEG_INFINITY, f64::max);
@@ -102,4 +90,51 @@ pub(super) fn search_wide_weight(
         tune_pass_rates,
         chosen,
     })
+}
+
+/// Log-probabilities of the deep and the wide part alone, per text, to be mixed at any weight
+/// without running either part again.
+struct Parts {
+    deep: Vec<Vec<f64>>,
+    wide: Vec<Vec<f64>>,
+}
+
+impl Parts {
+    fn compute(classifier: &mut Classifier, sequences: &[&[i64]]) -> Self {
+        let mut log_probabilities = |weight: f64| -> Vec<Vec<f64>> {
+            classifier.set_wide_weight(weight);
+            crate::model::predict_sequences(&*classifier, sequences, 256)
+                .into_iter()
+                .map(|p| {
+                    p.into_iter()
+                        .map(|x| f64::from(x.max(1e-30)).ln())
+                        .collect()
+                })
+                .collect()
+        };
+        Self {
+            deep: log_probabilities(0.0),
+            wide: log_probabilities(1.0),
+        }
+    }
+
+    /// The mixture's log-probabilities at wide weight `w`, as the classifier mixes them.
+    fn mixed(&self, w: f64) -> impl Iterator<Item = Vec<f32>> + '_ {
+        self.deep.iter().zip(&self.wide).map(move |(d, v)| {
+            d.iter()
+                .zip(v)
+                .map(|(d, v)| (w * v + (1.0 - w) * d) as f32)
+                .collect()
+        })
+    }
+}
+
+fn softmax(log_probabilities: &[f32]) -> Vec<f32> {
+    let max = log_probabilities
+        .iter()
+        .copied()
+        .fold(f32::NEG_INFINITY, f32::max);
+    let exp: Vec<f32> = log_probabilities.iter().map(|x| (x - max).exp()).collect();
+    let sum: f32 = exp.iter().sum();
+    exp.into_iter().map(|x| x / sum).collect()
 }
