@@ -8,6 +8,7 @@ pub mod check;
 pub mod commands;
 pub mod config;
 pub mod data;
+pub mod explain;
 pub mod model;
 pub mod serve;
 pub mod telemetry;

@@ -6,5 +6,7 @@ mod tokenizer;
 mod vocab;
 
 pub use scope::{Scope, base_id, scope_of, scopes};
-pub use tokenizer::{DEGREE_TOKEN, Encoded, Tokenizer, TokenizerConfig, normalize, segment};
+pub use tokenizer::{
+    DEGREE_TOKEN, Encoded, TokenSpan, Tokenizer, TokenizerConfig, normalize, segment,
+};
 pub use vocab::{PAD_ID, PAD_TOKEN, UNK_ID, UNK_TOKEN, Vocabulary, VocabularyError};

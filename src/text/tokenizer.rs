@@ -1,3 +1,5 @@
+use std::ops::Range;
+
 use serde::{Deserialize, Serialize};
 use unicode_normalization::UnicodeNormalization;
 use unicode_segmentation::UnicodeSegmentation;
@@ -143,26 +145,85 @@ impl TokenizerConfig {
 
     /// Segments, then folds degree adverbs when configured.
     fn segment<'a>(&self, normalized: &'a str) -> Vec<&'a str> {
-        let tokens: Vec<&str> = segment(normalized).collect();
+        let pieces: Vec<&str> = segment(normalized).collect();
+        self.fold(&pieces)
+            .into_iter()
+            .map(|(token, _)| token)
+            .collect()
+    }
+
+    /// Each token with the range of segmenter pieces it stands for: one piece, or the several
+    /// of a folded degree adverb.
+    fn fold<'a>(&self, pieces: &[&'a str]) -> Vec<(&'a str, Range<usize>)> {
         if !self.degree_adverbs {
-            return tokens;
+            return pieces
+                .iter()
+                .enumerate()
+                .map(|(i, &p)| (p, i..i + 1))
+                .collect();
         }
-        let mut out = Vec::with_capacity(tokens.len());
+        let mut out = Vec::with_capacity(pieces.len());
         let mut i = 0;
-        while i < tokens.len() {
-            match DEGREE_ADVERBS.iter().find(|a| tokens[i..].starts_with(a)) {
+        while i < pieces.len() {
+            match DEGREE_ADVERBS.iter().find(|a| pieces[i..].starts_with(a)) {
                 Some(adverb) => {
-                    out.push(DEGREE_TOKEN);
+                    out.push((DEGREE_TOKEN, i..i + adverb.len()));
                     i += adverb.len();
                 }
                 None => {
-                    out.push(tokens[i]);
+                    out.push((pieces[i], i..i + 1));
                     i += 1;
                 }
             }
         }
         out
     }
+}
+
+/// A token the model sees and the characters of the original text it came from, as Unicode
+/// code point offsets (`end` exclusive), so a client can highlight exactly what was typed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenSpan {
+    pub token: String,
+    pub start: usize,
+    pub end: usize,
+}
+
+/// Normalizes like [`normalize`], and gives each character of the result the range of original
+/// characters it came from. NFKC composes a character with the combining marks (and Hangul
+/// jamo) that follow it, so the text is normalized in such clusters; should the clusters ever
+/// normalize differently from the whole text, every character is given the whole text as its
+/// origin — coarse, but the tokens stay exactly the model's.
+fn normalize_with_origins(text: &str) -> (String, Vec<Range<usize>>) {
+    let whole = normalize(text);
+    let chars: Vec<char> = text.chars().collect();
+    let mut joined = String::with_capacity(whole.len());
+    let mut origins = Vec::with_capacity(chars.len());
+    let mut start = 0;
+    while start < chars.len() {
+        let mut end = start + 1;
+        while end < chars.len() && joins_previous(chars[end]) {
+            end += 1;
+        }
+        let cluster: String = chars[start..end].iter().collect();
+        for c in normalize(&cluster).chars() {
+            joined.push(c);
+            origins.push(start..end);
+        }
+        start = end;
+    }
+    if joined == whole {
+        (joined, origins)
+    } else {
+        let count = whole.chars().count();
+        (whole, vec![0..chars.len(); count])
+    }
+}
+
+fn joins_previous(c: char) -> bool {
+    unicode_normalization::char::canonical_combining_class(c) != 0
+        // Hangul medial vowels and final consonants compose with the jamo or syllable before.
+        || matches!(c as u32, 0x1160..=0x11FF | 0xD7B0..=0xD7FF)
 }
 
 impl Tokenizer {
@@ -203,18 +264,68 @@ impl Tokenizer {
         let normalized = self.config.normalize(text);
         let mut tokens = self.config.segment(&normalized);
         tokens.truncate(self.config.max_length.max(1));
+        Encoded {
+            ids: self.encode_tokens(&tokens),
+        }
+    }
+
+    /// The ids for a sequence of tokens as [`Tokenizer::spans`] yields them (scope marks are
+    /// worked out over this sequence, so dropping a negation cue unmarks what it governed).
+    /// Never empty: a text with no tokens still needs one step through the LSTM.
+    pub fn encode_tokens(&self, tokens: &[&str]) -> Vec<i64> {
         let mut ids: Vec<i64> = tokens.iter().map(|token| self.vocab.id(token)).collect();
         if self.config.scope_marks {
             let vocab_size = self.vocab.len() as i64;
-            for (id, scope) in ids.iter_mut().zip(super::scope::scopes(&tokens)) {
+            for (id, scope) in ids.iter_mut().zip(super::scope::scopes(tokens)) {
                 *id = super::scope::marked_id(*id, scope, vocab_size);
             }
         }
-        // A text with no tokens still needs one step through the LSTM to produce a prediction.
         if ids.is_empty() {
             ids.push(UNK_ID);
         }
-        Encoded { ids }
+        ids
+    }
+
+    /// The tokens the model sees for `text` (after truncation) with the original characters
+    /// each came from; `encode_tokens` of their `token`s is `encode(text)`.
+    pub fn spans(&self, text: &str) -> Vec<TokenSpan> {
+        let (normalized, origins) = normalize_with_origins(text);
+        let (normalized, origins) = if self.config.fold_traditional {
+            // fast2s maps character for character, so the origins carry over.
+            let folded = fast2s::convert(&normalized);
+            debug_assert_eq!(folded.chars().count(), origins.len());
+            (folded, origins)
+        } else {
+            (normalized, origins)
+        };
+        let char_at_byte = {
+            let mut map = vec![0; normalized.len() + 1];
+            for (index, (byte, _)) in normalized.char_indices().enumerate() {
+                map[byte] = index;
+            }
+            map
+        };
+        let base = normalized.as_ptr() as usize;
+        let pieces: Vec<&str> = segment(&normalized).collect();
+        let mut spans: Vec<TokenSpan> = self
+            .config
+            .fold(&pieces)
+            .into_iter()
+            .map(|(token, range)| {
+                let first = pieces[range.start];
+                let last = pieces[range.end - 1];
+                let first_char = char_at_byte[first.as_ptr() as usize - base];
+                let last_char =
+                    char_at_byte[last.as_ptr() as usize - base] + last.chars().count() - 1;
+                TokenSpan {
+                    token: token.to_string(),
+                    start: origins[first_char].start,
+                    end: origins[last_char].end,
+                }
+            })
+            .collect();
+        spans.truncate(self.config.max_length.max(1));
+        spans
     }
 }
 
@@ -297,6 +408,46 @@ mod tests {
     }
 
     #[test]
+    fn spans_point_at_the_original_characters_of_each_token() {
+        let config = TokenizerConfig {
+            fold_traditional: true,
+            degree_adverbs: true,
+            scope_marks: true,
+            min_frequency: 1,
+            ..TokenizerConfig::default()
+        };
+        let tokenizer = Tokenizer::fit(["发现异常", "质量非常好"], config);
+        // Full-width letters fold into one token; 非常 folds into <deg>; traditional characters
+        // fold; every span still points at what was typed.
+        let text = "ＣＮＣ 質量非常好！";
+        let spans = tokenizer.spans(text);
+        let chars: Vec<char> = text.chars().collect();
+        let shown: Vec<(String, String)> = spans
+            .iter()
+            .map(|s| (s.token.clone(), chars[s.start..s.end].iter().collect()))
+            .collect();
+        let expected = [
+            ("cnc", "ＣＮＣ"),
+            ("质", "質"),
+            ("量", "量"),
+            (DEGREE_TOKEN, "非常"),
+            ("好", "好"),
+            ("!", "！"),
+        ];
+        let expected: Vec<(String, String)> = expected
+            .iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect();
+        assert_eq!(shown, expected);
+        let tokens: Vec<&str> = spans.iter().map(|s| s.token.as_str()).collect();
+        assert_eq!(tokenizer.encode_tokens(&tokens), tokenizer.encode(text).ids);
+        // A combining accent belongs to the letter it follows.
+        let spans = tokenizer.spans("cafe\u{301} ok");
+        assert_eq!((spans[0].start, spans[0].end), (0, 5));
+        assert_eq!((spans[1].start, spans[1].end), (6, 8));
+    }
+
+    #[test]
     fn fit_is_deterministic() {
         let texts = ["质量很好", "质量太差了", "good quality", "很好很好"];
         let a = Tokenizer::fit(texts, TokenizerConfig::default());
@@ -345,6 +496,21 @@ mod tests {
             for (p, m) in a.iter().zip(&b) {
                 prop_assert!((0..8 * size).contains(m));
                 prop_assert_eq!(*p, crate::text::base_id(*m, size));
+            }
+        }
+
+        #[test]
+        fn spans_are_the_encoded_tokens_in_order_within_the_text(text in "\\PC{0,60}|[\u{0300}-\u{036f}\u{1100}-\u{11ff}\u{ac00}-\u{ac10}ａ-ｚ很非常好差。 ]{0,60}") {
+            let tokenizer = small_tokenizer();
+            let spans = tokenizer.spans(&text);
+            let tokens: Vec<&str> = spans.iter().map(|s| s.token.as_str()).collect();
+            prop_assert_eq!(tokenizer.encode_tokens(&tokens), tokenizer.encode(&text).ids);
+            let length = text.chars().count();
+            let mut previous_start = 0;
+            for span in &spans {
+                prop_assert!(span.start < span.end && span.end <= length);
+                prop_assert!(span.start >= previous_start);
+                previous_start = span.start;
             }
         }
 
