@@ -142,6 +142,14 @@ pub struct ServeConfig {
     /// Most texts waiting for the model; beyond it requests fail fast with 429.
     #[arg(long, env = "TEXTSERVE_MAX_QUEUE", default_value_t = 4096)]
     pub max_queue: usize,
+    /// Most tokens (as the model sees them, after its length limit) a text may have to be
+    /// explained; longer texts get 413. Occlusion classifies one row per token.
+    #[arg(long, env = "TEXTSERVE_MAX_EXPLAIN_TOKENS", default_value_t = 256, value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_explain_tokens: u32,
+    /// Most Kernel SHAP coalitions one explanation may ask for (`samples`); more get 422. Each
+    /// is a row in the inference queue, so it must stay below --max-queue.
+    #[arg(long, env = "TEXTSERVE_MAX_EXPLAIN_SAMPLES", default_value_t = 2048, value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_explain_samples: u32,
     /// Longest accepted text, in characters (checked before tokenizing).
     #[arg(long, env = "TEXTSERVE_MAX_TEXT_CHARS", default_value_t = 10_000)]
     pub max_text_chars: usize,

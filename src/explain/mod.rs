@@ -74,7 +74,11 @@ pub struct Plan {
 
 impl Plan {
     pub fn new(tokenizer: &Tokenizer, text: &str, method: Method) -> Self {
-        let spans = tokenizer.spans(text);
+        Self::from_spans(tokenizer, tokenizer.spans(text), method)
+    }
+
+    /// As `new`, for spans already taken from the text (e.g. to check their number first).
+    pub fn from_spans(tokenizer: &Tokenizer, spans: Vec<TokenSpan>, method: Method) -> Self {
         let tokens: Vec<&str> = spans.iter().map(|s| s.token.as_str()).collect();
         let keep = |kept: &dyn Fn(usize) -> bool| -> Vec<i64> {
             let chosen: Vec<&str> = (0..tokens.len())

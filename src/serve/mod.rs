@@ -1,6 +1,7 @@
 //! The HTTP service: binds, loads the model on its own thread, serves, shuts down gracefully.
 
 pub mod error;
+pub mod explain;
 pub mod extract;
 pub mod inference;
 pub mod openapi;
@@ -26,6 +27,23 @@ use crate::text::UNK_ID;
 use extract::BodyLimits;
 use inference::{BatcherConfig, InferenceHandle};
 use state::{AppState, Limits, ServedModel};
+
+/// Every row of an explanation queues at once, so the largest one allowed must fit the queue,
+/// or it would be refused with 429 however idle the server is.
+fn check_explain_limits_fit_the_queue(config: &ServeConfig) -> anyhow::Result<()> {
+    let rows =
+        (config.max_explain_tokens as usize + 1).max(config.max_explain_samples as usize + 2);
+    anyhow::ensure!(
+        rows <= config.max_queue,
+        "--max-queue {} cannot hold the largest explanation allowed ({rows} rows: \
+         --max-explain-tokens {} + 1 for occlusion, --max-explain-samples {} + 2 for shap); \
+         raise --max-queue or lower those limits",
+        config.max_queue,
+        config.max_explain_tokens,
+        config.max_explain_samples
+    );
+    Ok(())
+}
 
 /// A bound, not yet serving, server. `build` returns as soon as the port is bound; the model
 /// loads on the inference thread meanwhile, and `/health/ready` answers 503 until it is warm.
@@ -70,6 +88,9 @@ impl Application {
         }
         let keys = security::ApiKeys::new(&keys);
         security::check_exposure(config.host, &keys, config.allow_unauthenticated)?;
+        check_explain_limits_fit_the_queue(config)?;
+        // The word segmenter's dictionary loads beside the model, not on the first explanation.
+        std::thread::spawn(crate::explain::warm_up_segmenter);
         let address = SocketAddr::new(config.host, config.port);
         let listener = TcpListener::bind(address)
             .await

@@ -33,6 +33,7 @@ fn api_router() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(routes::predict))
         .routes(routes!(routes::predict_batch))
+        .routes(routes!(super::explain::explain))
         .routes(routes!(routes::list_models))
         .routes(routes!(routes::get_model))
         .routes(routes!(routes::live))
@@ -67,6 +68,11 @@ pub fn openapi_for(limits: &Limits) -> utoipa::openapi::OpenApi {
         merge(slot, schema);
     };
     set("PredictRequest/properties/text", text.clone());
+    set("ExplainRequest/properties/text", text.clone());
+    set(
+        "ExplainRequest/properties/samples",
+        serde_json::json!({ "minimum": 1, "maximum": limits.max_explain_samples }),
+    );
     set(
         "BatchPredictRequest/properties/texts",
         serde_json::json!({ "minItems": 1, "maxItems": limits.max_batch_size, "items": text }),

@@ -14,7 +14,6 @@ use super::error::{ApiError, ErrorBody};
 use super::extract::ApiJson;
 use super::inference::{InferenceError, Prediction};
 use super::state::{AppState, ModelDetails, ModelSummary, ServedModel};
-use crate::model::argmax;
 use crate::text::Tokenizer;
 
 /// Unknown fields are rejected (422) so a typo such as `"txt"` is reported, not ignored.
@@ -77,7 +76,7 @@ pub struct HealthStatus {
 pub const NOT_BLANK_PATTERN: &str = "[^\\t\\n\\u000b\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]";
 
 /// Checks one text against the limits; `field` names it in the message (e.g. `texts[3]`).
-fn check_text(text: &str, max_chars: usize, field: &str) -> Result<(), ApiError> {
+pub(super) fn check_text(text: &str, max_chars: usize, field: &str) -> Result<(), ApiError> {
     if text.trim().is_empty() {
         return Err(ApiError::unprocessable(
             "empty_text",
@@ -111,12 +110,34 @@ async fn classify(
     let sequences = if bytes > 64 * 1024 {
         let tokenizer = Arc::clone(&served.tokenizer);
         let owned = texts.to_vec();
-        tokio::task::spawn_blocking(move || encode(&tokenizer, &owned))
-            .await
-            .map_err(|_| ApiError::unavailable("tokenization failed"))?
+        blocking(move || encode(&tokenizer, &owned)).await?
     } else {
         encode(&served.tokenizer, texts)
     };
+    let (probabilities, timings) = infer(state, sequences).await?;
+    let predictions = probabilities
+        .iter()
+        .map(|p| served.label_scores(p))
+        .collect();
+    Ok((predictions, timings))
+}
+
+/// Runs CPU work of a request (tokenizing many texts, planning or solving an explanation) off
+/// the async workers, so it cannot stall other connections.
+pub(super) async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, ApiError> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|_| ApiError::unavailable("the request's computation failed"))
+}
+
+/// Queues token sequences (all or none: a request is never half-accepted) and waits for their
+/// probabilities, in order, within the request timeout.
+pub(super) async fn infer(
+    state: &AppState,
+    sequences: Vec<Vec<i64>>,
+) -> Result<(Vec<Vec<f32>>, Timings), ApiError> {
     let pending = state.inference().submit(sequences).map_err(|e| match e {
         InferenceError::QueueFull(waiting) => {
             metrics::counter!("textserve_rejected_total", "reason" => "queue_full").increment(1);
@@ -125,7 +146,7 @@ async fn classify(
         InferenceError::Stopped => ApiError::unavailable("an inference worker has stopped"),
     })?;
     let collect = async {
-        let mut predictions = Vec::with_capacity(pending.len());
+        let mut probabilities = Vec::with_capacity(pending.len());
         let mut timings = Timings::default();
         for receiver in pending {
             let prediction: Prediction = receiver
@@ -133,18 +154,13 @@ async fn classify(
                 .map_err(|_| ApiError::unavailable("an inference worker has stopped"))?
                 .map_err(|_| ApiError::unavailable("an inference worker has stopped"))?;
             timings.add(&prediction);
-            let (best, score) = argmax(&prediction.probabilities);
-            predictions.push(LabelScores {
-                label: served.details.labels[best].clone(),
-                score,
-                probabilities: served.probabilities_by_label(&prediction.probabilities),
-            });
+            probabilities.push(prediction.probabilities);
         }
-        Ok::<_, ApiError>((predictions, timings))
+        Ok::<_, ApiError>((probabilities, timings))
     };
     // On timeout the receivers are dropped, so the texts still queued are skipped, not computed.
     let timeout = state.limits().request_timeout;
-    let (predictions, timings) = tokio::time::timeout(timeout, collect).await.map_err(|_| {
+    tokio::time::timeout(timeout, collect).await.map_err(|_| {
         metrics::counter!("textserve_rejected_total", "reason" => "deadline").increment(1);
         ApiError {
             retry_after: Some(1),
@@ -157,13 +173,12 @@ async fn classify(
                 ),
             )
         }
-    })??;
-    Ok((predictions, timings))
+    })?
 }
 
 /// Where a request's time went, sent back as response headers (as TEI and Triton do).
 #[derive(Debug, Default)]
-struct Timings {
+pub(super) struct Timings {
     queue: Duration,
     inference: Duration,
 }
@@ -175,7 +190,7 @@ impl Timings {
         self.inference = self.inference.max(p.inference_time);
     }
 
-    fn headers(&self) -> HeaderMap {
+    pub(super) fn headers(&self) -> HeaderMap {
         let mut headers = HeaderMap::new();
         let ms = |d: Duration| {
             HeaderValue::from_str(&format!("{:.3}", d.as_secs_f64() * 1000.0)).expect("number")

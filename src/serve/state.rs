@@ -7,6 +7,7 @@ use utoipa::ToSchema;
 
 use super::error::ApiError;
 use super::inference::InferenceHandle;
+use super::routes::LabelScores;
 use crate::model::artifact::{CheckSummary, Metrics};
 use crate::model::{Model, ModelConfig};
 use crate::text::{Tokenizer, TokenizerConfig};
@@ -18,6 +19,8 @@ pub struct Limits {
     pub max_text_chars: usize,
     /// Queue wait plus inference, per request.
     pub request_timeout: std::time::Duration,
+    pub max_explain_tokens: usize,
+    pub max_explain_samples: usize,
 }
 
 impl From<&crate::config::ServeConfig> for Limits {
@@ -26,6 +29,8 @@ impl From<&crate::config::ServeConfig> for Limits {
             max_batch_size: config.max_batch_size.max(1),
             max_text_chars: config.max_text_chars,
             request_timeout: std::time::Duration::from_millis(config.request_timeout_ms.max(1)),
+            max_explain_tokens: config.max_explain_tokens as usize,
+            max_explain_samples: config.max_explain_samples as usize,
         }
     }
 }
@@ -91,6 +96,16 @@ impl ServedModel {
             name: self.details.name.clone(),
             version: self.details.version.clone(),
             labels: self.details.labels.clone(),
+        }
+    }
+
+    /// The most probable label, its probability, and every label's.
+    pub fn label_scores(&self, probabilities: &[f32]) -> LabelScores {
+        let (best, score) = crate::model::argmax(probabilities);
+        LabelScores {
+            label: self.details.labels[best].clone(),
+            score,
+            probabilities: self.probabilities_by_label(probabilities),
         }
     }
 

@@ -1,0 +1,209 @@
+//! `POST /v1/explain`: a prediction and why, through the same queue and limits as predictions.
+
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::error::{ApiError, ErrorBody};
+use super::extract::ApiJson;
+use super::routes::{LabelScores, blocking, check_text, infer};
+use super::state::AppState;
+use crate::explain::{self, Attributed, Method, Plan};
+
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ExplainMethod {
+    /// Each token removed in turn, all variants in one batched pass. Attribution = p(text) −
+    /// p(text without the token); `base_score` = p(text).
+    Occlusion,
+    /// Kernel SHAP over tokens with `samples` coalitions (every coalition when they fit, which
+    /// gives exact Shapley values). Attributions sum to p(text) − p(empty text); `base_score` =
+    /// p(empty text).
+    Shap,
+}
+
+/// Unknown fields are rejected (422) so a typo such as `"sample"` is reported, not ignored.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExplainRequest {
+    /// The text to classify and explain.
+    #[schema(example = "来料检验未见异常")]
+    pub text: String,
+    /// The label whose probability is explained; by default the predicted one.
+    pub label: Option<String>,
+    /// Attribution method; `occlusion` by default.
+    pub method: Option<ExplainMethod>,
+    /// Kernel SHAP coalitions to evaluate (`shap` only; default 256).
+    #[schema(minimum = 1)]
+    pub samples: Option<u32>,
+    /// Seed of Kernel SHAP's coalition sampling (`shap` only; default 0): the same request with
+    /// the same seed gives the same attributions.
+    pub seed: Option<u64>,
+}
+
+/// A piece of the original text and its attribution.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AttributedSpan {
+    /// The characters of the request text this piece covers, as sent.
+    #[schema(example = "异常")]
+    pub text: String,
+    /// First Unicode code point of the piece in the request text (not a byte or UTF-16 offset;
+    /// offsets refer to the text as sent, before any normalisation).
+    pub start: usize,
+    /// One past the last code point.
+    pub end: usize,
+    /// Change in the explained label's probability this piece accounts for: positive pieces
+    /// support the label, negative ones speak against it.
+    pub attribution: f32,
+}
+
+impl From<Attributed> for AttributedSpan {
+    fn from(a: Attributed) -> Self {
+        Self {
+            text: a.text,
+            start: a.start,
+            end: a.end,
+            attribution: a.attribution,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ExplainResponse {
+    pub model: String,
+    pub model_version: String,
+    /// The prediction for the whole text, as /v1/predict answers it.
+    #[serde(flatten)]
+    pub prediction: LabelScores,
+    /// The label whose probability the attributions explain.
+    pub explained_label: String,
+    pub method: ExplainMethod,
+    /// The explained label's probability on the method's reference input: the whole text for
+    /// occlusion, the empty text for shap.
+    pub base_score: f32,
+    /// The tokens the model saw, in text order (a text longer than the model's length limit
+    /// is explained up to it).
+    pub tokens: Vec<AttributedSpan>,
+    /// Words (jieba segmentation of the text as sent) with the summed attributions of their
+    /// tokens; whitespace is left out.
+    pub words: Vec<AttributedSpan>,
+}
+
+/// Explain a prediction: which tokens and words carried it.
+#[utoipa::path(
+    post,
+    path = "/v1/explain",
+    tag = "predict",
+    request_body = ExplainRequest,
+    responses(
+        (status = 200, description = "Prediction and attributions", body = ExplainResponse,
+            headers(("x-queue-time-ms" = String, description = "Time queued before inference"),
+                    ("x-inference-time-ms" = String, description = "Time of the slowest forward pass"))),
+        (status = 400, description = "Malformed JSON", body = ErrorBody),
+        (status = 408, description = "The body did not arrive within the body timeout", body = ErrorBody),
+        (status = 413, description = "Text, its tokens (--max-explain-tokens) or body over the limit", body = ErrorBody),
+        (status = 415, description = "Content-Type is not application/json", body = ErrorBody),
+        (status = 422, description = "Missing or mistyped field, empty text, unknown label or method, samples out of range (--max-explain-samples), or samples/seed without shap", body = ErrorBody),
+        (status = 401, description = "Missing or invalid API key (when keys are configured)", body = ErrorBody),
+        (status = 429, description = "Queue full (an explanation's rows count toward it); retry after the Retry-After seconds", body = ErrorBody),
+        (status = 503, description = "Model not ready, shutting down, or no answer within the request timeout", body = ErrorBody),
+    )
+)]
+pub async fn explain(
+    State(state): State<AppState>,
+    ApiJson(request): ApiJson<ExplainRequest>,
+) -> Result<Response, ApiError> {
+    let served = state.available()?;
+    let limits = state.limits();
+    check_text(&request.text, limits.max_text_chars, "text")?;
+    let method = method(&request, limits.max_explain_samples)?;
+    let label = match &request.label {
+        None => None,
+        Some(name) => Some(
+            served
+                .details
+                .labels
+                .iter()
+                .position(|l| l == name)
+                .ok_or_else(|| {
+                    ApiError::unprocessable(
+                        "unknown_label",
+                        format!(
+                            "label {name:?} is not one of the model's labels: {}",
+                            served.details.labels.join(", ")
+                        ),
+                    )
+                })?,
+        ),
+    };
+    let tokenizer = Arc::clone(&served.tokenizer);
+    let text = Arc::new(request.text);
+    let planned = {
+        let text = Arc::clone(&text);
+        let max_tokens = limits.max_explain_tokens;
+        blocking(move || {
+            let spans = tokenizer.spans(&text);
+            if spans.len() > max_tokens {
+                return Err(spans.len());
+            }
+            Ok(Plan::from_spans(&tokenizer, spans, method))
+        })
+        .await?
+    };
+    let mut plan = planned.map_err(|tokens| {
+        ApiError::too_large(
+            "too_many_tokens",
+            format!(
+                "text has {tokens} tokens; explanations take at most {} (--max-explain-tokens)",
+                limits.max_explain_tokens
+            ),
+        )
+    })?;
+    let (probabilities, timings) = infer(&state, plan.take_rows()).await?;
+    let explanation = blocking(move || plan.explain(&text, &probabilities, label)).await?;
+    metrics::counter!("textserve_explanations_total", "method" => method.name()).increment(1);
+    let labels = &served.details.labels;
+    let body = ExplainResponse {
+        model: served.details.name.clone(),
+        model_version: served.details.version.clone(),
+        prediction: served.label_scores(&explanation.probabilities),
+        explained_label: labels[explanation.explained_label].clone(),
+        method: request.method.unwrap_or(ExplainMethod::Occlusion),
+        base_score: explanation.base_score,
+        tokens: explanation.tokens.into_iter().map(Into::into).collect(),
+        words: explanation.words.into_iter().map(Into::into).collect(),
+    };
+    Ok((timings.headers(), axum::Json(body)).into_response())
+}
+
+fn method(request: &ExplainRequest, max_samples: usize) -> Result<Method, ApiError> {
+    match request.method.unwrap_or(ExplainMethod::Occlusion) {
+        ExplainMethod::Occlusion => {
+            if request.samples.is_some() || request.seed.is_some() {
+                return Err(ApiError::unprocessable(
+                    "shap_only_parameter",
+                    "samples and seed apply to method \"shap\" only",
+                ));
+            }
+            Ok(Method::Occlusion)
+        }
+        ExplainMethod::Shap => {
+            let samples = request
+                .samples
+                .map_or(explain::DEFAULT_SHAP_SAMPLES, |s| s as usize);
+            if !(1..=max_samples).contains(&samples) {
+                return Err(ApiError::unprocessable(
+                    "samples_out_of_range",
+                    format!("samples must be between 1 and {max_samples} (--max-explain-samples)"),
+                ));
+            }
+            Ok(Method::Shap {
+                samples,
+                seed: request.seed.unwrap_or(explain::DEFAULT_SEED),
+            })
+        }
+    }
+}
