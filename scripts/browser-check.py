@@ -140,20 +140,22 @@ def find_chromedriver():
 
 
 # ---------------------------------------------------------------- page-side helpers (JS)
-JS_STATE = r"""
+WF = "const wf = (s) => (s == null || !s.toWellFormed) ? s : s.toWellFormed();\n"
+
+JS_STATE = WF + r"""
 const q = (s) => document.querySelector(s);
 const rows = [...document.querySelectorAll('#bars .prob')].map((r) => ({
   label: r.dataset.label, num: (r.querySelector('.num') || r).textContent.match(/-?\d+(?:\.\d+)?(?:e-?\d+)?/g)?.pop(),
   weight: parseInt(getComputedStyle(r.querySelector('.name') || r).fontWeight, 10)}));
 const ex = q('#explanation');
-return {error: q('#error')?.textContent || '', model: q('#model')?.textContent || '', rows,
-  legend: q('#legend')?.textContent || '', result: q('#result')?.textContent || '',
-  text: ex ? ex.textContent : null,
-  words: ex ? [...ex.querySelectorAll('.word')].map((w) => ({text: w.textContent, a: w.dataset.attribution,
-    tab: w.tabIndex, aria: w.getAttribute('aria-label') || ''})) : []};
+return {error: wf(q('#error')?.textContent || ''), model: wf(q('#model')?.textContent || ''), rows,
+  legend: wf(q('#legend')?.textContent || ''), result: wf(q('#result')?.textContent || ''),
+  text: ex ? wf(ex.textContent) : null,
+  words: ex ? [...ex.querySelectorAll('.word')].map((w) => ({text: wf(w.textContent), a: w.dataset.attribution,
+    tab: w.tabIndex, aria: wf(w.getAttribute('aria-label') || '')})) : []};
 """
 
-JS_CONTRAST = r"""
+JS_CONTRAST = WF + r"""
 const parse = (s) => { const m = s.match(/rgba?\(([^)]+)\)/); if (!m) return null;
   const p = m[1].split(/[ ,\/]+/).filter(Boolean).map(parseFloat); return [p[0], p[1], p[2], p.length > 3 ? p[3] : 1]; };
 const over = (top, bottom) => [0, 1, 2].map((i) => top[i] * top[3] + bottom[i] * (1 - top[3])).concat(1);
@@ -165,12 +167,12 @@ const ratio = (a, b) => { const [x, y] = [lum(a), lum(b)].sort((p, q) => q - p);
 const base = bgOf(document.querySelector('#explanation'));
 return [...document.querySelectorAll('#explanation .word')].map((w) => { const bg = bgOf(w);
   const fg = over(parse(getComputedStyle(w).color) || [0, 0, 0, 1], bg);
-  return {text: w.textContent, a: parseFloat(w.dataset.attribution), bg, fg, ratio: ratio(fg, bg),
+  return {text: wf(w.textContent), a: parseFloat(w.dataset.attribution), bg, fg, ratio: ratio(fg, bg),
     dist: Math.hypot(bg[0] - base[0], bg[1] - base[1], bg[2] - base[2])}; });
 """
 
 # Which visible elements (or the focused/hovered word's ::before/::after) show `num`?
-JS_VISIBLE_NUMBER = r"""
+JS_VISIBLE_NUMBER = WF + r"""
 const [word, nums] = arguments;
 const hits = [];
 for (const e of document.body.querySelectorAll('*')) {
@@ -178,7 +180,7 @@ for (const e of document.body.querySelectorAll('*')) {
   const own = [...e.childNodes].filter((n) => n.nodeType === 3).map((n) => n.textContent).join('');
   const r = e.getBoundingClientRect(), cs = getComputedStyle(e);
   if (r.width > 0 && r.height > 0 && cs.visibility !== 'hidden' && parseFloat(cs.opacity) > 0 && nums.some((n) => own.includes(n)))
-    hits.push((e.id ? '#' + e.id : e.tagName.toLowerCase()) + ': ' + own.trim().slice(0, 80));
+    hits.push((e.id ? '#' + e.id : e.tagName.toLowerCase()) + ': ' + wf(own.trim().slice(0, 80)));
 }
 for (const p of ['::before', '::after']) {
   const cs = getComputedStyle(word, p);
@@ -238,18 +240,18 @@ def compare_result(st, expected, text, what, attributions=True):
     return len(want)
 
 
-def submit_and_wait(wd, how):
+def submit_and_wait(wd, how, check):
     wd.js("document.getElementById('result').textContent = ''; document.getElementById('error').textContent = '';")
     if how == "keyboard":
         wd.js("document.getElementById('text').focus();")
         if wd.js("return document.activeElement && document.activeElement.id") != "text":
-            fail("could not focus #text")
+            fail(f"{check}: could not focus #text")
         wd.keys((CTRL, ENTER))
     else:
         wd.click("#go")
     wd.wait("return document.querySelector('#error').textContent.trim() || "
             "(document.querySelector('#legend') && document.querySelectorAll('#bars .prob').length > 0)",
-            "a result (#legend and #bars .prob) or an #error", 60)
+            f"{check}: a result (#legend and #bars .prob) or an #error after submitting by {how}", 60)
     return wd.js(JS_STATE)
 
 
@@ -269,11 +271,11 @@ def run_checks(wd, base, key, text):
 
     # a. the page loads, and loads only same-origin resources
     wd.call("POST", "~/url", {"url": origin + "/"})
-    wd.wait("return document.readyState === 'complete' && !!document.querySelector('#text')", "the page to load")
+    wd.wait("return document.readyState === 'complete' && !!document.querySelector('#text')", "a: the page to load")
     for sel in ("#text", "#key", "#method", "#label", "#go", "#error", "#result"):
         if not wd.js("return !!document.querySelector(arguments[0])", sel):
             fail(f"a: the page has no {sel}")
-    wd.wait("return !/^Loading/.test(document.querySelector('#model').textContent)", "the model line to be filled", 15)
+    wd.wait("return !/^Loading/.test(document.querySelector('#model').textContent)", "a: the model line to be filled", 15)
     res = wd.js(r"""
       const o = location.origin, bad = [], seen = [];
       const chk = (what, u) => { if (!u) return; let x; try { x = new URL(u, location.href); } catch (e) { bad.push(what + ' ' + u); return; }
@@ -300,7 +302,7 @@ def run_checks(wd, base, key, text):
         fail("b: #key is not an input of type=password")
     wd.clear("#text")
     wd.type("#text", "来料检验未见异常，可以入库")
-    st = submit_and_wait(wd, "click")
+    st = submit_and_wait(wd, "click", "b")
     if not st["error"].startswith("401 "):
         fail(f"b: without a key, #error shows {st['error']!r} (expected '401 <code>: <message>')")
     if wd.js("return document.querySelector('#error').getAttribute('role')") != "alert":
@@ -325,12 +327,12 @@ def run_checks(wd, base, key, text):
         wd.js("const t = document.getElementById('text'); t.value = arguments[0]; t.dispatchEvent(new Event('input', {bubbles: true}));", text)
     if wd.js("return document.getElementById('text').value") != text:
         fail("c: could not put the text into #text")
-    st = submit_and_wait(wd, "keyboard")
+    st = submit_and_wait(wd, "keyboard", "c")
     if st["error"]:
         fail(f"c: Ctrl+Enter with the key gave #error {st['error']!r}")
     n = compare_result(st, expected, text, "c")
     wd.wait("return document.querySelector('#model').textContent.includes(arguments[0])",
-            f"the model line to name {model['name']!r} once the key is typed", 10, model["name"])
+            f"c: the model line to name {model['name']!r} once the key is typed (GET /v1/models with the key)", 10, model["name"])
     passed("c", f"Ctrl+Enter → label {expected['label']!r}, {len(st['rows'])} bars matching the API, "
                 f"{n} words reproducing the text with matching attributions")
 
@@ -373,7 +375,8 @@ def run_checks(wd, base, key, text):
             break
     missing = [c for c in ("text", "key", "method", "label", "go") if c not in order]
     if missing or order[-1] != ".word":
-        fail(f"e: Tab order {order} misses {missing or 'the highlighted words'}")
+        shown = order if len(order) <= 12 else order[:12] + ["…"]
+        fail(f"e: Tab order {shown} misses {missing or 'the highlighted words'}")
     focused = []
     for i in range(2):
         # What shows the number before this word has focus (e.g. a legend's max) does not count.
@@ -392,7 +395,7 @@ def run_checks(wd, base, key, text):
             before = set(wd.js(JS_VISIBLE_NUMBER, upcoming, number_forms(up_a)))
             wd.keys(TAB)
         info = wd.js("const w = document.activeElement; if (!w || !w.classList.contains('word')) return null;"
-                     "const cs = getComputedStyle(w); return {id: w.textContent, a: parseFloat(w.dataset.attribution), aria: w.getAttribute('aria-label') || '',"
+                     "const cs = getComputedStyle(w); return {id: w.textContent.toWellFormed(), a: parseFloat(w.dataset.attribution), aria: w.getAttribute('aria-label') || '',"
                      "tab: w.tabIndex, outline: cs.outlineStyle !== 'none' && parseFloat(cs.outlineWidth) > 0 || cs.boxShadow !== 'none',"
                      "ref: w}")
         if not info:
@@ -411,7 +414,7 @@ def run_checks(wd, base, key, text):
             fail(f"e: focusing word {info['id']!r} shows its attribution {nums[0]} nowhere visible (that was not shown before)")
         focused.append(f"{info['id']!r} → {hits[0]}")
     last = wd.js("const w = [...document.querySelectorAll('#explanation .word')].pop();"
-                 "document.getElementById('text').focus(); return {ref: w, id: w.textContent, a: parseFloat(w.dataset.attribution)}")
+                 "document.getElementById('text').focus(); return {ref: w, id: w.textContent.toWellFormed(), a: parseFloat(w.dataset.attribution)}")
     wd.hover(wd.find("#model"))
     before = set(wd.js(JS_VISIBLE_NUMBER, last["ref"], number_forms(last["a"])))
     wd.hover(last["ref"][ELEMENT])
@@ -426,7 +429,7 @@ def run_checks(wd, base, key, text):
     if others:
         other = others[0]
         wd.click(f'#label option[value="{other}"]')
-        st = submit_and_wait(wd, "click")
+        st = submit_and_wait(wd, "click", "h")
         if st["error"]:
             fail(f"h: explaining {other!r} gave #error {st['error']!r}")
         status, exp2 = api(origin, "POST", "/v1/explain", {"text": text, "method": "occlusion", "label": other}, key=key, timeout=60)
@@ -442,7 +445,7 @@ def run_checks(wd, base, key, text):
     wd.click('#method option[value="shap"]')
     if wd.js("return document.getElementById('method').value") != "shap":
         fail("f: could not choose shap in #method")
-    st = submit_and_wait(wd, "keyboard")
+    st = submit_and_wait(wd, "keyboard", "f")
     if st["error"]:
         fail(f"f: shap gave #error {st['error']!r}")
     status, exp3 = api(origin, "POST", "/v1/explain", {"text": text, "method": "shap"}, key=key, timeout=60)

@@ -286,3 +286,97 @@ pub fn bench(args: crate::config::BenchArgs) -> anyhow::Result<()> {
     }
     Ok(())
 }
+
+pub fn explain(args: crate::config::ExplainArgs) -> anyhow::Result<()> {
+    use crate::serve::explain::{ExplainResponse, label_index, method};
+    use std::io::IsTerminal;
+    set_torch_threads(1);
+    anyhow::ensure!(!args.text.trim().is_empty(), "the text to explain is empty");
+    let model = Model::load(&args.model)?;
+    let chosen = method(args.method, args.samples, args.seed, usize::MAX)
+        .map_err(|(_, message)| anyhow::anyhow!(message))?;
+    let label = match &args.label {
+        Some(name) => Some(label_index(model.labels(), name).map_err(anyhow::Error::msg)?),
+        None => None,
+    };
+    let mut plan = crate::explain::Plan::new(model.tokenizer(), &args.text, chosen);
+    let rows = plan.take_rows();
+    let sequences: Vec<&[i64]> = rows.iter().map(Vec::as_slice).collect();
+    let probabilities = crate::model::predict_sequences(model.classifier(), &sequences, 256);
+    let explanation = plan.explain(&args.text, &probabilities, label);
+    let served = crate::serve::state::ServedModel::from_model(&model);
+    if args.json {
+        let response = ExplainResponse::new(&served, args.method, explanation);
+        println!("{}", serde_json::to_string_pretty(&response)?);
+        return Ok(());
+    }
+    let prediction = served.label_scores(&explanation.probabilities);
+    let others: Vec<String> = prediction
+        .probabilities
+        .iter()
+        .map(|(l, p)| format!("{l} {p:.4}"))
+        .collect();
+    let explained = &model.labels()[explanation.explained_label];
+    println!(
+        "{} {:.4}   ({})",
+        prediction.label,
+        prediction.score,
+        others.join(", ")
+    );
+    let colour = std::io::stdout().is_terminal();
+    println!(
+        "{}",
+        crate::explain::render::highlighted_text(&args.text, &explanation.words, colour)
+    );
+    println!(
+        "explained: {explained} · {} · base score {:.4}{}",
+        explanation.method.name(),
+        explanation.base_score,
+        if colour {
+            format!(
+                " · \x1b[48;2;33;102;172m\x1b[97m supports {explained} \x1b[0m \x1b[48;2;179;88;6m\x1b[97m against \x1b[0m"
+            )
+        } else {
+            String::new()
+        }
+    );
+    print!(
+        "{}",
+        crate::explain::render::strongest_words(&explanation.words, 8)
+    );
+    Ok(())
+}
+
+pub fn faithfulness(args: crate::config::FaithfulnessArgs) -> anyhow::Result<()> {
+    use crate::explain::{Method, faithfulness};
+    set_torch_threads(args.threads);
+    let model = Model::load(&args.model)?;
+    let mut examples = train::evaluation_examples(
+        &model,
+        args.data.as_deref(),
+        &args.file.read_options(),
+        args.split,
+    )?;
+    if args.limit > 0 && args.limit < examples.len() {
+        crate::data::SplitMix64::new(args.seed).shuffle(&mut examples);
+        examples.truncate(args.limit);
+    }
+    let texts: Vec<&str> = examples.iter().map(|e| e.text.as_str()).collect();
+    let methods = [
+        Method::Occlusion,
+        Method::Shap {
+            samples: args.samples as usize,
+            seed: args.seed,
+        },
+    ];
+    let report = faithfulness::measure(model.tokenizer(), &texts, &methods, args.seed, |rows| {
+        let sequences: Vec<&[i64]> = rows.iter().map(Vec::as_slice).collect();
+        crate::model::predict_sequences(model.classifier(), &sequences, 256)
+    });
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&report)?);
+    } else {
+        print!("{}", report.render());
+    }
+    Ok(())
+}

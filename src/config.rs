@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::data::Format;
+use crate::serve::explain::ExplainMethod;
 use crate::train::TrainConfig;
 
 pub const DEFAULT_MODEL_DIR: &str = "models/zh-reviews-sentiment";
@@ -37,6 +38,11 @@ pub enum Command {
     Predict(PredictArgs),
     /// Run a behavioural test suite (JSONL of MFT, INV and DIR cases) against a model.
     Check(CheckArgs),
+    /// Show which words carried a prediction (occlusion or Kernel SHAP attributions).
+    Explain(ExplainArgs),
+    /// Measure how faithful explanations are (ERASER comprehensiveness and sufficiency) on a
+    /// part of the model's recorded split.
+    Faithfulness(FaithfulnessArgs),
     /// Prepare datasets.
     #[command(subcommand)]
     Data(DataCommand),
@@ -293,6 +299,60 @@ pub struct EvalArgs {
     pub misclassified: Option<PathBuf>,
     #[command(flatten)]
     pub file: DataFileArgs,
+    /// Print JSON instead of a table.
+    #[arg(long)]
+    pub json: bool,
+    /// libtorch threads.
+    #[arg(long, env = "TEXTSERVE_THREADS", default_value_t = available_cores())]
+    pub threads: usize,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ExplainArgs {
+    /// Model directory.
+    #[arg(long, env = "TEXTSERVE_MODEL", default_value = DEFAULT_MODEL_DIR)]
+    pub model: PathBuf,
+    /// Attribution method.
+    #[arg(long, value_enum, default_value_t = ExplainMethod::Occlusion)]
+    pub method: ExplainMethod,
+    /// Kernel SHAP coalitions (shap only; default 256).
+    #[arg(long)]
+    pub samples: Option<u32>,
+    /// Kernel SHAP sampling seed (shap only; default 0).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Label whose probability is explained (default: the predicted one).
+    #[arg(long)]
+    pub label: Option<String>,
+    /// Print the JSON /v1/explain answers instead of coloured words.
+    #[arg(long)]
+    pub json: bool,
+    /// The text to explain.
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct FaithfulnessArgs {
+    /// Model directory.
+    #[arg(long, env = "TEXTSERVE_MODEL", default_value = DEFAULT_MODEL_DIR)]
+    pub model: PathBuf,
+    /// Labelled data; by default a part of the split recorded in the model.
+    #[arg(long)]
+    pub data: Option<PathBuf>,
+    /// Which part of the recorded split to rebuild when no --data is given.
+    #[arg(long, value_enum, default_value_t = crate::train::RecordedSplit::Validation, conflicts_with = "data")]
+    pub split: crate::train::RecordedSplit,
+    #[command(flatten)]
+    pub file: DataFileArgs,
+    /// Measure on at most this many texts (a seeded sample); 0 takes them all.
+    #[arg(long, default_value_t = 0)]
+    pub limit: usize,
+    /// Kernel SHAP coalitions per text.
+    #[arg(long, default_value_t = crate::explain::DEFAULT_SHAP_SAMPLES as u32)]
+    pub samples: u32,
+    /// Seed of the random ranking, the sample of texts and Kernel SHAP.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
     /// Print JSON instead of a table.
     #[arg(long)]
     pub json: bool,

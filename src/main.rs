@@ -33,6 +33,8 @@ fn main() -> ExitCode {
         Command::Eval(args) => commands::eval(args),
         Command::Predict(args) => commands::predict(args),
         Command::Check(args) => commands::check(args),
+        Command::Explain(args) => commands::explain(args),
+        Command::Faithfulness(args) => commands::faithfulness(args),
         Command::Data(DataCommand::Import(args)) => commands::data_import(args),
         Command::Bench(args) => commands::bench(args),
         Command::Card(args) => commands::card(args),

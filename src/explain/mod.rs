@@ -6,6 +6,8 @@
 //! [`Plan::new`] turns a text into the token sequences to classify (the text itself first),
 //! [`Plan::explain`] turns their probabilities into attributions.
 
+pub mod faithfulness;
+pub mod render;
 mod shap;
 mod words;
 

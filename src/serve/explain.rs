@@ -10,10 +10,10 @@ use utoipa::ToSchema;
 use super::error::{ApiError, ErrorBody};
 use super::extract::ApiJson;
 use super::routes::{LabelScores, blocking, check_text, infer};
-use super::state::AppState;
-use crate::explain::{self, Attributed, Method, Plan};
+use super::state::{AppState, ServedModel};
+use crate::explain::{self, Attributed, Explanation, Method, Plan};
 
-#[derive(Debug, Clone, Copy, Deserialize, Serialize, ToSchema)]
+#[derive(Debug, Clone, Copy, Deserialize, Serialize, ToSchema, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
 pub enum ExplainMethod {
     /// Each token removed in turn, all variants in one batched pass. Attribution = p(text) −
@@ -119,24 +119,19 @@ pub async fn explain(
     let served = state.available()?;
     let limits = state.limits();
     check_text(&request.text, limits.max_text_chars, "text")?;
-    let method = method(&request, limits.max_explain_samples)?;
+    let kind = request.method.unwrap_or(ExplainMethod::Occlusion);
+    let method = method(
+        kind,
+        request.samples,
+        request.seed,
+        limits.max_explain_samples,
+    )
+    .map_err(|(code, message)| ApiError::unprocessable(code, message))?;
     let label = match &request.label {
         None => None,
         Some(name) => Some(
-            served
-                .details
-                .labels
-                .iter()
-                .position(|l| l == name)
-                .ok_or_else(|| {
-                    ApiError::unprocessable(
-                        "unknown_label",
-                        format!(
-                            "label {name:?} is not one of the model's labels: {}",
-                            served.details.labels.join(", ")
-                        ),
-                    )
-                })?,
+            label_index(&served.details.labels, name)
+                .map_err(|message| ApiError::unprocessable("unknown_label", message))?,
         ),
     };
     let tokenizer = Arc::clone(&served.tokenizer);
@@ -165,45 +160,63 @@ pub async fn explain(
     let (probabilities, timings) = infer(&state, plan.take_rows()).await?;
     let explanation = blocking(move || plan.explain(&text, &probabilities, label)).await?;
     metrics::counter!("textserve_explanations_total", "method" => method.name()).increment(1);
-    let labels = &served.details.labels;
-    let body = ExplainResponse {
-        model: served.details.name.clone(),
-        model_version: served.details.version.clone(),
-        prediction: served.label_scores(&explanation.probabilities),
-        explained_label: labels[explanation.explained_label].clone(),
-        method: request.method.unwrap_or(ExplainMethod::Occlusion),
-        base_score: explanation.base_score,
-        tokens: explanation.tokens.into_iter().map(Into::into).collect(),
-        words: explanation.words.into_iter().map(Into::into).collect(),
-    };
+    let body = ExplainResponse::new(served, kind, explanation);
     Ok((timings.headers(), axum::Json(body)).into_response())
 }
 
-fn method(request: &ExplainRequest, max_samples: usize) -> Result<Method, ApiError> {
-    match request.method.unwrap_or(ExplainMethod::Occlusion) {
+impl ExplainResponse {
+    pub fn new(served: &ServedModel, method: ExplainMethod, explanation: Explanation) -> Self {
+        Self {
+            model: served.details.name.clone(),
+            model_version: served.details.version.clone(),
+            prediction: served.label_scores(&explanation.probabilities),
+            explained_label: served.details.labels[explanation.explained_label].clone(),
+            method,
+            base_score: explanation.base_score,
+            tokens: explanation.tokens.into_iter().map(Into::into).collect(),
+            words: explanation.words.into_iter().map(Into::into).collect(),
+        }
+    }
+}
+
+/// The method a request (or the command line) asks for, or an error code and message.
+pub fn method(
+    kind: ExplainMethod,
+    samples: Option<u32>,
+    seed: Option<u64>,
+    max_samples: usize,
+) -> Result<Method, (&'static str, String)> {
+    match kind {
         ExplainMethod::Occlusion => {
-            if request.samples.is_some() || request.seed.is_some() {
-                return Err(ApiError::unprocessable(
+            if samples.is_some() || seed.is_some() {
+                return Err((
                     "shap_only_parameter",
-                    "samples and seed apply to method \"shap\" only",
+                    "samples and seed apply to method \"shap\" only".into(),
                 ));
             }
             Ok(Method::Occlusion)
         }
         ExplainMethod::Shap => {
-            let samples = request
-                .samples
-                .map_or(explain::DEFAULT_SHAP_SAMPLES, |s| s as usize);
+            let samples = samples.map_or(explain::DEFAULT_SHAP_SAMPLES, |s| s as usize);
             if !(1..=max_samples).contains(&samples) {
-                return Err(ApiError::unprocessable(
+                return Err((
                     "samples_out_of_range",
                     format!("samples must be between 1 and {max_samples} (--max-explain-samples)"),
                 ));
             }
             Ok(Method::Shap {
                 samples,
-                seed: request.seed.unwrap_or(explain::DEFAULT_SEED),
+                seed: seed.unwrap_or(explain::DEFAULT_SEED),
             })
         }
     }
+}
+
+pub fn label_index(labels: &[String], name: &str) -> Result<usize, String> {
+    labels.iter().position(|l| l == name).ok_or_else(|| {
+        format!(
+            "label {name:?} is not one of the model's labels: {}",
+            labels.join(", ")
+        )
+    })
 }
