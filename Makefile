@@ -5,7 +5,7 @@ CARGO ?= cargo
 MODEL ?= models/zh-reviews-sentiment
 DATA ?= data/zh-reviews.jsonl
 
-.PHONY: setup build serve test lint schemathesis fuzz drills data model eval check bench openapi clean
+.PHONY: setup build serve test lint schemathesis fuzz browser-check drills data model eval check bench openapi clean
 
 setup: .libtorch/lib/libtorch_cpu.so
 
@@ -35,6 +35,11 @@ schemathesis: setup
 ## libFuzzer on the tokenizer and request decoding (bounded: FUZZ_SECONDS per target).
 fuzz: setup
 	scripts/fuzz.sh
+
+## The try-it page in a real headless Chromium (installs chromium and chromium-driver when missing).
+browser-check: setup
+	$(CARGO) build
+	scripts/browser-check.sh
 
 ## Overload, SIGTERM, failover (nginx) and soak drills on loopback (RELIABILITY.md).
 drills: build

@@ -4,7 +4,10 @@
 #   2. the server over loopback under wrk: single-text requests at concurrency 1/16/32/64/256,
 #      batch requests of 32 and 256 texts
 #   3. cold start (process start → /health/ready 200) and resident memory idle and under load
-# Usage: scripts/bench.sh  (env: DURATION=10 seconds per load run, PORT=18080, MODEL, DATA)
+#   4. explanations (/v1/explain, occlusion and shap with 256 samples) of median-length corpus
+#      texts at 1 and 16 connections, and their faithfulness on the validation split
+# Usage: scripts/bench.sh  (env: DURATION=10 seconds per load run, PORT=18080, MODEL, DATA,
+#        SECTIONS="ceiling server explain" to run only some)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -13,6 +16,8 @@ PORT="${PORT:-18080}"
 MODEL="${MODEL:-models/zh-reviews-sentiment}"
 DATA="${DATA:-data/zh-reviews.jsonl}"
 OUT="${OUT:-bench-results}"
+SECTIONS="${SECTIONS:-ceiling server explain}"
+has() { [[ " $SECTIONS " == *" $1 "* ]]; }
 BIN=target/release/textserve
 mkdir -p "$OUT"
 
@@ -29,6 +34,7 @@ echo
 
 # The ceiling is the best of the default (one worker per core, one libtorch thread each) and a
 # single stream of forward passes with one libtorch thread per core, or with one thread.
+if has ceiling; then
 echo "## 1. in-process ceiling, $(nproc) workers × 1 libtorch thread (the default)"
 "$BIN" bench --model "$MODEL" --data "$DATA" --seconds 3 | tee "$OUT/ceiling.md"
 echo
@@ -38,6 +44,7 @@ echo
 echo "## 1c. in-process ceiling, 1 worker × 1 libtorch thread"
 "$BIN" bench --model "$MODEL" --data "$DATA" --workers 1 --threads 1 --seconds 3 | tee "$OUT/ceiling-1-thread.md"
 echo
+fi
 
 # Request bodies from real corpus texts: one JSON body per line.
 python3 - "$DATA" "$OUT" <<'PY'
@@ -110,6 +117,7 @@ run_load() { # name path bodies connections texts_per_request
     "$name" "$conns" "$rps" "$(echo "$rps * $per" | bc -l)" "$p50" "$p90" "$p99" "$((non2xx + errors))" "$peak"
 }
 
+if has server; then
 echo "## 2. server over loopback (wrk, ${DURATION}s each)"
 echo "| load | connections | requests/s | items/s | p50 | p90 | p99 | errors | peak RSS |"
 echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
@@ -119,5 +127,35 @@ done
 run_load "batch32-c4" /v1/predict/batch batch32.bodies 4 32
 run_load "batch256-c2" /v1/predict/batch batch256.bodies 2 256
 echo
+fi
+
+if has explain; then
+# Texts of the corpus's median length (±2 characters), as the explanation goals are stated.
+median=$(python3 - "$DATA" "$OUT" <<'PY'
+import json, random, statistics, sys
+texts = [json.loads(l)["text"] for l in open(sys.argv[1], encoding="utf-8") if l.strip()]
+median = int(statistics.median(len(t) for t in texts))
+chosen = sorted({t for t in texts if abs(len(t) - median) <= 2})
+random.Random(7).shuffle(chosen)
+out = sys.argv[2]
+for name, extra in (("occlusion", {}), ("shap", {"method": "shap", "samples": 256})):
+    with open(f"{out}/explain-{name}.bodies", "w", encoding="utf-8") as f:
+        for t in chosen[:2000]:
+            f.write(json.dumps({"text": t, **extra}, ensure_ascii=False) + "\n")
+print(median)
+PY
+)
+echo "## 4. explanations of median-length texts (${median} ± 2 characters; wrk, ${DURATION}s each)"
+echo "| load | connections | requests/s | items/s | p50 | p90 | p99 | errors | peak RSS |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+for c in 1 16; do
+  run_load "explain-occlusion-c$c" /v1/explain explain-occlusion.bodies "$c" 1
+  run_load "explain-shap256-c$c" /v1/explain explain-shap.bodies "$c" 1
+done
+echo
+echo "## 5. faithfulness of the explanations (validation split)"
+"$BIN" faithfulness --model "$MODEL" | tee "$OUT/faithfulness.md"
+echo
+fi
 sleep 1
 echo "resident memory after load: $(rss_mb) MB (anonymous $(anon_mb) MB)"
