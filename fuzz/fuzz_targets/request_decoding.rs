@@ -10,6 +10,7 @@ use axum::http::Request;
 use axum::response::IntoResponse;
 use libfuzzer_sys::fuzz_target;
 use textserve::serve::extract::ApiJson;
+use textserve::serve::explain::ExplainRequest;
 use textserve::serve::routes::{BatchPredictRequest, PredictRequest};
 
 static RUNTIME: LazyLock<tokio::runtime::Runtime> = LazyLock::new(|| {
@@ -43,6 +44,11 @@ fuzz_target!(|data: &[u8]| {
         let batch =
             ApiJson::<BatchPredictRequest>::from_request(request(content_type, body), &()).await;
         if let Err(rejection) = batch {
+            assert!(rejection.into_response().status().is_client_error());
+        }
+        let explain =
+            ApiJson::<ExplainRequest>::from_request(request(content_type, body), &()).await;
+        if let Err(rejection) = explain {
             assert!(rejection.into_response().status().is_client_error());
         }
     });

@@ -1,10 +1,12 @@
 //! Any bytes, read as (lossy) UTF-8, tokenize without panicking into at least one id inside
-//! the vocabulary, and the same text always gives the same ids.
+//! the vocabulary, and the same text always gives the same ids; their spans point inside the
+//! text in order, and an explanation over them (tokens grouped into words) never panics.
 #![no_main]
 
 use std::sync::LazyLock;
 
 use libfuzzer_sys::fuzz_target;
+use textserve::explain::{Method, Plan};
 use textserve::text::{Tokenizer, TokenizerConfig};
 
 static TOKENIZER: LazyLock<Tokenizer> = LazyLock::new(|| {
@@ -38,4 +40,17 @@ fuzz_target!(|data: &[u8]| {
     // A scope-marked id is its token's id shifted by whole vocabularies, one per mark bit.
     assert!(encoded.ids.iter().all(|&id| (0..8 * vocabulary).contains(&id)));
     assert_eq!(TOKENIZER.encode(&text).ids, encoded.ids);
+    let spans = TOKENIZER.spans(&text);
+    let tokens: Vec<&str> = spans.iter().map(|s| s.token.as_str()).collect();
+    assert_eq!(TOKENIZER.encode_tokens(&tokens), encoded.ids);
+    let length = text.chars().count();
+    assert!(spans.windows(2).all(|w| w[0].start <= w[1].start));
+    assert!(spans.iter().all(|s| s.start < s.end && s.end <= length));
+    let mut plan = Plan::new(&TOKENIZER, &text, Method::Occlusion);
+    let rows = plan.take_rows();
+    // Any probabilities will do: the grouping into words is what meets arbitrary text here.
+    let probabilities: Vec<Vec<f32>> = (0..rows.len()).map(|i| vec![0.5, (i % 7) as f32 / 7.0]).collect();
+    let explanation = plan.explain(&text, &probabilities, None);
+    assert!(explanation.words.windows(2).all(|w| w[0].end <= w[1].start));
+    assert!(explanation.words.iter().all(|w| w.end <= length));
 });
