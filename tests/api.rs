@@ -156,7 +156,12 @@ async fn health_openapi_docs_try_it_and_metrics() {
 
     let page = app.get("/").await;
     assert_eq!(page.status(), 200);
-    assert!(page.text().await.unwrap().contains("/v1/predict"));
+    let page = page.text().await.unwrap();
+    assert!(page.contains("/v1/explain"));
+    assert!(
+        !page.contains("https://") && !page.contains("http://"),
+        "the try-it page must not load anything from other hosts"
+    );
 
     app.predict("好").await;
     let metrics = app.metrics_text().await;
