@@ -17,6 +17,15 @@ fn main() -> ExitCode {
     // hence here, first.
     tch::set_num_interop_threads(1);
     let cli = Cli::parse();
+    if !matches!(cli.command, Command::Serve(_)) {
+        // Rust ignores SIGPIPE, so printing into a closed pipe (`textserve explain … | head`)
+        // panics; a command-line tool should end quietly instead, as `cat` does. The server
+        // keeps it ignored: a client closing its socket must not kill the process.
+        // SAFETY: no other thread exists yet; restoring a default disposition is always sound.
+        unsafe {
+            libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+        }
+    }
     textserve::telemetry::init(&cli.log);
     let result = match cli.command {
         Command::Serve(config) => textserve::serve::serve(config),
