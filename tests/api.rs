@@ -225,6 +225,10 @@ async fn json_errors_for_every_bad_request_class() {
         ("{}", json, 422, "invalid_request"),
         ("{\"text\": 5}", json, 422, "invalid_request"),
         ("{\"text\": null}", json, 422, "invalid_request"),
+        // serde would read a struct from an array of its fields: requests are objects.
+        (" [\"x\"]", json, 422, "invalid_request"),
+        // serde would read a struct from an array of its fields: requests are objects.
+        (" [\"x\"]", json, 422, "invalid_request"),
         (
             "{\"text\": \"x\", \"txt\": 1}",
             json,

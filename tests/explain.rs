@@ -174,7 +174,7 @@ async fn bad_explain_requests_get_clear_errors() {
     let cases = [
         (
             json!({"text": "好", "label": "great"}),
-            422,
+            404,
             "unknown_label",
         ),
         (
@@ -193,11 +193,15 @@ async fn bad_explain_requests_get_clear_errors() {
             "samples_out_of_range",
         ),
         (
-            json!({"text": "好", "samples": 8}),
+            json!({"text": "好", "samples": 33}),
             422,
-            "shap_only_parameter",
+            "samples_out_of_range",
         ),
-        (json!({"text": "好", "seed": 1}), 422, "shap_only_parameter"),
+        (
+            json!({"text": "好", "method": "shap", "samples": 2.5}),
+            422,
+            "invalid_request",
+        ),
         (json!({"text": "  "}), 422, "empty_text"),
         (json!({"text": "质量很好呀"}), 413, "too_many_tokens"),
     ];
@@ -205,10 +209,24 @@ async fn bad_explain_requests_get_clear_errors() {
         let response = app.post_json("/v1/explain", &request).await;
         assert_eq!(error_code(response, status).await, code, "{request}");
     }
-    let fine = app
+    // Occlusion has no sampling to configure: samples and seed leave it as it is.
+    let plain: Value = app
         .post_json("/v1/explain", &json!({"text": "质量很好"}))
-        .await;
-    assert_eq!(fine.status(), 200);
+        .await
+        .json()
+        .await
+        .unwrap();
+    let with_sampling: Value = app
+        .post_json(
+            "/v1/explain",
+            &json!({"text": "质量很好", "samples": 8, "seed": 3}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(plain["method"], "occlusion");
+    assert_eq!(plain["tokens"], with_sampling["tokens"]);
 }
 
 #[tokio::test]

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::error::{ApiError, ErrorBody};
-use super::extract::ApiJson;
+use super::extract::{ApiJson, optional_integer};
 use super::routes::{LabelScores, blocking, check_text, infer};
 use super::state::{AppState, ServedModel};
 use crate::explain::{self, Attributed, Explanation, Method, Plan};
@@ -36,11 +36,13 @@ pub struct ExplainRequest {
     pub label: Option<String>,
     /// Attribution method; `occlusion` by default.
     pub method: Option<ExplainMethod>,
-    /// Kernel SHAP coalitions to evaluate (`shap` only; default 256).
+    /// Kernel SHAP coalitions to evaluate (default 256; ignored by occlusion).
     #[schema(minimum = 1)]
+    #[serde(default, deserialize_with = "optional_integer")]
     pub samples: Option<u32>,
-    /// Seed of Kernel SHAP's coalition sampling (`shap` only; default 0): the same request with
-    /// the same seed gives the same attributions.
+    /// Seed of Kernel SHAP's coalition sampling (default 0; ignored by occlusion): the same
+    /// request with the same seed gives the same attributions.
+    #[serde(default, deserialize_with = "optional_integer")]
     pub seed: Option<u64>,
 }
 
@@ -105,8 +107,9 @@ pub struct ExplainResponse {
         (status = 400, description = "Malformed JSON", body = ErrorBody),
         (status = 408, description = "The body did not arrive within the body timeout", body = ErrorBody),
         (status = 413, description = "Text, its tokens (--max-explain-tokens) or body over the limit", body = ErrorBody),
+        (status = 404, description = "The model has no label by that name", body = ErrorBody),
         (status = 415, description = "Content-Type is not application/json", body = ErrorBody),
-        (status = 422, description = "Missing or mistyped field, empty text, unknown label or method, samples out of range (--max-explain-samples), or samples/seed without shap", body = ErrorBody),
+        (status = 422, description = "Missing or mistyped field, empty text, unknown method, or samples out of range (--max-explain-samples)", body = ErrorBody),
         (status = 401, description = "Missing or invalid API key (when keys are configured)", body = ErrorBody),
         (status = 429, description = "Queue full (an explanation's rows count toward it); retry after the Retry-After seconds", body = ErrorBody),
         (status = 503, description = "Model not ready, shutting down, or no answer within the request timeout", body = ErrorBody),
@@ -131,7 +134,11 @@ pub async fn explain(
         None => None,
         Some(name) => Some(
             label_index(&served.details.labels, name)
-                .map_err(|message| ApiError::unprocessable("unknown_label", message))?,
+                // Like a model name that does not exist, a label is looked up, not validated:
+                // any string is well-formed, and the model decides which exist.
+                .map_err(|message| {
+                    ApiError::new(axum::http::StatusCode::NOT_FOUND, "unknown_label", message)
+                })?,
         ),
     };
     let tokenizer = Arc::clone(&served.tokenizer);
@@ -186,30 +193,26 @@ pub fn method(
     seed: Option<u64>,
     max_samples: usize,
 ) -> Result<Method, (&'static str, String)> {
-    match kind {
-        ExplainMethod::Occlusion => {
-            if samples.is_some() || seed.is_some() {
-                return Err((
-                    "shap_only_parameter",
-                    "samples and seed apply to method \"shap\" only".into(),
-                ));
-            }
-            Ok(Method::Occlusion)
+    // Checked whatever the method, so a request is valid or not by its own fields. A server
+    // whose limit is below the default uses its limit.
+    let samples = match samples {
+        None => explain::DEFAULT_SHAP_SAMPLES.min(max_samples),
+        Some(s) if (1..=max_samples).contains(&(s as usize)) => s as usize,
+        Some(_) => {
+            return Err((
+                "samples_out_of_range",
+                format!("samples must be between 1 and {max_samples} (--max-explain-samples)"),
+            ));
         }
-        ExplainMethod::Shap => {
-            let samples = samples.map_or(explain::DEFAULT_SHAP_SAMPLES, |s| s as usize);
-            if !(1..=max_samples).contains(&samples) {
-                return Err((
-                    "samples_out_of_range",
-                    format!("samples must be between 1 and {max_samples} (--max-explain-samples)"),
-                ));
-            }
-            Ok(Method::Shap {
-                samples,
-                seed: seed.unwrap_or(explain::DEFAULT_SEED),
-            })
-        }
-    }
+    };
+    Ok(match kind {
+        // samples and seed configure shap's sampling; occlusion has none to configure.
+        ExplainMethod::Occlusion => Method::Occlusion,
+        ExplainMethod::Shap => Method::Shap {
+            samples,
+            seed: seed.unwrap_or(explain::DEFAULT_SEED),
+        },
+    })
 }
 
 pub fn label_index(labels: &[String], name: &str) -> Result<usize, String> {

@@ -86,7 +86,23 @@ where
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        match axum::Json::<T>::from_request(req, state).await {
+        // The body is already in memory (read_body_within_limits), so looking at it is free.
+        let (parts, body) = req.into_parts();
+        let bytes = axum::body::to_bytes(body, usize::MAX)
+            .await
+            .map_err(|error| body_error(&error))?;
+        let is_array = bytes
+            .iter()
+            .find(|b| !b.is_ascii_whitespace())
+            .is_some_and(|&b| b == b'[');
+        let request = Request::from_parts(parts, Body::from(bytes));
+        match axum::Json::<T>::from_request(request, state).await {
+            // serde reads a struct from a JSON array of its fields in order too, so
+            // `["text"]` would pass for `{"text": ...}`: requests are objects, as the spec says.
+            Ok(_) if is_array => Err(ApiError::unprocessable(
+                "invalid_request",
+                "the request body must be a JSON object, not an array",
+            )),
             Ok(axum::Json(value)) => Ok(Self(value)),
             Err(rejection) => Err(rejection_to_error(rejection)),
         }
@@ -107,5 +123,61 @@ fn rejection_to_error(rejection: JsonRejection) -> ApiError {
         ),
         other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => ApiError::body_too_large(),
         other => ApiError::new(other.status(), "bad_request", message),
+    }
+}
+
+/// JSON Schema counts `3.0` as an integer and serde does not: optional integer fields of
+/// requests take both, so every request the spec calls valid is accepted.
+pub fn optional_integer<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: TryFrom<u64>,
+{
+    use serde::de::Error;
+    let Some(number) =
+        <Option<serde_json::Number> as serde::Deserialize>::deserialize(deserializer)?
+    else {
+        return Ok(None);
+    };
+    // 2^64 as a float: the first value past u64::MAX.
+    const PAST_U64: f64 = 18_446_744_073_709_551_616.0;
+    let value = number.as_u64().or_else(|| {
+        number
+            .as_f64()
+            .filter(|f| f.fract() == 0.0 && (0.0..PAST_U64).contains(f))
+            .map(|f| f as u64)
+    });
+    let value = value.ok_or_else(|| {
+        D::Error::custom(format!("expected a non-negative integer, got {number}"))
+    })?;
+    T::try_from(value)
+        .map(Some)
+        .map_err(|_| D::Error::custom(format!("{value} is out of range")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, serde::Deserialize)]
+    struct Fields {
+        #[serde(default, deserialize_with = "optional_integer")]
+        small: Option<u32>,
+    }
+
+    fn small(json: &str) -> Result<Option<u32>, serde_json::Error> {
+        serde_json::from_str::<Fields>(json).map(|f| f.small)
+    }
+
+    #[test]
+    fn integers_may_be_written_as_integral_floats() {
+        assert_eq!(small("{}").unwrap(), None);
+        assert_eq!(small(r#"{"small": null}"#).unwrap(), None);
+        assert_eq!(small(r#"{"small": 7}"#).unwrap(), Some(7));
+        assert_eq!(small(r#"{"small": 7.0}"#).unwrap(), Some(7));
+        assert_eq!(small(r#"{"small": 7e2}"#).unwrap(), Some(700));
+        for bad in ["7.5", "-1", "-1.0", "4294967296", "1e30", "\"7\""] {
+            assert!(small(&format!(r#"{{"small": {bad}}}"#)).is_err(), "{bad}");
+        }
     }
 }

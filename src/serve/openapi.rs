@@ -73,6 +73,11 @@ pub fn openapi_for(limits: &Limits) -> utoipa::openapi::OpenApi {
         "ExplainRequest/properties/samples",
         serde_json::json!({ "minimum": 1, "maximum": limits.max_explain_samples }),
     );
+    // A u64: utoipa's "int64" would tell clients 2^63 and above are invalid, yet they are seeds.
+    set(
+        "ExplainRequest/properties/seed",
+        serde_json::json!({ "format": "uint64", "minimum": 0, "maximum": u64::MAX }),
+    );
     set(
         "BatchPredictRequest/properties/texts",
         serde_json::json!({ "minItems": 1, "maxItems": limits.max_batch_size, "items": text }),
