@@ -50,9 +50,9 @@ rss_summary() { awk 'NR==1 {first=$2} $1==5 {warm=$2} {if ($2>max) max=$2; last=
 loadgen() { python3 scripts/loadgen.py --data "$DATA" "$@"; }
 
 drill_overload() {
-  echo "## overload: 2x capacity, open loop, --max-queue 128 (explanations capped to fit it)"
+  echo "## overload: 2x capacity, open loop, --max-queue 128"
   local port=$((BASE_PORT + 10)) capacity rate sampler
-  start_server "$port" --max-queue 128 --max-explain-tokens 127 --max-explain-samples 126
+  start_server "$port" --max-queue 128
   capacity=$(loadgen --port "$port" --workers 64 --seconds 8 |
     python3 -c 'import json,sys; print(json.load(sys.stdin)["answered_per_s"])')
   rate=$(python3 -c "print(round(2 * $capacity))")

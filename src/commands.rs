@@ -293,7 +293,8 @@ pub fn explain(args: crate::config::ExplainArgs) -> anyhow::Result<()> {
     set_torch_threads(1);
     anyhow::ensure!(!args.text.trim().is_empty(), "the text to explain is empty");
     let model = Model::load(&args.model)?;
-    let chosen = method(args.method, args.samples, args.seed, usize::MAX)
+    // As many coalitions as a server allows by default at most: each is a forward pass row.
+    let chosen = method(args.method, args.samples, args.seed, 2048)
         .map_err(|(_, message)| anyhow::anyhow!(message))?;
     let label = match &args.label {
         Some(name) => Some(label_index(model.labels(), name).map_err(anyhow::Error::msg)?),

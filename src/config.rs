@@ -149,13 +149,14 @@ pub struct ServeConfig {
     #[arg(long, env = "TEXTSERVE_MAX_QUEUE", default_value_t = 4096)]
     pub max_queue: usize,
     /// Most tokens (as the model sees them, after its length limit) a text may have to be
-    /// explained; longer texts get 413. Occlusion classifies one row per token.
-    #[arg(long, env = "TEXTSERVE_MAX_EXPLAIN_TOKENS", default_value_t = 256, value_parser = clap::value_parser!(u32).range(1..))]
-    pub max_explain_tokens: u32,
-    /// Most Kernel SHAP coalitions one explanation may ask for (`samples`); more get 422. Each
-    /// is a row in the inference queue, so it must stay below --max-queue.
-    #[arg(long, env = "TEXTSERVE_MAX_EXPLAIN_SAMPLES", default_value_t = 2048, value_parser = clap::value_parser!(u32).range(1..))]
-    pub max_explain_samples: u32,
+    /// explained; longer texts get 413. Occlusion queues one row per token and one more, so the
+    /// default, 256, is lowered to what --max-queue can hold.
+    #[arg(long, env = "TEXTSERVE_MAX_EXPLAIN_TOKENS", value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_explain_tokens: Option<u32>,
+    /// Most Kernel SHAP coalitions one explanation may ask for (`samples`); more get 422. Shap
+    /// queues `samples` + 2 rows, so the default, 2048, is lowered to what --max-queue can hold.
+    #[arg(long, env = "TEXTSERVE_MAX_EXPLAIN_SAMPLES", value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_explain_samples: Option<u32>,
     /// Longest accepted text, in characters (checked before tokenizing).
     #[arg(long, env = "TEXTSERVE_MAX_TEXT_CHARS", default_value_t = 10_000)]
     pub max_text_chars: usize,
@@ -348,7 +349,7 @@ pub struct FaithfulnessArgs {
     #[arg(long, default_value_t = 0)]
     pub limit: usize,
     /// Kernel SHAP coalitions per text.
-    #[arg(long, default_value_t = crate::explain::DEFAULT_SHAP_SAMPLES as u32)]
+    #[arg(long, default_value_t = crate::explain::DEFAULT_SHAP_SAMPLES as u32, value_parser = clap::value_parser!(u32).range(1..=2048))]
     pub samples: u32,
     /// Seed of the random ranking, the sample of texts and Kernel SHAP.
     #[arg(long, default_value_t = 0)]

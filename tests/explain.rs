@@ -167,8 +167,8 @@ async fn shap_attributions_add_up_from_the_empty_text_and_repeat_with_the_seed()
 #[tokio::test]
 async fn bad_explain_requests_get_clear_errors() {
     let app = spawn_app_with(|c| {
-        c.max_explain_tokens = 4;
-        c.max_explain_samples = 32;
+        c.max_explain_tokens = Some(4);
+        c.max_explain_samples = Some(32);
     })
     .await;
     let cases = [
@@ -235,7 +235,7 @@ async fn limits_that_cannot_fit_the_queue_are_refused_at_start() {
     let model = common::write_tiny_model(dir.path());
     let mut config = common::test_config(&model);
     config.max_queue = 100;
-    config.max_explain_samples = 200;
+    config.max_explain_samples = Some(200);
     let error = textserve::serve::Application::build(&config)
         .await
         .err()
@@ -250,8 +250,8 @@ async fn limits_that_cannot_fit_the_queue_are_refused_at_start() {
 async fn explanation_rows_count_toward_the_queue_bound() {
     let app = spawn_app_with(|c| {
         c.max_queue = 16;
-        c.max_explain_tokens = 8;
-        c.max_explain_samples = 8;
+        c.max_explain_tokens = Some(8);
+        c.max_explain_samples = Some(8);
         c.max_batch_delay_ms = 300;
     })
     .await;

@@ -119,10 +119,8 @@ async fn a_request_on_a_connection_opened_before_shutdown_is_answered_and_closes
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_full_queue_fails_fast_with_429() {
     let app = spawn_app_with(|c| {
+        // The explain limits, left unset, lower themselves to fit this small queue.
         c.max_queue = 8;
-        // The largest explanation must fit the queue (checked at start).
-        c.max_explain_tokens = 7;
-        c.max_explain_samples = 6;
         c.max_batch_delay_ms = 300;
         c.max_batch_size = 256;
     })

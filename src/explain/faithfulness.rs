@@ -46,8 +46,15 @@ pub fn measure(
     let mut comprehensiveness = vec![vec![0.0; BINS.len()]; names.len()];
     let mut sufficiency = vec![vec![0.0; BINS.len()]; names.len()];
     let mut rng = SplitMix64::new(seed);
+    let mut measured = 0;
     for text in texts {
         let spans = tokenizer.spans(text);
+        // A text with no token the model sees (only control characters, say) has nothing to
+        // remove or keep.
+        if spans.is_empty() {
+            continue;
+        }
+        measured += 1;
         let tokens: Vec<&str> = spans.iter().map(|s| s.token.as_str()).collect();
         let whole = tokenizer.encode_tokens(&tokens);
         let whole_probabilities = classify(std::slice::from_ref(&whole)).remove(0);
@@ -92,7 +99,7 @@ pub fn measure(
             }
         }
     }
-    let n = texts.len().max(1) as f64;
+    let n = measured.max(1) as f64;
     let rankings = names
         .iter()
         .enumerate()
@@ -111,7 +118,7 @@ pub fn measure(
         })
         .collect();
     Faithfulness {
-        texts: texts.len(),
+        texts: measured,
         bins: BINS.to_vec(),
         rankings,
     }
@@ -171,8 +178,9 @@ mod tests {
                 })
                 .collect()
         };
-        let texts = ["一般的东西好", "的东西好一般", "好东西的一般"];
+        let texts = ["一般的东西好", "的东西好一般", "好东西的一般", "\u{1}"];
         let report = measure(&tokenizer, &texts, &[Method::Occlusion], 1, classify);
+        assert_eq!(report.texts, 3, "the text without tokens is skipped");
         let occlusion = &report.rankings[0];
         let random = &report.rankings[1];
         assert_eq!(random.ranking, "random");

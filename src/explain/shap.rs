@@ -112,11 +112,18 @@ pub(super) fn solve(
         }
     }
     // A ridge far below any real weight keeps the system solvable when there are fewer
-    // coalitions than tokens; directions no coalition informs stay at zero.
+    // coalitions than tokens. It penalises every token's value, the eliminated last one too
+    // (λ(Δ − Σφ_j)² adds λ to every entry of A and λΔ to b): penalising only the others would
+    // leave whatever the coalitions do not determine to the last token, which is most often
+    // the closing punctuation.
     let trace: f64 = (0..d).map(|i| a[i * d + i]).sum();
     let ridge = 1e-9 * (trace / d as f64).max(1e-12);
     for i in 0..d {
         a[i * d + i] += ridge;
+        b[i] += ridge * delta;
+        for j in 0..d {
+            a[i * d + j] += ridge;
+        }
     }
     let mut phi = cholesky_solve(&mut a, &b, d);
     let rest: f64 = phi.iter().sum();
@@ -244,6 +251,22 @@ mod tests {
         let phi = solve(m, &coalitions, &weights, &values, 1.0, 0.0);
         assert!(phi.iter().all(|v| v.is_finite()));
         assert!((phi.iter().sum::<f64>() - 1.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn what_few_coalitions_leave_open_is_not_pushed_onto_the_last_token() {
+        // Every token adds 1/m: the equal split is consistent with any coalitions, and it is
+        // the smallest one, so it is what an even-handed solution returns.
+        let m = 40;
+        let (coalitions, weights) = coalitions(m, 8, &mut SplitMix64::new(4));
+        let values: Vec<f64> = coalitions
+            .iter()
+            .map(|c| c.iter().filter(|&&k| k).count() as f64 / m as f64)
+            .collect();
+        let phi = solve(m, &coalitions, &weights, &values, 1.0, 0.0);
+        for (i, v) in phi.iter().enumerate() {
+            assert!((v - 1.0 / m as f64).abs() < 1e-4, "token {i}: {v}");
+        }
     }
 
     #[test]

@@ -16,7 +16,7 @@ use crate::explain::{self, Attributed, Explanation, Method, Plan};
 #[derive(Debug, Clone, Copy, Deserialize, Serialize, ToSchema, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
 pub enum ExplainMethod {
-    /// Each token removed in turn, all variants in one batched pass. Attribution = p(text) −
+    /// Each token removed in turn, the variants batched together. Attribution = p(text) −
     /// p(text without the token); `base_score` = p(text).
     Occlusion,
     /// Kernel SHAP over tokens with `samples` coalitions (every coalition when they fit, which

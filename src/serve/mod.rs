@@ -28,20 +28,21 @@ use extract::BodyLimits;
 use inference::{BatcherConfig, InferenceHandle};
 use state::{AppState, Limits, ServedModel};
 
-/// Every row of an explanation queues at once, so the largest one allowed must fit the queue,
-/// or it would be refused with 429 however idle the server is.
+/// Every row of an explanation queues at once, so the largest one an operator allows must fit
+/// the queue, or it would be refused with 429 however idle the server is. (Limits left unset
+/// are lowered to fit by themselves.)
 fn check_explain_limits_fit_the_queue(config: &ServeConfig) -> anyhow::Result<()> {
-    let rows =
-        (config.max_explain_tokens as usize + 1).max(config.max_explain_samples as usize + 2);
-    anyhow::ensure!(
-        rows <= config.max_queue,
-        "--max-queue {} cannot hold the largest explanation allowed ({rows} rows: \
-         --max-explain-tokens {} + 1 for occlusion, --max-explain-samples {} + 2 for shap); \
-         raise --max-queue or lower those limits",
-        config.max_queue,
-        config.max_explain_tokens,
-        config.max_explain_samples
-    );
+    let occlusion = config.max_explain_tokens.map(|t| t as usize + 1);
+    let shap = config.max_explain_samples.map(|s| s as usize + 2);
+    if let Some(rows) = occlusion.into_iter().chain(shap).max() {
+        anyhow::ensure!(
+            rows <= config.max_queue,
+            "--max-queue {} cannot hold the largest explanation allowed ({rows} rows: \
+             --max-explain-tokens + 1 for occlusion, --max-explain-samples + 2 for shap); \
+             raise --max-queue or lower those limits",
+            config.max_queue
+        );
+    }
     Ok(())
 }
 

@@ -127,9 +127,20 @@ async fn classify(
 pub(super) async fn blocking<T: Send + 'static>(
     work: impl FnOnce() -> T + Send + 'static,
 ) -> Result<T, ApiError> {
-    tokio::task::spawn_blocking(work)
-        .await
-        .map_err(|_| ApiError::unavailable("the request's computation failed"))
+    tokio::task::spawn_blocking(work).await.map_err(|error| {
+        if error.is_panic() {
+            // A bug, not overload: 500 as for a handler's panic, so clients do not retry it.
+            // The payload is not logged (it may quote the request's text).
+            tracing::error!("a request's computation panicked");
+            ApiError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal_error",
+                "internal error; the request was not processed",
+            )
+        } else {
+            ApiError::unavailable("shutting down; the request's computation was cancelled")
+        }
+    })
 }
 
 /// Queues token sequences (all or none: a request is never half-accepted) and waits for their

@@ -29,10 +29,24 @@ impl From<&crate::config::ServeConfig> for Limits {
             max_batch_size: config.max_batch_size.max(1),
             max_text_chars: config.max_text_chars,
             request_timeout: std::time::Duration::from_millis(config.request_timeout_ms.max(1)),
-            max_explain_tokens: config.max_explain_tokens as usize,
-            max_explain_samples: config.max_explain_samples as usize,
+            max_explain_tokens: explain_limit(config.max_explain_tokens, 256, config.max_queue, 1),
+            max_explain_samples: explain_limit(
+                config.max_explain_samples,
+                2048,
+                config.max_queue,
+                2,
+            ),
         }
     }
+}
+
+/// An explain limit as set, or its default lowered so that one explanation's rows (the limit
+/// plus `extra_rows`) fit the queue; a limit set too high is refused at start instead.
+fn explain_limit(set: Option<u32>, default: usize, max_queue: usize, extra_rows: usize) -> usize {
+    set.map_or_else(
+        || default.min(max_queue.saturating_sub(extra_rows)).max(1),
+        |limit| limit as usize,
+    )
 }
 
 /// Everything about the served model that handlers need, copied off the inference thread once

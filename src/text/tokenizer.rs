@@ -202,7 +202,7 @@ fn normalize_with_origins(text: &str) -> (String, Vec<Range<usize>>) {
     let mut start = 0;
     while start < chars.len() {
         let mut end = start + 1;
-        while end < chars.len() && joins_previous(chars[end]) {
+        while end < chars.len() && joins_previous(chars[end - 1], chars[end]) {
             end += 1;
         }
         let cluster: String = chars[start..end].iter().collect();
@@ -220,10 +220,12 @@ fn normalize_with_origins(text: &str) -> (String, Vec<Range<usize>>) {
     }
 }
 
-fn joins_previous(c: char) -> bool {
+fn joins_previous(previous: char, c: char) -> bool {
     unicode_normalization::char::canonical_combining_class(c) != 0
         // Hangul medial vowels and final consonants compose with the jamo or syllable before.
         || matches!(c as u32, 0x1160..=0x11FF | 0xD7B0..=0xD7FF)
+        // Some starters compose with the starter before them (Bengali ে + া = ো).
+        || unicode_normalization::char::compose(previous, c).is_some()
 }
 
 impl Tokenizer {
@@ -445,6 +447,10 @@ mod tests {
         let spans = tokenizer.spans("cafe\u{301} ok");
         assert_eq!((spans[0].start, spans[0].end), (0, 5));
         assert_eq!((spans[1].start, spans[1].end), (6, 8));
+        // Two starters that compose stay one cluster; the rest keeps its own offsets.
+        let spans = tokenizer.spans("\u{09C7}\u{09BE} 好");
+        let last = spans.last().unwrap();
+        assert_eq!((last.token.as_str(), last.start, last.end), ("好", 3, 4));
     }
 
     #[test]
