@@ -39,6 +39,10 @@ pub async fn read_body_within_limits(
     request: Request,
     next: Next,
 ) -> Response {
+    // A stream's body is read line by line as it arrives, with limits of its own (stream.rs).
+    if request.uri().path() == super::stream::STREAM_PATH {
+        return next.run(request).await;
+    }
     let (parts, body) = request.into_parts();
     let bytes =
         match tokio::time::timeout(limits.timeout, axum::body::to_bytes(body, limits.max_bytes))

@@ -42,12 +42,17 @@ pub enum InferenceError {
 
 struct Job {
     ids: Vec<i64>,
+    /// Bulk texts (a stream) run only when no interactive text waits.
+    bulk: bool,
     enqueued: Instant,
     reply: oneshot::Sender<Result<Prediction, InferenceError>>,
 }
 
 struct Queue {
+    /// Interactive texts: bounded by `max_queue`, 429 beyond it.
     jobs: VecDeque<Job>,
+    /// Bulk texts from streams, bounded by each stream's window instead.
+    bulk: VecDeque<Job>,
     closed: bool,
     /// Which workers are computing. A worker takes work only while every lower-numbered one
     /// is busy, and new work wakes only the worker whose turn it is, so light traffic stays on
@@ -60,7 +65,29 @@ impl Queue {
     fn first_idle(&self) -> Option<usize> {
         self.busy.iter().position(|&busy| !busy)
     }
+
+    fn is_empty(&self) -> bool {
+        self.jobs.is_empty() && self.bulk.is_empty()
+    }
+
+    /// Drops the texts whose client has gone away; returns how many.
+    fn drop_abandoned(&mut self) -> usize {
+        let before = self.jobs.len() + self.bulk.len();
+        self.jobs.retain(|job| !job.reply.is_closed());
+        self.bulk.retain(|job| !job.reply.is_closed());
+        before - self.jobs.len() - self.bulk.len()
+    }
+
+    fn record_depths(&self) {
+        metrics::gauge!("textserve_queue_depth").set(self.jobs.len() as f64);
+        metrics::gauge!("textserve_bulk_queue_depth").set(self.bulk.len() as f64);
+    }
 }
+
+/// Most bulk texts one round takes. Bulk rounds run only while no interactive text waits, but
+/// an interactive text that arrives meanwhile waits for the pass in progress: small bulk passes
+/// keep that wait short.
+const BULK_ROUND: usize = 64;
 
 struct Shared {
     queue: Mutex<Queue>,
@@ -122,6 +149,7 @@ impl InferenceHandle {
         let shared = Arc::new(Shared {
             queue: Mutex::new(Queue {
                 jobs: VecDeque::new(),
+                bulk: VecDeque::new(),
                 closed: false,
                 busy: vec![false; workers],
             }),
@@ -200,6 +228,11 @@ impl InferenceHandle {
         self.shared.queue.lock().map(|q| q.jobs.len()).unwrap_or(0)
     }
 
+    /// Bulk texts waiting (from streams).
+    pub fn bulk_depth(&self) -> usize {
+        self.shared.queue.lock().map(|q| q.bulk.len()).unwrap_or(0)
+    }
+
     /// Queues every text of one request, or none of them: a request is never half-accepted.
     pub fn submit(
         &self,
@@ -223,6 +256,7 @@ impl InferenceHandle {
                 let (reply, receiver) = oneshot::channel();
                 queue.jobs.push_back(Job {
                     ids,
+                    bulk: false,
                     enqueued: now,
                     reply,
                 });
@@ -234,6 +268,31 @@ impl InferenceHandle {
         drop(queue);
         self.shared.wake_worker(idle);
         Ok(receivers)
+    }
+
+    /// Queues one bulk text. Bulk texts do not count toward `max_queue` (each stream bounds
+    /// its own texts in flight) and run only when no interactive text waits.
+    pub fn submit_bulk(&self, ids: Vec<i64>) -> Result<PendingPrediction, InferenceError> {
+        let mut queue = self
+            .shared
+            .queue
+            .lock()
+            .map_err(|_| InferenceError::Stopped)?;
+        if queue.closed || !self.is_alive() {
+            return Err(InferenceError::Stopped);
+        }
+        let (reply, receiver) = oneshot::channel();
+        queue.bulk.push_back(Job {
+            ids,
+            bulk: true,
+            enqueued: Instant::now(),
+            reply,
+        });
+        queue.record_depths();
+        let idle = queue.first_idle();
+        drop(queue);
+        self.shared.wake_worker(idle);
+        Ok(receiver)
     }
 
     /// Lets the thread finish what is queued, then exit.
@@ -283,10 +342,16 @@ impl Drop for StopGuard {
             Err(poisoned) => poisoned.into_inner(),
         };
         queue.closed = true;
-        for job in queue.jobs.drain(..) {
+        let waiting = &mut *queue;
+        let queued: Vec<Job> = waiting
+            .jobs
+            .drain(..)
+            .chain(waiting.bulk.drain(..))
+            .collect();
+        for job in queued {
             let _ = job.reply.send(Err(InferenceError::Stopped));
         }
-        metrics::gauge!("textserve_queue_depth").set(0.0);
+        queue.record_depths();
         drop(queue);
         // The other workers are told to stop too.
         self.shared.wake_all();
@@ -342,9 +407,13 @@ fn requeue(shared: &Shared, jobs: Vec<Job>) {
         return;
     };
     for job in jobs.into_iter().rev() {
-        queue.jobs.push_front(job);
+        if job.bulk {
+            queue.bulk.push_front(job);
+        } else {
+            queue.jobs.push_front(job);
+        }
     }
-    metrics::gauge!("textserve_queue_depth").set(queue.jobs.len() as f64);
+    queue.record_depths();
     // An idle worker can take the rest while this one computes.
     let idle = queue.first_idle();
     drop(queue);
@@ -372,12 +441,10 @@ fn next_batch(shared: &Shared, worker: usize, computed_since_trim: &mut bool) ->
     let mut queue = shared.queue.lock().ok()?;
     queue.busy[worker] = false;
     loop {
-        let before = queue.jobs.len();
-        queue.jobs.retain(|job| !job.reply.is_closed());
-        let abandoned = before - queue.jobs.len();
+        let abandoned = queue.drop_abandoned();
         if abandoned > 0 {
             metrics::counter!("textserve_abandoned_total").increment(abandoned as u64);
-            metrics::gauge!("textserve_queue_depth").set(queue.jobs.len() as f64);
+            queue.record_depths();
         }
         let my_turn = queue.closed || queue.busy[..worker].iter().all(|&busy| busy);
         if !queue.jobs.is_empty() && my_turn {
@@ -390,16 +457,19 @@ fn next_batch(shared: &Shared, worker: usize, computed_since_trim: &mut bool) ->
                 .wait_timeout(queue, deadline - now)
                 .ok()?
                 .0;
-        } else if queue.jobs.is_empty() && queue.closed {
+        } else if queue.jobs.is_empty() && !queue.bulk.is_empty() && my_turn {
+            // Nothing interactive waits: a bulk round, without waiting for company.
+            break;
+        } else if queue.is_empty() && queue.closed {
             // Whoever waits for their turn must see the end too.
             shared.wake_all();
             return None;
-        } else if queue.jobs.is_empty() && *computed_since_trim {
+        } else if queue.is_empty() && *computed_since_trim {
             let (guard, waited) = shared.wake[worker]
                 .wait_timeout(queue, IDLE_BEFORE_TRIM)
                 .ok()?;
             queue = guard;
-            if waited.timed_out() && queue.jobs.is_empty() {
+            if waited.timed_out() && queue.is_empty() {
                 drop(queue);
                 release_free_memory();
                 *computed_since_trim = false;
@@ -410,9 +480,14 @@ fn next_batch(shared: &Shared, worker: usize, computed_since_trim: &mut bool) ->
         }
     }
     queue.busy[worker] = true;
-    let take = queue.jobs.len().min(config.max_batch_size);
-    let jobs: Vec<Job> = queue.jobs.drain(..take).collect();
-    metrics::gauge!("textserve_queue_depth").set(queue.jobs.len() as f64);
+    let jobs: Vec<Job> = if queue.jobs.is_empty() {
+        let take = queue.bulk.len().min(BULK_ROUND.min(config.max_batch_size));
+        queue.bulk.drain(..take).collect()
+    } else {
+        let take = queue.jobs.len().min(config.max_batch_size);
+        queue.jobs.drain(..take).collect()
+    };
+    queue.record_depths();
     Some(jobs)
 }
 
@@ -455,6 +530,7 @@ mod tests {
     fn job(length: usize) -> Job {
         Job {
             ids: vec![2; length],
+            bulk: false,
             enqueued: Instant::now(),
             reply: oneshot::channel().0,
         }

@@ -8,6 +8,7 @@ pub mod openapi;
 pub mod routes;
 pub mod security;
 pub mod state;
+pub mod stream;
 pub mod telemetry;
 
 use std::future::Future;

@@ -34,6 +34,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(routes::predict))
         .routes(routes!(routes::predict_batch))
         .routes(routes!(super::explain::explain))
+        .routes(routes!(super::stream::predict_stream))
         .routes(routes!(routes::list_models))
         .routes(routes!(routes::get_model))
         .routes(routes!(routes::live))

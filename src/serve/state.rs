@@ -21,6 +21,8 @@ pub struct Limits {
     pub request_timeout: std::time::Duration,
     pub max_explain_tokens: usize,
     pub max_explain_samples: usize,
+    /// Longest a stream's body may go without sending a byte.
+    pub stream_idle_timeout: std::time::Duration,
 }
 
 impl From<&crate::config::ServeConfig> for Limits {
@@ -36,6 +38,7 @@ impl From<&crate::config::ServeConfig> for Limits {
                 config.max_queue,
                 2,
             ),
+            stream_idle_timeout: std::time::Duration::from_millis(config.body_timeout_ms.max(1)),
         }
     }
 }
