@@ -5,7 +5,7 @@ CARGO ?= cargo
 MODEL ?= models/zh-reviews-sentiment
 DATA ?= data/zh-reviews.jsonl
 
-.PHONY: setup build serve test lint schemathesis fuzz browser-check drills data model eval check bench openapi clean
+.PHONY: setup build serve test lint schemathesis fuzz browser-check deploy-check drills data model eval check bench openapi clean
 
 setup: .libtorch/lib/libtorch_cpu.so
 
@@ -40,6 +40,11 @@ fuzz: setup
 browser-check: setup
 	$(CARGO) build
 	scripts/browser-check.sh
+
+## Kubernetes, KServe and Compose files checked offline against the binary (installs its tools).
+deploy-check: setup
+	$(CARGO) build
+	BIN=target/debug/textserve scripts/check-deploy.sh
 
 ## Overload, SIGTERM, failover (nginx) and soak drills on loopback (RELIABILITY.md).
 drills: build

@@ -424,9 +424,20 @@ class Image:
         return bool(re.match(r"^(docker\.io/(library/)?)?(debian|ubuntu)[:@]", self.base))
 
 
-def cpu_cores(quantity):
-    q = str(quantity)
-    return float(q[:-1]) / 1000 if q.endswith("m") else float(q)
+QUANTITY_SUFFIXES = {"Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "Ti": 2**40, "m": 1e-3, "k": 1e3,
+                     "M": 1e6, "G": 1e9, "T": 1e12, "": 1}
+
+
+def quantity(value):
+    """A Kubernetes resource quantity ("2", "1500m", "512Mi", "1G") as a number."""
+    m = re.fullmatch(r"([0-9.]+)([A-Za-z]*)", str(value))
+    if not m or m.group(2) not in QUANTITY_SUFFIXES:
+        raise ValueError(f"not a quantity: {value!r}")
+    return float(m.group(1)) * QUANTITY_SUFFIXES[m.group(2)]
+
+
+def cpu_cores(value):
+    return quantity(value)
 
 
 def env_value(entry):
@@ -594,9 +605,15 @@ def check_textserve_container(container, pod, where, binary, image, problems, re
                         f"threads do not match the CPU limit {limit} ({cores} cores)")
         except (TypeError, ValueError):
             problems.fail(where, f"workers {workers!r} / threads {threads!r} are not numbers")
+        resources = container.get("resources") or {}
         for key in ("requests", "limits"):
-            problems.ok("memory" in ((container.get("resources") or {}).get(key) or {}), where,
-                        f"no memory {key}")
+            problems.ok("memory" in (resources.get(key) or {}), where, f"no memory {key}")
+        for res in ("cpu", "memory"):
+            req = (resources.get("requests") or {}).get(res)
+            lim = (resources.get("limits") or {}).get(res)
+            if req is not None and lim is not None:
+                problems.ok(quantity(req) <= quantity(lim), where,
+                            f"{res} request {req} exceeds its limit {lim}")
 
     # drain: terminationGracePeriodSeconds >= preStop + shutdown grace + margin
     pre_stop = (container.get("lifecycle") or {}).get("preStop")

