@@ -80,6 +80,10 @@ pub fn eval(args: EvalArgs) -> anyhow::Result<()> {
 }
 
 pub fn predict(args: PredictArgs) -> anyhow::Result<()> {
+    if let Some(input) = &args.input {
+        set_torch_threads(args.threads);
+        return predict_file(&args, input);
+    }
     set_torch_threads(1);
     let model = Model::load(&args.model)?;
     let texts: Vec<&str> = args.texts.iter().map(String::as_str).collect();
@@ -379,5 +383,155 @@ pub fn faithfulness(args: crate::config::FaithfulnessArgs) -> anyhow::Result<()>
     } else {
         print!("{}", report.render());
     }
+    Ok(())
+}
+
+/// Texts classified per forward-pass group when reading a file: bounds memory whatever the
+/// file's size, and keeps passes large.
+const FILE_CHUNK: usize = 2048;
+
+/// `predict --input`: every line (JSONL) or record (CSV/TSV) of a file, in order, one result or
+/// error line each — the same lines and errors as POST /v1/predict/stream.
+fn predict_file(args: &PredictArgs, input: &std::path::Path) -> anyhow::Result<()> {
+    use crate::data::Format;
+    use crate::serve::stream::{LineContent, LineReader, max_line_bytes, parse_line};
+    use std::io::{BufWriter, Read, Write};
+
+    let model = Model::load(&args.model)?;
+    let served = crate::serve::state::ServedModel::from_model(&model);
+    let format = args
+        .format
+        .or_else(|| Format::from_extension(input))
+        .with_context(|| {
+            format!(
+                "{}: cannot tell the format from the extension; use --format jsonl|csv|tsv",
+                input.display()
+            )
+        })?;
+    let file = std::fs::File::open(input).with_context(|| input.display().to_string())?;
+    let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let bar = indicatif::ProgressBar::new(size);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{bar:40} {bytes}/{total_bytes} {per_sec} eta {eta} {msg}",
+        )
+        .expect("progress template"),
+    );
+    let file = bar.wrap_read(file);
+    let mut out: Box<dyn Write> = if args.output.as_os_str() == "-" {
+        Box::new(BufWriter::new(std::io::stdout().lock()))
+    } else {
+        let file = std::fs::File::create(&args.output)
+            .with_context(|| args.output.display().to_string())?;
+        Box::new(BufWriter::new(file))
+    };
+    let (mut lines, mut errors) = (0u64, 0u64);
+    let mut pending = Vec::new();
+    type Pending = Vec<(u64, Result<String, crate::serve::error::ApiError>)>;
+    let mut flush = |pending: &mut Pending, out: &mut Box<dyn Write>| {
+        let texts: Vec<&str> = pending
+            .iter()
+            .filter_map(|(_, t)| t.as_ref().ok().map(String::as_str))
+            .collect();
+        let mut probabilities = model.predict_texts(&texts, 256).into_iter();
+        for (line, text) in pending.drain(..) {
+            let json = match text {
+                Ok(_) => {
+                    let p = probabilities.next().expect("one result per text");
+                    serde_json::to_string(&crate::serve::stream::StreamPrediction {
+                        line,
+                        prediction: served.label_scores(&p),
+                    })
+                }
+                Err(error) => {
+                    errors += 1;
+                    serde_json::to_string(&crate::serve::stream::StreamLineError {
+                        line,
+                        error: crate::serve::error::ErrorDetail {
+                            code: error.code.to_string(),
+                            message: error.message,
+                        },
+                    })
+                }
+            }?;
+            writeln!(out, "{json}")?;
+        }
+        anyhow::Ok(())
+    };
+    match format {
+        Format::Jsonl => {
+            let mut reader = LineReader::new(max_line_bytes(args.max_text_chars));
+            let mut file = file;
+            let mut chunk = vec![0u8; 64 * 1024];
+            let mut finished = false;
+            while !finished {
+                let read = file.read(&mut chunk)?;
+                let complete: Vec<(u64, LineContent)> = if read == 0 {
+                    finished = true;
+                    reader.finish().into_iter().collect()
+                } else {
+                    reader.push(&chunk[..read])
+                };
+                for (line, content) in complete {
+                    lines = line;
+                    pending.push((line, parse_line(content, args.max_text_chars)));
+                    if pending.len() >= FILE_CHUNK {
+                        flush(&mut pending, &mut out)?;
+                    }
+                }
+            }
+        }
+        Format::Csv | Format::Tsv => {
+            let mut reader = csv::ReaderBuilder::new()
+                .delimiter(if format == Format::Tsv { b'\t' } else { b',' })
+                .flexible(true)
+                .from_reader(file);
+            let column = reader
+                .headers()?
+                .iter()
+                .position(|h| h == args.text_field)
+                .with_context(|| format!("{}: no column {:?}", input.display(), args.text_field))?;
+            for (index, record) in reader.byte_records().enumerate() {
+                let line = index as u64 + 1;
+                lines = line;
+                let text = match record {
+                    Err(error) => Err(crate::serve::error::ApiError::unprocessable(
+                        "malformed_record",
+                        error.to_string(),
+                    )),
+                    Ok(record) => match record.get(column).map(std::str::from_utf8) {
+                        None => Err(crate::serve::error::ApiError::unprocessable(
+                            "invalid_request",
+                            format!("the record has no {:?} column", args.text_field),
+                        )),
+                        Some(Err(_)) => Err(crate::serve::error::ApiError::unprocessable(
+                            "invalid_utf8",
+                            "the text is not valid UTF-8",
+                        )),
+                        Some(Ok(text)) => {
+                            crate::serve::routes::validate_text(text, args.max_text_chars)
+                                .map(|()| text.to_string())
+                        }
+                    },
+                };
+                pending.push((line, text));
+                if pending.len() >= FILE_CHUNK {
+                    flush(&mut pending, &mut out)?;
+                }
+            }
+        }
+    }
+    flush(&mut pending, &mut out)?;
+    out.flush()?;
+    bar.finish_and_clear();
+    eprintln!(
+        "{lines} {} classified, {errors} with errors → {}",
+        if format == Format::Jsonl {
+            "lines"
+        } else {
+            "records"
+        },
+        args.output.display()
+    );
     Ok(())
 }

@@ -370,8 +370,28 @@ pub struct PredictArgs {
     /// Print one JSON object per text.
     #[arg(long)]
     pub json: bool,
+    /// Classify every line of this file instead: JSONL (`{"text": ...}` per line, as the
+    /// stream endpoint takes) or CSV/TSV with a text column, by extension or --format.
+    #[arg(long, conflicts_with = "texts")]
+    pub input: Option<PathBuf>,
+    /// Where --input's results go, one JSON line per input line/record: `{"line", "label",
+    /// "score", "probabilities"}` or `{"line", "error"}`; `-` for standard output.
+    #[arg(long, requires = "input", default_value = "-")]
+    pub output: PathBuf,
+    /// --input's format (default: from the extension).
+    #[arg(long, value_enum, requires = "input")]
+    pub format: Option<Format>,
+    /// CSV/TSV column holding the text.
+    #[arg(long, default_value = "text", requires = "input")]
+    pub text_field: String,
+    /// Longest text, in characters; longer ones get an error line.
+    #[arg(long, default_value_t = 10_000)]
+    pub max_text_chars: usize,
+    /// libtorch threads.
+    #[arg(long, env = "TEXTSERVE_THREADS", default_value_t = available_cores())]
+    pub threads: usize,
     /// Texts to classify.
-    #[arg(required = true)]
+    #[arg(required_unless_present = "input")]
     pub texts: Vec<String>,
 }
 

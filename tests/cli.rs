@@ -303,3 +303,73 @@ fn log_lines_stay_one_line_per_request_whatever_clients_send() {
         "{seen:#?}"
     );
 }
+
+#[test]
+fn predict_input_files_answer_every_line_in_order_with_per_line_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = common::write_tiny_model(dir.path());
+    let loaded = common::load(&model);
+    let jsonl = dir.path().join("comments.jsonl");
+    std::fs::write(
+        &jsonl,
+        "{\"text\": \"质量很好，物流也快\"}\n\n{\"text\": 5}\n{\"text\": \"用了两天就坏了，太差\"}",
+    )
+    .unwrap();
+    let out = dir.path().join("out.jsonl");
+    succeed(
+        textserve()
+            .args(["predict", "--model"])
+            .arg(&model)
+            .arg("--input")
+            .arg(&jsonl)
+            .arg("--output")
+            .arg(&out),
+    );
+    let lines: Vec<serde_json::Value> = std::fs::read_to_string(&out)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let codes: Vec<&str> = lines
+        .iter()
+        .map(|l| l["error"]["code"].as_str().unwrap_or("ok"))
+        .collect();
+    assert_eq!(codes, ["ok", "empty_line", "invalid_request", "ok"]);
+    let direct = loaded.predict_texts(&["质量很好，物流也快", "用了两天就坏了，太差"], 8);
+    for (line, expected) in [&lines[0], &lines[3]].into_iter().zip(direct) {
+        for (label, p) in loaded.labels().iter().zip(expected) {
+            let got = line["probabilities"][label].as_f64().unwrap();
+            assert!((got - f64::from(p)).abs() < 1e-5);
+        }
+    }
+    // CSV with a text column; quoted commas, an empty text.
+    let csv = dir.path().join("comments.csv");
+    std::fs::write(&csv, "id,text\n1,很满意 👍\n2,\"用了两天,就坏了\"\n3,\n").unwrap();
+    let stdout = succeed(
+        textserve()
+            .args(["predict", "--model"])
+            .arg(&model)
+            .arg("--input")
+            .arg(&csv),
+    );
+    let lines: Vec<serde_json::Value> = String::from_utf8(stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let numbers: Vec<u64> = lines.iter().map(|l| l["line"].as_u64().unwrap()).collect();
+    assert_eq!(numbers, [1, 2, 3]);
+    assert_eq!(lines[2]["error"]["code"], "empty_text");
+    // A file whose format cannot be told is refused with a clear message.
+    let unknown = dir.path().join("comments.txt");
+    std::fs::write(&unknown, "x\n").unwrap();
+    let output = textserve()
+        .args(["predict", "--model"])
+        .arg(&model)
+        .arg("--input")
+        .arg(&unknown)
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("--format"));
+}

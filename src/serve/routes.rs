@@ -75,6 +75,11 @@ pub struct HealthStatus {
 /// text is valid that the server then refuses.
 pub const NOT_BLANK_PATTERN: &str = "[^\\t\\n\\u000b\\f\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]";
 
+/// Checks one text as a request's `text` field.
+pub fn validate_text(text: &str, max_chars: usize) -> Result<(), ApiError> {
+    check_text(text, max_chars, "text")
+}
+
 /// Checks one text against the limits; `field` names it in the message (e.g. `texts[3]`).
 pub(super) fn check_text(text: &str, max_chars: usize, field: &str) -> Result<(), ApiError> {
     if text.trim().is_empty() {

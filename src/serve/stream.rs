@@ -160,11 +160,8 @@ async fn read_lines(
     entries: mpsc::Sender<Entry>,
 ) {
     let limits = state.limits();
-    // The longest valid line: the longest text, each character up to 4 bytes (or a 6-byte
-    // \u escape, which for such texts would mean hundreds of KB), and the object around it.
-    let max_line = limits.max_text_chars.saturating_mul(6).saturating_add(1024);
     let mut chunks = body.into_data_stream();
-    let mut reader = LineReader::new(max_line);
+    let mut reader = LineReader::new(max_line_bytes(limits.max_text_chars));
     loop {
         let chunk = match tokio::time::timeout(limits.stream_idle_timeout, chunks.next()).await {
             Ok(Some(Ok(chunk))) => chunk,
@@ -215,15 +212,21 @@ async fn read_lines(
     }
 }
 
+/// The longest line that can hold a valid text: each character up to 6 bytes (a \u escape)
+/// and the object around it.
+pub fn max_line_bytes(max_text_chars: usize) -> usize {
+    max_text_chars.saturating_mul(6).saturating_add(1024)
+}
+
 /// A line's content, or the fact that it was longer than the limit (and not kept).
 #[derive(Debug, PartialEq)]
-enum LineContent {
+pub enum LineContent {
     Bytes(Vec<u8>),
     TooLong,
 }
 
 /// Cuts a byte stream into numbered lines, keeping at most `max_line` bytes of any line.
-struct LineReader {
+pub struct LineReader {
     max_line: usize,
     buffer: Vec<u8>,
     too_long: bool,
@@ -231,7 +234,7 @@ struct LineReader {
 }
 
 impl LineReader {
-    fn new(max_line: usize) -> Self {
+    pub fn new(max_line: usize) -> Self {
         Self {
             max_line,
             buffer: Vec::new(),
@@ -246,7 +249,7 @@ impl LineReader {
     }
 
     /// The lines this chunk completes.
-    fn push(&mut self, mut chunk: &[u8]) -> Vec<(u64, LineContent)> {
+    pub fn push(&mut self, mut chunk: &[u8]) -> Vec<(u64, LineContent)> {
         let mut complete = Vec::new();
         while let Some(end) = chunk.iter().position(|&b| b == b'\n') {
             self.take(&chunk[..end]);
@@ -258,7 +261,7 @@ impl LineReader {
     }
 
     /// The last line, when the body does not end with a newline.
-    fn finish(&mut self) -> Option<(u64, LineContent)> {
+    pub fn finish(&mut self) -> Option<(u64, LineContent)> {
         (!self.buffer.is_empty() || self.too_long).then(|| self.end_line())
     }
 
@@ -292,7 +295,7 @@ fn entry_for(
     line: u64,
     content: LineContent,
 ) -> Entry {
-    let text = match parse_line(content, limits) {
+    let text = match parse_line(content, limits.max_text_chars) {
         Ok(text) => text,
         Err(error) => return Entry::Failed { line, error },
     };
@@ -307,14 +310,13 @@ fn entry_for(
 }
 
 /// The text of one line, or the error its output line reports.
-fn parse_line(content: LineContent, limits: &Limits) -> Result<String, ApiError> {
+pub fn parse_line(content: LineContent, max_text_chars: usize) -> Result<String, ApiError> {
     let bytes = match content {
         LineContent::TooLong => {
             return Err(ApiError::too_large(
                 "line_too_long",
                 format!(
-                    "the line is longer than a text of --max-text-chars ({}) can make it",
-                    limits.max_text_chars
+                    "the line is longer than a text of --max-text-chars ({max_text_chars}) can make it"
                 ),
             ));
         }
@@ -342,7 +344,7 @@ fn parse_line(content: LineContent, limits: &Limits) -> Result<String, ApiError>
             ApiError::new(StatusCode::BAD_REQUEST, "malformed_json", error.to_string())
         }
     })?;
-    check_text(&parsed.text, limits.max_text_chars, "text")?;
+    check_text(&parsed.text, max_text_chars, "text")?;
     Ok(parsed.text)
 }
 
