@@ -6,8 +6,10 @@
 #   3. cold start (process start → /health/ready 200) and resident memory idle and under load
 #   4. explanations (/v1/explain, occlusion and shap with 256 samples) of median-length corpus
 #      texts at 1 and 16 connections, and their faithfulness on the validation split
+#   6. a bulk stream of STREAM_LINES (1,000,000) corpus texts through /v1/predict/stream: items/s,
+#      peak memory, and interactive latency at 16 clients with and without the stream
 # Usage: scripts/bench.sh  (env: DURATION=10 seconds per load run, PORT=18080, MODEL, DATA,
-#        SECTIONS="ceiling server explain" to run only some)
+#        SECTIONS="ceiling server explain stream" to run only some, STREAM_LINES)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,7 +18,8 @@ PORT="${PORT:-18080}"
 MODEL="${MODEL:-models/zh-reviews-sentiment}"
 DATA="${DATA:-data/zh-reviews.jsonl}"
 OUT="${OUT:-bench-results}"
-SECTIONS="${SECTIONS:-ceiling server explain}"
+SECTIONS="${SECTIONS:-ceiling server explain stream}"
+STREAM_LINES="${STREAM_LINES:-1000000}"
 has() { [[ " $SECTIONS " == *" $1 "* ]]; }
 BIN=target/release/textserve
 mkdir -p "$OUT"
@@ -155,6 +158,45 @@ done
 echo
 echo "## 5. faithfulness of the explanations (validation split)"
 "$BIN" faithfulness --model "$MODEL" | tee "$OUT/faithfulness.md"
+echo
+fi
+
+if has stream; then
+python3 - "$DATA" "$OUT" "$STREAM_LINES" <<'PY'
+import json, random, sys
+texts = [json.loads(l)["text"] for l in open(sys.argv[1], encoding="utf-8") if l.strip()]
+random.Random(11).shuffle(texts)
+with open(f"{sys.argv[2]}/stream.ndjson", "w", encoding="utf-8") as f:
+    for i in range(int(sys.argv[3])):
+        f.write(json.dumps({"text": texts[i % len(texts)]}, ensure_ascii=False) + "\n")
+PY
+echo "## 6. bulk stream: $STREAM_LINES corpus texts through /v1/predict/stream ($(du -m "$OUT/stream.ndjson" | cut -f1) MB)"
+stream_run() { # streams the file once; prints lines answered, milliseconds, peak RSS (MB)
+  local started ended peak=0 now pid
+  started=$(date +%s%N)
+  curl -sS -X POST -T "$OUT/stream.ndjson" -H 'content-type: application/x-ndjson' \
+    "http://127.0.0.1:$PORT/v1/predict/stream" | wc -l > "$OUT/stream.count" &
+  pid=$!
+  while kill -0 $pid 2>/dev/null; do
+    now=$(rss_mb); [ "$now" -gt "$peak" ] && peak=$now; sleep 0.5
+  done
+  wait $pid
+  ended=$(date +%s%N)
+  echo "$(cat "$OUT/stream.count") $(( (ended - started) / 1000000 )) $peak"
+}
+read -r answered ms peak < <(stream_run)
+echo "stream alone: $answered lines answered in $ms ms = $(( answered * 1000 / ms )) items/s; peak RSS $peak MB"
+echo
+echo "| interactive load | connections | requests/s | items/s | p50 | p90 | p99 | errors | peak RSS |"
+echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
+run_load "alone" /v1/predict single.bodies 16 1
+curl -sS -X POST -T "$OUT/stream.ndjson" -H 'content-type: application/x-ndjson' \
+  "http://127.0.0.1:$PORT/v1/predict/stream" -o /dev/null &
+streamer=$!
+sleep 2
+run_load "while-a-stream-runs" /v1/predict single.bodies 16 1
+kill $streamer 2>/dev/null || true
+wait $streamer 2>/dev/null || true
 echo
 fi
 sleep 1

@@ -188,7 +188,7 @@ pub struct ServeConfig {
         value_delimiter = ',',
         hide_env_values = true
     )]
-    pub api_keys: Vec<crate::serve::security::ApiKey>,
+    pub api_keys: Vec<crate::serve::security::RawApiKey>,
     /// File of API keys, one per line (# comments allowed).
     #[arg(long, env = "TEXTSERVE_API_KEY_FILE")]
     pub api_key_file: Option<PathBuf>,

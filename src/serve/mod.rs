@@ -84,7 +84,7 @@ impl Application {
     {
         // Installed before any request or batch can record into it.
         telemetry::prometheus();
-        let mut keys = config.api_keys.clone();
+        let mut keys = security::check_keys(&config.api_keys)?;
         if let Some(file) = &config.api_key_file {
             keys.extend(security::read_key_file(file)?);
         }

@@ -34,6 +34,41 @@ impl std::str::FromStr for ApiKey {
     }
 }
 
+/// A key as given with `--api-key` or `TEXTSERVE_API_KEYS`, checked only after the command
+/// line is parsed: clap's own error for a rejected value quotes the value, and a mistyped real
+/// key would end up in the logs of whatever runs the process.
+#[derive(Clone)]
+pub struct RawApiKey(String);
+
+impl std::fmt::Debug for RawApiKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("RawApiKey(<redacted>)")
+    }
+}
+
+impl std::str::FromStr for RawApiKey {
+    type Err = std::convert::Infallible;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Self(s.to_string()))
+    }
+}
+
+/// The keys given on the command line, each checked; an invalid one is named by position only.
+pub fn check_keys(raw: &[RawApiKey]) -> anyhow::Result<Vec<ApiKey>> {
+    raw.iter()
+        .enumerate()
+        .map(|(i, key)| {
+            key.0.parse().map_err(|e| {
+                anyhow::anyhow!(
+                    "API key {} of --api-key / TEXTSERVE_API_KEYS: {e} (the key is not shown)",
+                    i + 1
+                )
+            })
+        })
+        .collect()
+}
+
 /// The accepted keys, kept only as SHA-256 digests so comparisons take the same time whatever
 /// the key's length or how much of it a caller guessed.
 #[derive(Clone, Default)]
@@ -161,6 +196,15 @@ mod tests {
         assert!(!keys.accepts(b""));
         assert!("short".parse::<ApiKey>().is_err());
         assert!("has a space inside it ok".parse::<ApiKey>().is_err());
+        let raw: Vec<RawApiKey> = vec![
+            "factory-floor-key-0001".parse().unwrap(),
+            "secret but short".parse().unwrap(),
+        ];
+        let error = check_keys(&raw).unwrap_err().to_string();
+        assert!(
+            error.contains("API key 2") && !error.contains("secret"),
+            "{error}"
+        );
     }
 
     #[test]
