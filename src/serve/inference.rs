@@ -245,12 +245,9 @@ impl InferenceHandle {
         self.shared.queue.lock().map(|q| q.bulk.len()).unwrap_or(0)
     }
 
-    /// Queues every text of one request, or none of them: a request is never half-accepted.
-    pub fn submit(
-        &self,
-        sequences: Vec<Vec<i64>>,
-    ) -> Result<Vec<PendingPrediction>, InferenceError> {
-        let mut queue = self
+    /// The queue, if it still takes work.
+    fn open_queue(&self) -> Result<std::sync::MutexGuard<'_, Queue>, InferenceError> {
+        let queue = self
             .shared
             .queue
             .lock()
@@ -258,6 +255,23 @@ impl InferenceHandle {
         if queue.closed || !self.is_alive() {
             return Err(InferenceError::Stopped);
         }
+        Ok(queue)
+    }
+
+    /// Releases the queue after adding work and wakes the worker whose turn it is.
+    fn hand_over(&self, queue: std::sync::MutexGuard<'_, Queue>) {
+        queue.record_depths();
+        let idle = queue.first_idle();
+        drop(queue);
+        self.shared.wake_worker(idle);
+    }
+
+    /// Queues every text of one request, or none of them: a request is never half-accepted.
+    pub fn submit(
+        &self,
+        sequences: Vec<Vec<i64>>,
+    ) -> Result<Vec<PendingPrediction>, InferenceError> {
+        let mut queue = self.open_queue()?;
         if queue.jobs.len() + sequences.len() > self.shared.config.max_queue {
             return Err(InferenceError::QueueFull(queue.jobs.len()));
         }
@@ -276,24 +290,14 @@ impl InferenceHandle {
                 receiver
             })
             .collect();
-        metrics::gauge!("textserve_queue_depth").set(queue.jobs.len() as f64);
-        let idle = queue.first_idle();
-        drop(queue);
-        self.shared.wake_worker(idle);
+        self.hand_over(queue);
         Ok(receivers)
     }
 
     /// Queues one bulk text. Bulk texts do not count toward `max_queue` (each stream bounds
     /// its own texts in flight) and run only when no interactive text waits.
     pub fn submit_bulk(&self, ids: Vec<i64>) -> Result<PendingPrediction, InferenceError> {
-        let mut queue = self
-            .shared
-            .queue
-            .lock()
-            .map_err(|_| InferenceError::Stopped)?;
-        if queue.closed || !self.is_alive() {
-            return Err(InferenceError::Stopped);
-        }
+        let mut queue = self.open_queue()?;
         let (reply, receiver) = oneshot::channel();
         queue.bulk.push_back(Job {
             ids,
@@ -301,10 +305,7 @@ impl InferenceHandle {
             enqueued: Instant::now(),
             reply,
         });
-        queue.record_depths();
-        let idle = queue.first_idle();
-        drop(queue);
-        self.shared.wake_worker(idle);
+        self.hand_over(queue);
         Ok(receiver)
     }
 

@@ -163,47 +163,39 @@ async fn read_lines(
     let mut chunks = body.into_data_stream();
     let mut reader = LineReader::new(max_line_bytes(limits.max_text_chars));
     loop {
-        let chunk = match tokio::time::timeout(limits.stream_idle_timeout, chunks.next()).await {
-            Ok(Some(Ok(chunk))) => chunk,
+        let ending = match tokio::time::timeout(limits.stream_idle_timeout, chunks.next()).await {
+            Ok(Some(Ok(chunk))) => {
+                for (line, content) in reader.push(&chunk) {
+                    let entry = entry_for(&state, &served, &limits, line, content);
+                    if entries.send(entry).await.is_err() {
+                        return;
+                    }
+                }
+                continue;
+            }
             Ok(None) => break,
-            Ok(Some(Err(_))) => {
-                let error = ApiError::new(
-                    StatusCode::BAD_REQUEST,
-                    "body_incomplete",
-                    "the request body broke off; lines after this one were not read",
-                );
-                let _ = entries
-                    .send(Entry::Failed {
-                        line: reader.next_line(),
-                        error,
-                    })
-                    .await;
-                return;
-            }
-            Err(_) => {
-                let error = ApiError::new(
-                    StatusCode::REQUEST_TIMEOUT,
-                    "body_timeout",
-                    format!(
-                        "no body bytes for {} ms (--body-timeout-ms); the stream ends here",
-                        limits.stream_idle_timeout.as_millis()
-                    ),
-                );
-                let _ = entries
-                    .send(Entry::Failed {
-                        line: reader.next_line(),
-                        error,
-                    })
-                    .await;
-                return;
-            }
+            Ok(Some(Err(_))) => ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "body_incomplete",
+                "the request body broke off; lines after this one were not read",
+            ),
+            Err(_) => ApiError::new(
+                StatusCode::REQUEST_TIMEOUT,
+                "body_timeout",
+                format!(
+                    "no body bytes for {} ms (--body-timeout-ms); the stream ends here",
+                    limits.stream_idle_timeout.as_millis()
+                ),
+            ),
         };
-        for (line, content) in reader.push(&chunk) {
-            let entry = entry_for(&state, &served, &limits, line, content);
-            if entries.send(entry).await.is_err() {
-                return;
-            }
-        }
+        let line = reader.next_line();
+        let _ = entries
+            .send(Entry::Failed {
+                line,
+                error: ending,
+            })
+            .await;
+        return;
     }
     if let Some((line, content)) = reader.finish() {
         let _ = entries
