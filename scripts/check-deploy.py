@@ -652,7 +652,8 @@ def labels_match(selector, labels):
 
 def check_secret_placeholders(objects, binary, problems):
     """A committed Secret must not hold a key textserve would accept. Asks the binary: a
-    placeholder it rejects makes `serve` exit 2 (argument error) before binding anything."""
+    placeholder it rejects makes `serve` exit non-zero before binding anything, naming the key
+    by position only (the value must not appear in the error)."""
     for path, obj in objects:
         if obj.get("kind") != "Secret":
             continue
@@ -666,7 +667,9 @@ def check_secret_placeholders(objects, binary, problems):
                 out = subprocess.run([binary.path, "serve", "--host", "127.0.0.1", "--port", "0",
                                       "--model", "/nonexistent/check-deploy"], env=env,
                                      capture_output=True, text=True, timeout=20)
-                rejected = out.returncode == 2 and "API key" in out.stderr
+                rejected = (out.returncode != 0
+                            and "of --api-key / TEXTSERVE_API_KEYS" in out.stderr
+                            and value.strip() not in out.stderr)
             except subprocess.TimeoutExpired:
                 rejected = False
             problems.ok(rejected, where, f"data.{key} is a key textserve accepts: a committed "
