@@ -23,7 +23,12 @@ for _ in $(seq 1 200); do
   sleep 0.05
 done
 
+# The NDJSON stream is left out: Schemathesis has no serializer for application/x-ndjson, and
+# the stream answers bad lines with error lines inside a 200 by design (one bad comment must
+# not end a night's batch), which its negative checks would count as accepted bad input. Its
+# bad input is tested line by line over raw TCP in tests/stream.rs.
 schemathesis --config-file scripts/schemathesis.toml run "http://127.0.0.1:$PORT/openapi.json" \
+  --exclude-path /v1/predict/stream \
   --checks all \
   --header "Authorization: Bearer $KEY" \
   --max-time "$MAX_TIME" \
