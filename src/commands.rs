@@ -305,9 +305,7 @@ pub fn explain(args: crate::config::ExplainArgs) -> anyhow::Result<()> {
         None => None,
     };
     let mut plan = crate::explain::Plan::new(model.tokenizer(), &args.text, chosen);
-    let rows = plan.take_rows();
-    let sequences: Vec<&[i64]> = rows.iter().map(Vec::as_slice).collect();
-    let probabilities = crate::model::predict_sequences(model.classifier(), &sequences, 256);
+    let probabilities = model.probabilities_for_ids(&plan.take_rows(), 256);
     let explanation = plan.explain(&args.text, &probabilities, label);
     let served = crate::serve::state::ServedModel::from_model(&model);
     if args.json {
@@ -375,8 +373,7 @@ pub fn faithfulness(args: crate::config::FaithfulnessArgs) -> anyhow::Result<()>
         },
     ];
     let report = faithfulness::measure(model.tokenizer(), &texts, &methods, args.seed, |rows| {
-        let sequences: Vec<&[i64]> = rows.iter().map(Vec::as_slice).collect();
-        crate::model::predict_sequences(model.classifier(), &sequences, 256)
+        model.probabilities_for_ids(rows, 256)
     });
     if args.json {
         println!("{}", serde_json::to_string_pretty(&report)?);

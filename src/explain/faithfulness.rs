@@ -7,7 +7,7 @@
 
 use serde::Serialize;
 
-use super::{Method, Plan};
+use super::{Method, Plan, encode_kept};
 use crate::data::SplitMix64;
 use crate::text::Tokenizer;
 
@@ -79,15 +79,8 @@ pub fn measure(
             for &fraction in &BINS {
                 let k = top_k(fraction, tokens.len());
                 let top = &ranking[..k];
-                let kept = |keep_top: bool| -> Vec<i64> {
-                    let chosen: Vec<&str> = (0..tokens.len())
-                        .filter(|i| top.contains(i) == keep_top)
-                        .map(|i| tokens[i])
-                        .collect();
-                    tokenizer.encode_tokens(&chosen)
-                };
-                rows.push(kept(false));
-                rows.push(kept(true));
+                rows.push(encode_kept(tokenizer, &tokens, |i| !top.contains(&i)));
+                rows.push(encode_kept(tokenizer, &tokens, |i| top.contains(&i)));
             }
         }
         let probabilities = classify(&rows);

@@ -82,24 +82,24 @@ impl Plan {
     /// As `new`, for spans already taken from the text (e.g. to check their number first).
     pub fn from_spans(tokenizer: &Tokenizer, spans: Vec<TokenSpan>, method: Method) -> Self {
         let tokens: Vec<&str> = spans.iter().map(|s| s.token.as_str()).collect();
-        let keep = |kept: &dyn Fn(usize) -> bool| -> Vec<i64> {
-            let chosen: Vec<&str> = (0..tokens.len())
-                .filter(|&i| kept(i))
-                .map(|i| tokens[i])
-                .collect();
-            tokenizer.encode_tokens(&chosen)
-        };
         let mut rows = vec![tokenizer.encode_tokens(&tokens)];
         let (mut coalitions, mut weights) = (Vec::new(), Vec::new());
         match method {
             Method::Occlusion => {
-                rows.extend((0..tokens.len()).map(|removed| keep(&|i| i != removed)));
+                rows.extend(
+                    (0..tokens.len())
+                        .map(|removed| encode_kept(tokenizer, &tokens, |i| i != removed)),
+                );
             }
             Method::Shap { samples, seed } => {
                 rows.push(tokenizer.encode_tokens(&[]));
                 let mut rng = SplitMix64::new(seed);
                 (coalitions, weights) = shap::coalitions(tokens.len(), samples, &mut rng);
-                rows.extend(coalitions.iter().map(|c| keep(&|i| c[i])));
+                rows.extend(
+                    coalitions
+                        .iter()
+                        .map(|c| encode_kept(tokenizer, &tokens, |i| c[i])),
+                );
             }
         }
         Self {
@@ -174,6 +174,16 @@ impl Plan {
             words,
         }
     }
+}
+
+/// The ids of the text with only the tokens `keep` selects, scope marks worked out anew over
+/// what is left (removing a negation cue unmarks what it governed).
+fn encode_kept(tokenizer: &Tokenizer, tokens: &[&str], keep: impl Fn(usize) -> bool) -> Vec<i64> {
+    let chosen: Vec<&str> = (0..tokens.len())
+        .filter(|&i| keep(i))
+        .map(|i| tokens[i])
+        .collect();
+    tokenizer.encode_tokens(&chosen)
 }
 
 #[cfg(test)]

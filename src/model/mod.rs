@@ -65,6 +65,12 @@ impl Model {
         predict_sequences(&self.artifact.classifier, &sequences, batch_size)
     }
 
+    /// Probabilities for sequences of ids already encoded (e.g. an explanation's rows), in order.
+    pub fn probabilities_for_ids(&self, rows: &[Vec<i64>], batch_size: usize) -> Vec<Vec<f32>> {
+        let sequences: Vec<&[i64]> = rows.iter().map(Vec::as_slice).collect();
+        predict_sequences(&self.artifact.classifier, &sequences, batch_size)
+    }
+
     pub fn predict_texts(&self, texts: &[&str], batch_size: usize) -> Vec<Vec<f32>> {
         let encoded: Vec<Encoded> = texts.iter().map(|t| self.tokenizer().encode(t)).collect();
         self.probabilities_for_encoded(&encoded, batch_size)
