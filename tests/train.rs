@@ -388,3 +388,74 @@ fn contradicted_training_labels_are_dropped_and_recorded() {
     let error = train(&without_wide).unwrap_err().to_string();
     assert!(error.contains("needs the wide part"), "{error}");
 }
+
+/// Defect words and praise, each seen plainly and most negated by 没有; five defects never are.
+fn negation_dataset() -> (String, Vec<&'static str>) {
+    let seen_negated = ["漏油", "异响", "裂纹", "锈蚀", "卡顿"];
+    let never_negated = ["抖动", "松脱", "变形", "划痕", "发烫"];
+    let praise = ["稳定", "顺畅", "合格", "整洁", "准时"];
+    let places = ["一号机", "二号机", "三号线", "装配段", "包装段", "喷涂房"];
+    let mut out = String::new();
+    let mut line = |text: String, label: &str| {
+        writeln!(out, "{}", serde_json::json!({"text": text, "label": label})).unwrap();
+    };
+    for (i, place) in places.iter().enumerate() {
+        for (j, defect) in seen_negated.iter().chain(&never_negated).enumerate() {
+            line(format!("{place}出现{defect}#{i}{j}"), "defect");
+        }
+        for (j, defect) in seen_negated.iter().enumerate() {
+            line(format!("{place}没有{defect}#{i}{j}"), "ok");
+        }
+        for (j, word) in praise.iter().enumerate() {
+            line(format!("{place}运行{word}#{i}{j}"), "ok");
+            // As often as "没有" comes before a defect, so the cue alone says nothing.
+            line(format!("{place}没有{word}#{i}{j}"), "defect");
+        }
+    }
+    (out, never_negated.to_vec())
+}
+
+#[test]
+fn negation_transfer_reads_words_never_seen_negated_as_negated() {
+    let _turn = common::torch_turn();
+    let (data, never_negated) = negation_dataset();
+    let ok_for_unseen_negations = |negation_transfer: u32| {
+        let dir = tempfile::tempdir().unwrap();
+        let mut job = job(
+            dir.path(),
+            TrainConfig {
+                negation_transfer,
+                wide_intercept: negation_transfer == 0,
+                ..common::small_train_config()
+            },
+        );
+        std::fs::write(&job.data, &data).unwrap();
+        job.tune_suite = None;
+        let manifest = train(&job).unwrap();
+        assert_eq!(manifest.architecture.negation_transfer, negation_transfer);
+        assert_eq!(manifest.architecture.wide_intercept, negation_transfer == 0);
+        // The wide part alone: the LSTM member has a say of its own in the mixture.
+        let manifest_path = job.out.join("model.json");
+        let mut recorded: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(&manifest_path).unwrap()).unwrap();
+        recorded["architecture"]["wide_weight"] = 1.0.into();
+        std::fs::write(&manifest_path, recorded.to_string()).unwrap();
+        let model = Model::load(&job.out).unwrap();
+        let ok = model.labels().iter().position(|l| l == "ok").unwrap();
+        let texts: Vec<String> = never_negated
+            .iter()
+            .map(|d| format!("四号机没有{d}"))
+            .collect();
+        let texts: Vec<&str> = texts.iter().map(String::as_str).collect();
+        let probabilities = model.predict_texts(&texts, 8);
+        probabilities.iter().map(|p| p[ok]).collect::<Vec<f32>>()
+    };
+    let with = ok_for_unseen_negations(3);
+    let without = ok_for_unseen_negations(0);
+    assert!(with.iter().all(|&p| p > 0.5), "with transfer: {with:?}");
+    let mean = |p: &[f32]| p.iter().sum::<f32>() / p.len() as f32;
+    assert!(
+        mean(&with) > mean(&without) + 0.1,
+        "with {with:?}, without {without:?}"
+    );
+}

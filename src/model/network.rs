@@ -37,6 +37,18 @@ pub struct ModelConfig {
     /// `text::scopes`) to each LSTM input, so the members see the scopes the wide part sees.
     #[serde(default)]
     pub scope_embedding: bool,
+    /// Let each negated n-gram within this many tokens of its negation cue also count as its
+    /// plain n-gram, turned around by one learnt factor (0 turns it off). A negated n-gram is
+    /// a feature of its own and so knows nothing of words never seen negated ("没有蓝屏"),
+    /// while the plain "蓝屏" is known from the reviews; the shared factor carries what
+    /// negation does to any word. Near the cue only: a clause-long scope ("没想到质量这么好")
+    /// is where turning words around goes wrong.
+    #[serde(default)]
+    pub negation_transfer: u32,
+    /// Whether the wide part has an intercept. Without it a text whose n-grams it does not
+    /// know reads as even odds instead of the training data's leaning.
+    #[serde(default = "yes")]
+    pub wide_intercept: bool,
 }
 
 /// Distinct scope codes: negated, conceded and cue bits.
@@ -44,6 +56,10 @@ const SCOPE_CODES: i64 = 8;
 
 fn one() -> i64 {
     1
+}
+
+fn yes() -> bool {
+    true
 }
 
 fn half() -> f64 {
@@ -128,6 +144,10 @@ pub struct Batch {
     ngrams: Tensor,
     /// `[batch, slots]` sublinear term frequency 1 + ln(count), 0 on padding.
     ngram_tf: Tensor,
+    /// `[batch, slots]` plain hashes of the negated n-grams and their term frequency, for
+    /// [`ModelConfig::negation_transfer`] (one empty slot without it).
+    negated_plain: Tensor,
+    negated_plain_tf: Tensor,
 }
 
 /// Deterministic 64-bit hash of a run of token ids, never 0 (0 marks padding). Part of the
@@ -184,6 +204,30 @@ pub fn ngram_counts(ids: &[i64], vocab_size: i64) -> Vec<(i64, u32)> {
                 ngram_hash(window)
             };
             *counts.entry(hash).or_default() += 1;
+        }
+    }
+    counts.into_iter().collect()
+}
+
+/// The plain hashes of the n-grams wholly inside a negation (cues excluded) and within `reach`
+/// tokens of a cue, with their counts: the features [`ModelConfig::negation_transfer`] turns
+/// around.
+pub fn negated_plain_counts(ids: &[i64], vocab_size: i64, reach: usize) -> Vec<(i64, u32)> {
+    let cues: Vec<usize> = (0..ids.len())
+        .filter(|&i| scope_of(ids[i], vocab_size).cue)
+        .collect();
+    let near_a_cue = |i: usize| cues.iter().any(|&c| c.abs_diff(i) <= reach);
+    let mut counts: BTreeMap<i64, u32> = BTreeMap::new();
+    let mut plain = Vec::with_capacity(3);
+    for n in 1..=3 {
+        for (start, window) in ids.windows(n).enumerate() {
+            let scope = scope_of(window[0], vocab_size);
+            let uniform = window.iter().all(|&id| scope_of(id, vocab_size) == scope);
+            if uniform && scope.negated && near_a_cue(start) && near_a_cue(start + n - 1) {
+                plain.clear();
+                plain.extend(window.iter().map(|&id| base_id(id, vocab_size)));
+                *counts.entry(ngram_hash(&plain)).or_default() += 1;
+            }
         }
     }
     counts.into_iter().collect()
@@ -288,7 +332,17 @@ impl Batch {
         }
         let shape = [batch as i64, width as i64];
         let lengths: Vec<i64> = sequences.iter().map(|s| s.len() as i64).collect();
-        let (ngrams, ngram_tf) = ngram_features(sequences, config);
+        let vocab_size = config.vocab_size;
+        let (ngrams, ngram_tf) =
+            ngram_features(sequences, config, |ids| ngram_counts(ids, vocab_size));
+        let reach = config.negation_transfer as usize;
+        let (negated_plain, negated_plain_tf) = ngram_features(sequences, config, |ids| {
+            if reach > 0 {
+                negated_plain_counts(ids, vocab_size, reach)
+            } else {
+                Vec::new()
+            }
+        });
         Self {
             ids: Tensor::from_slice(&ids).view(shape),
             bigrams: Tensor::from_slice(&bigrams).view(shape),
@@ -298,6 +352,8 @@ impl Batch {
             scopes: Tensor::from_slice(&scopes).view(shape),
             ngrams,
             ngram_tf,
+            negated_plain,
+            negated_plain_tf,
         }
     }
 
@@ -315,13 +371,14 @@ impl Batch {
     }
 }
 
-fn ngram_features(sequences: &[&[i64]], config: &ModelConfig) -> (Tensor, Tensor) {
+fn ngram_features(
+    sequences: &[&[i64]],
+    config: &ModelConfig,
+    counts: impl Fn(&[i64]) -> Vec<(i64, u32)>,
+) -> (Tensor, Tensor) {
     let batch = sequences.len() as i64;
     let rows: Vec<Vec<(i64, u32)>> = if config.ngram_vocab_size > 0 {
-        sequences
-            .iter()
-            .map(|s| ngram_counts(s, config.vocab_size))
-            .collect()
+        sequences.iter().map(|s| counts(s)).collect()
     } else {
         vec![Vec::new(); sequences.len()]
     };
@@ -430,7 +487,11 @@ pub struct Wide {
     idf: Tensor,
     /// Row 0 is "unknown" and never contributes (its feature value is 0).
     weights: nn::Embedding,
-    bias: Tensor,
+    /// Absent without [`ModelConfig::wide_intercept`].
+    bias: Option<Tensor>,
+    /// How much a negated n-gram counts as its plain n-gram turned around (see
+    /// [`ModelConfig::negation_transfer`]); learnt, one number for every n-gram.
+    negation_transfer: Option<Tensor>,
 }
 
 impl Wide {
@@ -452,13 +513,18 @@ impl Wide {
                 ..Default::default()
             },
         );
-        let bias = p.zeros("bias", &[config.num_labels]);
+        let bias = config
+            .wide_intercept
+            .then(|| p.zeros("bias", &[config.num_labels]));
+        let negation_transfer =
+            (config.negation_transfer > 0).then(|| p.zeros("negation_transfer", &[1]));
         Self {
             config: config.clone(),
             keys,
             idf,
             weights,
             bias,
+            negation_transfer,
         }
     }
 
@@ -478,6 +544,20 @@ impl Wide {
     /// Sum of squared weights, for the L2 penalty that keeps the regression from memorising.
     pub fn l2(&self) -> Tensor {
         self.weights.ws.square().sum(Kind::Float)
+    }
+
+    /// Rows of the n-gram hashes and their TF-IDF (0 for unknown n-grams and padding).
+    fn tfidf(&self, hashes: &Tensor, tf: &Tensor) -> (Tensor, Tensor) {
+        let rows = self.rows(hashes);
+        let idf = self
+            .idf
+            .index_select(0, &rows.flatten(0, -1))
+            .view(rows.size().as_slice());
+        (rows, tf * idf)
+    }
+
+    fn weighted_sum(&self, rows: &Tensor, features: &Tensor) -> Tensor {
+        (self.weights.forward(rows) * features.unsqueeze(-1)).sum_dim_intlist(1, false, Kind::Float)
     }
 
     /// Row of each n-gram hash in `weights` and `idf`: its position among the sorted keys plus
@@ -502,19 +582,29 @@ impl Network for Wide {
     }
 
     fn forward_t(&self, batch: &Batch, _train: bool) -> Tensor {
-        let rows = self.rows(&batch.ngrams);
-        let idf = self
-            .idf
-            .index_select(0, &rows.flatten(0, -1))
-            .view(rows.size().as_slice());
-        let tfidf = &batch.ngram_tf * idf;
-        let norm = tfidf
-            .square()
-            .sum_dim_intlist(1, true, Kind::Float)
-            .sqrt()
-            .clamp_min(1e-12);
-        let features = (tfidf / norm).unsqueeze(-1);
-        (self.weights.forward(&rows) * features).sum_dim_intlist(1, false, Kind::Float) + &self.bias
+        let (rows, tfidf) = self.tfidf(&batch.ngrams, &batch.ngram_tf);
+        let squares = |x: &Tensor| x.square().sum_dim_intlist(1, true, Kind::Float);
+        let logits = match &self.negation_transfer {
+            None => {
+                let norm = squares(&tfidf).sqrt().clamp_min(1e-12);
+                self.weighted_sum(&rows, &(tfidf / norm))
+            }
+            Some(transfer) => {
+                // The turned-around n-grams are features of the text like the others, so they
+                // share its L2 normalisation.
+                let (negated_rows, negated_tfidf) =
+                    self.tfidf(&batch.negated_plain, &batch.negated_plain_tf);
+                let norm = (squares(&tfidf) + squares(&negated_tfidf))
+                    .sqrt()
+                    .clamp_min(1e-12);
+                self.weighted_sum(&rows, &(tfidf / &norm))
+                    - transfer * self.weighted_sum(&negated_rows, &(negated_tfidf / &norm))
+            }
+        };
+        match &self.bias {
+            Some(bias) => logits + bias,
+            None => logits,
+        }
     }
 }
 
@@ -715,6 +805,8 @@ mod tests {
             members: 1,
             wide_weight: 0.5,
             scope_embedding: true,
+            negation_transfer: 0,
+            wide_intercept: true,
         }
     }
 
@@ -889,5 +981,67 @@ mod tests {
         let rows = Vec::<i64>::try_from(wide.rows(&hashes)).unwrap();
         assert!(rows[0] > 0 && rows[3] > 0 && rows[0] != rows[3]);
         assert_eq!(&rows[1..3], &[0, 0]);
+    }
+
+    #[test]
+    fn negation_transfer_turns_a_plain_words_weight_around_for_its_negation() {
+        let vocab = 50;
+        // "5 6" plain, and "4 5 6" with 4 a cue and 5, 6 negated.
+        let plain: &[i64] = &[5, 6];
+        let negated: &[i64] = &[4 + 4 * vocab, 5 + vocab, 6 + vocab];
+        let turned: HashMap<i64, u32> = negated_plain_counts(negated, vocab, 3)
+            .into_iter()
+            .collect();
+        assert_eq!(
+            turned.len(),
+            3,
+            "5, 6 and 5-6; the cue is not negated content"
+        );
+        assert_eq!(turned[&ngram_hash(&[5, 6])], 1);
+        assert!(negated_plain_counts(plain, vocab, 3).is_empty());
+        // Within one token of the cue only 5 is near enough.
+        let near: Vec<i64> = negated_plain_counts(negated, vocab, 1)
+            .into_iter()
+            .map(|(hash, _)| hash)
+            .collect();
+        assert_eq!(near, vec![ngram_hash(&[5])]);
+
+        let config = ModelConfig {
+            ngram_vocab_size: 3,
+            negation_transfer: 3,
+            wide_intercept: false,
+            ..tiny_config(false)
+        };
+        let vs = VarStore::new(Device::Cpu);
+        let mut model = Classifier::new(&vs.root(), &config);
+        model.set_wide_weight(1.0);
+        let wide = model.wide().unwrap();
+        // Only the plain n-grams are known: the negated text has no feature of its own.
+        wide.set_vocabulary(&NgramVocabulary::fit([plain, plain], vocab, 2, 10));
+        let margin = |ids: &[i64], transfer: f64| {
+            tch::no_grad(|| {
+                let mut weights = wide.weights.ws.shallow_clone();
+                let _ = weights.fill_(0.0);
+                let _ = weights.narrow(1, 1, 1).narrow(0, 1, 3).fill_(1.0);
+                let _ = wide
+                    .negation_transfer
+                    .as_ref()
+                    .unwrap()
+                    .shallow_clone()
+                    .fill_(transfer);
+            });
+            let logits = wide.forward_t(&Batch::new(&[ids], &config), false);
+            logits.double_value(&[0, 1]) - logits.double_value(&[0, 0])
+        };
+        assert!(
+            margin(plain, 0.0) > 0.5,
+            "the plain words speak for label 1"
+        );
+        assert_eq!(margin(negated, 0.0), 0.0, "nothing known, nothing said");
+        assert!(
+            margin(negated, 1.0) < -0.5,
+            "their negation speaks against it"
+        );
+        assert!((margin(negated, 0.5) - margin(negated, 1.0) / 2.0).abs() < 1e-5);
     }
 }

@@ -105,8 +105,11 @@ fn ends_sentence(token: &str) -> bool {
 
 /// Length of the contrast connective starting at `i`, or 0.
 fn connective_at(tokens: &[&str], i: usize) -> usize {
-    // "不但" (not only) is no contrast.
-    if tokens[i] == "但" && i > 0 && tokens[i - 1] == "不" {
+    // "不但" (not only) is no contrast, nor is the 却 of 冷却 (cooling), 忘却, 退却, 了却.
+    let previous = i.checked_sub(1).map(|p| tokens[p]);
+    if tokens[i] == "但" && previous == Some("不")
+        || tokens[i] == "却" && matches!(previous, Some("冷" | "忘" | "退" | "了" | "推"))
+    {
         return 0;
     }
     if let Some(c) = CONNECTIVES.iter().find(|c| tokens[i..].starts_with(c)) {
@@ -302,6 +305,9 @@ mod tests {
         // 可以 and 就是 inside a clause are no contrast.
         assert_eq!(marked("价格贵,可以接受"), "价格贵,可以接受");
         assert_eq!(marked("这就是好"), "这就是好");
+        // 冷却 is "cooling": its 却 concedes nothing.
+        assert_eq!(marked("冷却风扇风力足"), "冷却风扇风力足");
+        assert_eq!(marked("外观旧,却很好用"), "{外}{观}{旧}{,}却很好用");
     }
 
     #[test]

@@ -143,9 +143,20 @@ pub fn render(manifest: &Manifest, out: &Path, notes: Option<&str>) -> String {
     let _ = writeln!(w, "## Architecture\n");
     let _ = writeln!(
         w,
-        "An ensemble. Wide part: logistic regression on L2-normalised TF-IDF of token 1–3-grams ({} n-grams seen in at least {} training texts), weight {:.1} in the mixture. Deep part, {} LSTM member(s) each trained on its own{}, averaged: token embedding {} + hashed character-bigram embedding {}×{} → {}-layer {} LSTM, hidden {} → masked max + mean pooling, plus the mean input embedding → dropout {} → linear to {} labels. Wide and deep log-probabilities are mixed by the weight. Token dropout {} in training. Vocabulary {} tokens, max length {} tokens. {} parameters.\n",
+        "An ensemble. Wide part: logistic regression on L2-normalised TF-IDF of token 1–3-grams ({} n-grams seen in at least {} training texts{}{}), weight {:.1} in the mixture. Deep part, {} LSTM member(s) each trained on its own{}, averaged: token embedding {} + hashed character-bigram embedding {}×{} → {}-layer {} LSTM, hidden {} → masked max + mean pooling, plus the mean input embedding → dropout {} → linear to {} labels. Wide and deep log-probabilities are mixed by the weight. Token dropout {} in training. Vocabulary {} tokens, max length {} tokens. {} parameters.\n",
         a.ngram_vocab_size,
         hp.as_ref().map_or(0, |h| h.ngram_min_df),
+        match a.negation_transfer {
+            0 => String::new(),
+            reach => format!(
+                "; a negated n-gram within {reach} tokens of its cue also counts as its plain n-gram turned around by a learnt factor"
+            ),
+        },
+        if a.wide_intercept {
+            ""
+        } else {
+            "; no intercept"
+        },
         a.wide_weight,
         a.members,
         match hp.as_ref().map_or(0, |h| h.pretrain_epochs) {

@@ -113,6 +113,18 @@ pub struct TrainConfig {
     #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
     #[serde(default)]
     pub degree_adverbs: bool,
+    /// Let the wide part count each negated n-gram within this many tokens of its cue also as
+    /// its plain n-gram turned around by a learnt factor, so negating a word it knows only from
+    /// plain use ("没有蓝屏") still reads as negating it. 0 turns it off, as does
+    /// --scope-marks false (no negations are marked then).
+    #[arg(long, default_value_t = 0)]
+    #[serde(default)]
+    pub negation_transfer: u32,
+    /// Give the wide part an intercept. Without it, a text made of n-grams it does not know
+    /// (a new domain's words) reads as even odds rather than as the training data's leaning.
+    #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
+    #[serde(default = "yes")]
+    pub wide_intercept: bool,
 }
 
 impl Default for TrainConfig {
@@ -129,6 +141,10 @@ impl Default for TrainConfig {
 
 fn one() -> f64 {
     1.0
+}
+
+fn yes() -> bool {
+    true
 }
 
 impl TrainConfig {
@@ -155,6 +171,12 @@ impl TrainConfig {
             members: self.members as i64,
             wide_weight: 0.5,
             scope_embedding: self.scope_marks,
+            negation_transfer: if self.scope_marks {
+                self.negation_transfer
+            } else {
+                0
+            },
+            wide_intercept: self.wide_intercept,
         }
     }
 
@@ -234,12 +256,15 @@ mod tests {
             "scope_marks",
             "fold_traditional",
             "degree_adverbs",
-            "negation_backoff",
+            "negation_transfer",
+            "wide_intercept",
         ] {
             record.remove(newer);
         }
         let read = TrainConfig::from_record(&record).unwrap();
         assert!(!read.scope_marks && !read.fold_traditional && !read.degree_adverbs);
+        assert_eq!(read.negation_transfer, 0);
+        assert!(read.wide_intercept);
         assert_eq!(read.epochs, TrainConfig::default().epochs);
     }
 

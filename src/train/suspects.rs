@@ -176,6 +176,8 @@ mod tests {
             members: 1,
             wide_weight: 1.0,
             scope_embedding: false,
+            negation_transfer: 0,
+            wide_intercept: true,
         };
         let config = TrainConfig {
             suspect_label_threshold: 0.2,

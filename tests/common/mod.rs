@@ -72,6 +72,8 @@ pub fn tiny_config(vocab_size: i64, num_labels: i64) -> ModelConfig {
         members: 1,
         wide_weight: 0.5,
         scope_embedding: false,
+        negation_transfer: 0,
+        wide_intercept: true,
     }
 }
 
