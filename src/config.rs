@@ -50,8 +50,24 @@ pub enum Command {
     Openapi,
     /// Rewrite a model's MODEL_CARD.md from its model.json (e.g. after editing the notes).
     Card(CardArgs),
+    /// Ask a running server whether it is ready (GET /health/ready on the address `serve` is
+    /// configured with); exit 0 when it is. For container health checks, with no curl needed.
+    Healthcheck(HealthcheckArgs),
     /// Measure raw forward-pass throughput (the in-process ceiling) at several batch sizes.
     Bench(BenchArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct HealthcheckArgs {
+    /// The address the server binds; 0.0.0.0 and :: are asked on loopback.
+    #[arg(long, env = "TEXTSERVE_HOST", default_value = "127.0.0.1")]
+    pub host: IpAddr,
+    /// The port the server binds.
+    #[arg(long, env = "TEXTSERVE_PORT", default_value_t = 8080)]
+    pub port: u16,
+    /// Give up after this many milliseconds.
+    #[arg(long, default_value_t = 2000)]
+    pub timeout_ms: u64,
 }
 
 #[derive(Debug, Clone, Args)]

@@ -47,6 +47,7 @@ fn main() -> ExitCode {
         Command::Data(DataCommand::Import(args)) => commands::data_import(args),
         Command::Bench(args) => commands::bench(args),
         Command::Card(args) => commands::card(args),
+        Command::Healthcheck(args) => commands::healthcheck(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -373,3 +373,64 @@ fn predict_input_files_answer_every_line_in_order_with_per_line_errors() {
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("--format"));
 }
+
+#[test]
+fn healthcheck_asks_the_configured_port_and_fails_unless_ready() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let app = runtime.block_on(common::spawn_app());
+    let port = app.address.rsplit(':').next().unwrap().to_string();
+    // The port comes from the same variable `serve` reads; 0.0.0.0 is asked on loopback.
+    let stdout = succeed(
+        textserve()
+            .args(["healthcheck", "--host", "0.0.0.0"])
+            .env("TEXTSERVE_PORT", &port),
+    );
+    assert!(String::from_utf8_lossy(&stdout).starts_with("ready"));
+
+    // A server that is up but not ready.
+    let warming = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let warming_port = warming.local_addr().unwrap().port();
+    let answer = std::thread::spawn(move || {
+        use std::io::{Read, Write};
+        let (mut stream, _) = warming.accept().unwrap();
+        let mut request = Vec::new();
+        let mut chunk = [0u8; 1024];
+        while !request.ends_with(b"\r\n\r\n") {
+            let read = stream.read(&mut chunk).unwrap();
+            assert!(read > 0, "the request ends with a blank line");
+            request.extend_from_slice(&chunk[..read]);
+        }
+        let body = r#"{"status":"loading"}"#;
+        write!(
+            stream,
+            "HTTP/1.1 503 Service Unavailable\r\ncontent-length: {}\r\n\r\n{body}",
+            body.len()
+        )
+        .unwrap();
+    });
+    let output = textserve()
+        .args(["healthcheck", "--port", &warming_port.to_string()])
+        .output()
+        .unwrap();
+    answer.join().unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("\"503\"") && stderr.contains("loading"),
+        "{stderr}"
+    );
+
+    // Nobody there at all.
+    let free_port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let output = textserve()
+        .args(["healthcheck", "--port", &free_port.to_string()])
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("no server on 127.0.0.1:"));
+    drop(app);
+}
