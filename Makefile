@@ -5,7 +5,7 @@ CARGO ?= cargo
 MODEL ?= models/zh-reviews-sentiment
 DATA ?= data/zh-reviews.jsonl
 
-.PHONY: setup build serve test lint schemathesis fuzz browser-check deploy-check drills data model eval check bench openapi clean
+.PHONY: setup build serve test lint schemathesis fuzz browser-check deploy-check image compose-check podman drills data model eval check bench openapi clean
 
 setup: .libtorch/lib/libtorch_cpu.so
 
@@ -45,6 +45,19 @@ browser-check: setup
 deploy-check: setup
 	$(CARGO) build
 	BIN=target/debug/textserve scripts/check-deploy.sh
+
+## Podman, runc and debootstrap from Debian (the container targets need them).
+podman:
+	@command -v podman >/dev/null && command -v runc >/dev/null && command -v debootstrap >/dev/null || \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq podman runc debootstrap >/dev/null)
+
+## Builds the Dockerfile with Podman and checks the image as a user runs it (scripts/image-check.sh).
+image: podman
+	IMAGE=localhost/textserve:latest scripts/image-check.sh
+
+## docker-compose.yml up with podman-compose, a failover drill in containers, then down.
+compose-check: podman
+	IMAGE=localhost/textserve:latest scripts/compose-check.sh
 
 ## Overload, SIGTERM, failover (nginx) and soak drills on loopback (RELIABILITY.md).
 drills: build

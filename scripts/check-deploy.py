@@ -402,8 +402,11 @@ class Image:
         with open(path, encoding="utf-8") as f:
             text = f.read()
         text = re.sub(r"\\\n", " ", text)
+        # Base images are build arguments; their defaults are the public images.
+        args = dict(re.findall(r"^ARG (\w+)=(\S+)", text, re.M))
         stage = re.split(r"^FROM\s", text, flags=re.M)[-1]
-        self.base = stage.split()[0]
+        self.base = re.sub(r"\$\{(\w+)\}", lambda m: args.get(m.group(1), m.group(0)),
+                           stage.split()[0])
         self.env = {}
         for line in stage.splitlines():
             if line.startswith("ENV "):
@@ -689,6 +692,12 @@ def cmd_binary(paths, bin_path, compose_path, dockerfile):
             problems.ok(key in binary.env, "Dockerfile", f"ENV {key} is not a textserve variable")
     problems.ok(image.cmd and image.cmd[0] in binary.subcommands, "Dockerfile",
                 f"CMD {image.cmd} is not a textserve subcommand")
+    health_cmd = re.search(r"CMD (\[.*\])", image.healthcheck)
+    if health_cmd:
+        argv = json.loads(health_cmd.group(1))
+        if argv and argv[0].endswith("/textserve"):
+            problems.ok(len(argv) > 1 and argv[1] in binary.subcommands, "Dockerfile",
+                        f"HEALTHCHECK {argv} is not a textserve subcommand")
     for url in re.findall(r"https?://[^\s\"']+", image.healthcheck):
         m = re.match(r"https?://[^/:]+:(\d+)(/\S*)", url)
         problems.ok(bool(m) and m.group(1) == image.env.get("TEXTSERVE_PORT")
@@ -815,6 +824,11 @@ def check_compose(path, binary, image, problems):
                 problems.ok(token.partition("=")[0] in binary.flags, where,
                             f"command flag {token} is not a flag of `textserve serve`")
         test = (spec.get("healthcheck") or {}).get("test", [])
+        argv = [str(t) for t in test] if isinstance(test, list) else shlex.split(str(test))
+        for i, token in enumerate(argv[:-1]):
+            if token.endswith("/textserve"):
+                problems.ok(argv[i + 1] in binary.subcommands, where,
+                            f"healthcheck {argv[i:]} is not a textserve subcommand")
         for url in re.findall(r"https?://[^\s\"']+", " ".join(map(str, test))):
             m = re.match(r"https?://[^/:]+:(\d+)(/\S*)", url)
             problems.ok(bool(m) and m.group(1) == str(port), where,
@@ -830,7 +844,7 @@ def check_compose(path, binary, image, problems):
         nginx = os.path.join(ROOT, "deploy", "nginx.conf")
         if os.path.exists(nginx):
             with open(nginx, encoding="utf-8") as f:
-                upstreams = re.findall(rf"server {re.escape(service)}:(\d+)", f.read())
+                upstreams = re.findall(rf"\b{re.escape(service)}:(\d+)", f.read())
             for up in upstreams:
                 problems.ok(up == str(port), "deploy/nginx.conf",
                             f"upstream {service}:{up} is not textserve's port {port}")

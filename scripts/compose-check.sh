@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# Runs the committed docker-compose.yml (3 textserve replicas + nginx) with podman-compose and a
+# failover drill in containers: 32 closed-loop clients through the load balancer for 15 s, one
+# replica killed (SIGKILL) at 5 s; every request must still be answered 200. Also checks that
+# the published port does not give away /metrics, and that `down` stops the stack cleanly
+# (the surviving replicas exit 0 on SIGTERM). Base images as in scripts/image-check.sh; the
+# textserve image is reused when IMAGE names one already built (else compose builds it).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/podman-env.sh
+
+VENV="${TEXTSERVE_CACHE:-$HOME/.cache/textserve}/compose-venv"
+if [ ! -x "$VENV/bin/podman-compose" ]; then
+  python3 -m venv "$VENV"
+  "$VENV/bin/pip" install --quiet --disable-pip-version-check podman-compose==1.5.0
+fi
+compose() { "$VENV/bin/podman-compose" -p textserve-compose-check "$@"; }
+
+if [ "${LOCAL_BASE:-}" = 1 ] || ! podman image exists debian:bookworm-slim; then
+  scripts/local-base-images.sh >/dev/null
+  export BUILD_IMAGE=localhost/rust:1.95-bookworm RUNTIME_IMAGE=localhost/debian:bookworm-slim
+  export NGINX_IMAGE=localhost/nginx:bookworm
+fi
+export TEXTSERVE_IMAGE="${IMAGE:-localhost/textserve:latest}"
+export TEXTSERVE_LB_PORT="${LB_PORT:-18090}"
+export TEXTSERVE_API_KEYS="compose-check-key-$(date +%s)"
+
+failures=0
+pass() { echo "ok   $*"; }
+fail() { echo "FAIL $*"; failures=$((failures + 1)); }
+lb="http://127.0.0.1:$TEXTSERVE_LB_PORT"
+log=$(mktemp -d)
+
+cleanup() { compose down -t 40 >/dev/null 2>&1 || true; }
+trap cleanup EXIT
+cleanup
+start=$(date +%s)
+compose up -d >"$log/up.log" 2>&1 || { tail -30 "$log/up.log"; exit 1; }
+replicas=$(podman ps --filter label=com.docker.compose.project=textserve-compose-check \
+  --filter label=com.docker.compose.service=textserve --format '{{.Names}}')
+echo "started: $(echo $replicas) + lb"
+count=$(echo "$replicas" | grep -c . || true)
+[ "$count" = 3 ] && pass "3 replicas started" || { fail "$count replica(s) started, not 3"; exit 1; }
+for _ in $(seq 1 600); do
+  curl -fsS "$lb/health/ready" >/dev/null 2>&1 && break
+  sleep 0.1
+done
+if curl -fsS "$lb/health/ready" >/dev/null 2>&1; then
+  pass "ready through the load balancer $(($(date +%s) - start)) s after up"
+else
+  fail "ready through the load balancer within 60 s"
+  compose logs >"$log/logs.txt" 2>&1 || true
+  tail -40 "$log/logs.txt"
+  exit 1
+fi
+for name in $replicas; do
+  if podman healthcheck run "$name" >/dev/null 2>&1; then pass "$name healthy"; else fail "$name healthy"; fi
+done
+code=$(curl -s -o /dev/null -w '%{http_code}' "$lb/metrics")
+[ "$code" = 404 ] && pass "published port does not serve /metrics ($code)" ||
+  fail "published port serves /metrics ($code)"
+code=$(curl -s -o "$log/predict.json" -w '%{http_code}' "$lb/v1/predict" \
+  -H "authorization: Bearer $TEXTSERVE_API_KEYS" -H 'content-type: application/json' \
+  -d '{"text":"试运行无报警"}')
+[ "$code" = 200 ] && pass "prediction through the load balancer: $(cat "$log/predict.json")" ||
+  fail "prediction through the load balancer ($code)"
+
+victim=$(echo "$replicas" | sed -n 2p)
+python3 scripts/loadgen.py --data suites/zh-manufacturing/synthetic-train.jsonl \
+  --port "$TEXTSERVE_LB_PORT" --workers 32 --seconds 15 --timeline \
+  --header "authorization:Bearer $TEXTSERVE_API_KEYS" >"$log/failover.jsonl" &
+load=$!
+sleep 5
+podman kill --signal KILL "$victim" >/dev/null
+echo "killed $victim (SIGKILL) at t = 5 s"
+wait "$load"
+summary=$(tail -n 1 "$log/failover.jsonl")
+echo "failover load: $summary"
+if python3 -c 'import json,sys; o=json.loads(sys.argv[1])["outcomes"]; sys.exit(set(o) != {"status 200"})' "$summary"; then
+  pass "failover: every request answered 200"
+else
+  fail "failover: some requests were not answered 200"
+fi
+
+# The balancer spread the load: every surviving replica answered predictions.
+for name in $replicas; do
+  [ "$name" = "$victim" ] && continue
+  ip=$(podman inspect --format '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}' "$name")
+  served=$(curl -fsS "http://$ip:8080/metrics" | awk '/^textserve_requests_total\{.*route="\/v1\/predict".*status="200"/ { n += $NF } END { print n + 0 }')
+  [ "$served" -gt 0 ] && pass "$name answered $served predictions" || fail "$name answered none"
+done
+
+t0=$(date +%s)
+compose stop -t 40 >"$log/stop.log" 2>&1 || fail "compose stop"
+stopped=$(($(date +%s) - t0))
+for name in $replicas; do
+  [ "$name" = "$victim" ] && continue
+  code=$(podman inspect --format '{{.State.ExitCode}}' "$name")
+  [ "$code" = 0 ] && pass "$name exits 0 on SIGTERM" || fail "$name exits $code on SIGTERM"
+done
+echo "stack stopped in $stopped s"
+compose down -t 40 >"$log/down.log" 2>&1 || fail "compose down"
+left=$(podman ps -a --filter label=com.docker.compose.project=textserve-compose-check --format '{{.Names}}')
+[ -z "$left" ] && pass "stack stopped and removed" || fail "left behind: $left"
+trap - EXIT
+echo "compose check: $failures failure(s)"
+[ "$failures" -eq 0 ]
