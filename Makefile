@@ -5,7 +5,7 @@ CARGO ?= cargo
 MODEL ?= models/zh-reviews-sentiment
 DATA ?= data/zh-reviews.jsonl
 
-.PHONY: setup build serve test lint schemathesis fuzz browser-check deploy-check image compose-check podman drills data model eval check bench openapi clean
+.PHONY: setup build serve test lint schemathesis fuzz browser-check deploy-check image compose-check triton-check podman drills data model eval check bench openapi clean
 
 setup: .libtorch/lib/libtorch_cpu.so
 
@@ -45,6 +45,11 @@ browser-check: setup
 deploy-check: setup
 	$(CARGO) build
 	BIN=target/debug/textserve scripts/check-deploy.sh
+
+## The Open Inference Protocol routes driven by tritonclient[http] (installed into a venv).
+triton-check: setup
+	$(CARGO) build
+	BIN=target/debug/textserve scripts/triton-check.sh
 
 ## Podman, runc and debootstrap from Debian (the container targets need them).
 podman:

@@ -306,7 +306,7 @@ async fn json_errors_for_every_bad_request_class() {
             .contains("texts[1]")
     );
 
-    let unknown = app.get("/v2/nothing").await;
+    let unknown = app.get("/v3/nothing").await;
     assert_eq!(error_code(unknown, 404).await, "not_found");
     let wrong_method = app.get("/v1/predict").await;
     assert_eq!(error_code(wrong_method, 405).await, "method_not_allowed");

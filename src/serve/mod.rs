@@ -10,6 +10,7 @@ pub mod security;
 pub mod state;
 pub mod stream;
 pub mod telemetry;
+pub mod v2;
 
 use std::future::Future;
 use std::net::SocketAddr;

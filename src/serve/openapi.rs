@@ -24,7 +24,8 @@ use super::state::{AppState, Limits};
     tags(
         (name = "predict", description = "Classify texts"),
         (name = "models", description = "What is served"),
-        (name = "health", description = "Probes and metrics")
+        (name = "health", description = "Probes and metrics"),
+        (name = "open inference protocol", description = "KServe v2 / Open Inference Protocol REST: the same model for Triton, KServe and MLServer clients")
     )
 )]
 struct ApiDoc;
@@ -40,6 +41,15 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(routes::live))
         .routes(routes!(routes::ready))
         .routes(routes!(routes::metrics_text))
+        .routes(routes!(super::v2::server_metadata))
+        .routes(routes!(super::v2::server_live))
+        .routes(routes!(super::v2::server_ready))
+        .routes(routes!(super::v2::model_metadata))
+        .routes(routes!(super::v2::model_version_metadata))
+        .routes(routes!(super::v2::model_ready))
+        .routes(routes!(super::v2::model_version_ready))
+        .routes(routes!(super::v2::infer))
+        .routes(routes!(super::v2::infer_version))
 }
 
 /// The OpenAPI document for the default limits, as printed by `textserve openapi` and
@@ -134,6 +144,7 @@ pub fn app(state: AppState, options: &HttpOptions) -> Router {
             close_connections_when_shutting_down,
         ))
         .layer(super::error::catch_panics())
+        .layer(axum::middleware::from_fn(super::v2::protocol_errors))
         .layer(axum::middleware::from_fn(super::telemetry::observe))
         .with_state(state)
 }

@@ -101,7 +101,7 @@ pub(super) fn check_text(text: &str, max_chars: usize, field: &str) -> Result<()
 }
 
 /// Tokenizes, queues, and waits for every text; answers in input order.
-async fn classify(
+pub(super) async fn classify(
     state: &AppState,
     served: &ServedModel,
     texts: &[String],

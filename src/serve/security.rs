@@ -137,12 +137,18 @@ pub fn check_exposure(
 
 /// Guards `/v1/*`. Health probes, metrics, the spec, the docs and the try-it page stay open so
 /// load balancers and monitoring need no secret.
+/// The API and the Open Inference Protocol's model routes need a key; health, metrics, the
+/// spec, the try-it page and the protocol's server metadata and health do not.
+fn needs_key(path: &str) -> bool {
+    path.starts_with("/v1/") || path.starts_with("/v2/models")
+}
+
 pub async fn require_api_key(
     State(keys): State<ApiKeys>,
     request: Request,
     next: Next,
 ) -> Response {
-    if keys.is_empty() || !request.uri().path().starts_with("/v1/") {
+    if keys.is_empty() || !needs_key(request.uri().path()) {
         return next.run(request).await;
     }
     let token = request
