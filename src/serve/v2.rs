@@ -305,20 +305,51 @@ fn model_readiness(state: &AppState, name: &str, version: Option<&str>) -> Respo
     }
 }
 
+/// What an inference request can come to, for both infer routes' OpenAPI entries.
+#[derive(utoipa::IntoResponses)]
+#[allow(dead_code)]
+enum InferOutcomes {
+    #[response(status = 200, description = "Probabilities and labels")]
+    Answered(InferResponse),
+    #[response(
+        status = 400,
+        description = "Malformed request: JSON, tensor name, datatype, shape or data"
+    )]
+    Malformed(ProtocolError),
+    #[response(status = 401, description = "Missing or invalid API key")]
+    Unauthorized(ProtocolError),
+    #[response(status = 404, description = "No such model or version")]
+    NotFound(ProtocolError),
+    #[response(
+        status = 408,
+        description = "The body did not arrive within the body timeout"
+    )]
+    BodyTimeout(ProtocolError),
+    #[response(
+        status = 413,
+        description = "Too many texts, a text over the limit, or body over the limit"
+    )]
+    TooLarge(ProtocolError),
+    #[response(status = 422, description = "An empty text")]
+    EmptyText(ProtocolError),
+    #[response(
+        status = 429,
+        description = "Queue full; retry after the Retry-After seconds"
+    )]
+    Overloaded(ProtocolError),
+    #[response(
+        status = 503,
+        description = "Model not ready, shutting down, or no answer within the request timeout"
+    )]
+    Unavailable(ProtocolError),
+}
+
 /// Classify texts: input `text` (BYTES, `[n]` or `[n, 1]`) → `probabilities` (FP32, `[n, labels]`)
 /// and `label` (BYTES, `[n]`).
 #[utoipa::path(post, path = "/v2/models/{name}/infer", tag = "open inference protocol",
     params(("name" = String, Path, description = "Model name")),
     request_body = InferRequest,
-    responses((status = 200, body = InferResponse),
-        (status = 400, description = "Malformed request: JSON, tensor name, datatype, shape or data", body = ProtocolError),
-        (status = 401, description = "Missing or invalid API key", body = ProtocolError),
-        (status = 404, description = "No model by that name", body = ProtocolError),
-        (status = 408, description = "The body did not arrive within the body timeout", body = ProtocolError),
-        (status = 413, description = "Too many texts, a text over the limit, or body over the limit", body = ProtocolError),
-        (status = 422, description = "An empty text", body = ProtocolError),
-        (status = 429, description = "Queue full; retry after the Retry-After seconds", body = ProtocolError),
-        (status = 503, description = "Model not ready, shutting down, or no answer within the request timeout", body = ProtocolError)))]
+    responses(InferOutcomes))]
 pub async fn infer(
     State(state): State<AppState>,
     Path(name): Path<String>,
@@ -332,15 +363,7 @@ pub async fn infer(
 #[utoipa::path(post, path = "/v2/models/{name}/versions/{version}/infer", tag = "open inference protocol",
     params(("name" = String, Path, description = "Model name"), ("version" = String, Path, description = "Model version")),
     request_body = InferRequest,
-    responses((status = 200, body = InferResponse),
-        (status = 400, description = "Malformed request: JSON, tensor name, datatype, shape or data", body = ProtocolError),
-        (status = 401, description = "Missing or invalid API key", body = ProtocolError),
-        (status = 404, description = "No such model or version", body = ProtocolError),
-        (status = 408, description = "The body did not arrive within the body timeout", body = ProtocolError),
-        (status = 413, description = "Too many texts, a text over the limit, or body over the limit", body = ProtocolError),
-        (status = 422, description = "An empty text", body = ProtocolError),
-        (status = 429, description = "Queue full; retry after the Retry-After seconds", body = ProtocolError),
-        (status = 503, description = "Model not ready, shutting down, or no answer within the request timeout", body = ProtocolError)))]
+    responses(InferOutcomes))]
 pub async fn infer_version(
     State(state): State<AppState>,
     Path((name, version)): Path<(String, String)>,
