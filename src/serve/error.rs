@@ -1,4 +1,6 @@
-//! The one error shape every response uses: `{"error": {"code", "message"}}`.
+//! The one error type every response uses. It answers `{"error": {"code", "message"}}`, and
+//! within [`ErrorShape::Protocol`] (the Open Inference Protocol's routes, see `v2`) the
+//! protocol's own `{"error": "<message>"}`.
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -12,6 +14,24 @@ pub struct ApiError {
     pub message: String,
     /// Seconds, sent as `Retry-After` (429 and 503).
     pub retry_after: Option<u32>,
+}
+
+/// The Open Inference Protocol's error body.
+#[derive(Debug, Serialize, serde::Deserialize, ToSchema)]
+pub struct ProtocolError {
+    #[schema(example = "unknown model \"x\"")]
+    pub error: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorShape {
+    Api,
+    Protocol,
+}
+
+tokio::task_local! {
+    /// The shape errors take while a request is handled; [`ErrorShape::Api`] when unset.
+    pub static ERROR_SHAPE: ErrorShape;
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -90,13 +110,26 @@ impl ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = ErrorBody {
-            error: ErrorDetail {
-                code: self.code.to_string(),
-                message: self.message,
-            },
+        let shape = ERROR_SHAPE
+            .try_with(|shape| *shape)
+            .unwrap_or(ErrorShape::Api);
+        let mut response = match shape {
+            ErrorShape::Api => {
+                let body = ErrorBody {
+                    error: ErrorDetail {
+                        code: self.code.to_string(),
+                        message: self.message,
+                    },
+                };
+                (self.status, axum::Json(body)).into_response()
+            }
+            ErrorShape::Protocol => {
+                let body = ProtocolError {
+                    error: self.message,
+                };
+                (self.status, axum::Json(body)).into_response()
+            }
         };
-        let mut response = (self.status, axum::Json(body)).into_response();
         if let Some(seconds) = self.retry_after {
             response
                 .headers_mut()
