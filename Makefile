@@ -51,10 +51,11 @@ triton-check: setup
 	$(CARGO) build
 	BIN=target/debug/textserve scripts/triton-check.sh
 
-## Podman, runc and debootstrap from Debian (the container targets need them).
+## Podman, runc, debootstrap, and the bridge networking with DNS compose needs, from Debian.
 podman:
-	@command -v podman >/dev/null && command -v runc >/dev/null && command -v debootstrap >/dev/null || \
-	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq podman runc debootstrap >/dev/null)
+	@dpkg -s podman runc debootstrap netavark aardvark-dns iptables >/dev/null 2>&1 || \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	    podman runc debootstrap netavark aardvark-dns iptables >/dev/null)
 
 ## Builds the Dockerfile with Podman and checks the image as a user runs it (scripts/image-check.sh).
 image: podman

@@ -16,7 +16,7 @@ if [ ! -x "$VENV/bin/podman-compose" ]; then
 fi
 compose() { "$VENV/bin/podman-compose" -p textserve-compose-check "$@"; }
 
-if [ "${LOCAL_BASE:-}" = 1 ] || ! podman image exists debian:bookworm-slim; then
+if [ "${LOCAL_BASE:-}" = 1 ] || ! podman image exists docker.io/library/debian:bookworm-slim; then
   scripts/local-base-images.sh >/dev/null
   export BUILD_IMAGE=localhost/rust:1.95-bookworm RUNTIME_IMAGE=localhost/debian:bookworm-slim
   export NGINX_IMAGE=localhost/nginx:bookworm
@@ -31,7 +31,11 @@ fail() { echo "FAIL $*"; failures=$((failures + 1)); }
 lb="http://127.0.0.1:$TEXTSERVE_LB_PORT"
 log=$(mktemp -d)
 
-cleanup() { compose down -t 40 >/dev/null 2>&1 || true; }
+load=""
+cleanup() {
+  [ -n "$load" ] && kill "$load" 2>/dev/null
+  compose down -t 40 >/dev/null 2>&1 || true
+}
 trap cleanup EXIT
 cleanup
 start=$(date +%s)
@@ -53,8 +57,14 @@ else
   tail -40 "$log/logs.txt"
   exit 1
 fi
+# The balancer answers once one replica is ready; each must become healthy on its own.
 for name in $replicas; do
-  if podman healthcheck run "$name" >/dev/null 2>&1; then pass "$name healthy"; else fail "$name healthy"; fi
+  healthy=""
+  for _ in $(seq 1 60); do
+    podman healthcheck run "$name" >/dev/null 2>&1 && { healthy=1; break; }
+    sleep 0.5
+  done
+  [ -n "$healthy" ] && pass "$name healthy" || fail "$name not healthy within 30 s"
 done
 code=$(curl -s -o /dev/null -w '%{http_code}' "$lb/metrics")
 [ "$code" = 404 ] && pass "published port does not serve /metrics ($code)" ||
@@ -74,6 +84,7 @@ sleep 5
 podman kill --signal KILL "$victim" >/dev/null
 echo "killed $victim (SIGKILL) at t = 5 s"
 wait "$load"
+load=""
 summary=$(tail -n 1 "$log/failover.jsonl")
 echo "failover load: $summary"
 if python3 -c 'import json,sys; o=json.loads(sys.argv[1])["outcomes"]; sys.exit(set(o) != {"status 200"})' "$summary"; then

@@ -15,7 +15,6 @@ source "$(dirname "$0")/podman-env.sh"
 MIRROR="${DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 BASE=localhost/debian:bookworm-slim
 RUST=localhost/rust:1.95-bookworm
-TOOLCHAIN="${RUST_TOOLCHAIN_DIR:-$(rustc --print sysroot)}"
 
 have() { [ -z "${FORCE:-}" ] && podman image exists "$1"; }
 
@@ -35,6 +34,10 @@ if ! have "$BASE"; then
 fi
 
 if ! have "$RUST"; then
+  # rustup's toolchain directory (bin/ and lib/, as the official image has under /usr/local/cargo).
+  TOOLCHAIN="${RUST_TOOLCHAIN_DIR:-$(rustc --print sysroot)}"
+  [ -x "$TOOLCHAIN/bin/cargo" ] && [ "$TOOLCHAIN" != /usr ] ||
+    { echo "no rustup toolchain at $TOOLCHAIN (set RUST_TOOLCHAIN_DIR)" >&2; exit 1; }
   podman rm -f textserve-rust-standin >/dev/null 2>&1 || true
   podman run --name textserve-rust-standin \
     -v "$TOOLCHAIN:/mnt/toolchain:ro" -v /usr/local/share/ca-certificates:/mnt/ca:ro \

@@ -56,7 +56,10 @@ check("server metadata", server.get("name") == "textserve"
       and "binary_tensor_data" in server.get("extensions", []), server)
 meta = client.get_model_metadata(model, headers=auth())
 check("model metadata", meta["name"] == model and meta["inputs"][0]["datatype"] == "BYTES", meta)
-labels = v1_batch(["好"])["predictions"][0]["probabilities"].keys()
+# Probability columns come in the order of the model's labels, as /v1/models/{name} lists them.
+with urllib.request.urlopen(urllib.request.Request(
+        f"http://127.0.0.1:{port}/v1/models/{model}", headers=KEY_HEADER)) as response:
+    labels = json.load(response)["labels"]
 check("model is ready", client.is_model_ready(model, headers=auth()))
 version = meta["versions"][0]
 check("model version is ready", client.is_model_ready(model, model_version=version, headers=auth()))
@@ -72,7 +75,7 @@ for texts, shape, binary in [
     probabilities = result.as_numpy("probabilities")
     label = result.as_numpy("label")
     v1 = v1_batch(texts)["predictions"]
-    expected = np.array([[p["probabilities"][name] for name in sorted(labels)] for p in v1])
+    expected = np.array([[p["probabilities"][name] for name in labels] for p in v1])
     check(f"infer {len(texts)} text(s), shape {list(shape)}: probabilities {probabilities.shape}",
           probabilities.shape == (len(texts), len(labels))
           and np.allclose(probabilities, expected, atol=1e-6), probabilities.tolist())

@@ -22,5 +22,6 @@ for _ in $(seq 1 300); do
   kill -0 "$server" 2>/dev/null || { cat "$log"; exit 1; }
   sleep 0.1
 done
+curl -fsS "http://127.0.0.1:$PORT/health/ready" >/dev/null || { echo "not ready in 30 s"; cat "$log"; exit 1; }
 name=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["name"])' "$MODEL/model.json")
 "$VENV/bin/python" scripts/triton-check.py "$PORT" "$KEY" "$name"

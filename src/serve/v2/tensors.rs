@@ -265,7 +265,8 @@ fn decode_bytes(mut data: &[u8], expected: usize) -> Result<Vec<String>, ApiErro
 }
 
 /// Row-major elements of (possibly nested) JSON tensor data; each must be a string. Stops once
-/// there are more than `expected`, so a huge array costs no more than the shape allows.
+/// there are more than `expected`, so no more texts are copied than the shape allows (the
+/// parsed JSON itself is bounded by --body-limit).
 fn flatten(
     data: &serde_json::Value,
     out: &mut Vec<String>,
@@ -313,9 +314,18 @@ pub(super) fn wanted_outputs(
             (LABEL, default_binary),
         ]);
     };
+    let mut seen = Vec::with_capacity(2);
     requested
         .iter()
         .map(|output| {
+            // Each output once: a list repeating one would have its data built again and again.
+            if seen.contains(&output.name.as_str()) {
+                return Err(bad_request(format!(
+                    "output {:?} is asked for more than once",
+                    output.name
+                )));
+            }
+            seen.push(output.name.as_str());
             let name = match output.name.as_str() {
                 PROBABILITIES => PROBABILITIES,
                 LABEL => LABEL,
