@@ -75,6 +75,24 @@ code=$(curl -s -o "$log/predict.json" -w '%{http_code}' "$lb/v1/predict" \
 [ "$code" = 200 ] && pass "prediction through the load balancer: $(cat "$log/predict.json")" ||
   fail "prediction through the load balancer ($code)"
 
+# Bulk streams cannot cross nginx (see deploy/nginx.conf): the balancer says so instead of
+# cutting them short, and a replica takes them directly.
+code=$(curl -s -o "$log/stream-lb.json" -w '%{http_code}' -X POST --data-binary '{"text":"好"}' \
+  -H 'content-type: application/x-ndjson' -H "authorization: Bearer $TEXTSERVE_API_KEYS" "$lb/v1/predict/stream")
+[ "$code" = 501 ] && grep -q stream_not_proxied "$log/stream-lb.json" &&
+  pass "the balancer refuses bulk streams with a reason ($code)" || fail "stream through the balancer: $code"
+for _ in 1 2 3 4 5; do
+  python3 -c 'import json,sys
+for l in open("suites/zh-manufacturing/synthetic-train.jsonl"): print(json.dumps({"text": json.loads(l)["text"]}, ensure_ascii=False))'
+done >"$log/stream.ndjson"
+sent=$(wc -l <"$log/stream.ndjson")
+first=$(echo "$replicas" | head -1)
+ip=$(podman inspect --format '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}' "$first")
+answered=$(curl -sS -X POST -T "$log/stream.ndjson" -H 'content-type: application/x-ndjson' \
+  -H "authorization: Bearer $TEXTSERVE_API_KEYS" "http://$ip:8080/v1/predict/stream" | grep -c '"label"' || true)
+[ "$answered" = "$sent" ] && pass "a $(($(wc -c <"$log/stream.ndjson") / 1000)) kB stream straight to $first: $answered of $sent lines labelled" ||
+  fail "stream straight to a replica: $answered of $sent lines labelled"
+
 victim=$(echo "$replicas" | sed -n 2p)
 python3 scripts/loadgen.py --data suites/zh-manufacturing/synthetic-train.jsonl \
   --port "$TEXTSERVE_LB_PORT" --workers 32 --seconds 15 --timeline \
