@@ -48,3 +48,34 @@ async fn the_served_spec_carries_the_configured_limits() {
     assert_eq!(texts["minItems"], 1);
     assert_eq!(texts["items"]["maxLength"], 321);
 }
+
+#[test]
+fn every_reference_in_the_spec_resolves() {
+    fn references(value: &serde_json::Value, out: &mut Vec<String>) {
+        match value {
+            serde_json::Value::Object(map) => {
+                for (key, value) in map {
+                    match (key.as_str(), value.as_str()) {
+                        ("$ref", Some(reference)) => out.push(reference.to_string()),
+                        _ => references(value, out),
+                    }
+                }
+            }
+            serde_json::Value::Array(items) => items.iter().for_each(|v| references(v, out)),
+            _ => {}
+        }
+    }
+    let spec: serde_json::Value =
+        serde_json::from_str(&textserve::serve::openapi().to_pretty_json().unwrap()).unwrap();
+    let mut found = Vec::new();
+    references(&spec, &mut found);
+    assert!(!found.is_empty());
+    let dangling: Vec<&String> = found
+        .iter()
+        .filter(|r| {
+            r.strip_prefix('#')
+                .is_none_or(|pointer| spec.pointer(pointer).is_none())
+        })
+        .collect();
+    assert!(dangling.is_empty(), "unresolvable: {dangling:?}");
+}

@@ -16,6 +16,8 @@ use super::state::{AppState, Limits};
 
 #[derive(OpenApi)]
 #[openapi(
+    // Referenced only through v2's IntoResponses, which does not register what it names.
+    components(schemas(super::v2::InferResponse)),
     info(
         title = "textserve",
         description = "LSTM text classification for manufacturing comments: predict labels with probabilities.",
