@@ -143,9 +143,21 @@ pub struct ServeConfig {
     /// Port to bind (0 picks a free one and logs it).
     #[arg(long, env = "TEXTSERVE_PORT", default_value_t = 8080)]
     pub port: u16,
-    /// Model directory to serve.
-    #[arg(long, env = "TEXTSERVE_MODEL", default_value = DEFAULT_MODEL_DIR)]
-    pub model: PathBuf,
+    /// Model directory to serve (default: models/zh-reviews-sentiment, unless
+    /// --model-repository is given).
+    #[arg(long, env = "TEXTSERVE_MODEL")]
+    pub model: Option<PathBuf>,
+    /// Directory of model directories: every subdirectory holding a model.json is served under
+    /// the name its model.json gives (alongside --model, if given).
+    #[arg(long, env = "TEXTSERVE_MODEL_REPOSITORY")]
+    pub model_repository: Option<PathBuf>,
+    /// The model /v1/predict, /v1/predict/batch, /v1/explain and /v1/predict/stream serve
+    /// (default: --model's, or the repository's only model).
+    #[arg(long, env = "TEXTSERVE_DEFAULT_MODEL")]
+    pub default_model: Option<String>,
+    /// When /health/ready answers 200: once the default model is ready, or once every model is.
+    #[arg(long, env = "TEXTSERVE_READY_REQUIRES", value_enum, default_value_t = ReadyRequires::Default)]
+    pub ready_requires: ReadyRequires,
     /// libtorch intra-op threads of each inference worker.
     #[arg(long, env = "TEXTSERVE_THREADS", default_value_t = 1)]
     pub threads: usize,
@@ -211,6 +223,20 @@ pub struct ServeConfig {
     /// Serve /v1/* without keys on a non-loopback address (refused otherwise).
     #[arg(long, env = "TEXTSERVE_ALLOW_UNAUTHENTICATED")]
     pub allow_unauthenticated: bool,
+    /// Admin key accepted as `Authorization: Bearer KEY` on the model management routes
+    /// (/v1/models/{name}/reload, /load, /unload); inference keys do not open them. Repeat for
+    /// rotation; the environment variable takes a comma-separated list. Never logged.
+    #[arg(
+        long = "admin-api-key",
+        env = "TEXTSERVE_ADMIN_API_KEYS",
+        value_delimiter = ',',
+        hide_env_values = true
+    )]
+    pub admin_api_keys: Vec<crate::serve::security::RawApiKey>,
+    /// Open the model management routes without an admin key (refused with 403 otherwise,
+    /// even on loopback).
+    #[arg(long, env = "TEXTSERVE_ALLOW_UNAUTHENTICATED_ADMIN")]
+    pub allow_unauthenticated_admin: bool,
     /// Origin allowed to call the API from a browser (repeatable); CORS is off without one.
     #[arg(
         long = "cors-origin",
@@ -218,6 +244,15 @@ pub struct ServeConfig {
         value_delimiter = ','
     )]
     pub cors_origins: Vec<axum::http::HeaderValue>,
+}
+
+/// What `/health/ready` waits for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReadyRequires {
+    /// The default model is loaded and warm.
+    Default,
+    /// Every model of the repository is loaded and warm.
+    All,
 }
 
 impl Default for ServeConfig {

@@ -181,7 +181,7 @@ fn cases_pass_and_fail_as_the_model_behaves_and_the_report_is_recorded() {
     let dir = run.job.out.clone();
     let runtime = tokio::runtime::Runtime::new().unwrap();
     runtime.block_on(async {
-        let app = common::spawn_app_with(|c| c.model = dir).await;
+        let app = common::spawn_app_with(|c| c.model = Some(dir)).await;
         let details = app.get_json("/v1/models/markers").await;
         assert_eq!(details["check"]["passed"], 5);
         assert_eq!(details["check"]["capabilities"][0]["capability"], "edits");

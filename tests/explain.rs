@@ -260,7 +260,7 @@ async fn explanation_rows_count_toward_the_queue_bound() {
         .post(app.url("/v1/predict/batch"))
         .json(&json!({"texts": vec!["好"; 12]}));
     let filler = tokio::spawn(async move { filler.send().await });
-    while app.state.inference().queue_depth() < 12 {
+    while app.state.default_model().unwrap().inference.queue_depth() < 12 {
         tokio::time::sleep(Duration::from_millis(2)).await;
     }
     // Five tokens: six rows do not fit the four free places, one prediction does.

@@ -16,11 +16,10 @@ async fn ready_is_503_until_the_model_is_warm() {
     let model_dir = write_tiny_model(dir.path());
     let (release, gate) = std::sync::mpsc::channel::<()>();
     let gate = std::sync::Mutex::new(gate);
-    let loader_dir = model_dir.clone();
-    let app = Application::build_with_loader(&test_config(&model_dir), move || {
+    let app = Application::build_with_loader(&test_config(&model_dir), move |dir| {
         // Every worker waits here until the sender is dropped.
         let _ = gate.lock().map(|gate| gate.recv());
-        Ok(Model::load(&loader_dir)?)
+        Ok(Model::load(dir)?)
     })
     .await
     .unwrap();
@@ -44,8 +43,17 @@ async fn ready_is_503_until_the_model_is_warm() {
 #[tokio::test]
 async fn a_model_that_fails_to_load_stops_the_server_with_an_error() {
     let dir = tempfile::tempdir().unwrap();
+    // A directory that is missing is refused before the port is bound.
     let config = test_config(&dir.path().join("no-such-model"));
-    let app = Application::build(&config).await.unwrap();
+    let message = format!("{:#}", Application::build(&config).await.err().unwrap());
+    assert!(
+        message.contains("no-such-model") && message.contains("not found"),
+        "{message}"
+    );
+    // Weights that fail to load stop the server once it has started.
+    let model = write_tiny_model(dir.path());
+    std::fs::write(model.join("model.safetensors"), b"not weights").unwrap();
+    let app = Application::build(&test_config(&model)).await.unwrap();
     let result = tokio::time::timeout(
         Duration::from_secs(10),
         app.run_until_stopped(std::future::pending()),
@@ -54,7 +62,7 @@ async fn a_model_that_fails_to_load_stops_the_server_with_an_error() {
     .expect("server stops by itself");
     let message = format!("{:#}", result.unwrap_err());
     assert!(
-        message.contains("no-such-model") && message.contains("not found"),
+        message.contains("model.safetensors") && message.contains("checksum"),
         "{message}"
     );
 }
@@ -68,7 +76,7 @@ async fn shutdown_lets_in_flight_requests_finish() {
         .post(app.url("/v1/predict"))
         .json(&json!({"text": "质量很好"}));
     let in_flight = tokio::spawn(async move { request.send().await });
-    while app.state.inference().queue_depth() == 0 {
+    while app.state.default_model().unwrap().inference.queue_depth() == 0 {
         tokio::time::sleep(Duration::from_millis(2)).await;
     }
     let state = app.state.clone();
@@ -131,7 +139,7 @@ async fn a_full_queue_fails_fast_with_429() {
         .post(app.url("/v1/predict/batch"))
         .json(&json!({"texts": vec!["好"; 8]}));
     let filler = tokio::spawn(async move { filler.send().await });
-    while app.state.inference().queue_depth() < 8 {
+    while app.state.default_model().unwrap().inference.queue_depth() < 8 {
         tokio::time::sleep(Duration::from_millis(2)).await;
     }
     let rejected = app
@@ -191,7 +199,7 @@ async fn a_client_that_disconnects_has_its_queued_texts_skipped() {
         .post(app.url("/v1/predict/batch"))
         .json(&json!({"texts": ["甲", "乙", "丙"]}));
     let client = tokio::spawn(async move { request.send().await });
-    while app.state.inference().queue_depth() < 3 {
+    while app.state.default_model().unwrap().inference.queue_depth() < 3 {
         tokio::time::sleep(Duration::from_millis(2)).await;
     }
     client.abort();
@@ -210,7 +218,10 @@ async fn a_client_that_disconnects_has_its_queued_texts_skipped() {
         after - before >= 3.0,
         "abandoned before {before}, after {after}"
     );
-    assert_eq!(app.state.inference().queue_depth(), 0);
+    assert_eq!(
+        app.state.default_model().unwrap().inference.queue_depth(),
+        0
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -219,12 +230,11 @@ async fn when_the_inference_thread_dies_requests_and_readiness_get_503() {
     use textserve::text::{Tokenizer, TokenizerConfig};
     let dir = tempfile::tempdir().unwrap();
     let model_dir = write_tiny_model(dir.path());
-    let loader_dir = model_dir.clone();
     // A tokenizer that knows far more tokens than the network's embedding has rows (beyond
     // every scope mark too): the first forward pass with one of them fails inside libtorch and
     // takes the thread down.
-    let app = Application::build_with_loader(&test_config(&model_dir), move || {
-        let mut artifact = Artifact::load(&loader_dir)?;
+    let app = Application::build_with_loader(&test_config(&model_dir), move |dir| {
+        let mut artifact = Artifact::load(dir)?;
         let alphabet: Vec<String> = (0x4E00u32..0x5400)
             .filter_map(char::from_u32)
             .map(String::from)

@@ -131,7 +131,7 @@ async fn a_request_past_its_deadline_gets_503_and_its_texts_are_dropped() {
     assert!(response.headers().contains_key("retry-after"));
     assert_eq!(error_code(response, 503).await, "deadline_exceeded");
     for _ in 0..300 {
-        if app.state.inference().queue_depth() == 0 {
+        if app.state.default_model().unwrap().inference.queue_depth() == 0 {
             return;
         }
         tokio::time::sleep(Duration::from_millis(10)).await;

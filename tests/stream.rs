@@ -243,7 +243,7 @@ async fn a_client_that_stops_reading_is_not_buffered_without_bound() {
         written < total / 4,
         "the server kept reading a body whose answers nobody reads: {written} of {total} bytes"
     );
-    let waiting = app.state.inference().bulk_depth();
+    let waiting = app.state.default_model().unwrap().inference.bulk_depth();
     assert!(waiting <= 600, "{waiting} texts queued for one stream");
     // Interactive requests are still answered meanwhile.
     let answer = app.predict("好").await;
@@ -259,7 +259,7 @@ async fn a_client_that_leaves_has_its_queued_texts_dropped() {
     let (connection, _, _) = write_without_reading(&app, 2_000_000, Duration::from_secs(1)).await;
     drop(connection);
     let deadline = Instant::now() + Duration::from_secs(5);
-    while app.state.inference().bulk_depth() > 0 {
+    while app.state.default_model().unwrap().inference.bulk_depth() > 0 {
         assert!(
             Instant::now() < deadline,
             "the stream's texts are still queued"

@@ -34,8 +34,22 @@ async fn metadata_and_health_describe_the_served_model() {
         .json()
         .await
         .unwrap();
-    let labels = app.state.served().unwrap().details.labels.len() as i64;
-    let version = app.state.served().unwrap().details.version.clone();
+    let labels = app
+        .state
+        .default_model()
+        .unwrap()
+        .served
+        .details
+        .labels
+        .len() as i64;
+    let version = app
+        .state
+        .default_model()
+        .unwrap()
+        .served
+        .details
+        .version
+        .clone();
     assert_eq!(model["name"], MODEL_NAME);
     assert_eq!(model["versions"], json!([version]));
     assert_eq!(
@@ -75,8 +89,22 @@ async fn inference_answers_as_v1_does_in_the_protocols_tensors() {
         .json()
         .await
         .unwrap();
-    let labels = app.state.served().unwrap().details.labels.clone();
-    let version = app.state.served().unwrap().details.version.clone();
+    let labels = app
+        .state
+        .default_model()
+        .unwrap()
+        .served
+        .details
+        .labels
+        .clone();
+    let version = app
+        .state
+        .default_model()
+        .unwrap()
+        .served
+        .details
+        .version
+        .clone();
     for (path, shape, data) in [
         (
             format!("/v2/models/{MODEL_NAME}/infer"),
@@ -265,7 +293,14 @@ async fn binary_tensor_data_goes_both_ways() {
     let body = response.bytes().await.unwrap();
     let answer: Value = serde_json::from_slice(&body[..json_length]).unwrap();
     let probabilities = &answer["outputs"][0];
-    let labels = app.state.served().unwrap().details.labels.len();
+    let labels = app
+        .state
+        .default_model()
+        .unwrap()
+        .served
+        .details
+        .labels
+        .len();
     assert_eq!(
         probabilities["parameters"]["binary_data_size"],
         json!(2 * labels * 4)
@@ -282,7 +317,14 @@ async fn binary_tensor_data_goes_both_ways() {
         .json()
         .await
         .unwrap();
-    let names = app.state.served().unwrap().details.labels.clone();
+    let names = app
+        .state
+        .default_model()
+        .unwrap()
+        .served
+        .details
+        .labels
+        .clone();
     for (i, prediction) in v1["predictions"].as_array().unwrap().iter().enumerate() {
         for (j, name) in names.iter().enumerate() {
             let expected = prediction["probabilities"][name].as_f64().unwrap() as f32;

@@ -310,6 +310,26 @@ impl Artifact {
     }
 }
 
+/// The name a model directory's `model.json` gives, read without loading (or checking) the
+/// weights: a repository's models are named before any of them loads.
+pub fn read_name(dir: &Path) -> Result<String, ArtifactError> {
+    if !dir.is_dir() {
+        return Err(ArtifactError::MissingDirectory(dir.to_path_buf()));
+    }
+    let path = dir.join(MANIFEST_FILE);
+    if !path.is_file() {
+        return Err(ArtifactError::MissingFile(path));
+    }
+    let text = std::fs::read_to_string(&path).map_err(io_error(&path))?;
+    let value: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| invalid(&path, e.to_string()))?;
+    value
+        .get("name")
+        .and_then(serde_json::Value::as_str)
+        .map(str::to_string)
+        .ok_or_else(|| invalid(&path, "name is missing or not a string"))
+}
+
 pub fn parameter_count(var_store: &VarStore) -> i64 {
     var_store
         .variables()

@@ -96,6 +96,26 @@ impl ApiError {
         }
     }
 
+    pub fn worker_stopped() -> Self {
+        Self::unavailable("an inference worker has stopped")
+    }
+
+    /// No answer within `--request-timeout-ms`.
+    pub fn deadline_exceeded(timeout: std::time::Duration) -> Self {
+        metrics::counter!("textserve_rejected_total", "reason" => "deadline").increment(1);
+        Self {
+            retry_after: Some(1),
+            ..Self::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "deadline_exceeded",
+                format!(
+                    "no answer within {} ms (--request-timeout-ms); the server is overloaded",
+                    timeout.as_millis()
+                ),
+            )
+        }
+    }
+
     pub fn overloaded(queued: usize) -> Self {
         Self {
             retry_after: Some(1),
@@ -104,6 +124,43 @@ impl ApiError {
                 "overloaded",
                 format!("the inference queue is full ({queued} texts waiting); retry shortly"),
             )
+        }
+    }
+}
+
+impl From<super::registry::RegistryError> for ApiError {
+    fn from(error: super::registry::RegistryError) -> Self {
+        use super::registry::RegistryError as E;
+        let message = error.to_string();
+        match error {
+            E::Unknown(_) | E::NotInRepository(_) => Self::not_found(message),
+            E::NotServed { .. } => Self {
+                message,
+                ..Self::not_ready()
+            },
+            E::Stopped(_) => Self::unavailable(message),
+            E::InvalidName(_) => Self::new(StatusCode::BAD_REQUEST, "invalid_model_name", message),
+            E::NameMismatch { .. } => {
+                Self::new(StatusCode::CONFLICT, "model_name_mismatch", message)
+            }
+            E::AlreadyLoaded(_) => Self::new(StatusCode::CONFLICT, "already_loaded", message),
+            E::DefaultModel(_) => Self::new(StatusCode::CONFLICT, "default_model", message),
+            E::NoRepository => Self::new(StatusCode::CONFLICT, "no_repository", message),
+            E::LoadFailed(_) => Self::unprocessable("load_failed", message),
+        }
+    }
+}
+
+impl From<super::inference::InferenceError> for ApiError {
+    fn from(error: super::inference::InferenceError) -> Self {
+        use super::inference::InferenceError as E;
+        match error {
+            E::QueueFull(waiting) => {
+                metrics::counter!("textserve_rejected_total", "reason" => "queue_full")
+                    .increment(1);
+                Self::overloaded(waiting)
+            }
+            E::Stopped => Self::worker_stopped(),
         }
     }
 }

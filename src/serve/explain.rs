@@ -119,7 +119,46 @@ pub async fn explain(
     State(state): State<AppState>,
     ApiJson(request): ApiJson<ExplainRequest>,
 ) -> Result<Response, ApiError> {
-    let served = state.available()?;
+    explain_with(&state, None, request).await
+}
+
+/// Explain a prediction of the named model: which tokens and words carried it.
+#[utoipa::path(
+    post,
+    path = "/v1/models/{name}/explain",
+    params(("name" = String, Path, description = "Model name as listed by /v1/models")),
+    tag = "predict",
+    request_body = ExplainRequest,
+    responses(
+        (status = 200, description = "Prediction and attributions", body = ExplainResponse,
+            headers(("x-queue-time-ms" = String, description = "Time queued before inference"),
+                    ("x-inference-time-ms" = String, description = "Time of the slowest forward pass"))),
+        (status = 400, description = "Malformed JSON", body = ErrorBody),
+        (status = 408, description = "The body did not arrive within the body timeout", body = ErrorBody),
+        (status = 413, description = "Text, its tokens (--max-explain-tokens) or body over the limit", body = ErrorBody),
+        (status = 404, description = "No model by that name, or the model has no label by that name", body = ErrorBody),
+        (status = 415, description = "Content-Type is not application/json", body = ErrorBody),
+        (status = 422, description = "Missing or mistyped field, empty text, unknown method, or samples out of range (--max-explain-samples)", body = ErrorBody),
+        (status = 401, description = "Missing or invalid API key (when keys are configured)", body = ErrorBody),
+        (status = 429, description = "Queue full (an explanation's rows count toward it); retry after the Retry-After seconds", body = ErrorBody),
+        (status = 503, description = "Model not ready, shutting down, or no answer within the request timeout", body = ErrorBody),
+    )
+)]
+pub async fn explain_model(
+    State(state): State<AppState>,
+    axum::extract::Path(name): axum::extract::Path<String>,
+    ApiJson(request): ApiJson<ExplainRequest>,
+) -> Result<Response, ApiError> {
+    explain_with(&state, Some(&name), request).await
+}
+
+async fn explain_with(
+    state: &AppState,
+    name: Option<&str>,
+    request: ExplainRequest,
+) -> Result<Response, ApiError> {
+    let model = state.model(name)?;
+    let served = &model.served;
     let limits = state.limits();
     check_text(&request.text, limits.max_text_chars, "text")?;
     let kind = request.method.unwrap_or(ExplainMethod::Occlusion);
@@ -164,7 +203,7 @@ pub async fn explain(
             ),
         )
     })?;
-    let (probabilities, timings) = infer(&state, plan.take_rows()).await?;
+    let (probabilities, timings) = infer(state, &model, plan.take_rows()).await?;
     let explanation = blocking(move || plan.explain(&text, &probabilities, label)).await?;
     metrics::counter!("textserve_explanations_total", "method" => method.name()).increment(1);
     let body = ExplainResponse::new(served, kind, explanation);

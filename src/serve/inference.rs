@@ -236,6 +236,11 @@ impl InferenceHandle {
         self.shared.alive.load(Ordering::Acquire)
     }
 
+    /// Every worker has ended (its model freed).
+    pub fn has_ended(&self) -> bool {
+        self.shared.running.load(Ordering::Acquire) == 0
+    }
+
     pub fn queue_depth(&self) -> usize {
         self.shared.queue.lock().map(|q| q.jobs.len()).unwrap_or(0)
     }

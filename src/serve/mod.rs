@@ -5,6 +5,7 @@ pub mod explain;
 pub mod extract;
 pub mod inference;
 pub mod openapi;
+pub mod registry;
 pub mod routes;
 pub mod security;
 pub mod state;
@@ -24,11 +25,11 @@ use tokio::sync::{oneshot, watch};
 pub use openapi::{HttpOptions, app, openapi};
 
 use crate::config::ServeConfig;
-use crate::model::{Model, forward_probabilities};
-use crate::text::UNK_ID;
+use crate::model::Model;
 use extract::BodyLimits;
-use inference::{BatcherConfig, InferenceHandle};
-use state::{AppState, Limits, ServedModel};
+use inference::BatcherConfig;
+use registry::{Registry, WorkerConfig};
+use state::{AppState, Limits};
 
 /// Every row of an explanation queues at once, so the largest one an operator allows must fit
 /// the queue, or it would be refused with 429 however idle the server is. (Limits left unset
@@ -54,7 +55,7 @@ pub struct Application {
     listener: TcpListener,
     state: AppState,
     router: axum::Router,
-    loaded: oneshot::Receiver<anyhow::Result<ServedModel>>,
+    loaded: oneshot::Receiver<Result<(), registry::RegistryError>>,
     shutdown_grace: Duration,
     connection_limits: ConnectionLimits,
 }
@@ -70,60 +71,65 @@ pub struct ConnectionLimits {
 
 impl Application {
     pub async fn build(config: &ServeConfig) -> anyhow::Result<Self> {
-        let dir = config.model.clone();
-        Self::build_with_loader(config, move || {
-            Model::load(&dir)
-                .with_context(|| "cannot load the model (pass --model DIR or set TEXTSERVE_MODEL)")
-        })
-        .await
+        Self::build_with_loader(config, |dir: &std::path::Path| Ok(Model::load(dir)?)).await
     }
 
-    /// `load` runs on each inference worker's thread; tests use it to hold loading back.
+    /// `load` runs on each inference worker's thread, for the first load and every reload;
+    /// tests use it to hold loading back.
     pub async fn build_with_loader<L>(config: &ServeConfig, load: L) -> anyhow::Result<Self>
     where
-        L: Fn() -> anyhow::Result<Model> + Send + Sync + 'static,
+        L: Fn(&std::path::Path) -> anyhow::Result<Model> + Send + Sync + 'static,
     {
         // Installed before any request or batch can record into it.
         telemetry::prometheus();
-        let mut keys = security::check_keys(&config.api_keys)?;
+        let mut keys = security::check_keys(&config.api_keys, "--api-key / TEXTSERVE_API_KEYS")?;
         if let Some(file) = &config.api_key_file {
             keys.extend(security::read_key_file(file)?);
         }
         let keys = security::ApiKeys::new(&keys);
         security::check_exposure(config.host, &keys, config.allow_unauthenticated)?;
+        let admin = security::AdminAccess {
+            keys: security::ApiKeys::new(&security::check_keys(
+                &config.admin_api_keys,
+                "--admin-api-key / TEXTSERVE_ADMIN_API_KEYS",
+            )?),
+            open: config.allow_unauthenticated_admin,
+        };
         check_explain_limits_fit_the_queue(config)?;
+        let (models, default_model) = registry::discover(config)?;
         // The word segmenter's dictionary loads beside the model, not on the first explanation.
         std::thread::spawn(crate::explain::warm_up_segmenter);
         let address = SocketAddr::new(config.host, config.port);
         let listener = TcpListener::bind(address)
             .await
             .with_context(|| format!("cannot bind {address}"))?;
-        let threads = config.threads.max(1);
+        let registry = Arc::new(Registry::new(
+            models,
+            default_model,
+            config,
+            WorkerConfig {
+                batcher: BatcherConfig {
+                    max_batch_size: config.max_batch_size.max(1),
+                    max_batch_delay: Duration::from_millis(config.max_batch_delay_ms),
+                    max_queue: config.max_queue.max(1),
+                },
+                workers: config.workers.max(1),
+                threads: config.threads.max(1),
+            },
+            Arc::new(load),
+        ));
         let (loaded_tx, loaded) = oneshot::channel();
-        let inference = InferenceHandle::spawn(
-            BatcherConfig {
-                max_batch_size: config.max_batch_size.max(1),
-                max_batch_delay: Duration::from_millis(config.max_batch_delay_ms),
-                max_queue: config.max_queue.max(1),
-            },
-            config.workers,
-            move || {
-                crate::commands::set_torch_threads(threads);
-                let model = load()?;
-                // One forward before reporting ready, so the first client does not pay for
-                // libtorch's lazy initialisation.
-                forward_probabilities(model.classifier(), &[&[UNK_ID]]);
-                let served = ServedModel::from_model(&model);
-                Ok((model, served))
-            },
-            loaded_tx,
-        );
-        let state = AppState::new(inference, Limits::from(config));
+        let first_load = Arc::clone(&registry);
+        tokio::spawn(async move {
+            let _ = loaded_tx.send(first_load.load_all().await);
+        });
+        let state = AppState::new(registry, Limits::from(config));
         let router = app(
             state.clone(),
             &HttpOptions {
                 body: BodyLimits::from(config),
                 api_keys: keys,
+                admin,
                 cors_origins: config.cors_origins.clone(),
             },
         );
@@ -180,25 +186,20 @@ impl Application {
         // A failed load is recorded before it stops the server, so the exit status cannot
         // depend on which task the runtime happens to finish first.
         let load_error: Arc<std::sync::Mutex<Option<anyhow::Error>>> = Arc::default();
-        let load_state = state.clone();
         let load_stop = Arc::clone(&stop_tx);
         let failed_load = Arc::clone(&load_error);
         let loader = tokio::spawn(async move {
             let error = match loaded.await {
-                Ok(Ok(served)) => {
-                    tracing::info!(model = %served.details.name, version = %served.details.version, "model loaded and warm; ready");
-                    metrics::gauge!("textserve_model_info", "name" => served.details.name.clone(), "version" => served.details.version.clone()).set(1.0);
-                    load_state.set_served(served);
-                    return;
-                }
-                Ok(Err(error)) => error,
-                Err(_) => anyhow::anyhow!("the inference thread ended while loading the model"),
+                Ok(Ok(())) => return,
+                Ok(Err(error)) => anyhow::anyhow!(error),
+                Err(_) => anyhow::anyhow!("the default model's first load was abandoned"),
             };
             if let Ok(mut slot) = failed_load.lock() {
                 *slot = Some(error);
             }
             load_stop.send_replace(true);
         });
+        let reloader = tokio::spawn(reload_on_sighup(Arc::clone(state.registry())));
 
         tracing::info!(address = %listener.local_addr()?, "listening");
         let mut stop = stop_rx;
@@ -236,8 +237,9 @@ impl Application {
                 tracing::warn!("shutdown grace period over; dropping remaining requests");
             }
         }
-        let inference = state.inference().clone();
-        tokio::task::spawn_blocking(move || inference.shut_down())
+        reloader.abort();
+        let registry = Arc::clone(state.registry());
+        tokio::task::spawn_blocking(move || registry.shut_down())
             .await
             .context("inference thread shutdown")?;
         // Still loading when a shutdown signal came: nothing to report.
@@ -306,6 +308,27 @@ async fn serve_connections(
 /// Resolves once `stop` is true (or its sender is gone).
 async fn stopped(stop: &mut watch::Receiver<bool>) {
     let _ = stop.wait_for(|stop| *stop).await.map(|_| ());
+}
+
+/// SIGHUP reloads every model from its directory, as `POST /v1/models/{name}/reload` does.
+async fn reload_on_sighup(registry: Arc<Registry>) {
+    #[cfg(unix)]
+    {
+        let Ok(mut hangups) =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())
+        else {
+            return;
+        };
+        while hangups.recv().await.is_some() {
+            tracing::info!("SIGHUP: reloading every model");
+            registry.reload_all().await;
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = registry;
+        std::future::pending::<()>().await;
+    }
 }
 
 /// Resolves on SIGINT or SIGTERM.

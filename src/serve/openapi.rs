@@ -11,13 +11,18 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use super::extract::{self, BodyLimits};
 use super::routes;
-use super::security::{self, ApiKeys};
+use super::security::{self, AdminAccess, ApiKeys};
 use super::state::{AppState, Limits};
 
 #[derive(OpenApi)]
 #[openapi(
-    // Referenced only through v2's IntoResponses, which does not register what it names.
-    components(schemas(super::v2::InferResponse)),
+    // Referenced only through IntoResponses types, which do not register what they name.
+    components(schemas(
+        super::v2::InferResponse,
+        super::routes::PredictResponse,
+        super::routes::BatchPredictResponse,
+        super::registry::ModelStatus
+    )),
     info(
         title = "textserve",
         description = "LSTM text classification for manufacturing comments: predict labels with probabilities.",
@@ -25,7 +30,7 @@ use super::state::{AppState, Limits};
     ),
     tags(
         (name = "predict", description = "Classify texts"),
-        (name = "models", description = "What is served"),
+        (name = "models", description = "What is served, and (with the admin key) reloading, loading and unloading models"),
         (name = "health", description = "Probes and metrics"),
         (name = "open inference protocol", description = "KServe v2 / Open Inference Protocol REST: the same model for Triton, KServe and MLServer clients")
     )
@@ -40,6 +45,12 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(super::stream::predict_stream))
         .routes(routes!(routes::list_models))
         .routes(routes!(routes::get_model))
+        .routes(routes!(routes::predict_model))
+        .routes(routes!(routes::predict_batch_model))
+        .routes(routes!(super::explain::explain_model))
+        .routes(routes!(routes::reload_model))
+        .routes(routes!(routes::load_model))
+        .routes(routes!(routes::unload_model))
         .routes(routes!(routes::live))
         .routes(routes!(routes::ready))
         .routes(routes!(routes::metrics_text))
@@ -114,6 +125,7 @@ fn merge(target: &mut serde_json::Value, patch: serde_json::Value) {
 pub struct HttpOptions {
     pub body: BodyLimits,
     pub api_keys: ApiKeys,
+    pub admin: AdminAccess,
     pub cors_origins: Vec<axum::http::HeaderValue>,
 }
 
@@ -134,6 +146,10 @@ pub fn app(state: AppState, options: &HttpOptions) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             options.api_keys.clone(),
             security::require_api_key,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            options.admin.clone(),
+            security::require_admin_key,
         ));
     // CORS outside authentication, so preflight requests (which carry no key) are answered.
     let router = match security::cors(&options.cors_origins) {

@@ -12,8 +12,9 @@ use utoipa::ToSchema;
 
 use super::error::{ApiError, ErrorBody};
 use super::extract::ApiJson;
-use super::inference::{InferenceError, Prediction};
-use super::state::{AppState, ModelDetails, ModelSummary, ServedModel};
+use super::inference::Prediction;
+use super::registry::{ModelStatus, ModelVersion};
+use super::state::{AppState, ModelDetails};
 use crate::text::Tokenizer;
 
 /// Unknown fields are rejected (422) so a typo such as `"txt"` is reported, not ignored.
@@ -60,7 +61,7 @@ pub struct BatchPredictResponse {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ModelList {
-    pub models: Vec<ModelSummary>,
+    pub models: Vec<ModelStatus>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -103,9 +104,10 @@ pub(super) fn check_text(text: &str, max_chars: usize, field: &str) -> Result<()
 /// Tokenizes, queues, and waits for every text; answers in input order.
 pub(super) async fn classify(
     state: &AppState,
-    served: &ServedModel,
+    model: &ModelVersion,
     texts: &[String],
 ) -> Result<(Vec<LabelScores>, Timings), ApiError> {
+    let served = &model.served;
     let encode = |tokenizer: &Tokenizer, texts: &[String]| -> Vec<Vec<i64>> {
         texts.iter().map(|t| tokenizer.encode(t).ids).collect()
     };
@@ -119,7 +121,7 @@ pub(super) async fn classify(
     } else {
         encode(&served.tokenizer, texts)
     };
-    let (probabilities, timings) = infer(state, sequences).await?;
+    let (probabilities, timings) = infer(state, model, sequences).await?;
     let predictions = probabilities
         .iter()
         .map(|p| served.label_scores(p))
@@ -152,23 +154,16 @@ pub(super) async fn blocking<T: Send + 'static>(
 /// probabilities, in order, within the request timeout.
 pub(super) async fn infer(
     state: &AppState,
+    model: &ModelVersion,
     sequences: Vec<Vec<i64>>,
 ) -> Result<(Vec<Vec<f32>>, Timings), ApiError> {
-    let pending = state.inference().submit(sequences).map_err(|e| match e {
-        InferenceError::QueueFull(waiting) => {
-            metrics::counter!("textserve_rejected_total", "reason" => "queue_full").increment(1);
-            ApiError::overloaded(waiting)
-        }
-        InferenceError::Stopped => ApiError::unavailable("an inference worker has stopped"),
-    })?;
+    let pending = model.inference.submit(sequences)?;
     let collect = async {
         let mut probabilities = Vec::with_capacity(pending.len());
         let mut timings = Timings::default();
         for receiver in pending {
-            let prediction: Prediction = receiver
-                .await
-                .map_err(|_| ApiError::unavailable("an inference worker has stopped"))?
-                .map_err(|_| ApiError::unavailable("an inference worker has stopped"))?;
+            let prediction: Prediction =
+                receiver.await.map_err(|_| ApiError::worker_stopped())??;
             timings.add(&prediction);
             probabilities.push(prediction.probabilities);
         }
@@ -176,20 +171,9 @@ pub(super) async fn infer(
     };
     // On timeout the receivers are dropped, so the texts still queued are skipped, not computed.
     let timeout = state.limits().request_timeout;
-    tokio::time::timeout(timeout, collect).await.map_err(|_| {
-        metrics::counter!("textserve_rejected_total", "reason" => "deadline").increment(1);
-        ApiError {
-            retry_after: Some(1),
-            ..ApiError::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "deadline_exceeded",
-                format!(
-                    "no answer within {} ms (--request-timeout-ms); the server is overloaded",
-                    timeout.as_millis()
-                ),
-            )
-        }
-    })?
+    tokio::time::timeout(timeout, collect)
+        .await
+        .map_err(|_| ApiError::deadline_exceeded(timeout))?
 }
 
 /// Where a request's time went, sent back as response headers (as TEI and Triton do).
@@ -217,65 +201,179 @@ impl Timings {
     }
 }
 
-/// Classify one text.
+/// Classify one text with the default model.
 #[utoipa::path(
     post,
     path = "/v1/predict",
     tag = "predict",
     request_body = PredictRequest,
-    responses(
-        (status = 200, description = "Label and probabilities", body = PredictResponse,
-            headers(("x-queue-time-ms" = String, description = "Time queued before inference"),
-                    ("x-inference-time-ms" = String, description = "Time of the forward pass"))),
-        (status = 400, description = "Malformed JSON", body = ErrorBody),
-        (status = 408, description = "The body did not arrive within the body timeout", body = ErrorBody),
-        (status = 413, description = "Text or body over the limit", body = ErrorBody),
-        (status = 415, description = "Content-Type is not application/json", body = ErrorBody),
-        (status = 422, description = "Missing or mistyped field, or empty text", body = ErrorBody),
-        (status = 401, description = "Missing or invalid API key (when keys are configured)", body = ErrorBody),
-        (status = 429, description = "Queue full; retry after the Retry-After seconds", body = ErrorBody),
-        (status = 503, description = "Model not ready, shutting down, or no answer within the request timeout", body = ErrorBody),
-    )
+    responses(PredictOutcomes)
 )]
 pub async fn predict(
     State(state): State<AppState>,
     ApiJson(request): ApiJson<PredictRequest>,
 ) -> Result<Response, ApiError> {
-    let served = state.available()?;
+    predict_with(&state, None, request).await
+}
+
+/// Classify one text with the named model.
+#[utoipa::path(
+    post,
+    path = "/v1/models/{name}/predict",
+    tag = "predict",
+    params(("name" = String, Path, description = "Model name as listed by /v1/models")),
+    request_body = PredictRequest,
+    responses(PredictOutcomes)
+)]
+pub async fn predict_model(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+    ApiJson(request): ApiJson<PredictRequest>,
+) -> Result<Response, ApiError> {
+    predict_with(&state, Some(&name), request).await
+}
+
+async fn predict_with(
+    state: &AppState,
+    name: Option<&str>,
+    request: PredictRequest,
+) -> Result<Response, ApiError> {
+    let model = state.model(name)?;
     check_text(&request.text, state.limits().max_text_chars, "text")?;
     let (mut predictions, timings) =
-        classify(&state, served, std::slice::from_ref(&request.text)).await?;
+        classify(state, &model, std::slice::from_ref(&request.text)).await?;
     let body = PredictResponse {
-        model: served.details.name.clone(),
-        model_version: served.details.version.clone(),
+        model: model.served.details.name.clone(),
+        model_version: model.served.details.version.clone(),
         prediction: predictions.remove(0),
     };
     Ok((timings.headers(), axum::Json(body)).into_response())
 }
 
-/// Classify several texts in one request.
+/// What a prediction request can come to, for the OpenAPI entries of every predict route.
+#[derive(utoipa::IntoResponses)]
+#[allow(dead_code)]
+enum PredictOutcomes {
+    #[response(status = 200, description = "Label and probabilities",
+        headers(("x-queue-time-ms" = String, description = "Time queued before inference"),
+                ("x-inference-time-ms" = String, description = "Time of the forward pass")))]
+    Answered(PredictResponse),
+    #[response(status = 400, description = "Malformed JSON")]
+    Malformed(ErrorBody),
+    #[response(
+        status = 401,
+        description = "Missing or invalid API key (when keys are configured)"
+    )]
+    Unauthorized(ErrorBody),
+    #[response(status = 404, description = "No model by that name")]
+    UnknownModel(ErrorBody),
+    #[response(
+        status = 408,
+        description = "The body did not arrive within the body timeout"
+    )]
+    BodyTimeout(ErrorBody),
+    #[response(status = 413, description = "Text or body over the limit")]
+    TooLarge(ErrorBody),
+    #[response(status = 415, description = "Content-Type is not application/json")]
+    WrongType(ErrorBody),
+    #[response(status = 422, description = "Missing or mistyped field, or empty text")]
+    Invalid(ErrorBody),
+    #[response(
+        status = 429,
+        description = "Queue full; retry after the Retry-After seconds"
+    )]
+    Overloaded(ErrorBody),
+    #[response(
+        status = 503,
+        description = "Model not ready, shutting down, or no answer within the request timeout"
+    )]
+    Unavailable(ErrorBody),
+}
+
+/// What a batch request can come to, for the OpenAPI entries of both batch routes.
+#[derive(utoipa::IntoResponses)]
+#[allow(dead_code)]
+enum BatchOutcomes {
+    #[response(status = 200, description = "One prediction per text, in input order",
+        headers(("x-queue-time-ms" = String, description = "Time queued before inference"),
+                ("x-inference-time-ms" = String, description = "Time of the slowest forward pass")))]
+    Answered(BatchPredictResponse),
+    #[response(status = 400, description = "Malformed JSON")]
+    Malformed(ErrorBody),
+    #[response(
+        status = 401,
+        description = "Missing or invalid API key (when keys are configured)"
+    )]
+    Unauthorized(ErrorBody),
+    #[response(status = 404, description = "No model by that name")]
+    UnknownModel(ErrorBody),
+    #[response(
+        status = 408,
+        description = "The body did not arrive within the body timeout"
+    )]
+    BodyTimeout(ErrorBody),
+    #[response(
+        status = 413,
+        description = "Too many texts, a text over the limit, or body over the limit"
+    )]
+    TooLarge(ErrorBody),
+    #[response(status = 415, description = "Content-Type is not application/json")]
+    WrongType(ErrorBody),
+    #[response(
+        status = 422,
+        description = "Empty list, missing or mistyped field, or an empty text"
+    )]
+    Invalid(ErrorBody),
+    #[response(
+        status = 429,
+        description = "Queue full; retry after the Retry-After seconds"
+    )]
+    Overloaded(ErrorBody),
+    #[response(
+        status = 503,
+        description = "Model not ready, shutting down, or no answer within the request timeout"
+    )]
+    Unavailable(ErrorBody),
+}
+
+/// Classify several texts in one request with the default model.
 #[utoipa::path(
     post,
     path = "/v1/predict/batch",
     tag = "predict",
     request_body = BatchPredictRequest,
-    responses(
-        (status = 200, description = "One prediction per text, in input order", body = BatchPredictResponse),
-        (status = 400, description = "Malformed JSON", body = ErrorBody),
-        (status = 408, description = "The body did not arrive within the body timeout", body = ErrorBody),
-        (status = 413, description = "Too many texts, a text over the limit, or body over the limit", body = ErrorBody),
-        (status = 415, description = "Content-Type is not application/json", body = ErrorBody),
-        (status = 422, description = "Empty list, missing or mistyped field, or an empty text", body = ErrorBody),
-        (status = 401, description = "Missing or invalid API key (when keys are configured)", body = ErrorBody),
-        (status = 429, description = "Queue full; retry after the Retry-After seconds", body = ErrorBody),
-        (status = 503, description = "Model not ready, shutting down, or no answer within the request timeout", body = ErrorBody),
-    )
+    responses(BatchOutcomes)
 )]
 pub async fn predict_batch(
     State(state): State<AppState>,
     ApiJson(request): ApiJson<BatchPredictRequest>,
 ) -> Result<Response, ApiError> {
-    let served = state.available()?;
+    predict_batch_with(&state, None, request).await
+}
+
+/// Classify several texts in one request with the named model.
+#[utoipa::path(
+    post,
+    path = "/v1/models/{name}/predict/batch",
+    tag = "predict",
+    params(("name" = String, Path, description = "Model name as listed by /v1/models")),
+    request_body = BatchPredictRequest,
+    responses(BatchOutcomes)
+)]
+pub async fn predict_batch_model(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+    ApiJson(request): ApiJson<BatchPredictRequest>,
+) -> Result<Response, ApiError> {
+    predict_batch_with(&state, Some(&name), request).await
+}
+
+async fn predict_batch_with(
+    state: &AppState,
+    name: Option<&str>,
+    request: BatchPredictRequest,
+) -> Result<Response, ApiError> {
+    let model = state.model(name)?;
     let limits = state.limits();
     if request.texts.is_empty() {
         return Err(ApiError::unprocessable(
@@ -296,24 +394,23 @@ pub async fn predict_batch(
     for (i, text) in request.texts.iter().enumerate() {
         check_text(text, limits.max_text_chars, &format!("texts[{i}]"))?;
     }
-    let (predictions, timings) = classify(&state, served, &request.texts).await?;
+    let (predictions, timings) = classify(state, &model, &request.texts).await?;
     let body = BatchPredictResponse {
-        model: served.details.name.clone(),
-        model_version: served.details.version.clone(),
+        model: model.served.details.name.clone(),
+        model_version: model.served.details.version.clone(),
         predictions,
     };
     Ok((timings.headers(), axum::Json(body)).into_response())
 }
 
-/// List the served models.
+/// List the models: each one's version, labels and state (loading, ready, failed with the
+/// reason), and which one is the default.
 #[utoipa::path(get, path = "/v1/models", tag = "models",
-    responses((status = 200, body = ModelList), (status = 401, description = "Missing or invalid API key", body = ErrorBody),
-        (status = 503, description = "Model not loaded yet", body = ErrorBody)))]
-pub async fn list_models(State(state): State<AppState>) -> Result<axum::Json<ModelList>, ApiError> {
-    let served = state.served().ok_or_else(ApiError::not_ready)?;
-    Ok(axum::Json(ModelList {
-        models: vec![served.summary()],
-    }))
+    responses((status = 200, body = ModelList), (status = 401, description = "Missing or invalid API key", body = ErrorBody)))]
+pub async fn list_models(State(state): State<AppState>) -> axum::Json<ModelList> {
+    axum::Json(ModelList {
+        models: state.registry().statuses(),
+    })
 }
 
 /// Describe one model: labels, architecture, vocabulary, parameters, checksum, metrics.
@@ -326,13 +423,90 @@ pub async fn get_model(
     State(state): State<AppState>,
     Path(name): Path<String>,
 ) -> Result<axum::Json<ModelDetails>, ApiError> {
-    let served = state.served().ok_or_else(ApiError::not_ready)?;
-    if served.details.name != name {
-        return Err(ApiError::not_found(format!(
-            "no model named {name:?}; see GET /v1/models"
-        )));
-    }
-    Ok(axum::Json(served.details.clone()))
+    let model = state.registry().get(Some(&name))?;
+    Ok(axum::Json(model.served.details.clone()))
+}
+
+/// What a management request can come to.
+#[derive(utoipa::IntoResponses)]
+#[allow(dead_code)]
+enum ManagementOutcomes {
+    #[response(status = 200, description = "Done; the model's state after it")]
+    Done(ModelStatus),
+    #[response(status = 400, description = "A model name that cannot be a model's")]
+    InvalidName(ErrorBody),
+    #[response(status = 401, description = "Missing or invalid admin key")]
+    Unauthorized(ErrorBody),
+    #[response(
+        status = 403,
+        description = "Management is disabled: no admin key configured"
+    )]
+    Disabled(ErrorBody),
+    #[response(status = 404, description = "No model by that name")]
+    UnknownModel(ErrorBody),
+    #[response(
+        status = 409,
+        description = "The directory names another model, the model is loaded already or is the default, or there is no repository"
+    )]
+    Conflict(ErrorBody),
+    #[response(
+        status = 422,
+        description = "The new version failed to load (file and problem named); the served version stays"
+    )]
+    LoadFailed(ErrorBody),
+}
+
+fn status_of(state: &AppState, name: &str) -> Result<axum::Json<ModelStatus>, ApiError> {
+    state
+        .registry()
+        .statuses()
+        .into_iter()
+        .find(|status| status.name == name)
+        .map(axum::Json)
+        .ok_or_else(|| super::registry::RegistryError::Unknown(name.to_string()).into())
+}
+
+/// Load the model's directory again (validate, load, warm up) and swap the new version in;
+/// requests already accepted finish on the old one. Needs the admin key.
+#[utoipa::path(post, path = "/v1/models/{name}/reload", tag = "models",
+    params(("name" = String, Path, description = "Model name as listed by /v1/models")),
+    responses(ManagementOutcomes))]
+pub async fn reload_model(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+) -> Result<axum::Json<ModelStatus>, ApiError> {
+    state.registry().reload(&name).await?;
+    status_of(&state, &name)
+}
+
+/// Add a model of the repository by the name its model.json gives, and load it. Needs the
+/// admin key.
+#[utoipa::path(post, path = "/v1/models/{name}/load", tag = "models",
+    params(("name" = String, Path, description = "Model name, as its model.json gives it")),
+    responses(ManagementOutcomes))]
+pub async fn load_model(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+) -> Result<axum::Json<ModelStatus>, ApiError> {
+    state.registry().load(&name).await?;
+    status_of(&state, &name)
+}
+
+/// Stop serving a model (not the default one); requests it accepted finish first. Needs the
+/// admin key.
+#[utoipa::path(post, path = "/v1/models/{name}/unload", tag = "models",
+    params(("name" = String, Path, description = "Model name as listed by /v1/models")),
+    responses((status = 204, description = "Unloaded"),
+        (status = 401, description = "Missing or invalid admin key", body = ErrorBody),
+        (status = 403, description = "Management is disabled: no admin key configured", body = ErrorBody),
+        (status = 404, description = "No model by that name", body = ErrorBody),
+        (status = 409, description = "The default model cannot be unloaded", body = ErrorBody)))]
+pub async fn unload_model(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    state.registry().unload(&name)?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// Liveness: 200 while the process serves HTTP.
@@ -343,11 +517,12 @@ pub async fn live() -> axum::Json<HealthStatus> {
     })
 }
 
-/// Readiness: 200 only when the model is loaded and warm and the server is not shutting down.
+/// Readiness: 200 only when the default model (every model, with `--ready-requires all`) is
+/// loaded and warm and the server is not shutting down.
 #[utoipa::path(get, path = "/health/ready", tag = "health",
     responses((status = 200, body = HealthStatus), (status = 503, description = "Not ready", body = ErrorBody)))]
 pub async fn ready(State(state): State<AppState>) -> Result<axum::Json<HealthStatus>, ApiError> {
-    state.ready().map(|_| {
+    state.ready().map(|()| {
         axum::Json(HealthStatus {
             status: "ready".into(),
         })

@@ -55,15 +55,13 @@ impl std::str::FromStr for RawApiKey {
 }
 
 /// The keys given on the command line, each checked; an invalid one is named by position only.
-pub fn check_keys(raw: &[RawApiKey]) -> anyhow::Result<Vec<ApiKey>> {
+/// `source` names where they came from (e.g. "--api-key / TEXTSERVE_API_KEYS").
+pub fn check_keys(raw: &[RawApiKey], source: &str) -> anyhow::Result<Vec<ApiKey>> {
     raw.iter()
         .enumerate()
         .map(|(i, key)| {
             key.0.parse().map_err(|e| {
-                anyhow::anyhow!(
-                    "API key {} of --api-key / TEXTSERVE_API_KEYS: {e} (the key is not shown)",
-                    i + 1
-                )
+                anyhow::anyhow!("key {} of {source}: {e} (the key is not shown)", i + 1)
             })
         })
         .collect()
@@ -140,7 +138,79 @@ pub fn check_exposure(
 /// The API and the Open Inference Protocol's model routes need a key; health, metrics, the
 /// spec, the try-it page and the protocol's server metadata and health do not.
 fn needs_key(path: &str) -> bool {
-    path.starts_with("/v1/") || path.starts_with("/v2/models")
+    (path.starts_with("/v1/") || path.starts_with("/v2/models")) && !is_management(path)
+}
+
+/// The routes that change what is served: `/v1/models/{name}/{reload,load,unload}`. They take
+/// the admin key instead of an inference key.
+pub fn is_management(path: &str) -> bool {
+    let mut segments = path.trim_start_matches('/').split('/');
+    matches!(
+        (
+            segments.next(),
+            segments.next(),
+            segments.next(),
+            segments.next(),
+            segments.next()
+        ),
+        (
+            Some("v1"),
+            Some("models"),
+            Some(_),
+            Some("reload" | "load" | "unload"),
+            None
+        )
+    )
+}
+
+/// Who may use the management routes.
+#[derive(Clone)]
+pub struct AdminAccess {
+    pub keys: ApiKeys,
+    /// `--allow-unauthenticated-admin`: no key needed.
+    pub open: bool,
+}
+
+/// Guards the management routes: with admin keys, only their bearers pass (401 otherwise);
+/// without any, they are closed (403) unless the operator opened them explicitly. Loopback is
+/// no exception: anything on the host, a container's sidecar included, can reach loopback.
+pub async fn require_admin_key(
+    State(access): State<AdminAccess>,
+    request: Request,
+    next: Next,
+) -> Response {
+    if !is_management(request.uri().path()) || (access.open && access.keys.is_empty()) {
+        return next.run(request).await;
+    }
+    if access.keys.is_empty() {
+        return ApiError::new(
+            StatusCode::FORBIDDEN,
+            "admin_disabled",
+            "model management is disabled: start the server with --admin-api-key \
+             (or TEXTSERVE_ADMIN_API_KEYS), or --allow-unauthenticated-admin",
+        )
+        .into_response();
+    }
+    if bearer_token(&request).is_some_and(|token| access.keys.accepts(token)) {
+        return next.run(request).await;
+    }
+    unauthorized("missing or invalid admin key")
+}
+
+fn bearer_token(request: &Request) -> Option<&[u8]> {
+    request
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.as_bytes().strip_prefix(b"Bearer "))
+}
+
+fn unauthorized(message: &'static str) -> Response {
+    let mut response =
+        ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", message).into_response();
+    response
+        .headers_mut()
+        .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+    response
 }
 
 pub async fn require_api_key(
@@ -151,25 +221,10 @@ pub async fn require_api_key(
     if keys.is_empty() || !needs_key(request.uri().path()) {
         return next.run(request).await;
     }
-    let token = request
-        .headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.as_bytes().strip_prefix(b"Bearer "));
-    match token {
-        Some(token) if keys.accepts(token) => next.run(request).await,
-        _ => {
-            let mut response = ApiError::new(
-                StatusCode::UNAUTHORIZED,
-                "unauthorized",
-                "missing or invalid API key",
-            )
-            .into_response();
-            response
-                .headers_mut()
-                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
-            response
-        }
+    if bearer_token(&request).is_some_and(|token| keys.accepts(token)) {
+        return next.run(request).await;
     }
+    unauthorized("missing or invalid API key")
 }
 
 /// Off unless origins are listed: browsers then may call the API only from those pages.
@@ -206,11 +261,33 @@ mod tests {
             "factory-floor-key-0001".parse().unwrap(),
             "secret but short".parse().unwrap(),
         ];
-        let error = check_keys(&raw).unwrap_err().to_string();
+        let error = check_keys(&raw, "--api-key").unwrap_err().to_string();
         assert!(
-            error.contains("API key 2") && !error.contains("secret"),
+            error.contains("key 2 of --api-key") && !error.contains("secret"),
             "{error}"
         );
+    }
+
+    #[test]
+    fn management_routes_are_exactly_reload_load_and_unload_of_one_model() {
+        for path in [
+            "/v1/models/a/reload",
+            "/v1/models/a/load",
+            "/v1/models/zh-reviews-sentiment/unload",
+        ] {
+            assert!(is_management(path), "{path}");
+            assert!(!needs_key(path), "{path}");
+        }
+        for path in [
+            "/v1/models/a/predict",
+            "/v1/models/reload",
+            "/v1/models/a/reload/x",
+            "/v1/models",
+            "/v2/models/a/reload",
+        ] {
+            assert!(!is_management(path), "{path}");
+        }
+        assert!(needs_key("/v1/models/a/predict"));
     }
 
     #[test]

@@ -1,12 +1,12 @@
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, OnceLock};
 
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::error::ApiError;
-use super::inference::InferenceHandle;
+use super::registry::{ModelVersion, Registry};
 use super::routes::LabelScores;
 use crate::model::artifact::{CheckSummary, Metrics};
 use crate::model::{Model, ModelConfig};
@@ -142,39 +142,33 @@ pub struct AppState {
 }
 
 struct Inner {
-    inference: InferenceHandle,
-    served: OnceLock<ServedModel>,
+    registry: Arc<Registry>,
     limits: Limits,
     stopping: AtomicBool,
 }
 
 impl AppState {
-    pub fn new(inference: InferenceHandle, limits: Limits) -> Self {
+    pub fn new(registry: Arc<Registry>, limits: Limits) -> Self {
         Self {
             inner: Arc::new(Inner {
-                inference,
-                served: OnceLock::new(),
+                registry,
                 limits,
                 stopping: AtomicBool::new(false),
             }),
         }
     }
 
-    pub fn inference(&self) -> &InferenceHandle {
-        &self.inner.inference
+    pub fn registry(&self) -> &Arc<Registry> {
+        &self.inner.registry
     }
 
     pub fn limits(&self) -> Limits {
         self.inner.limits
     }
 
-    /// The model once it is loaded and warm.
-    pub fn served(&self) -> Option<&ServedModel> {
-        self.inner.served.get()
-    }
-
-    pub fn set_served(&self, served: ServedModel) {
-        let _ = self.inner.served.set(served);
+    /// The default model's version serving now, if one is.
+    pub fn default_model(&self) -> Option<Arc<ModelVersion>> {
+        self.registry().get(None).ok()
     }
 
     pub fn begin_shutdown(&self) {
@@ -185,25 +179,26 @@ impl AppState {
         self.inner.stopping.load(Ordering::Acquire)
     }
 
-    /// The model, if this server can answer predictions now; otherwise the 503 explaining why.
-    /// While shutting down it still answers the requests that reach it on connections opened
-    /// before (each answer closes its connection), so no request already sent is lost.
-    pub fn available(&self) -> Result<&ServedModel, ApiError> {
-        let served = self.served().ok_or_else(ApiError::not_ready)?;
-        if !self.inference().is_alive() {
+    /// The version of `name` (the default model if `None`) that answers a request now, or the
+    /// error explaining why none can. While shutting down it still answers the requests that
+    /// reach it on connections opened before (each answer closes its connection), so no
+    /// request already sent is lost.
+    pub fn model(&self, name: Option<&str>) -> Result<Arc<ModelVersion>, ApiError> {
+        let version = self.registry().get(name)?;
+        if !version.inference.is_alive() {
             return Err(ApiError::unavailable("an inference worker has stopped"));
         }
-        Ok(served)
+        Ok(version)
     }
 
     /// Ready means: a load balancer may send new traffic here now.
-    pub fn ready(&self) -> Result<&ServedModel, ApiError> {
-        let served = self.available()?;
+    pub fn ready(&self) -> Result<(), ApiError> {
+        self.registry().is_ready()?;
         if self.is_shutting_down() {
             return Err(ApiError::unavailable(
                 "shutting down; retry on another instance",
             ));
         }
-        Ok(served)
+        Ok(())
     }
 }

@@ -12,7 +12,7 @@ use std::convert::Infallible;
 
 use axum::body::{Body, Bytes};
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use futures_util::StreamExt;
 use serde::{Deserialize, Serialize};
@@ -21,8 +21,10 @@ use utoipa::ToSchema;
 
 use super::error::{ApiError, ErrorBody, ErrorDetail};
 use super::inference::PendingPrediction;
+use super::registry::ModelVersion;
 use super::routes::{LabelScores, PredictRequest, check_text};
 use super::state::{AppState, Limits, ServedModel};
+use std::sync::Arc;
 
 pub const STREAM_PATH: &str = "/v1/predict/stream";
 
@@ -86,7 +88,8 @@ pub async fn predict_stream(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, ApiError> {
-    let served = state.available()?.clone();
+    // The stream holds this version to its end, however many reloads happen meanwhile.
+    let model = state.model(None)?;
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -103,15 +106,31 @@ pub async fn predict_stream(
         ));
     }
     let (entries, queued) = mpsc::channel::<Entry>(WINDOW);
-    tokio::spawn(read_lines(state.clone(), served.clone(), body, entries));
-    let answers =
-        futures_util::stream::unfold((queued, served), |(mut queued, served)| async move {
-            let entry = queued.recv().await?;
-            let line = Bytes::from(answer(&served, entry).await);
-            Some((line, (queued, served)))
-        });
+    tokio::spawn(read_lines(state.clone(), Arc::clone(&model), body, entries));
+    let details = model.served.details.clone();
+    let answers = futures_util::stream::unfold((queued, model), |(mut queued, model)| async move {
+        let entry = queued.recv().await?;
+        let line = Bytes::from(answer(&model.served, entry).await);
+        Some((line, (queued, model)))
+    });
+    let header_value = |value: &str| {
+        HeaderValue::from_str(value).unwrap_or_else(|_| HeaderValue::from_static("unknown"))
+    };
     Ok((
-        [(header::CONTENT_TYPE, "application/x-ndjson")],
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/x-ndjson"),
+            ),
+            (
+                HeaderName::from_static("x-model"),
+                header_value(&details.name),
+            ),
+            (
+                HeaderName::from_static("x-model-version"),
+                header_value(&details.version),
+            ),
+        ],
         Body::from_stream(answers.map(Ok::<_, Infallible>)),
     )
         .into_response())
@@ -155,7 +174,7 @@ fn error_line(line: u64, error: &ApiError) -> serde_json::Result<String> {
 /// or stalls, or when the client has stopped listening (the channel is closed).
 async fn read_lines(
     state: AppState,
-    served: ServedModel,
+    model: Arc<ModelVersion>,
     body: Body,
     entries: mpsc::Sender<Entry>,
 ) {
@@ -166,7 +185,7 @@ async fn read_lines(
         let ending = match tokio::time::timeout(limits.stream_idle_timeout, chunks.next()).await {
             Ok(Some(Ok(chunk))) => {
                 for (line, content) in reader.push(&chunk) {
-                    let entry = entry_for(&state, &served, &limits, line, content);
+                    let entry = entry_for(&model, &limits, line, content);
                     if entries.send(entry).await.is_err() {
                         return;
                     }
@@ -199,7 +218,7 @@ async fn read_lines(
     }
     if let Some((line, content)) = reader.finish() {
         let _ = entries
-            .send(entry_for(&state, &served, &limits, line, content))
+            .send(entry_for(&model, &limits, line, content))
             .await;
     }
 }
@@ -280,19 +299,13 @@ impl LineReader {
     }
 }
 
-fn entry_for(
-    state: &AppState,
-    served: &ServedModel,
-    limits: &Limits,
-    line: u64,
-    content: LineContent,
-) -> Entry {
+fn entry_for(model: &ModelVersion, limits: &Limits, line: u64, content: LineContent) -> Entry {
     let text = match parse_line(content, limits.max_text_chars) {
         Ok(text) => text,
         Err(error) => return Entry::Failed { line, error },
     };
-    let ids = served.tokenizer.encode(&text).ids;
-    match state.inference().submit_bulk(ids) {
+    let ids = model.served.tokenizer.encode(&text).ids;
+    match model.inference.submit_bulk(ids) {
         Ok(reply) => Entry::Queued { line, reply },
         Err(_) => Entry::Failed {
             line,

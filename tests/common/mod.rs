@@ -81,6 +81,12 @@ pub fn tiny_config(vocab_size: i64, num_labels: i64) -> ModelConfig {
 /// process-wide, so concurrent tests get different weights: compare against the directory a
 /// server actually loaded (`TestApp::model_dir`), never a second copy.
 pub fn write_tiny_model(dir: &Path) -> PathBuf {
+    write_named_model(&dir.join(MODEL_NAME), MODEL_NAME, "0.0.1")
+}
+
+/// A tiny model as `write_tiny_model` makes it, named `name` at `version`, written to `out`
+/// (replacing what is there, as a new version is deployed).
+pub fn write_named_model(out: &Path, name: &str, version: &str) -> PathBuf {
     let tokenizer = Tokenizer::fit(
         SAMPLE_TEXTS.iter().copied(),
         TokenizerConfig {
@@ -126,8 +132,8 @@ pub fn write_tiny_model(dir: &Path) -> PathBuf {
     }
     let mut manifest = Manifest {
         format_version: FORMAT_VERSION,
-        name: MODEL_NAME.into(),
-        version: "0.0.1".into(),
+        name: name.into(),
+        version: version.into(),
         created_at: "2026-01-01T00:00:00Z".into(),
         labels,
         architecture: config,
@@ -137,10 +143,8 @@ pub fn write_tiny_model(dir: &Path) -> PathBuf {
         metrics: None,
         check: None,
     };
-    let out = dir.join(MODEL_NAME);
-    Artifact::save(&out, &mut manifest, &var_store, "# tiny test model\n")
-        .expect("save tiny model");
-    out
+    Artifact::save(out, &mut manifest, &var_store, "# tiny test model\n").expect("save tiny model");
+    out.to_path_buf()
 }
 
 pub struct TestApp {
@@ -157,7 +161,7 @@ pub struct TestApp {
 pub fn test_config(model: &Path) -> ServeConfig {
     ServeConfig {
         port: 0,
-        model: model.to_path_buf(),
+        model: Some(model.to_path_buf()),
         // The default follows the machine's cores; tests pin it, and the metrics of the one
         // test that runs several workers (labelled by worker) stay its own.
         workers: 1,

@@ -18,8 +18,10 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::error::{ApiError, ERROR_SHAPE, ErrorShape, ProtocolError};
+use super::registry::ModelVersion;
 use super::routes::{check_text, classify};
 use super::state::{AppState, ServedModel};
+use std::sync::Arc;
 use tensors::{
     HEADER_LENGTH, INPUT, LABEL, PROBABILITIES, Parameters, parse_request, split_body, texts_of,
     wanted_outputs,
@@ -67,22 +69,21 @@ pub struct ModelMetadata {
     pub outputs: Vec<TensorMetadata>,
 }
 
-/// The served model when `name` (and `version`, if given) are its own.
-fn model<'a>(
-    state: &'a AppState,
+/// The version of `name` serving now, when `version` (if given) is the one it serves.
+fn model(
+    state: &AppState,
     name: &str,
     version: Option<&str>,
-) -> Result<&'a ServedModel, ApiError> {
-    let served = state.served().ok_or_else(ApiError::not_ready)?;
-    if served.details.name != name {
-        return Err(ApiError::not_found(format!("unknown model {name:?}")));
-    }
+) -> Result<Arc<ModelVersion>, ApiError> {
+    let model = state.registry().get(Some(name))?;
     match version {
-        Some(version) if version != served.details.version => Err(ApiError::not_found(format!(
-            "model {name:?} has no version {version:?}; it serves {:?}",
-            served.details.version
-        ))),
-        _ => Ok(served),
+        Some(version) if version != model.served.details.version => {
+            Err(ApiError::not_found(format!(
+                "model {name:?} has no version {version:?}; it serves {:?}",
+                model.served.details.version
+            )))
+        }
+        _ => Ok(model),
     }
 }
 
@@ -150,7 +151,7 @@ pub async fn model_metadata(
     State(state): State<AppState>,
     Path(name): Path<String>,
 ) -> Result<axum::Json<ModelMetadata>, ApiError> {
-    Ok(axum::Json(metadata(model(&state, &name, None)?)))
+    Ok(axum::Json(metadata(&model(&state, &name, None)?.served)))
 }
 
 /// Model metadata of one version.
@@ -164,7 +165,9 @@ pub async fn model_version_metadata(
     State(state): State<AppState>,
     Path((name, version)): Path<(String, String)>,
 ) -> Result<axum::Json<ModelMetadata>, ApiError> {
-    Ok(axum::Json(metadata(model(&state, &name, Some(&version))?)))
+    Ok(axum::Json(metadata(
+        &model(&state, &name, Some(&version))?.served,
+    )))
 }
 
 /// Model readiness: 200 when it can answer, 400 when not (yet).
@@ -192,7 +195,7 @@ pub async fn model_version_ready(
 
 fn model_readiness(state: &AppState, name: &str, version: Option<&str>) -> Response {
     match model(state, name, version) {
-        Ok(_) => readiness(state.ready().is_ok()),
+        Ok(model) => readiness(model.inference.is_alive() && !state.is_shutting_down()),
         // Not loaded yet is "not ready", not an error.
         Err(error) if error.status == StatusCode::SERVICE_UNAVAILABLE => readiness(false),
         Err(error) => error.into_response(),
@@ -274,8 +277,11 @@ async fn infer_with(
     headers: &HeaderMap,
     body: &[u8],
 ) -> Result<Response, ApiError> {
-    model(state, name, version)?;
-    let served = state.available()?;
+    let model = model(state, name, version)?;
+    if !model.inference.is_alive() {
+        return Err(ApiError::worker_stopped());
+    }
+    let served = &model.served;
     let (json, binary) = split_body(headers, body)?;
     let request = parse_request(json)?;
     let texts = texts_of(&request, binary, state.limits().max_batch_size)?;
@@ -283,7 +289,7 @@ async fn infer_with(
         check_text(text, state.limits().max_text_chars, &format!("text[{i}]"))?;
     }
     let wanted = wanted_outputs(&request)?;
-    let (predictions, timings) = classify(state, served, &texts).await?;
+    let (predictions, timings) = classify(state, &model, &texts).await?;
     let n = texts.len() as i64;
     let mut outputs = Vec::with_capacity(2);
     let mut tail = Vec::new();

@@ -1,0 +1,598 @@
+//! The models a server serves, by name.
+//!
+//! Each version of each model runs on inference workers of its own, with its own bounded queue,
+//! so a flood of texts for one model fills only that model's queue (429 there) and the OS shares
+//! the cores between the models' threads. A reload starts the new version's workers beside the
+//! serving ones and swaps it in only once it has loaded and answered a warm-up pass; requests
+//! that already hold the old version finish on it, and its workers end when the last of them
+//! lets go.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, RwLock};
+
+use serde::Serialize;
+use tokio::sync::oneshot;
+use utoipa::ToSchema;
+
+use super::inference::{BatcherConfig, InferenceHandle};
+use super::state::ServedModel;
+use crate::config::{DEFAULT_MODEL_DIR, ReadyRequires, ServeConfig};
+use crate::model::artifact::read_name;
+use crate::model::{Model, forward_probabilities};
+use crate::text::UNK_ID;
+
+/// Loads a model directory; runs on each inference worker's thread.
+pub type Loader = Arc<dyn Fn(&Path) -> anyhow::Result<Model> + Send + Sync>;
+
+/// Longest model name the management routes accept.
+pub const MAX_NAME_BYTES: usize = 128;
+
+/// One loaded version of a model and the workers that compute it.
+pub struct ModelVersion {
+    pub served: ServedModel,
+    pub inference: InferenceHandle,
+}
+
+impl Drop for ModelVersion {
+    /// The last holder is gone (the registry swapped this version out and every request on it
+    /// has been answered): its workers finish what is queued and end, freeing the model.
+    fn drop(&mut self) {
+        self.inference.close();
+    }
+}
+
+/// How each version's inference workers are set up.
+#[derive(Debug, Clone, Copy)]
+pub struct WorkerConfig {
+    pub batcher: BatcherConfig,
+    pub workers: usize,
+    pub threads: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ModelState {
+    /// The first load is in progress; nothing is served yet.
+    Loading,
+    /// A version is served (a reload may be in progress beside it).
+    Ready,
+    /// No version is served: the last load failed (see `error`).
+    Failed,
+}
+
+/// What `GET /v1/models` says of one model.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ModelStatus {
+    pub name: String,
+    /// The version served, once one is.
+    pub version: Option<String>,
+    pub labels: Option<Vec<String>>,
+    pub state: ModelState,
+    /// A reload is loading a new version beside the served one.
+    pub reloading: bool,
+    /// Why the last load or reload failed, until one succeeds.
+    pub error: Option<String>,
+    /// Served by /v1/predict and the other routes without a model name.
+    pub default: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RegistryError {
+    #[error("no model named {0:?}; see GET /v1/models")]
+    Unknown(String),
+    #[error("model {name:?} is known but not served: {reason}")]
+    NotServed { name: String, reason: String },
+    #[error("model {0:?}: an inference worker has stopped")]
+    Stopped(String),
+    #[error("{0}")]
+    InvalidName(String),
+    #[error(
+        "{}: model.json names the model {found:?}, not {expected:?}; nothing was changed",
+        directory.display()
+    )]
+    NameMismatch {
+        directory: PathBuf,
+        expected: String,
+        found: String,
+    },
+    #[error("model {0:?} is already loaded; POST /v1/models/{0}/reload loads its directory again")]
+    AlreadyLoaded(String),
+    #[error("{0:?} is the default model (--default-model) and cannot be unloaded")]
+    DefaultModel(String),
+    #[error("this server has no model repository (--model-repository): nothing to load from")]
+    NoRepository,
+    #[error("no directory of the model repository holds a model named {0:?}")]
+    NotInRepository(String),
+    #[error("{0}")]
+    LoadFailed(String),
+}
+
+/// Model names as the management routes take them: they may become a directory search, so
+/// nothing that could name another path gets that far.
+pub fn check_name(name: &str) -> Result<(), RegistryError> {
+    let problem = if name.is_empty() {
+        Some("is empty")
+    } else if name.len() > MAX_NAME_BYTES {
+        Some("is longer than 128 bytes")
+    } else if name == "." || name == ".." {
+        Some("is a path")
+    } else if name
+        .chars()
+        .any(|c| c == '/' || c == '\\' || c.is_control())
+    {
+        Some("holds a slash, backslash or control character")
+    } else {
+        None
+    };
+    match problem {
+        Some(problem) => Err(RegistryError::InvalidName(format!(
+            "the model name {problem}; names are what model.json gives"
+        ))),
+        None => Ok(()),
+    }
+}
+
+#[derive(Default)]
+struct Slot {
+    current: Option<Arc<ModelVersion>>,
+    loading: bool,
+    error: Option<String>,
+}
+
+struct Entry {
+    name: String,
+    directory: PathBuf,
+    slot: Mutex<Slot>,
+    /// One load or reload of a model at a time; a second waits for the first.
+    one_load: tokio::sync::Mutex<()>,
+}
+
+impl Entry {
+    fn new(name: String, directory: PathBuf) -> Arc<Self> {
+        Arc::new(Self {
+            name,
+            directory,
+            slot: Mutex::new(Slot {
+                loading: true,
+                ..Slot::default()
+            }),
+            one_load: tokio::sync::Mutex::new(()),
+        })
+    }
+
+    fn slot(&self) -> std::sync::MutexGuard<'_, Slot> {
+        self.slot.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn current(&self) -> Option<Arc<ModelVersion>> {
+        self.slot().current.clone()
+    }
+}
+
+pub struct Registry {
+    entries: RwLock<BTreeMap<String, Arc<Entry>>>,
+    default_model: String,
+    repository: Option<PathBuf>,
+    workers: WorkerConfig,
+    loader: Loader,
+    ready_requires: ReadyRequires,
+    /// Workers of replaced versions, joined at shutdown so none outlives the process's libtorch.
+    retired: Mutex<Vec<InferenceHandle>>,
+}
+
+/// The model directories a configuration names, by model name, and the default model's name.
+/// Two directories naming one model is an error naming both.
+pub fn discover(config: &ServeConfig) -> anyhow::Result<(BTreeMap<String, PathBuf>, String)> {
+    let single = match (&config.model, &config.model_repository) {
+        (Some(dir), _) => Some(dir.clone()),
+        (None, None) => Some(PathBuf::from(DEFAULT_MODEL_DIR)),
+        (None, Some(_)) => None,
+    };
+    let mut found: BTreeMap<String, PathBuf> = BTreeMap::new();
+    let mut add = |dir: PathBuf, name: String| -> anyhow::Result<()> {
+        if let Some(other) = found.get(&name) {
+            anyhow::bail!(
+                "two model directories name the model {name:?}: {} and {}",
+                other.display(),
+                dir.display()
+            );
+        }
+        found.insert(name, dir);
+        Ok(())
+    };
+    let single_name = match &single {
+        Some(dir) => {
+            let name = read_name(dir).map_err(|e| {
+                anyhow::anyhow!(
+                    "cannot load the model (pass --model DIR or set TEXTSERVE_MODEL): {e}"
+                )
+            })?;
+            add(dir.clone(), name.clone())?;
+            Some(name)
+        }
+        None => None,
+    };
+    if let Some(repository) = &config.model_repository {
+        for (dir, name) in repository_models(repository)? {
+            add(dir, name)?;
+        }
+    }
+    let default_model = match (&config.default_model, single_name) {
+        (Some(name), _) => name.clone(),
+        (None, Some(name)) => name,
+        (None, None) if found.len() == 1 => found.keys().next().cloned().unwrap_or_default(),
+        (None, None) => anyhow::bail!(
+            "the model repository holds {} models ({}): choose the one /v1/predict serves with \
+             --default-model",
+            found.len(),
+            found.keys().cloned().collect::<Vec<_>>().join(", ")
+        ),
+    };
+    anyhow::ensure!(
+        found.contains_key(&default_model),
+        "--default-model {default_model:?} is not among the models found: {}",
+        found.keys().cloned().collect::<Vec<_>>().join(", ")
+    );
+    Ok((found, default_model))
+}
+
+/// Every subdirectory of `repository` that holds a model.json, with the name it gives, in
+/// directory order; other entries are skipped (a repository may hold notes or scratch space).
+fn repository_models(repository: &Path) -> anyhow::Result<Vec<(PathBuf, String)>> {
+    let entries = std::fs::read_dir(repository)
+        .map_err(|e| anyhow::anyhow!("{}: model repository: {e}", repository.display()))?;
+    let mut dirs: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .map(|entry| entry.path())
+        .filter(|path| path.join(crate::model::artifact::MANIFEST_FILE).is_file())
+        .collect();
+    dirs.sort();
+    dirs.into_iter()
+        .map(|dir| {
+            let name = read_name(&dir).map_err(anyhow::Error::from)?;
+            Ok((dir, name))
+        })
+        .collect()
+}
+
+impl Registry {
+    pub fn new(
+        models: BTreeMap<String, PathBuf>,
+        default_model: String,
+        config: &ServeConfig,
+        workers: WorkerConfig,
+        loader: Loader,
+    ) -> Self {
+        let entries = models
+            .into_iter()
+            .map(|(name, dir)| (name.clone(), Entry::new(name, dir)))
+            .collect();
+        Self {
+            entries: RwLock::new(entries),
+            default_model,
+            repository: config.model_repository.clone(),
+            workers,
+            loader,
+            ready_requires: config.ready_requires,
+            retired: Mutex::new(Vec::new()),
+        }
+    }
+
+    pub fn default_name(&self) -> &str {
+        &self.default_model
+    }
+
+    fn entries(&self) -> std::sync::RwLockReadGuard<'_, BTreeMap<String, Arc<Entry>>> {
+        self.entries.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn entry(&self, name: &str) -> Result<Arc<Entry>, RegistryError> {
+        self.entries()
+            .get(name)
+            .cloned()
+            .ok_or_else(|| RegistryError::Unknown(name.to_string()))
+    }
+
+    /// The version of `name` (the default model if `None`) serving now.
+    pub fn get(&self, name: Option<&str>) -> Result<Arc<ModelVersion>, RegistryError> {
+        let name = name.unwrap_or(&self.default_model);
+        let entry = self.entry(name)?;
+        let slot = entry.slot();
+        match (&slot.current, &slot.error) {
+            (Some(version), _) => Ok(Arc::clone(version)),
+            (None, Some(error)) => Err(RegistryError::NotServed {
+                name: name.to_string(),
+                reason: format!("its load failed: {error}"),
+            }),
+            (None, None) => Err(RegistryError::NotServed {
+                name: name.to_string(),
+                reason: "it is loading".into(),
+            }),
+        }
+    }
+
+    pub fn statuses(&self) -> Vec<ModelStatus> {
+        self.entries()
+            .values()
+            .map(|entry| {
+                let slot = entry.slot();
+                let details = slot.current.as_ref().map(|v| &v.served.details);
+                ModelStatus {
+                    name: entry.name.clone(),
+                    version: details.map(|d| d.version.clone()),
+                    labels: details.map(|d| d.labels.clone()),
+                    state: match (&slot.current, slot.loading) {
+                        (Some(_), _) => ModelState::Ready,
+                        (None, true) => ModelState::Loading,
+                        (None, false) => ModelState::Failed,
+                    },
+                    reloading: slot.current.is_some() && slot.loading,
+                    error: slot.error.clone(),
+                    default: entry.name == self.default_model,
+                }
+            })
+            .collect()
+    }
+
+    /// Whether `/health/ready` may say 200 (the server's own shutdown aside).
+    pub fn is_ready(&self) -> Result<(), RegistryError> {
+        let serving = |name: &str| {
+            let version = self.get(Some(name))?;
+            if version.inference.is_alive() {
+                Ok(())
+            } else {
+                Err(RegistryError::Stopped(name.to_string()))
+            }
+        };
+        match self.ready_requires {
+            ReadyRequires::Default => serving(&self.default_model),
+            ReadyRequires::All => {
+                let names: Vec<String> = self.entries().keys().cloned().collect();
+                names.iter().try_for_each(|name| serving(name))
+            }
+        }
+    }
+
+    /// Every worker of every version still alive; a dead one means 503, not a hung request.
+    pub fn versions(&self) -> Vec<Arc<ModelVersion>> {
+        self.entries()
+            .values()
+            .filter_map(|entry| entry.current())
+            .collect()
+    }
+
+    /// Loads every model for the first time, concurrently. Resolves with the default model's
+    /// outcome once it is known; the others go on loading (and report in `statuses`).
+    pub async fn load_all(self: &Arc<Self>) -> Result<(), RegistryError> {
+        let entries: Vec<Arc<Entry>> = self.entries().values().cloned().collect();
+        let mut default_outcome = None;
+        for entry in entries {
+            let is_default = entry.name == self.default_model;
+            let registry = Arc::clone(self);
+            let task = tokio::spawn(async move { registry.load_into(&entry, false).await });
+            if is_default {
+                default_outcome = Some(task);
+            }
+        }
+        match default_outcome {
+            Some(task) => task
+                .await
+                .unwrap_or_else(|e| Err(RegistryError::LoadFailed(e.to_string())))
+                .map(drop),
+            None => Err(RegistryError::Unknown(self.default_model.clone())),
+        }
+    }
+
+    /// Loads `name`'s directory again and swaps the new version in; the served one stays on
+    /// any failure.
+    pub async fn reload(self: &Arc<Self>, name: &str) -> Result<Arc<ModelVersion>, RegistryError> {
+        let entry = self.entry(name)?;
+        let found = read_name(&entry.directory).map_err(|e| {
+            self.count_reload(&entry.name, "failed");
+            self.failed(&entry, e.to_string())
+        })?;
+        if found != entry.name {
+            let error = RegistryError::NameMismatch {
+                directory: entry.directory.clone(),
+                expected: entry.name.clone(),
+                found,
+            };
+            self.count_reload(&entry.name, "refused");
+            return Err(error);
+        }
+        self.load_into(&entry, true).await
+    }
+
+    /// Reloads every model, one after another (SIGHUP); failures are logged and counted.
+    pub async fn reload_all(self: &Arc<Self>) {
+        let names: Vec<String> = self.entries().keys().cloned().collect();
+        for name in names {
+            match self.reload(&name).await {
+                Ok(version) => {
+                    tracing::info!(model = %name, version = %version.served.details.version, "reloaded")
+                }
+                Err(error) => {
+                    tracing::error!(model = %name, %error, "reload failed; the served version stays")
+                }
+            }
+        }
+    }
+
+    /// Adds a model of the repository by the name its model.json gives, and loads it.
+    pub async fn load(self: &Arc<Self>, name: &str) -> Result<Arc<ModelVersion>, RegistryError> {
+        check_name(name)?;
+        let repository = self.repository.clone().ok_or(RegistryError::NoRepository)?;
+        if let Ok(entry) = self.entry(name) {
+            let failed = {
+                let slot = entry.slot();
+                slot.current.is_none() && !slot.loading
+            };
+            // A model whose load failed may be tried again; anything else is there already.
+            if !failed {
+                return Err(RegistryError::AlreadyLoaded(name.to_string()));
+            }
+            return self.load_into(&entry, true).await;
+        }
+        let wanted = name.to_string();
+        let directory = tokio::task::spawn_blocking(move || {
+            repository_models(&repository).map(|models| {
+                models
+                    .into_iter()
+                    .find(|(_, found)| *found == wanted)
+                    .map(|(dir, _)| dir)
+            })
+        })
+        .await
+        .map_err(|e| RegistryError::LoadFailed(e.to_string()))?
+        .map_err(|e| RegistryError::LoadFailed(format!("{e:#}")))?
+        .ok_or_else(|| RegistryError::NotInRepository(name.to_string()))?;
+        let entry = {
+            let mut entries = self.entries.write().unwrap_or_else(|e| e.into_inner());
+            if entries.contains_key(name) {
+                return Err(RegistryError::AlreadyLoaded(name.to_string()));
+            }
+            let entry = Entry::new(name.to_string(), directory);
+            entries.insert(name.to_string(), Arc::clone(&entry));
+            entry
+        };
+        self.load_into(&entry, true).await
+    }
+
+    /// Stops serving a model; requests already accepted by it finish first.
+    pub fn unload(&self, name: &str) -> Result<(), RegistryError> {
+        if name == self.default_model {
+            self.entry(name)?;
+            return Err(RegistryError::DefaultModel(name.to_string()));
+        }
+        let removed = self
+            .entries
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(name)
+            .ok_or_else(|| RegistryError::Unknown(name.to_string()))?;
+        if let Some(version) = removed.slot().current.take() {
+            self.retire(version);
+        }
+        metrics::gauge!("textserve_model_ready", "model" => name.to_string()).set(0.0);
+        tracing::info!(model = %name, "unloaded");
+        Ok(())
+    }
+
+    /// Closes every version's queue and waits for their workers to end.
+    pub fn shut_down(&self) {
+        let mut handles: Vec<InferenceHandle> = self
+            .versions()
+            .iter()
+            .map(|version| version.inference.clone())
+            .collect();
+        handles.extend(std::mem::take(
+            &mut *self.retired.lock().unwrap_or_else(|e| e.into_inner()),
+        ));
+        for handle in handles {
+            handle.shut_down();
+        }
+    }
+
+    /// Records a failure of `entry`'s load or reload and builds its error.
+    fn failed(&self, entry: &Entry, error: String) -> RegistryError {
+        let mut slot = entry.slot();
+        slot.loading = false;
+        slot.error = Some(error.clone());
+        RegistryError::LoadFailed(error)
+    }
+
+    fn count_reload(&self, model: &str, result: &'static str) {
+        metrics::counter!("textserve_model_reloads_total", "model" => model.to_string(), "result" => result)
+            .increment(1);
+    }
+
+    fn retire(&self, version: Arc<ModelVersion>) {
+        let mut retired = self.retired.lock().unwrap_or_else(|e| e.into_inner());
+        retired.retain(|handle| !handle.has_ended());
+        retired.push(version.inference.clone());
+    }
+
+    /// Starts a version's workers on `entry`'s directory, waits until it is loaded and warm,
+    /// and swaps it in. Loads asked for over the API or by SIGHUP are `counted` in
+    /// `textserve_model_reloads_total`; the first load at start is not.
+    async fn load_into(
+        &self,
+        entry: &Arc<Entry>,
+        counted: bool,
+    ) -> Result<Arc<ModelVersion>, RegistryError> {
+        let _one_at_a_time = entry.one_load.lock().await;
+        entry.slot().loading = true;
+        let outcome = self.start_version(entry).await;
+        let result = match outcome {
+            Ok(version) => {
+                let version = Arc::new(version);
+                let old = {
+                    let mut slot = entry.slot();
+                    slot.loading = false;
+                    slot.error = None;
+                    slot.current.replace(Arc::clone(&version))
+                };
+                let details = &version.served.details;
+                metrics::gauge!("textserve_model_ready", "model" => entry.name.clone()).set(1.0);
+                if let Some(old) = old {
+                    let previous = old.served.details.version.clone();
+                    metrics::gauge!("textserve_model_info", "name" => entry.name.clone(), "version" => previous.clone()).set(0.0);
+                    tracing::info!(model = %entry.name, from = %previous, to = %details.version, "new version swapped in");
+                    self.retire(old);
+                } else {
+                    tracing::info!(model = %entry.name, version = %details.version, "model loaded and warm; ready");
+                }
+                metrics::gauge!("textserve_model_info", "name" => entry.name.clone(), "version" => details.version.clone()).set(1.0);
+                Ok(version)
+            }
+            Err(error) => {
+                tracing::error!(model = %entry.name, %error, "model load failed");
+                Err(self.failed(entry, format!("{error:#}")))
+            }
+        };
+        if counted {
+            self.count_reload(&entry.name, if result.is_ok() { "ok" } else { "failed" });
+        }
+        result
+    }
+
+    async fn start_version(&self, entry: &Entry) -> anyhow::Result<ModelVersion> {
+        let (loaded_tx, loaded) = oneshot::channel();
+        let loader = Arc::clone(&self.loader);
+        let directory = entry.directory.clone();
+        let expected = entry.name.clone();
+        let threads = self.workers.threads;
+        let inference = InferenceHandle::spawn(
+            self.workers.batcher,
+            self.workers.workers,
+            move || {
+                tch::set_num_threads(threads.max(1) as i32);
+                let model = loader(&directory)?;
+                let found = &model.manifest().name;
+                anyhow::ensure!(
+                    *found == expected,
+                    "{}: model.json now names the model {found:?}, not {expected:?}",
+                    directory.display()
+                );
+                // One forward before serving, so the first client does not pay for
+                // libtorch's lazy initialisation.
+                forward_probabilities(model.classifier(), &[&[UNK_ID]]);
+                let served = ServedModel::from_model(&model);
+                Ok((model, served))
+            },
+            loaded_tx,
+        );
+        match loaded.await {
+            Ok(Ok(served)) => Ok(ModelVersion { served, inference }),
+            Ok(Err(error)) => {
+                inference.close();
+                Err(error)
+            }
+            Err(_) => {
+                inference.close();
+                anyhow::bail!("the inference thread ended while loading the model")
+            }
+        }
+    }
+}
