@@ -4,7 +4,10 @@
 #   sigterm   SIGTERM in the middle of a load: no request that was sent goes unanswered
 #   failover  three servers behind nginx, one killed (SIGKILL) mid-load: no client-visible failure
 #   soak      SOAK_SECONDS (default 600) at about half of capacity: RSS growth and p99 over time
-# Usage: scripts/drills.sh [overload|sigterm|failover|soak ...]   (default: all four)
+#   reload    a reload every 2 s for 60 s under 64 clients, two corrupt versions among them, 50
+#             reloads in all: every answer 200 from a live version, RSS back within 10 %
+#   fairness  two models; one at 2x its capacity: the other's p99 at light load against alone
+# Usage: scripts/drills.sh [overload|sigterm|failover|soak|reload|fairness ...]   (default: all)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -182,8 +185,57 @@ PY
   echo
 }
 
+drill_reload() {
+  echo "## reload: every 2 s for 60 s under 64 clients (scripts/reload-drill.py)"
+  python3 scripts/reload-drill.py --bin "$BIN" --model "$MODEL" --data "$DATA" \
+    --port $((BASE_PORT + 50)) --clients 64 --seconds 60 --every 2 --total-reloads 50 \
+    2>"$OUT/reload.log" | tee "$OUT/reload.json"
+  echo
+}
+
+drill_fairness() {
+  echo "## fairness: model a at 2x its capacity (open loop), model b at 50 requests/s"
+  local port=$((BASE_PORT + 60)) dir capacity rate a b
+  dir=$(mktemp -d)
+  for name in a b; do
+    cp -r "$MODEL" "$dir/$name"
+    python3 - "$dir/$name/model.json" "sentiment-$name" <<'PY'
+import json, sys
+m = json.load(open(sys.argv[1], encoding="utf-8"))
+m["name"] = sys.argv[2]
+json.dump(m, open(sys.argv[1], "w", encoding="utf-8"), ensure_ascii=False)
+PY
+  done
+  "$BIN" serve --model-repository "$dir" --default-model sentiment-a --port "$port" --threads 1 \
+    --log-level warn --max-queue 128 --max-connections 4096 &
+  SERVER_PID=$!
+  PIDS+=("$SERVER_PID")
+  until curl -fsS "http://127.0.0.1:$port/health/ready" >/dev/null 2>&1; do sleep 0.02; done
+  # Both models loaded before measuring.
+  while curl -fsS "http://127.0.0.1:$port/v1/models" | grep -q '"state":"loading"'; do sleep 0.05; done
+  a=/v1/models/sentiment-a/predict
+  b=/v1/models/sentiment-b/predict
+  echo "b alone, 4 clients at 50 requests/s for 15 s:"
+  loadgen --port "$port" --path "$b" --workers 4 --rate 50 --seconds 15 | tee "$OUT/fairness-b-alone.json"
+  capacity=$(loadgen --port "$port" --path "$a" --workers 64 --seconds 8 |
+    python3 -c 'import json,sys; print(json.load(sys.stdin)["answered_per_s"])')
+  rate=$(python3 -c "print(round(2 * $capacity))")
+  echo "a's capacity (64 closed-loop clients, 8 s): $capacity requests/s; offering a $rate requests/s for 21 s"
+  loadgen --port "$port" --path "$a" --workers 1024 --rate "$rate" --seconds 21 >"$OUT/fairness-a-flooded.json" &
+  local flood=$!
+  sleep 3
+  echo "b while a is flooded, 4 clients at 50 requests/s for 15 s:"
+  loadgen --port "$port" --path "$b" --workers 4 --rate 50 --seconds 15 | tee "$OUT/fairness-b-beside.json"
+  wait "$flood"
+  echo "a, flooded:"
+  cat "$OUT/fairness-a-flooded.json"
+  kill "$SERVER_PID"
+  rm -rf "$dir"
+  echo
+}
+
 echo "## machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); $(date -u +%FT%TZ)"
 echo
-for drill in "${@:-overload sigterm failover soak}"; do
+for drill in "${@:-overload sigterm failover soak reload fairness}"; do
   for d in $drill; do "drill_$d"; done
 done

@@ -33,6 +33,7 @@ def parse_args():
     p.add_argument("--timeout", type=float, default=30.0)
     p.add_argument("--timeline", action="store_true")
     p.add_argument("--header", action="append", default=[], help="extra header NAME:VALUE")
+    p.add_argument("--path", default="/v1/predict", help="prediction route, e.g. /v1/models/NAME/predict")
     return p.parse_args()
 
 
@@ -93,7 +94,7 @@ def main():
                     continue
             sent_at = time.monotonic()
             try:
-                conn.request("POST", "/v1/predict", body=body, headers=headers)
+                conn.request("POST", args.path, body=body, headers=headers)
                 response = conn.getresponse()
                 response.read()
                 record(f"status {response.status}", time.monotonic() - sent_at)

@@ -189,6 +189,12 @@ impl InferenceHandle {
                                 let _ = report.send(Ok(info));
                                 drop(report);
                                 run(&shared, worker, &model);
+                                // A replaced version's weights go back to the kernel now,
+                                // not whenever some later pass happens to trim: without
+                                // this, resident memory after a dozen reloads stood 40 %
+                                // above its start with no traffic.
+                                drop(model);
+                                release_free_memory();
                             }
                             Err(error) => {
                                 guard.failed = true;
