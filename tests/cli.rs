@@ -434,3 +434,48 @@ fn healthcheck_asks_the_configured_port_and_fails_unless_ready() {
     assert!(String::from_utf8_lossy(&output.stderr).contains("no server on 127.0.0.1:"));
     drop(app);
 }
+
+#[test]
+fn sighup_reloads_every_model_from_its_directory() {
+    let repo = tempfile::tempdir().unwrap();
+    let dir = repo.path().join("m");
+    common::write_named_model(&dir, "hangup", "1");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut server = textserve()
+        .args(["serve", "--workers", "1", "--log-level", "warn", "--port"])
+        .arg(port.to_string())
+        .arg("--model-repository")
+        .arg(repo.path())
+        .spawn()
+        .unwrap();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let served_version = || {
+        runtime.block_on(async {
+            let response = reqwest::get(format!("http://127.0.0.1:{port}/v1/models"))
+                .await
+                .ok()?;
+            let models: serde_json::Value = response.json().await.ok()?;
+            models["models"][0]["version"].as_str().map(String::from)
+        })
+    };
+    let wait_for = |version: &str| {
+        for _ in 0..1000 {
+            if served_version().as_deref() == Some(version) {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        panic!("version {version} never served");
+    };
+    wait_for("1");
+    common::write_named_model(&dir, "hangup", "2");
+    // SAFETY: signals a child process this test started.
+    unsafe { libc::kill(server.id() as i32, libc::SIGHUP) };
+    wait_for("2");
+    unsafe { libc::kill(server.id() as i32, libc::SIGTERM) };
+    assert!(server.wait().unwrap().success());
+}

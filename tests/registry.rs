@@ -104,6 +104,38 @@ async fn a_repository_serves_each_model_by_name_and_the_default_without_one() {
         "2.0.0"
     );
 
+    // Metrics name the model and version that answered.
+    let metrics = app.metrics_text().await;
+    let has = |prefix: &str, parts: &[&str]| {
+        metrics
+            .lines()
+            .any(|l| l.starts_with(prefix) && parts.iter().all(|p| l.contains(p)))
+    };
+    assert!(
+        has(
+            "textserve_requests_total{",
+            &[
+                "route=\"/v1/models/{name}/predict\"",
+                "model=\"beta\"",
+                "version=\"2.0.0\""
+            ]
+        ),
+        "{metrics}"
+    );
+    assert!(has(
+        "textserve_requests_total{",
+        &["route=\"/v1/predict\"", "model=\"alpha\""]
+    ));
+    for metric in [
+        "textserve_queue_wait_seconds_count{",
+        "textserve_batch_size_count{",
+    ] {
+        assert!(
+            has(metric, &["model=\"beta\"", "version=\"2.0.0\""]),
+            "{metric}"
+        );
+    }
+
     // An unknown model is 404 on every route that names one.
     for path in ["/v1/models/gamma/predict", "/v1/models/gamma/explain"] {
         let response = app.post_json(path, &text).await;

@@ -207,7 +207,7 @@ async fn explain_with(
     let explanation = blocking(move || plan.explain(&text, &probabilities, label)).await?;
     metrics::counter!("textserve_explanations_total", "method" => method.name()).increment(1);
     let body = ExplainResponse::new(served, kind, explanation);
-    Ok((timings.headers(), axum::Json(body)).into_response())
+    Ok((served.served_by(), timings.headers(), axum::Json(body)).into_response())
 }
 
 impl ExplainResponse {

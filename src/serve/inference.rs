@@ -79,11 +79,6 @@ impl Queue {
         self.bulk.retain(|job| !job.reply.is_closed());
         before - self.jobs.len() - self.bulk.len()
     }
-
-    fn record_depths(&self) {
-        metrics::gauge!("textserve_queue_depth").set(self.jobs.len() as f64);
-        metrics::gauge!("textserve_bulk_queue_depth").set(self.bulk.len() as f64);
-    }
 }
 
 /// Most bulk texts one round takes. Bulk rounds run only while no interactive text waits, but
@@ -109,9 +104,20 @@ struct Shared {
     /// Workers not yet ended.
     running: AtomicUsize,
     threads: Mutex<Vec<std::thread::JoinHandle<()>>>,
+    /// `model` and `version` of the loaded model, for every metric its workers record.
+    labels: std::sync::OnceLock<Vec<metrics::Label>>,
 }
 
 impl Shared {
+    fn labels(&self) -> std::slice::Iter<'_, metrics::Label> {
+        self.labels.get().map_or([].iter(), |labels| labels.iter())
+    }
+
+    fn record_depths(&self, queue: &Queue) {
+        metrics::gauge!("textserve_queue_depth", self.labels()).set(queue.jobs.len() as f64);
+        metrics::gauge!("textserve_bulk_queue_depth", self.labels()).set(queue.bulk.len() as f64);
+    }
+
     fn wake_worker(&self, worker: Option<usize>) {
         if let Some(worker) = worker {
             self.wake[worker].notify_one();
@@ -170,6 +176,7 @@ impl InferenceHandle {
             alive: AtomicBool::new(true),
             running: AtomicUsize::new(workers),
             threads: Mutex::new(Vec::new()),
+            labels: std::sync::OnceLock::new(),
         });
         let load = Arc::new(load);
         let (report, reports) = std::sync::mpsc::channel::<anyhow::Result<T>>();
@@ -186,6 +193,13 @@ impl InferenceHandle {
                         };
                         match load() {
                             Ok((model, info)) => {
+                                let manifest = model.manifest();
+                                shared.labels.get_or_init(|| {
+                                    vec![
+                                        metrics::Label::new("model", manifest.name.clone()),
+                                        metrics::Label::new("version", manifest.version.clone()),
+                                    ]
+                                });
                                 let _ = report.send(Ok(info));
                                 drop(report);
                                 run(&shared, worker, &model);
@@ -271,7 +285,7 @@ impl InferenceHandle {
 
     /// Releases the queue after adding work and wakes the worker whose turn it is.
     fn hand_over(&self, queue: std::sync::MutexGuard<'_, Queue>) {
-        queue.record_depths();
+        self.shared.record_depths(&queue);
         let idle = queue.first_idle();
         drop(queue);
         self.shared.wake_worker(idle);
@@ -376,7 +390,7 @@ impl Drop for StopGuard {
         for job in queued {
             let _ = job.reply.send(Err(InferenceError::Stopped));
         }
-        queue.record_depths();
+        self.shared.record_depths(&queue);
         drop(queue);
         // The other workers are told to stop too.
         self.shared.wake_all();
@@ -438,7 +452,7 @@ fn requeue(shared: &Shared, jobs: Vec<Job>) {
             queue.jobs.push_front(job);
         }
     }
-    queue.record_depths();
+    shared.record_depths(&queue);
     // An idle worker can take the rest while this one computes.
     let idle = queue.first_idle();
     drop(queue);
@@ -468,8 +482,9 @@ fn next_batch(shared: &Shared, worker: usize, computed_since_trim: &mut bool) ->
     loop {
         let abandoned = queue.drop_abandoned();
         if abandoned > 0 {
-            metrics::counter!("textserve_abandoned_total").increment(abandoned as u64);
-            queue.record_depths();
+            metrics::counter!("textserve_abandoned_total", shared.labels())
+                .increment(abandoned as u64);
+            shared.record_depths(&queue);
         }
         let my_turn = queue.closed || queue.busy[..worker].iter().all(|&busy| busy);
         if !queue.jobs.is_empty() && my_turn {
@@ -519,7 +534,7 @@ fn next_batch(shared: &Shared, worker: usize, computed_since_trim: &mut bool) ->
         let take = queue.jobs.len().min(config.max_batch_size);
         queue.jobs.drain(..take).collect()
     };
-    queue.record_depths();
+    shared.record_depths(&queue);
     Some(jobs)
 }
 
@@ -527,7 +542,7 @@ fn next_batch(shared: &Shared, worker: usize, computed_since_trim: &mut bool) ->
 fn compute(shared: &Shared, model: &Model, worker: usize, jobs: Vec<Job>) {
     let started = Instant::now();
     for job in &jobs {
-        metrics::histogram!("textserve_queue_wait_seconds")
+        metrics::histogram!("textserve_queue_wait_seconds", shared.labels())
             .record((started - job.enqueued).as_secs_f64());
     }
     let batch_size = jobs.len();
@@ -542,8 +557,10 @@ fn compute(shared: &Shared, model: &Model, worker: usize, jobs: Vec<Job>) {
         std::panic::resume_unwind(panic)
     });
     let inference_time = started.elapsed();
-    metrics::histogram!("textserve_batch_size").record(batch_size as f64);
-    metrics::histogram!("textserve_inference_duration_seconds", "worker" => worker.to_string())
+    metrics::histogram!("textserve_batch_size", shared.labels()).record(batch_size as f64);
+    let mut labels: Vec<metrics::Label> = shared.labels().cloned().collect();
+    labels.push(metrics::Label::new("worker", worker.to_string()));
+    metrics::histogram!("textserve_inference_duration_seconds", labels)
         .record(inference_time.as_secs_f64());
     for (job, probabilities) in jobs.into_iter().zip(results) {
         let _ = job.reply.send(Ok(Prediction {

@@ -247,7 +247,12 @@ async fn predict_with(
         model_version: model.served.details.version.clone(),
         prediction: predictions.remove(0),
     };
-    Ok((timings.headers(), axum::Json(body)).into_response())
+    Ok((
+        model.served.served_by(),
+        timings.headers(),
+        axum::Json(body),
+    )
+        .into_response())
 }
 
 /// What a prediction request can come to, for the OpenAPI entries of every predict route.
@@ -400,7 +405,12 @@ async fn predict_batch_with(
         model_version: model.served.details.version.clone(),
         predictions,
     };
-    Ok((timings.headers(), axum::Json(body)).into_response())
+    Ok((
+        model.served.served_by(),
+        timings.headers(),
+        axum::Json(body),
+    )
+        .into_response())
 }
 
 /// List the models: each one's version, labels and state (loading, ready, failed with the

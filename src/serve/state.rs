@@ -61,13 +61,6 @@ pub struct ServedModel {
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct ModelSummary {
-    pub name: String,
-    pub version: String,
-    pub labels: Vec<String>,
-}
-
-#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ModelDetails {
     pub name: String,
     pub version: String,
@@ -108,12 +101,12 @@ impl ServedModel {
         }
     }
 
-    pub fn summary(&self) -> ModelSummary {
-        ModelSummary {
-            name: self.details.name.clone(),
+    /// Names this version as the one that answered, for the request's metrics and log line.
+    pub fn served_by(&self) -> axum::Extension<super::telemetry::ServedBy> {
+        axum::Extension(super::telemetry::ServedBy {
+            model: self.details.name.clone(),
             version: self.details.version.clone(),
-            labels: self.details.labels.clone(),
-        }
+        })
     }
 
     /// The most probable label, its probability, and every label's.

@@ -108,6 +108,7 @@ pub async fn predict_stream(
     let (entries, queued) = mpsc::channel::<Entry>(WINDOW);
     tokio::spawn(read_lines(state.clone(), Arc::clone(&model), body, entries));
     let details = model.served.details.clone();
+    let served_by = model.served.served_by();
     let answers = futures_util::stream::unfold((queued, model), |(mut queued, model)| async move {
         let entry = queued.recv().await?;
         let line = Bytes::from(answer(&model.served, entry).await);
@@ -117,6 +118,7 @@ pub async fn predict_stream(
         HeaderValue::from_str(value).unwrap_or_else(|_| HeaderValue::from_static("unknown"))
     };
     Ok((
+        served_by,
         [
             (
                 header::CONTENT_TYPE,

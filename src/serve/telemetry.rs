@@ -60,6 +60,14 @@ fn request_id(request: &Request) -> HeaderValue {
     HeaderValue::from_str(&format!("{pid:x}-{nanos:08x}-{n:x}")).expect("ascii")
 }
 
+/// The model version that answered a request, put in the response's extensions by the handler,
+/// so the request's metrics and log line name it.
+#[derive(Debug, Clone)]
+pub struct ServedBy {
+    pub model: String,
+    pub version: String,
+}
+
 /// One log line per request (never the body: factory comments can name people) and the
 /// request counters and latency histogram, labelled by route template, not raw path.
 pub async fn observe(mut request: Request, next: Next) -> Response {
@@ -76,13 +84,19 @@ pub async fn observe(mut request: Request, next: Next) -> Response {
     let latency = started.elapsed();
     let status = response.status().as_u16();
     response.headers_mut().insert(REQUEST_ID, id.clone());
-    metrics::counter!("textserve_requests_total", "route" => route.clone(), "status" => status.to_string()).increment(1);
-    metrics::histogram!("textserve_request_duration_seconds", "route" => route)
+    let (model, version) = response
+        .extensions()
+        .get::<ServedBy>()
+        .map_or_else(Default::default, |s| (s.model.clone(), s.version.clone()));
+    metrics::counter!("textserve_requests_total", "route" => route.clone(), "status" => status.to_string(), "model" => model.clone(), "version" => version.clone()).increment(1);
+    metrics::histogram!("textserve_request_duration_seconds", "route" => route, "model" => model.clone(), "version" => version.clone())
         .record(latency.as_secs_f64());
     tracing::info!(
         method = %method,
         path = %path.escape_debug(),
         status,
+        model = %model,
+        version = %version,
         latency_ms = latency.as_secs_f64() * 1000.0,
         request_id = %id.to_str().unwrap_or_default(),
         "request"

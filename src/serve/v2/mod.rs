@@ -331,7 +331,7 @@ async fn infer_with(
         outputs,
     };
     if tail.is_empty() {
-        return Ok((timings.headers(), axum::Json(response)).into_response());
+        return Ok((served.served_by(), timings.headers(), axum::Json(response)).into_response());
     }
     let mut body = serde_json::to_vec(&response).expect("serializes");
     let json_length = body.len();
@@ -342,7 +342,7 @@ async fn infer_with(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/octet-stream"),
     );
-    Ok((headers, body).into_response())
+    Ok((served.served_by(), headers, body).into_response())
 }
 
 /// Every error answered on a `/v2` path — by the handlers, authentication, body limits or the
