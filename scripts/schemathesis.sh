@@ -15,9 +15,14 @@ KEY="schemathesis-local-key-0001"
 command -v schemathesis >/dev/null || python3 -m pip install --quiet --disable-pip-version-check "schemathesis==4.32.5"
 [ -x "$BIN" ] || cargo build
 
-"$BIN" serve --model "$MODEL" --port "$PORT" --api-key "$KEY" --log-level warn &
+# Served from a repository with the one key as both inference and admin key, so the management
+# routes run for real: reloads of the served model, loads and unloads of generated names.
+REPO=$(mktemp -d)
+ln -s "$(realpath "$MODEL")" "$REPO/default"
+"$BIN" serve --model-repository "$REPO" --port "$PORT" --api-key "$KEY" --admin-api-key "$KEY" \
+  --log-level warn &
 SERVER=$!
-trap 'kill $SERVER 2>/dev/null || true' EXIT
+trap 'kill $SERVER 2>/dev/null || true; rm -rf "$REPO"' EXIT
 for _ in $(seq 1 200); do
   curl -fsS "http://127.0.0.1:$PORT/health/ready" >/dev/null 2>&1 && break
   sleep 0.05

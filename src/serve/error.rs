@@ -139,7 +139,9 @@ impl From<super::registry::RegistryError> for ApiError {
                 ..Self::not_ready()
             },
             E::Stopped(_) => Self::unavailable(message),
-            E::InvalidName(_) => Self::new(StatusCode::BAD_REQUEST, "invalid_model_name", message),
+            // 404, not 400: any string is a well-formed name to look up, and one that could
+            // name another path is simply not the name of a model in the repository.
+            E::InvalidName(_) => Self::new(StatusCode::NOT_FOUND, "invalid_model_name", message),
             E::NameMismatch { .. } => {
                 Self::new(StatusCode::CONFLICT, "model_name_mismatch", message)
             }

@@ -443,8 +443,6 @@ pub async fn get_model(
 enum ManagementOutcomes {
     #[response(status = 200, description = "Done; the model's state after it")]
     Done(ModelStatus),
-    #[response(status = 400, description = "A model name that cannot be a model's")]
-    InvalidName(ErrorBody),
     #[response(status = 401, description = "Missing or invalid admin key")]
     Unauthorized(ErrorBody),
     #[response(
