@@ -114,6 +114,10 @@ impl Shared {
     }
 
     fn record_depths(&self, queue: &Queue) {
+        // Workers whose model never loaded have nothing to name, and nothing was queued.
+        if self.labels.get().is_none() {
+            return;
+        }
         metrics::gauge!("textserve_queue_depth", self.labels()).set(queue.jobs.len() as f64);
         metrics::gauge!("textserve_bulk_queue_depth", self.labels()).set(queue.bulk.len() as f64);
     }
