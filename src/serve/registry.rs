@@ -315,24 +315,31 @@ impl Registry {
     pub fn statuses(&self) -> Vec<ModelStatus> {
         self.entries()
             .values()
-            .map(|entry| {
-                let slot = entry.slot();
-                let details = slot.current.as_ref().map(|v| &v.served.details);
-                ModelStatus {
-                    name: entry.name.clone(),
-                    version: details.map(|d| d.version.clone()),
-                    labels: details.map(|d| d.labels.clone()),
-                    state: match (&slot.current, slot.loading) {
-                        (Some(_), _) => ModelState::Ready,
-                        (None, true) => ModelState::Loading,
-                        (None, false) => ModelState::Failed,
-                    },
-                    reloading: slot.current.is_some() && slot.loading,
-                    error: slot.error.clone(),
-                    default: entry.name == self.default_model,
-                }
-            })
+            .map(|entry| self.status_of(entry))
             .collect()
+    }
+
+    /// What `GET /v1/models` says of `name`.
+    pub fn status(&self, name: &str) -> Result<ModelStatus, RegistryError> {
+        self.entry(name).map(|entry| self.status_of(&entry))
+    }
+
+    fn status_of(&self, entry: &Entry) -> ModelStatus {
+        let slot = entry.slot();
+        let details = slot.current.as_ref().map(|v| &v.served.details);
+        ModelStatus {
+            name: entry.name.clone(),
+            version: details.map(|d| d.version.clone()),
+            labels: details.map(|d| d.labels.clone()),
+            state: match (&slot.current, slot.loading) {
+                (Some(_), _) => ModelState::Ready,
+                (None, true) => ModelState::Loading,
+                (None, false) => ModelState::Failed,
+            },
+            reloading: slot.current.is_some() && slot.loading,
+            error: slot.error.clone(),
+            default: entry.name == self.default_model,
+        }
     }
 
     /// Whether `/health/ready` may say 200 (the server's own shutdown aside).

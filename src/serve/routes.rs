@@ -464,16 +464,6 @@ enum ManagementOutcomes {
     LoadFailed(ErrorBody),
 }
 
-fn status_of(state: &AppState, name: &str) -> Result<axum::Json<ModelStatus>, ApiError> {
-    state
-        .registry()
-        .statuses()
-        .into_iter()
-        .find(|status| status.name == name)
-        .map(axum::Json)
-        .ok_or_else(|| super::registry::RegistryError::Unknown(name.to_string()).into())
-}
-
 /// Load the model's directory again (validate, load, warm up) and swap the new version in;
 /// requests already accepted finish on the old one. Needs the admin key.
 #[utoipa::path(post, path = "/v1/models/{name}/reload", tag = "models",
@@ -484,7 +474,7 @@ pub async fn reload_model(
     Path(name): Path<String>,
 ) -> Result<axum::Json<ModelStatus>, ApiError> {
     state.registry().reload(&name).await?;
-    status_of(&state, &name)
+    Ok(axum::Json(state.registry().status(&name)?))
 }
 
 /// Add a model of the repository by the name its model.json gives, and load it. Needs the
@@ -497,7 +487,7 @@ pub async fn load_model(
     Path(name): Path<String>,
 ) -> Result<axum::Json<ModelStatus>, ApiError> {
     state.registry().load(&name).await?;
-    status_of(&state, &name)
+    Ok(axum::Json(state.registry().status(&name)?))
 }
 
 /// Stop serving a model (not the default one); requests it accepted finish first. Needs the

@@ -179,7 +179,7 @@ impl AppState {
     pub fn model(&self, name: Option<&str>) -> Result<Arc<ModelVersion>, ApiError> {
         let version = self.registry().get(name)?;
         if !version.inference.is_alive() {
-            return Err(ApiError::unavailable("an inference worker has stopped"));
+            return Err(ApiError::worker_stopped());
         }
         Ok(version)
     }

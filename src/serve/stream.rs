@@ -149,10 +149,7 @@ async fn answer(served: &ServedModel, entry: Entry) -> String {
                     prediction: served.label_scores(&prediction.probabilities),
                 })
             }
-            _ => error_line(
-                line,
-                &ApiError::unavailable("an inference worker has stopped"),
-            ),
+            _ => error_line(line, &ApiError::worker_stopped()),
         },
         Entry::Failed { line, error } => error_line(line, &error),
     }
@@ -311,7 +308,7 @@ fn entry_for(model: &ModelVersion, limits: &Limits, line: u64, content: LineCont
         Ok(reply) => Entry::Queued { line, reply },
         Err(_) => Entry::Failed {
             line,
-            error: ApiError::unavailable("an inference worker has stopped"),
+            error: ApiError::worker_stopped(),
         },
     }
 }
