@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::oneshot;
 
+use super::fairness::PassGate;
 use crate::model::{Model, forward_probabilities, plan_forward_passes};
 
 #[derive(Debug, Clone, Copy)]
@@ -106,6 +107,9 @@ struct Shared {
     threads: Mutex<Vec<std::thread::JoinHandle<()>>>,
     /// `model` and `version` of the loaded model, for every metric its workers record.
     labels: std::sync::OnceLock<Vec<metrics::Label>>,
+    /// Shares the cores with the other models' workers; passes are charged to `model`.
+    gate: Arc<PassGate>,
+    model: String,
 }
 
 impl Shared {
@@ -155,10 +159,12 @@ impl InferenceHandle {
     /// Starts `workers` inference threads, each with its own copy of the model, all taking
     /// forward passes from the one queue. `load` runs on each of them (a model never crosses
     /// threads); once every worker has loaded, the first one's `T` is sent through `loaded` —
-    /// or the first error, if any worker failed.
+    /// or the first error, if any worker failed. Each pass first takes a slot of `gate`, in
+    /// `model`'s name.
     pub fn spawn<L, T>(
         config: BatcherConfig,
         workers: usize,
+        (gate, model): (Arc<PassGate>, String),
         load: L,
         loaded: oneshot::Sender<anyhow::Result<T>>,
     ) -> Self
@@ -181,6 +187,8 @@ impl InferenceHandle {
             running: AtomicUsize::new(workers),
             threads: Mutex::new(Vec::new()),
             labels: std::sync::OnceLock::new(),
+            gate,
+            model,
         });
         let load = Arc::new(load);
         let (report, reports) = std::sync::mpsc::channel::<anyhow::Result<T>>();
@@ -414,6 +422,7 @@ fn run(shared: &Shared, worker: usize, model: &Model) {
         if !jobs.is_empty() {
             requeue(shared, jobs);
         }
+        let _slot = shared.gate.enter(&shared.model);
         compute(shared, model, worker, pass);
         computed_since_trim = true;
     }

@@ -3,6 +3,7 @@
 pub mod error;
 pub mod explain;
 pub mod extract;
+pub mod fairness;
 pub mod inference;
 pub mod openapi;
 pub mod registry;

@@ -1,11 +1,11 @@
 //! The models a server serves, by name.
 //!
 //! Each version of each model runs on inference workers of its own, with its own bounded queue,
-//! so a flood of texts for one model fills only that model's queue (429 there) and the OS shares
-//! the cores between the models' threads. A reload starts the new version's workers beside the
-//! serving ones and swaps it in only once it has loaded and answered a warm-up pass; requests
-//! that already hold the old version finish on it, and its workers end when the last of them
-//! lets go.
+//! so a flood of texts for one model fills only that model's queue (429 there); the passes of
+//! all models share the cores through one fair gate (`fairness.rs`). A reload starts the new
+//! version's workers beside the serving ones and swaps it in only once it has loaded and
+//! answered a warm-up pass; requests that already hold the old version finish on it, and its
+//! workers end when the last of them lets go.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -15,6 +15,7 @@ use serde::Serialize;
 use tokio::sync::oneshot;
 use utoipa::ToSchema;
 
+use super::fairness::PassGate;
 use super::inference::{BatcherConfig, InferenceHandle};
 use super::state::ServedModel;
 use crate::config::{DEFAULT_MODEL_DIR, ReadyRequires, ServeConfig};
@@ -179,6 +180,8 @@ pub struct Registry {
     ready_requires: ReadyRequires,
     /// Workers of replaced versions, joined at shutdown so none outlives the process's libtorch.
     retired: Mutex<Vec<InferenceHandle>>,
+    /// One for every model and version: their passes share the cores fairly.
+    gate: Arc<PassGate>,
 }
 
 /// The model directories a configuration names, by model name, and the default model's name.
@@ -276,6 +279,7 @@ impl Registry {
             loader,
             ready_requires: config.ready_requires,
             retired: Mutex::new(Vec::new()),
+            gate: PassGate::new(workers.workers),
         }
     }
 
@@ -573,6 +577,7 @@ impl Registry {
         let inference = InferenceHandle::spawn(
             self.workers.batcher,
             self.workers.workers,
+            (Arc::clone(&self.gate), entry.name.clone()),
             move || {
                 tch::set_num_threads(threads.max(1) as i32);
                 let model = loader(&directory)?;
