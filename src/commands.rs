@@ -9,8 +9,8 @@ use crate::train::{self, TrainJob};
 /// libtorch defaults to one intra-op thread per core; set it explicitly so training, evaluation
 /// and the server never oversubscribe a small machine. (The inter-op pool is set to one thread
 /// at process start in main.rs: libtorch refuses to resize it once parallel work has run.)
-pub fn set_torch_threads(threads: usize) {
-    tch::set_num_threads(threads.max(1) as i32);
+pub fn set_torch_threads(threads: std::num::NonZeroUsize) {
+    tch::set_num_threads(i32::try_from(threads.get()).unwrap_or(i32::MAX));
 }
 
 pub fn train(args: TrainArgs) -> anyhow::Result<()> {
@@ -84,7 +84,7 @@ pub fn predict(args: PredictArgs) -> anyhow::Result<()> {
         set_torch_threads(args.threads);
         return predict_file(&args, input);
     }
-    set_torch_threads(1);
+    set_torch_threads(std::num::NonZeroUsize::MIN);
     let model = Model::load(&args.model)?;
     let texts: Vec<&str> = args.texts.iter().map(String::as_str).collect();
     for (text, probabilities) in texts.iter().zip(model.predict_texts(&texts, 64)) {
@@ -221,7 +221,7 @@ pub fn bench(args: crate::config::BenchArgs) -> anyhow::Result<()> {
     sorted.sort_by_key(Vec::len);
     let mean_tokens =
         sorted.iter().map(Vec::len).sum::<usize>() as f64 / sorted.len().max(1) as f64;
-    let workers = args.workers.max(1);
+    let workers = args.workers.get();
     println!(
         "model {} {}, {} corpus texts (mean {:.1} tokens), {} worker(s) with {} libtorch thread(s) each, {} s per row\n",
         model.manifest().name,
@@ -332,7 +332,7 @@ pub fn bench(args: crate::config::BenchArgs) -> anyhow::Result<()> {
 pub fn explain(args: crate::config::ExplainArgs) -> anyhow::Result<()> {
     use crate::serve::explain::{ExplainResponse, label_index, method};
     use std::io::IsTerminal;
-    set_torch_threads(1);
+    set_torch_threads(std::num::NonZeroUsize::MIN);
     anyhow::ensure!(!args.text.trim().is_empty(), "the text to explain is empty");
     let model = Model::load(&args.model)?;
     // As many coalitions as a server allows by default at most: each is a forward pass row.
@@ -495,7 +495,7 @@ fn predict_file(args: &PredictArgs, input: &std::path::Path) -> anyhow::Result<(
     };
     match format {
         Format::Jsonl => {
-            let mut reader = LineReader::new(max_line_bytes(args.max_text_chars));
+            let mut reader = LineReader::new(max_line_bytes(args.max_text_chars.get()));
             let mut file = file;
             let mut chunk = vec![0u8; 64 * 1024];
             let mut finished = false;
@@ -509,7 +509,7 @@ fn predict_file(args: &PredictArgs, input: &std::path::Path) -> anyhow::Result<(
                 };
                 for (line, content) in complete {
                     lines = line;
-                    pending.push((line, parse_line(content, args.max_text_chars)));
+                    pending.push((line, parse_line(content, args.max_text_chars.get())));
                     if pending.len() >= FILE_CHUNK {
                         flush(&mut pending, &mut out)?;
                     }
@@ -544,7 +544,7 @@ fn predict_file(args: &PredictArgs, input: &std::path::Path) -> anyhow::Result<(
                             "the text is not valid UTF-8",
                         )),
                         Some(Ok(text)) => {
-                            crate::serve::routes::validate_text(text, args.max_text_chars)
+                            crate::serve::routes::validate_text(text, args.max_text_chars.get())
                                 .map(|()| text.to_string())
                         }
                     },

@@ -1,12 +1,12 @@
 //! The command line: every flag has an environment variable and a doc comment shown in `--help`.
 
 use std::net::IpAddr;
+use std::num::{NonZeroU64, NonZeroUsize};
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::data::Format;
-use crate::serve::explain::ExplainMethod;
 use crate::train::TrainConfig;
 
 pub const DEFAULT_MODEL_DIR: &str = "models/zh-reviews-sentiment";
@@ -106,12 +106,12 @@ pub struct BenchArgs {
     #[arg(long, default_value_t = 3.0)]
     pub seconds: f64,
     /// libtorch intra-op threads.
-    #[arg(long, env = "TEXTSERVE_THREADS", default_value_t = 1)]
-    pub threads: usize,
+    #[arg(long, env = "TEXTSERVE_THREADS", default_value = "1")]
+    pub threads: NonZeroUsize,
     /// Threads running forward passes at the same time, each with its own copy of the model
     /// (as the server's `--workers`).
     #[arg(long, env = "TEXTSERVE_WORKERS", default_value_t = available_cores())]
-    pub workers: usize,
+    pub workers: NonZeroUsize,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -159,23 +159,23 @@ pub struct ServeConfig {
     #[arg(long, env = "TEXTSERVE_READY_REQUIRES", value_enum, default_value_t = ReadyRequires::Default)]
     pub ready_requires: ReadyRequires,
     /// libtorch intra-op threads of each inference worker.
-    #[arg(long, env = "TEXTSERVE_THREADS", default_value_t = 1)]
-    pub threads: usize,
+    #[arg(long, env = "TEXTSERVE_THREADS", default_value = "1")]
+    pub threads: NonZeroUsize,
     /// Inference workers: copies of the model, each on its own thread with `--threads` libtorch
     /// threads, all fed from the one queue (default: every core this process may use).
     #[arg(long, env = "TEXTSERVE_WORKERS", default_value_t = available_cores())]
-    pub workers: usize,
+    pub workers: NonZeroUsize,
     /// Most texts per model forward pass, and most texts per /v1/predict/batch request.
-    #[arg(long, env = "TEXTSERVE_MAX_BATCH_SIZE", default_value_t = 256)]
-    pub max_batch_size: usize,
+    #[arg(long, env = "TEXTSERVE_MAX_BATCH_SIZE", default_value = "256")]
+    pub max_batch_size: NonZeroUsize,
     /// Longest wait for a forward pass to fill before it runs anyway, in milliseconds. 0 runs
     /// whatever is queued as soon as the model is free; batches still grow under load, because
     /// requests queue while a batch computes.
     #[arg(long, env = "TEXTSERVE_MAX_BATCH_DELAY_MS", default_value_t = 0)]
     pub max_batch_delay_ms: u64,
     /// Most texts waiting for the model; beyond it requests fail fast with 429.
-    #[arg(long, env = "TEXTSERVE_MAX_QUEUE", default_value_t = 4096)]
-    pub max_queue: usize,
+    #[arg(long, env = "TEXTSERVE_MAX_QUEUE", default_value = "4096")]
+    pub max_queue: NonZeroUsize,
     /// Most tokens (as the model sees them, after its length limit) a text may have to be
     /// explained; longer texts get 413. Occlusion queues one row per token and one more, so the
     /// default, 256, is lowered to what --max-queue can hold.
@@ -186,28 +186,28 @@ pub struct ServeConfig {
     #[arg(long, env = "TEXTSERVE_MAX_EXPLAIN_SAMPLES", value_parser = clap::value_parser!(u32).range(1..))]
     pub max_explain_samples: Option<u32>,
     /// Longest accepted text, in characters (checked before tokenizing).
-    #[arg(long, env = "TEXTSERVE_MAX_TEXT_CHARS", default_value_t = 10_000)]
-    pub max_text_chars: usize,
+    #[arg(long, env = "TEXTSERVE_MAX_TEXT_CHARS", default_value = "10000")]
+    pub max_text_chars: NonZeroUsize,
     /// Largest accepted request body, in bytes.
-    #[arg(long, env = "TEXTSERVE_BODY_LIMIT", default_value_t = 2 * 1024 * 1024)]
-    pub body_limit: usize,
+    #[arg(long, env = "TEXTSERVE_BODY_LIMIT", default_value = "2097152")]
+    pub body_limit: NonZeroUsize,
     /// Seconds in-flight requests get to finish after SIGTERM/SIGINT.
     #[arg(long, env = "TEXTSERVE_SHUTDOWN_GRACE", default_value_t = 30)]
     pub shutdown_grace: u64,
     /// Time a client gets to send a request's headers, in milliseconds (slow-client protection).
-    #[arg(long, env = "TEXTSERVE_HEADER_TIMEOUT_MS", default_value_t = 10_000)]
-    pub header_timeout_ms: u64,
+    #[arg(long, env = "TEXTSERVE_HEADER_TIMEOUT_MS", default_value = "10000")]
+    pub header_timeout_ms: NonZeroU64,
     /// Time a client gets to send a whole request body once its headers are in, in
     /// milliseconds; slower senders get 408 (slow-client protection).
-    #[arg(long, env = "TEXTSERVE_BODY_TIMEOUT_MS", default_value_t = 10_000)]
-    pub body_timeout_ms: u64,
+    #[arg(long, env = "TEXTSERVE_BODY_TIMEOUT_MS", default_value = "10000")]
+    pub body_timeout_ms: NonZeroU64,
     /// Most open connections; further ones are closed on accept.
-    #[arg(long, env = "TEXTSERVE_MAX_CONNECTIONS", default_value_t = 1024)]
-    pub max_connections: usize,
+    #[arg(long, env = "TEXTSERVE_MAX_CONNECTIONS", default_value = "1024")]
+    pub max_connections: NonZeroUsize,
     /// Longest a prediction may wait in the queue plus run, in milliseconds; past it the client
     /// gets 503 and its queued texts are dropped.
-    #[arg(long, env = "TEXTSERVE_REQUEST_TIMEOUT_MS", default_value_t = 10_000)]
-    pub request_timeout_ms: u64,
+    #[arg(long, env = "TEXTSERVE_REQUEST_TIMEOUT_MS", default_value = "10000")]
+    pub request_timeout_ms: NonZeroU64,
     /// API key accepted as `Authorization: Bearer KEY` on /v1/* (repeat for rotation; the
     /// environment variable takes a comma-separated list). Never logged.
     #[arg(
@@ -216,7 +216,7 @@ pub struct ServeConfig {
         value_delimiter = ',',
         hide_env_values = true
     )]
-    pub api_keys: Vec<crate::serve::security::RawApiKey>,
+    pub api_keys: Vec<RawApiKey>,
     /// File of API keys, one per line (# comments allowed).
     #[arg(long, env = "TEXTSERVE_API_KEY_FILE")]
     pub api_key_file: Option<PathBuf>,
@@ -232,7 +232,7 @@ pub struct ServeConfig {
         value_delimiter = ',',
         hide_env_values = true
     )]
-    pub admin_api_keys: Vec<crate::serve::security::RawApiKey>,
+    pub admin_api_keys: Vec<RawApiKey>,
     /// Open the model management routes without an admin key (refused with 403 otherwise,
     /// even on loopback).
     #[arg(long, env = "TEXTSERVE_ALLOW_UNAUTHENTICATED_ADMIN")]
@@ -307,7 +307,7 @@ pub struct TrainArgs {
     pub model_version: String,
     /// libtorch threads.
     #[arg(long, env = "TEXTSERVE_THREADS", default_value_t = available_cores())]
-    pub threads: usize,
+    pub threads: NonZeroUsize,
     /// Markdown file appended to the model card (e.g. the configurations tried).
     #[arg(long)]
     pub card_notes: Option<PathBuf>,
@@ -356,7 +356,7 @@ pub struct EvalArgs {
     pub json: bool,
     /// libtorch threads.
     #[arg(long, env = "TEXTSERVE_THREADS", default_value_t = available_cores())]
-    pub threads: usize,
+    pub threads: NonZeroUsize,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -410,7 +410,7 @@ pub struct FaithfulnessArgs {
     pub json: bool,
     /// libtorch threads.
     #[arg(long, env = "TEXTSERVE_THREADS", default_value_t = available_cores())]
-    pub threads: usize,
+    pub threads: NonZeroUsize,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -436,11 +436,11 @@ pub struct PredictArgs {
     #[arg(long, default_value = "text", requires = "input")]
     pub text_field: String,
     /// Longest text, in characters; longer ones get an error line.
-    #[arg(long, default_value_t = 10_000)]
-    pub max_text_chars: usize,
+    #[arg(long, default_value = "10000")]
+    pub max_text_chars: NonZeroUsize,
     /// libtorch threads.
     #[arg(long, env = "TEXTSERVE_THREADS", default_value_t = available_cores())]
-    pub threads: usize,
+    pub threads: NonZeroUsize,
     /// Texts to classify.
     #[arg(required_unless_present = "input")]
     pub texts: Vec<String>,
@@ -465,7 +465,7 @@ pub struct CheckArgs {
     pub max_failures: usize,
     /// libtorch threads.
     #[arg(long, env = "TEXTSERVE_THREADS", default_value_t = available_cores())]
-    pub threads: usize,
+    pub threads: NonZeroUsize,
 }
 
 /// A share between 0 and 1 inclusive, as pass-rate bars are written.
@@ -500,13 +500,54 @@ fn parse_label_source(s: &str) -> Result<(String, PathBuf), String> {
     Ok((label.trim().to_string(), PathBuf::from(path)))
 }
 
+/// A key as given with `--api-key` or `TEXTSERVE_API_KEYS`, checked only after the command
+/// line is parsed: clap's own error for a rejected value quotes the value, and a mistyped real
+/// key would end up in the logs of whatever runs the process.
+#[derive(Clone)]
+pub struct RawApiKey(String);
+
+impl std::fmt::Debug for RawApiKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("RawApiKey(<redacted>)")
+    }
+}
+
+impl RawApiKey {
+    /// The key itself, for the one place that checks it (`serve::security::check_keys`).
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::str::FromStr for RawApiKey {
+    type Err = std::convert::Infallible;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(Self(s.to_string()))
+    }
+}
+
+/// How an explanation attributes a prediction; chosen with `explain --method` and in the
+/// body of `POST /v1/explain`.
+#[derive(Debug, Clone, Copy, serde::Deserialize, serde::Serialize, utoipa::ToSchema, ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum ExplainMethod {
+    /// Each token removed in turn, the variants batched together. Attribution = p(text) −
+    /// p(text without the token); `base_score` = p(text).
+    Occlusion,
+    /// Kernel SHAP over tokens with `samples` coalitions (every coalition when they fit, which
+    /// gives exact Shapley values). Attributions sum to p(text) − p(empty text); `base_score` =
+    /// p(empty text).
+    Shap,
+}
+
 /// Every core this process may use, CPU quotas of its cgroup included: the default number of
 /// libtorch threads for single-stream work (train, eval, predict) and of inference workers for
 /// `serve` and `bench`. On the 2-core development machine two workers with one thread each served
 /// 20–65 % more requests/s than one worker with two threads from 16 clients up, which in turn
 /// beat one worker with one thread (BENCHMARKS.md).
-pub fn available_cores() -> usize {
-    std::thread::available_parallelism().map_or(1, |n| n.get())
+pub fn available_cores() -> NonZeroUsize {
+    std::thread::available_parallelism().unwrap_or(NonZeroUsize::MIN)
 }
 
 #[cfg(test)]
@@ -520,7 +561,32 @@ mod tests {
         let serve = ServeConfig::default();
         assert!(serve.host.is_loopback());
         assert_eq!(serve.port, 8080);
-        assert_eq!(serve.max_batch_size, 256);
+        assert_eq!(serve.max_batch_size.get(), 256);
+    }
+
+    #[test]
+    fn zero_sizes_and_timeouts_are_refused_when_parsed() {
+        for flag in [
+            "--threads",
+            "--workers",
+            "--max-batch-size",
+            "--max-queue",
+            "--max-text-chars",
+            "--body-limit",
+            "--header-timeout-ms",
+            "--body-timeout-ms",
+            "--max-connections",
+            "--request-timeout-ms",
+        ] {
+            let error = Cli::try_parse_from(["textserve", "serve", flag, "0"])
+                .expect_err(flag)
+                .to_string();
+            assert!(error.contains("zero"), "{flag}: {error}");
+            assert!(
+                Cli::try_parse_from(["textserve", "serve", flag, "1"]).is_ok(),
+                "{flag}"
+            );
+        }
     }
 
     #[test]

@@ -75,7 +75,7 @@ async fn concurrent_distinct_texts_each_get_their_own_answer() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn several_inference_workers_share_the_queue_and_answer_alike() {
-    let mut app = spawn_app_with(|c| c.workers = 3).await;
+    let mut app = spawn_app_with(|c| c.workers = common::nz(3)).await;
     // Worker 1 computes only while worker 0 is busy, which concurrent load makes happen.
     let mut rounds = 0;
     while !app.metrics_text().await.contains("worker=\"1\"") {
@@ -203,9 +203,9 @@ async fn metrics_move_with_traffic() {
 #[tokio::test]
 async fn json_errors_for_every_bad_request_class() {
     let app = spawn_app_with(|c| {
-        c.max_text_chars = 100;
-        c.max_batch_size = 4;
-        c.body_limit = 4096;
+        c.max_text_chars = common::nz(100);
+        c.max_batch_size = common::nz(4);
+        c.body_limit = common::nz(4096);
     })
     .await;
     let json = Some("application/json");

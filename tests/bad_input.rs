@@ -124,7 +124,7 @@ async fn hostile_texts_are_classified_normally() {
 
 #[tokio::test]
 async fn a_body_megabytes_over_the_limit_is_refused_with_or_without_content_length() {
-    let app = spawn_app_with(|c| c.body_limit = 64 * 1024).await;
+    let app = spawn_app_with(|c| c.body_limit = common::nz(64 * 1024)).await;
     let huge_text = "好".repeat(2 * 1024 * 1024);
     let with_length = app
         .post_json("/v1/predict", &json!({ "text": huge_text }))
@@ -168,7 +168,7 @@ async fn a_text_megabytes_over_the_character_limit_is_refused_before_tokenizing(
 
 #[tokio::test]
 async fn many_tiny_chunks_are_reassembled_and_bounded() {
-    let app = spawn_app_with(|c| c.body_limit = 4096).await;
+    let app = spawn_app_with(|c| c.body_limit = common::nz(4096)).await;
     let body = json!({"text": "质量很好，非常满意"}).to_string();
     let mut stream = connect(&app).await;
     // One byte per chunk, splitting every multi-byte character across chunks.
@@ -198,7 +198,7 @@ async fn many_tiny_chunks_are_reassembled_and_bounded() {
 
 #[tokio::test]
 async fn a_trickled_body_times_out_with_408() {
-    let app = spawn_app_with(|c| c.body_timeout_ms = 300).await;
+    let app = spawn_app_with(|c| c.body_timeout_ms = common::nz_ms(300)).await;
     // The other 31 bytes never come.
     let mut stream = send_partial_body(&app, 40, b"{\"text\": ").await;
     expect_error_then_serving(&app, &mut stream, 408, "body_timeout").await;

@@ -234,7 +234,7 @@ async fn limits_that_cannot_fit_the_queue_are_refused_at_start() {
     let dir = tempfile::tempdir().unwrap();
     let model = common::write_tiny_model(dir.path());
     let mut config = common::test_config(&model);
-    config.max_queue = 100;
+    config.max_queue = common::nz(100);
     config.max_explain_samples = Some(200);
     let error = textserve::serve::Application::build(&config)
         .await
@@ -249,7 +249,7 @@ async fn limits_that_cannot_fit_the_queue_are_refused_at_start() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn explanation_rows_count_toward_the_queue_bound() {
     let app = spawn_app_with(|c| {
-        c.max_queue = 16;
+        c.max_queue = common::nz(16);
         c.max_explain_tokens = Some(8);
         c.max_explain_samples = Some(8);
         c.max_batch_delay_ms = 300;

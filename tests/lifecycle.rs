@@ -128,9 +128,9 @@ async fn a_request_on_a_connection_opened_before_shutdown_is_answered_and_closes
 async fn a_full_queue_fails_fast_with_429() {
     let app = spawn_app_with(|c| {
         // The explain limits, left unset, lower themselves to fit this small queue.
-        c.max_queue = 8;
+        c.max_queue = common::nz(8);
         c.max_batch_delay_ms = 300;
-        c.max_batch_size = 256;
+        c.max_batch_size = common::nz(256);
     })
     .await;
     // Fills the queue; the batching window holds it there.

@@ -34,8 +34,8 @@ fn committed_openapi_matches_the_generated_document() {
 #[tokio::test]
 async fn the_served_spec_carries_the_configured_limits() {
     let app = common::spawn_app_with(|c| {
-        c.max_text_chars = 321;
-        c.max_batch_size = 7;
+        c.max_text_chars = common::nz(321);
+        c.max_batch_size = common::nz(7);
     })
     .await;
     let spec = app.get_json("/openapi.json").await;

@@ -122,7 +122,7 @@ async fn cors_is_off_by_default_and_follows_the_allow_list() {
 async fn a_request_past_its_deadline_gets_503_and_its_texts_are_dropped() {
     let app = spawn_app_with(|c| {
         c.max_batch_delay_ms = 2_000;
-        c.request_timeout_ms = 100;
+        c.request_timeout_ms = common::nz_ms(100);
     })
     .await;
     let started = std::time::Instant::now();
@@ -155,7 +155,7 @@ async fn read_until_closed(stream: &mut tokio::net::TcpStream, within: Duration)
 #[tokio::test]
 async fn slow_headers_are_cut_off() {
     use tokio::io::AsyncWriteExt;
-    let app = spawn_app_with(|c| c.header_timeout_ms = 200).await;
+    let app = spawn_app_with(|c| c.header_timeout_ms = common::nz_ms(200)).await;
     let mut stream = tokio::net::TcpStream::connect(app.address.trim_start_matches("http://"))
         .await
         .unwrap();
@@ -174,7 +174,7 @@ async fn slow_headers_are_cut_off() {
 
 #[tokio::test]
 async fn connections_beyond_the_cap_are_closed() {
-    let app = spawn_app_with(|c| c.max_connections = 2).await;
+    let app = spawn_app_with(|c| c.max_connections = common::nz(2)).await;
     let address = app.address.trim_start_matches("http://").to_string();
     let held_a = tokio::net::TcpStream::connect(&address).await.unwrap();
     let held_b = tokio::net::TcpStream::connect(&address).await.unwrap();

@@ -109,7 +109,7 @@ async fn answers_come_back_in_input_order_and_equal_single_predictions() {
 
 #[tokio::test]
 async fn each_bad_line_gets_its_own_error_and_the_stream_goes_on() {
-    let app = spawn_app_with(|c| c.max_text_chars = 20).await;
+    let app = spawn_app_with(|c| c.max_text_chars = common::nz(20)).await;
     let mut body = Vec::new();
     body.extend_from_slice(b"{\"text\": \"\xe8\xb4\xa8\xe9\x87\x8f\xe5\xbe\x88\xe5\xa5\xbd\"}\n");
     body.extend_from_slice(b"\n");
@@ -172,7 +172,7 @@ async fn a_body_that_breaks_off_ends_the_stream_with_an_error_line() {
 
 #[tokio::test]
 async fn a_body_that_stalls_ends_the_stream_with_an_error_line() {
-    let app = spawn_app_with(|c| c.body_timeout_ms = 300).await;
+    let app = spawn_app_with(|c| c.body_timeout_ms = common::nz_ms(300)).await;
     let mut connection = connect(&app).await;
     let sent = b"{\"text\": \"\xe5\xa5\xbd\"}\n";
     connection

@@ -161,7 +161,7 @@ async fn inference_answers_as_v1_does_in_the_protocols_tensors() {
 
 #[tokio::test]
 async fn bad_requests_get_the_protocols_error_shape() {
-    let app = spawn_app_with(|c| c.max_batch_size = 4).await;
+    let app = spawn_app_with(|c| c.max_batch_size = common::nz(4)).await;
     let path = format!("/v2/models/{MODEL_NAME}/infer");
     let one = |name: &str, datatype: &str, shape: Value, data: Value| json!({"inputs": [{"name": name, "shape": shape, "datatype": datatype, "data": data}]});
     for (body, status, says) in [

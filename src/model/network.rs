@@ -7,7 +7,7 @@ use tch::{Kind, Tensor};
 use crate::text::{PAD_ID, base_id, scope_of};
 
 /// The network's shape; stored in `model.json` so loading can rebuild it before reading weights.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ModelConfig {
     pub vocab_size: i64,
     pub num_labels: i64,

@@ -11,19 +11,8 @@ use super::error::{ApiError, ErrorBody};
 use super::extract::{ApiJson, optional_integer};
 use super::routes::{LabelScores, blocking, check_text, infer};
 use super::state::{AppState, ServedModel};
+use crate::config::ExplainMethod;
 use crate::explain::{self, Attributed, Explanation, Method, Plan};
-
-#[derive(Debug, Clone, Copy, Deserialize, Serialize, ToSchema, clap::ValueEnum)]
-#[serde(rename_all = "lowercase")]
-pub enum ExplainMethod {
-    /// Each token removed in turn, the variants batched together. Attribution = p(text) −
-    /// p(text without the token); `base_score` = p(text).
-    Occlusion,
-    /// Kernel SHAP over tokens with `samples` coalitions (every coalition when they fit, which
-    /// gives exact Shapley values). Attributions sum to p(text) − p(empty text); `base_score` =
-    /// p(empty text).
-    Shap,
-}
 
 /// Unknown fields are rejected (422) so a typo such as `"sample"` is reported, not ignored.
 #[derive(Debug, Deserialize, ToSchema)]

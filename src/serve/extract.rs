@@ -24,8 +24,8 @@ pub struct BodyLimits {
 impl From<&crate::config::ServeConfig> for BodyLimits {
     fn from(config: &crate::config::ServeConfig) -> Self {
         Self {
-            max_bytes: config.body_limit,
-            timeout: Duration::from_millis(config.body_timeout_ms.max(1)),
+            max_bytes: config.body_limit.get(),
+            timeout: Duration::from_millis(config.body_timeout_ms.get()),
         }
     }
 }

@@ -40,7 +40,7 @@ fn check_explain_limits_fit_the_queue(config: &ServeConfig) -> anyhow::Result<()
     let shap = config.max_explain_samples.map(|s| s as usize + 2);
     if let Some(rows) = occlusion.into_iter().chain(shap).max() {
         anyhow::ensure!(
-            rows <= config.max_queue,
+            rows <= config.max_queue.get(),
             "--max-queue {} cannot hold the largest explanation allowed ({rows} rows: \
              --max-explain-tokens + 1 for occlusion, --max-explain-samples + 2 for shap); \
              raise --max-queue or lower those limits",
@@ -110,12 +110,12 @@ impl Application {
             config,
             WorkerConfig {
                 batcher: BatcherConfig {
-                    max_batch_size: config.max_batch_size.max(1),
+                    max_batch_size: config.max_batch_size.get(),
                     max_batch_delay: Duration::from_millis(config.max_batch_delay_ms),
-                    max_queue: config.max_queue.max(1),
+                    max_queue: config.max_queue.get(),
                 },
-                workers: config.workers.max(1),
-                threads: config.threads.max(1),
+                workers: config.workers.get(),
+                threads: config.threads,
             },
             Arc::new(load),
         ));
@@ -141,8 +141,8 @@ impl Application {
             loaded,
             shutdown_grace: Duration::from_secs(config.shutdown_grace),
             connection_limits: ConnectionLimits {
-                header_timeout: Duration::from_millis(config.header_timeout_ms.max(1)),
-                max_connections: config.max_connections.max(1),
+                header_timeout: Duration::from_millis(config.header_timeout_ms.get()),
+                max_connections: config.max_connections.get(),
             },
         })
     }
@@ -390,7 +390,7 @@ fn limit_allocator_arenas() {}
 pub fn serve(config: ServeConfig) -> anyhow::Result<()> {
     limit_allocator_arenas();
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
-    let libtorch_threads = config.threads.max(1) * config.workers.max(1);
+    let libtorch_threads = config.threads.get() * config.workers.get();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(cores.saturating_sub(libtorch_threads).max(1))
         .enable_all()

@@ -48,7 +48,7 @@ impl Drop for ModelVersion {
 pub struct WorkerConfig {
     pub batcher: BatcherConfig,
     pub workers: usize,
-    pub threads: usize,
+    pub threads: std::num::NonZeroUsize,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
@@ -579,7 +579,7 @@ impl Registry {
             self.workers.workers,
             (Arc::clone(&self.gate), entry.name.clone()),
             move || {
-                tch::set_num_threads(threads.max(1) as i32);
+                tch::set_num_threads(i32::try_from(threads.get()).unwrap_or(i32::MAX));
                 let model = loader(&directory)?;
                 let found = &model.manifest().name;
                 anyhow::ensure!(

@@ -1,5 +1,6 @@
 //! API keys, the refusal to serve an open API on a public address, and CORS.
 
+use crate::config::RawApiKey;
 use std::net::IpAddr;
 use std::sync::Arc;
 
@@ -34,33 +35,13 @@ impl std::str::FromStr for ApiKey {
     }
 }
 
-/// A key as given with `--api-key` or `TEXTSERVE_API_KEYS`, checked only after the command
-/// line is parsed: clap's own error for a rejected value quotes the value, and a mistyped real
-/// key would end up in the logs of whatever runs the process.
-#[derive(Clone)]
-pub struct RawApiKey(String);
-
-impl std::fmt::Debug for RawApiKey {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("RawApiKey(<redacted>)")
-    }
-}
-
-impl std::str::FromStr for RawApiKey {
-    type Err = std::convert::Infallible;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Ok(Self(s.to_string()))
-    }
-}
-
 /// The keys given on the command line, each checked; an invalid one is named by position only.
 /// `source` names where they came from (e.g. "--api-key / TEXTSERVE_API_KEYS").
 pub fn check_keys(raw: &[RawApiKey], source: &str) -> anyhow::Result<Vec<ApiKey>> {
     raw.iter()
         .enumerate()
         .map(|(i, key)| {
-            key.0.parse().map_err(|e| {
+            key.expose().parse().map_err(|e| {
                 anyhow::anyhow!("key {} of {source}: {e} (the key is not shown)", i + 1)
             })
         })

@@ -28,17 +28,22 @@ pub struct Limits {
 impl From<&crate::config::ServeConfig> for Limits {
     fn from(config: &crate::config::ServeConfig) -> Self {
         Self {
-            max_batch_size: config.max_batch_size.max(1),
-            max_text_chars: config.max_text_chars,
-            request_timeout: std::time::Duration::from_millis(config.request_timeout_ms.max(1)),
-            max_explain_tokens: explain_limit(config.max_explain_tokens, 256, config.max_queue, 1),
+            max_batch_size: config.max_batch_size.get(),
+            max_text_chars: config.max_text_chars.get(),
+            request_timeout: std::time::Duration::from_millis(config.request_timeout_ms.get()),
+            max_explain_tokens: explain_limit(
+                config.max_explain_tokens,
+                256,
+                config.max_queue.get(),
+                1,
+            ),
             max_explain_samples: explain_limit(
                 config.max_explain_samples,
                 2048,
-                config.max_queue,
+                config.max_queue.get(),
                 2,
             ),
-            stream_idle_timeout: std::time::Duration::from_millis(config.body_timeout_ms.max(1)),
+            stream_idle_timeout: std::time::Duration::from_millis(config.body_timeout_ms.get()),
         }
     }
 }
@@ -65,8 +70,8 @@ pub struct ModelDetails {
     pub name: String,
     pub version: String,
     pub labels: Vec<String>,
-    pub architecture: ModelConfig,
-    pub tokenizer: TokenizerConfig,
+    pub architecture: ArchitectureView,
+    pub tokenizer: TokenizerView,
     pub vocabulary_size: usize,
     pub max_length: usize,
     pub parameters: i64,
@@ -79,6 +84,93 @@ pub struct ModelDetails {
     pub check: Option<CheckSummary>,
 }
 
+/// The network's shape as the API shows it. Its own type, not `model.json`'s `ModelConfig`, so
+/// the file format can change without changing the API's schema; the field names are the
+/// ones clients have read since the first version.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ArchitectureView {
+    /// Token ids the embedding knows, `<pad>` and `<unk>` included.
+    pub vocab_size: i64,
+    pub num_labels: i64,
+    pub embedding_dim: i64,
+    /// Hashed character-bigram buckets of the LSTM input (0: none).
+    pub bigram_buckets: i64,
+    pub bigram_dim: i64,
+    pub hidden_size: i64,
+    pub num_layers: i64,
+    pub bidirectional: bool,
+    /// Dropout the network was trained with (no effect when serving).
+    pub dropout: f64,
+    /// Whole-token dropout the network was trained with (no effect when serving).
+    pub token_dropout: f64,
+    /// Token 1- to 3-grams known to the wide part (0: no wide part).
+    pub ngram_vocab_size: i64,
+    /// LSTM members averaged.
+    pub members: i64,
+    /// Share of the wide part in the prediction; at 1 the LSTM members are not computed.
+    pub wide_weight: f64,
+    /// Whether the LSTM input carries the tokenizer's scope marks.
+    pub scope_embedding: bool,
+    /// Negated n-grams this near their cue also count as their plain n-gram, turned around
+    /// (0: off).
+    pub negation_transfer: u32,
+    /// Whether the wide part has an intercept.
+    pub wide_intercept: bool,
+}
+
+impl From<&ModelConfig> for ArchitectureView {
+    fn from(config: &ModelConfig) -> Self {
+        Self {
+            vocab_size: config.vocab_size,
+            num_labels: config.num_labels,
+            embedding_dim: config.embedding_dim,
+            bigram_buckets: config.bigram_buckets,
+            bigram_dim: config.bigram_dim,
+            hidden_size: config.hidden_size,
+            num_layers: config.num_layers,
+            bidirectional: config.bidirectional,
+            dropout: config.dropout,
+            token_dropout: config.token_dropout,
+            ngram_vocab_size: config.ngram_vocab_size,
+            members: config.members,
+            wide_weight: config.wide_weight,
+            scope_embedding: config.scope_embedding,
+            negation_transfer: config.negation_transfer,
+            wide_intercept: config.wide_intercept,
+        }
+    }
+}
+
+/// How the model turns text into tokens, as the API shows it (not `model.json`'s own type).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct TokenizerView {
+    /// Tokens beyond this many are dropped.
+    pub max_length: usize,
+    /// Tokens rarer than this in the training split became `<unk>`.
+    pub min_frequency: usize,
+    /// Vocabulary size cap the model was trained with.
+    pub max_vocab_size: usize,
+    /// Negation scopes and conceded clauses are marked (未发现异常 ≠ 异常).
+    pub scope_marks: bool,
+    /// Traditional characters are read as simplified ones.
+    pub fold_traditional: bool,
+    /// Every degree adverb (很, 非常, 十分, …) is read as one token.
+    pub degree_adverbs: bool,
+}
+
+impl From<&TokenizerConfig> for TokenizerView {
+    fn from(config: &TokenizerConfig) -> Self {
+        Self {
+            max_length: config.max_length,
+            min_frequency: config.min_frequency,
+            max_vocab_size: config.max_vocab_size,
+            scope_marks: config.scope_marks,
+            fold_traditional: config.fold_traditional,
+            degree_adverbs: config.degree_adverbs,
+        }
+    }
+}
+
 impl ServedModel {
     pub fn from_model(model: &Model) -> Self {
         let m = model.manifest();
@@ -88,8 +180,8 @@ impl ServedModel {
                 name: m.name.clone(),
                 version: m.version.clone(),
                 labels: m.labels.clone(),
-                architecture: m.architecture.clone(),
-                tokenizer: m.tokenizer.config.clone(),
+                architecture: ArchitectureView::from(&m.architecture),
+                tokenizer: TokenizerView::from(&m.tokenizer.config),
                 vocabulary_size: m.tokenizer.vocabulary.len(),
                 max_length: m.tokenizer.config.max_length,
                 parameters: m.weights.parameters,

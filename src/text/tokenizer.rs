@@ -7,7 +7,7 @@ use unicode_segmentation::UnicodeSegmentation;
 use super::vocab::{UNK_ID, Vocabulary};
 
 /// How text becomes tokens; stored in the model artifact next to the vocabulary.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TokenizerConfig {
     /// Tokens beyond this many are dropped; bounds compute per text.
     pub max_length: usize,

@@ -164,7 +164,7 @@ pub fn test_config(model: &Path) -> ServeConfig {
         model: Some(model.to_path_buf()),
         // The default follows the machine's cores; tests pin it, and the metrics of the one
         // test that runs several workers (labelled by worker) stay its own.
-        workers: 1,
+        workers: std::num::NonZeroUsize::MIN,
         ..ServeConfig::default()
     }
 }
@@ -329,4 +329,14 @@ pub fn assert_same_prediction(a: &serde_json::Value, b: &serde_json::Value, cont
         let diff = (p.as_f64().unwrap() - b["probabilities"][label].as_f64().unwrap()).abs();
         assert!(diff < 1e-5, "{context}: {label} differs by {diff}");
     }
+}
+
+/// A size for a config field that cannot be zero.
+pub fn nz(n: usize) -> std::num::NonZeroUsize {
+    std::num::NonZeroUsize::new(n).expect("a non-zero size")
+}
+
+/// A timeout in milliseconds for a config field that cannot be zero.
+pub fn nz_ms(ms: u64) -> std::num::NonZeroU64 {
+    std::num::NonZeroU64::new(ms).expect("a non-zero timeout")
 }
