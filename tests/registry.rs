@@ -390,8 +390,16 @@ async fn models_are_loaded_and_unloaded_by_name_and_bad_names_never_reach_the_di
     let response = app.post_json("/v1/models/gamma/load", &json!({})).await;
     assert_eq!(error_code(response, 409).await, "already_loaded");
 
+    let info = "textserve_model_info{name=\"gamma\",version=\"3.0.0\"}";
+    assert!(app.metrics_text().await.contains(&format!("{info} 1")));
     let response = app.post_json("/v1/models/gamma/unload", &json!({})).await;
     assert_eq!(response.status(), 204);
+    let metrics = app.metrics_text().await;
+    assert!(metrics.contains(&format!("{info} 0")), "{metrics}");
+    assert!(
+        metrics.contains("textserve_model_ready{model=\"gamma\"} 0"),
+        "{metrics}"
+    );
     let response = app
         .post_json("/v1/models/gamma/predict", &json!({ "text": "好" }))
         .await;

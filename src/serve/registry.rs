@@ -399,6 +399,9 @@ impl Registry {
     /// any failure.
     pub async fn reload(self: &Arc<Self>, name: &str) -> Result<Arc<ModelVersion>, RegistryError> {
         let entry = self.entry(name)?;
+        // Checked under the model's one-load lock, so recording a failure here cannot clear
+        // the `loading` flag of a load in progress.
+        let _one_at_a_time = entry.one_load.lock().await;
         let found = read_name(&entry.directory).map_err(|e| {
             self.count_reload(&entry.name, "failed");
             self.failed(&entry, e.to_string())
@@ -412,7 +415,7 @@ impl Registry {
             self.count_reload(&entry.name, "refused");
             return Err(error);
         }
-        self.load_into(&entry, true).await
+        self.load_locked(&entry, true).await
     }
 
     /// Reloads every model, one after another (SIGHUP); failures are logged and counted.
@@ -483,6 +486,9 @@ impl Registry {
             .remove(name)
             .ok_or_else(|| RegistryError::Unknown(name.to_string()))?;
         if let Some(version) = removed.slot().current.take() {
+            let served = version.served.details.version.clone();
+            metrics::gauge!("textserve_model_info", "name" => name.to_string(), "version" => served)
+                .set(0.0);
             self.retire(version);
         }
         metrics::gauge!("textserve_model_ready", "model" => name.to_string()).set(0.0);
@@ -533,6 +539,15 @@ impl Registry {
         counted: bool,
     ) -> Result<Arc<ModelVersion>, RegistryError> {
         let _one_at_a_time = entry.one_load.lock().await;
+        self.load_locked(entry, counted).await
+    }
+
+    /// `load_into` for a caller that already holds `entry.one_load`.
+    async fn load_locked(
+        &self,
+        entry: &Arc<Entry>,
+        counted: bool,
+    ) -> Result<Arc<ModelVersion>, RegistryError> {
         entry.slot().loading = true;
         let outcome = self.start_version(entry).await;
         let result = match outcome {
