@@ -37,17 +37,22 @@ def parse_args():
     return p.parse_args()
 
 
-def main():
-    args = parse_args()
-    if args.port <= 0:
-        sys.exit("--port must be positive")
+def predict_bodies(data, count=5000):
+    """JSON bodies of single-text predictions: `count` corpus texts in a fixed shuffled order."""
     texts = []
-    with open(args.data, encoding="utf-8") as f:
+    with open(data, encoding="utf-8") as f:
         for line in f:
             if line.strip():
                 texts.append(json.loads(line)["text"])
     random.Random(7).shuffle(texts)
-    bodies = [json.dumps({"text": t}, ensure_ascii=False).encode() for t in texts[:5000]]
+    return [json.dumps({"text": t}, ensure_ascii=False).encode() for t in texts[:count]]
+
+
+def main():
+    args = parse_args()
+    if args.port <= 0:
+        sys.exit("--port must be positive")
+    bodies = predict_bodies(args.data)
     headers = {"Content-Type": "application/json"}
     for h in args.header:
         name, _, value = h.partition(":")

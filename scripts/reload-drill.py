@@ -30,6 +30,8 @@ import threading
 import time
 import urllib.request
 
+from loadgen import predict_bodies
+
 ADMIN_KEY = "reload-drill-admin-key-0001"
 
 
@@ -58,13 +60,7 @@ def main():
     args = parse_args()
     if args.port <= 0:
         sys.exit("--port must be positive")
-    texts = []
-    with open(args.data, encoding="utf-8") as f:
-        for line in f:
-            if line.strip():
-                texts.append(json.loads(line)["text"])
-    random.Random(7).shuffle(texts)
-    bodies = [json.dumps({"text": t}, ensure_ascii=False).encode() for t in texts[:5000]]
+    bodies = predict_bodies(args.data)
 
     work = tempfile.mkdtemp(prefix="reload-drill-")
     model_dir = os.path.join(work, "repo", "served")

@@ -9,7 +9,7 @@ use utoipa::ToSchema;
 
 use super::error::{ApiError, ErrorBody};
 use super::extract::{ApiJson, optional_integer};
-use super::routes::{LabelScores, blocking, check_text, infer};
+use super::routes::{InferenceFailures, LabelScores, blocking, check_text, infer};
 use super::state::{AppState, ServedModel};
 use crate::config::ExplainMethod;
 use crate::explain::{self, Attributed, Explanation, Method, Plan};
@@ -83,26 +83,40 @@ pub struct ExplainResponse {
     pub words: Vec<AttributedSpan>,
 }
 
+/// What else an explanation request can come to (with `InferenceFailures` and each route's
+/// 404), for the OpenAPI entries of both explain routes.
+#[derive(utoipa::IntoResponses)]
+#[allow(dead_code)]
+enum ExplainOutcomes {
+    #[response(status = 200, description = "Prediction and attributions",
+        headers(("x-queue-time-ms" = String, description = "Time queued before inference"),
+                ("x-inference-time-ms" = String, description = "Time of the slowest forward pass")))]
+    Answered(ExplainResponse),
+    #[response(
+        status = 413,
+        description = "Text, its tokens (--max-explain-tokens) or body over the limit"
+    )]
+    TooLarge(ErrorBody),
+    #[response(
+        status = 422,
+        description = "Missing or mistyped field, empty text, unknown method, or samples out of range (--max-explain-samples)"
+    )]
+    Invalid(ErrorBody),
+    #[response(
+        status = 429,
+        description = "Queue full (an explanation's rows count toward it); retry after the Retry-After seconds"
+    )]
+    Overloaded(ErrorBody),
+}
+
 /// Explain a prediction: which tokens and words carried it.
 #[utoipa::path(
     post,
     path = "/v1/explain",
     tag = "predict",
     request_body = ExplainRequest,
-    responses(
-        (status = 200, description = "Prediction and attributions", body = ExplainResponse,
-            headers(("x-queue-time-ms" = String, description = "Time queued before inference"),
-                    ("x-inference-time-ms" = String, description = "Time of the slowest forward pass"))),
-        (status = 400, description = "Malformed JSON", body = ErrorBody),
-        (status = 408, description = "The body did not arrive within the body timeout", body = ErrorBody),
-        (status = 413, description = "Text, its tokens (--max-explain-tokens) or body over the limit", body = ErrorBody),
-        (status = 404, description = "The model has no label by that name", body = ErrorBody),
-        (status = 415, description = "Content-Type is not application/json", body = ErrorBody),
-        (status = 422, description = "Missing or mistyped field, empty text, unknown method, or samples out of range (--max-explain-samples)", body = ErrorBody),
-        (status = 401, description = "Missing or invalid API key (when keys are configured)", body = ErrorBody),
-        (status = 429, description = "Queue full (an explanation's rows count toward it); retry after the Retry-After seconds", body = ErrorBody),
-        (status = 503, description = "Model not ready, shutting down, or no answer within the request timeout", body = ErrorBody),
-    )
+    responses(ExplainOutcomes, InferenceFailures,
+        (status = 404, description = "The model has no label by that name", body = ErrorBody))
 )]
 pub async fn explain(
     State(state): State<AppState>,
@@ -118,20 +132,8 @@ pub async fn explain(
     params(("name" = String, Path, description = "Model name as listed by /v1/models")),
     tag = "predict",
     request_body = ExplainRequest,
-    responses(
-        (status = 200, description = "Prediction and attributions", body = ExplainResponse,
-            headers(("x-queue-time-ms" = String, description = "Time queued before inference"),
-                    ("x-inference-time-ms" = String, description = "Time of the slowest forward pass"))),
-        (status = 400, description = "Malformed JSON", body = ErrorBody),
-        (status = 408, description = "The body did not arrive within the body timeout", body = ErrorBody),
-        (status = 413, description = "Text, its tokens (--max-explain-tokens) or body over the limit", body = ErrorBody),
-        (status = 404, description = "No model by that name, or the model has no label by that name", body = ErrorBody),
-        (status = 415, description = "Content-Type is not application/json", body = ErrorBody),
-        (status = 422, description = "Missing or mistyped field, empty text, unknown method, or samples out of range (--max-explain-samples)", body = ErrorBody),
-        (status = 401, description = "Missing or invalid API key (when keys are configured)", body = ErrorBody),
-        (status = 429, description = "Queue full (an explanation's rows count toward it); retry after the Retry-After seconds", body = ErrorBody),
-        (status = 503, description = "Model not ready, shutting down, or no answer within the request timeout", body = ErrorBody),
-    )
+    responses(ExplainOutcomes, InferenceFailures,
+        (status = 404, description = "No model by that name, or the model has no label by that name", body = ErrorBody))
 )]
 pub async fn explain_model(
     State(state): State<AppState>,

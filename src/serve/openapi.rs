@@ -21,6 +21,8 @@ use super::state::{AppState, Limits};
         super::v2::InferResponse,
         super::routes::PredictResponse,
         super::routes::BatchPredictResponse,
+        super::explain::ExplainResponse,
+        super::explain::AttributedSpan,
         super::registry::ModelStatus
     )),
     info(

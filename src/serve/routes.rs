@@ -207,7 +207,7 @@ impl Timings {
     path = "/v1/predict",
     tag = "predict",
     request_body = PredictRequest,
-    responses(PredictOutcomes)
+    responses(PredictOutcomes, InferenceFailures)
 )]
 pub async fn predict(
     State(state): State<AppState>,
@@ -223,7 +223,7 @@ pub async fn predict(
     tag = "predict",
     params(("name" = String, Path, description = "Model name as listed by /v1/models")),
     request_body = PredictRequest,
-    responses(PredictOutcomes)
+    responses(PredictOutcomes, InferenceFailures)
 )]
 pub async fn predict_model(
     State(state): State<AppState>,
@@ -255,14 +255,10 @@ async fn predict_with(
         .into_response())
 }
 
-/// What a prediction request can come to, for the OpenAPI entries of every predict route.
+/// Failures every inference route (predict, batch, explain) shares word for word.
 #[derive(utoipa::IntoResponses)]
 #[allow(dead_code)]
-enum PredictOutcomes {
-    #[response(status = 200, description = "Label and probabilities",
-        headers(("x-queue-time-ms" = String, description = "Time queued before inference"),
-                ("x-inference-time-ms" = String, description = "Time of the forward pass")))]
-    Answered(PredictResponse),
+pub(super) enum InferenceFailures {
     #[response(status = 400, description = "Malformed JSON")]
     Malformed(ErrorBody),
     #[response(
@@ -270,24 +266,13 @@ enum PredictOutcomes {
         description = "Missing or invalid API key (when keys are configured)"
     )]
     Unauthorized(ErrorBody),
-    #[response(status = 404, description = "No model by that name")]
-    UnknownModel(ErrorBody),
     #[response(
         status = 408,
         description = "The body did not arrive within the body timeout"
     )]
     BodyTimeout(ErrorBody),
-    #[response(status = 413, description = "Text or body over the limit")]
-    TooLarge(ErrorBody),
     #[response(status = 415, description = "Content-Type is not application/json")]
     WrongType(ErrorBody),
-    #[response(status = 422, description = "Missing or mistyped field, or empty text")]
-    Invalid(ErrorBody),
-    #[response(
-        status = 429,
-        description = "Queue full; retry after the Retry-After seconds"
-    )]
-    Overloaded(ErrorBody),
     #[response(
         status = 503,
         description = "Model not ready, shutting down, or no answer within the request timeout"
@@ -295,7 +280,30 @@ enum PredictOutcomes {
     Unavailable(ErrorBody),
 }
 
-/// What a batch request can come to, for the OpenAPI entries of both batch routes.
+/// What else a prediction request can come to (with `InferenceFailures`), for the OpenAPI
+/// entries of both predict routes.
+#[derive(utoipa::IntoResponses)]
+#[allow(dead_code)]
+enum PredictOutcomes {
+    #[response(status = 200, description = "Label and probabilities",
+        headers(("x-queue-time-ms" = String, description = "Time queued before inference"),
+                ("x-inference-time-ms" = String, description = "Time of the forward pass")))]
+    Answered(PredictResponse),
+    #[response(status = 404, description = "No model by that name")]
+    UnknownModel(ErrorBody),
+    #[response(status = 413, description = "Text or body over the limit")]
+    TooLarge(ErrorBody),
+    #[response(status = 422, description = "Missing or mistyped field, or empty text")]
+    Invalid(ErrorBody),
+    #[response(
+        status = 429,
+        description = "Queue full; retry after the Retry-After seconds"
+    )]
+    Overloaded(ErrorBody),
+}
+
+/// What else a batch request can come to (with `InferenceFailures`), for the OpenAPI entries
+/// of both batch routes.
 #[derive(utoipa::IntoResponses)]
 #[allow(dead_code)]
 enum BatchOutcomes {
@@ -303,27 +311,13 @@ enum BatchOutcomes {
         headers(("x-queue-time-ms" = String, description = "Time queued before inference"),
                 ("x-inference-time-ms" = String, description = "Time of the slowest forward pass")))]
     Answered(BatchPredictResponse),
-    #[response(status = 400, description = "Malformed JSON")]
-    Malformed(ErrorBody),
-    #[response(
-        status = 401,
-        description = "Missing or invalid API key (when keys are configured)"
-    )]
-    Unauthorized(ErrorBody),
     #[response(status = 404, description = "No model by that name")]
     UnknownModel(ErrorBody),
-    #[response(
-        status = 408,
-        description = "The body did not arrive within the body timeout"
-    )]
-    BodyTimeout(ErrorBody),
     #[response(
         status = 413,
         description = "Too many texts, a text over the limit, or body over the limit"
     )]
     TooLarge(ErrorBody),
-    #[response(status = 415, description = "Content-Type is not application/json")]
-    WrongType(ErrorBody),
     #[response(
         status = 422,
         description = "Empty list, missing or mistyped field, or an empty text"
@@ -334,11 +328,6 @@ enum BatchOutcomes {
         description = "Queue full; retry after the Retry-After seconds"
     )]
     Overloaded(ErrorBody),
-    #[response(
-        status = 503,
-        description = "Model not ready, shutting down, or no answer within the request timeout"
-    )]
-    Unavailable(ErrorBody),
 }
 
 /// Classify several texts in one request with the default model.
@@ -347,7 +336,7 @@ enum BatchOutcomes {
     path = "/v1/predict/batch",
     tag = "predict",
     request_body = BatchPredictRequest,
-    responses(BatchOutcomes)
+    responses(BatchOutcomes, InferenceFailures)
 )]
 pub async fn predict_batch(
     State(state): State<AppState>,
@@ -363,7 +352,7 @@ pub async fn predict_batch(
     tag = "predict",
     params(("name" = String, Path, description = "Model name as listed by /v1/models")),
     request_body = BatchPredictRequest,
-    responses(BatchOutcomes)
+    responses(BatchOutcomes, InferenceFailures)
 )]
 pub async fn predict_batch_model(
     State(state): State<AppState>,
