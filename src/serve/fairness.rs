@@ -15,6 +15,7 @@
 //! 30-ms passes to end, and passes cannot be interrupted.
 
 use std::collections::HashMap;
+use std::num::NonZeroUsize;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -127,8 +128,8 @@ impl std::fmt::Debug for PassGate {
 }
 
 impl PassGate {
-    pub fn new(slots: usize) -> Arc<Self> {
-        let slots = slots.max(1);
+    pub fn new(slots: NonZeroUsize) -> Arc<Self> {
+        let slots = slots.get();
         Arc::new(Self {
             state: Mutex::new(GateState {
                 slots,
@@ -165,23 +166,25 @@ impl PassGate {
         }
         share.last_seen = Some(Instant::now());
         state.waiting.push((ticket, model.to_owned()));
-        state.grant();
-        while !state.granted.contains(&ticket) {
-            // Another model's pass may end, or the window that kept a slot from this
-            // model may close with no pass ending.
+        loop {
+            state.grant();
+            if state.granted.iter().any(|&granted| granted != ticket) {
+                // Whoever else was just granted a slot must wake to take it.
+                self.wake.notify_all();
+            }
+            if let Some(mine) = state.granted.iter().position(|&granted| granted == ticket) {
+                state.granted.swap_remove(mine);
+                break;
+            }
+            // Another model's pass may end, or the window that kept a slot from this model
+            // may close with no pass ending.
             state = self
                 .wake
                 .wait_timeout(state, ACTIVE_WINDOW)
                 .unwrap_or_else(std::sync::PoisonError::into_inner)
                 .0;
-            state.grant();
         }
-        state.granted.retain(|&granted| granted != ticket);
-        let others_granted = !state.granted.is_empty();
         drop(state);
-        if others_granted {
-            self.wake.notify_all();
-        }
         Slot {
             gate: Arc::clone(self),
             model: model.to_owned(),
@@ -279,7 +282,7 @@ mod tests {
 
     #[test]
     fn a_light_model_overtakes_a_flooded_one_at_the_gate() {
-        let gate = PassGate::new(1);
+        let gate = PassGate::new(NonZeroUsize::MIN);
         let order = Arc::new(Mutex::new(Vec::new()));
         let first = pass(&gate, "flooded", 200, &order);
         std::thread::sleep(Duration::from_millis(10));
@@ -300,7 +303,7 @@ mod tests {
 
     #[test]
     fn a_flooded_model_leaves_a_slot_free_for_another_active_model() {
-        let gate = PassGate::new(2);
+        let gate = PassGate::new(NonZeroUsize::new(2).unwrap());
         let order = Arc::new(Mutex::new(Vec::new()));
         // The light model was just seen, so the flooded one may hold only one slot.
         drop(gate.enter("light"));
@@ -318,7 +321,7 @@ mod tests {
 
     #[test]
     fn an_idle_model_cannot_bank_more_than_a_bounded_credit() {
-        let gate = PassGate::new(1);
+        let gate = PassGate::new(NonZeroUsize::MIN);
         {
             let mut state = gate.lock();
             state.models.entry("busy".into()).or_default().used = Duration::from_secs(10);

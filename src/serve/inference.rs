@@ -163,7 +163,7 @@ impl InferenceHandle {
     /// `model`'s name.
     pub fn spawn<L, T>(
         config: BatcherConfig,
-        workers: usize,
+        workers: std::num::NonZeroUsize,
         (gate, model): (Arc<PassGate>, String),
         load: L,
         loaded: oneshot::Sender<anyhow::Result<T>>,
@@ -172,7 +172,7 @@ impl InferenceHandle {
         L: Fn() -> anyhow::Result<(Model, T)> + Send + Sync + 'static,
         T: Send + 'static,
     {
-        let workers = workers.max(1);
+        let workers = workers.get();
         let shared = Arc::new(Shared {
             queue: Mutex::new(Queue {
                 jobs: VecDeque::new(),

@@ -114,7 +114,7 @@ impl Application {
                     max_batch_delay: Duration::from_millis(config.max_batch_delay_ms),
                     max_queue: config.max_queue.get(),
                 },
-                workers: config.workers.get(),
+                workers: config.workers,
                 threads: config.threads,
             },
             Arc::new(load),

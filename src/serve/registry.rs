@@ -47,7 +47,7 @@ impl Drop for ModelVersion {
 #[derive(Debug, Clone, Copy)]
 pub struct WorkerConfig {
     pub batcher: BatcherConfig,
-    pub workers: usize,
+    pub workers: std::num::NonZeroUsize,
     pub threads: std::num::NonZeroUsize,
 }
 
