@@ -3,15 +3,8 @@
 use anyhow::Context;
 
 use crate::config::{EvalArgs, ImportArgs, PredictArgs, TrainArgs};
-use crate::model::{Classifier, Model, argmax};
+use crate::model::{Classifier, Model, argmax, set_torch_threads};
 use crate::train::{self, TrainJob};
-
-/// libtorch defaults to one intra-op thread per core; set it explicitly so training, evaluation
-/// and the server never oversubscribe a small machine. (The inter-op pool is set to one thread
-/// at process start in main.rs: libtorch refuses to resize it once parallel work has run.)
-pub fn set_torch_threads(threads: std::num::NonZeroUsize) {
-    tch::set_num_threads(i32::try_from(threads.get()).unwrap_or(i32::MAX));
-}
 
 pub fn train(args: TrainArgs) -> anyhow::Result<()> {
     set_torch_threads(args.threads);

@@ -18,6 +18,14 @@ pub use network::{
 
 use crate::text::{Encoded, Tokenizer};
 
+/// libtorch defaults to one intra-op thread per core; set it explicitly so training, evaluation
+/// and the server's inference workers never oversubscribe a small machine. (The inter-op pool
+/// is set to one thread at process start in main.rs: libtorch refuses to resize it once
+/// parallel work has run.)
+pub fn set_torch_threads(threads: std::num::NonZeroUsize) {
+    tch::set_num_threads(i32::try_from(threads.get()).unwrap_or(i32::MAX));
+}
+
 /// A loaded classifier ready for inference. Owns libtorch tensors, so it is `Send` but not
 /// `Sync`: the server keeps it on one dedicated thread.
 #[derive(Debug)]

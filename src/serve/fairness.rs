@@ -66,10 +66,10 @@ struct GateState {
     free: usize,
     next_ticket: u64,
     /// Tickets waiting, with their model, oldest first.
-    waiting: Vec<(u64, String)>,
+    waiting: Vec<(u64, Arc<str>)>,
     /// Tickets granted a slot whose thread has not yet woken to take it.
     granted: Vec<u64>,
-    models: HashMap<String, ModelShare>,
+    models: HashMap<Arc<str>, ModelShare>,
 }
 
 impl GateState {
@@ -79,7 +79,7 @@ impl GateState {
 
     fn others_active(&self, model: &str, now: Instant) -> bool {
         self.models.iter().any(|(other, share)| {
-            other != model
+            &**other != model
                 && (share.running > 0
                     || share
                         .last_seen
@@ -151,7 +151,8 @@ impl PassGate {
     }
 
     /// Blocks until `model` may run a forward pass; the slot is held until the [`Slot`] drops.
-    pub fn enter(self: &Arc<Self>, model: &str) -> Slot {
+    /// The name is shared, not copied: this runs before every pass.
+    pub fn enter(self: &Arc<Self>, model: &Arc<str>) -> Slot {
         let mut state = self.lock();
         let ticket = state.next_ticket;
         state.next_ticket += 1;
@@ -160,12 +161,12 @@ impl PassGate {
             .iter()
             .filter_map(|(_, waiting)| state.share(waiting).map(|s| s.used))
             .max();
-        let share = state.models.entry(model.to_owned()).or_default();
+        let share = state.models.entry(Arc::clone(model)).or_default();
         if let Some(busiest) = busiest_waiting {
             share.used = share.used.max(busiest.saturating_sub(MAX_CREDIT));
         }
         share.last_seen = Some(Instant::now());
-        state.waiting.push((ticket, model.to_owned()));
+        state.waiting.push((ticket, Arc::clone(model)));
         loop {
             state.grant();
             if state.granted.iter().any(|&granted| granted != ticket) {
@@ -187,7 +188,7 @@ impl PassGate {
         drop(state);
         Slot {
             gate: Arc::clone(self),
-            model: model.to_owned(),
+            model: Arc::clone(model),
             entered: Instant::now(),
         }
     }
@@ -197,19 +198,18 @@ impl PassGate {
 /// the pass's time to its model.
 pub struct Slot {
     gate: Arc<PassGate>,
-    model: String,
+    model: Arc<str>,
     entered: Instant,
 }
 
 impl Drop for Slot {
     fn drop(&mut self) {
         let mut state = self.gate.lock();
-        let share = state
-            .models
-            .entry(std::mem::take(&mut self.model))
-            .or_default();
-        share.used += self.entered.elapsed();
-        share.running = share.running.saturating_sub(1);
+        // `enter` made the model's share before granting this slot.
+        if let Some(share) = state.models.get_mut(&*self.model) {
+            share.used += self.entered.elapsed();
+            share.running = share.running.saturating_sub(1);
+        }
         state.free += 1;
         state.grant();
         let granted = !state.granted.is_empty();
@@ -274,7 +274,7 @@ mod tests {
     ) -> std::thread::JoinHandle<()> {
         let (gate, order) = (Arc::clone(gate), Arc::clone(order));
         std::thread::spawn(move || {
-            let _slot = gate.enter(model);
+            let _slot = gate.enter(&model.into());
             order.lock().unwrap().push(model);
             std::thread::sleep(Duration::from_millis(millis));
         })
@@ -306,7 +306,7 @@ mod tests {
         let gate = PassGate::new(NonZeroUsize::new(2).unwrap());
         let order = Arc::new(Mutex::new(Vec::new()));
         // The light model was just seen, so the flooded one may hold only one slot.
-        drop(gate.enter("light"));
+        drop(gate.enter(&"light".into()));
         let long = pass(&gate, "flooded", 200, &order);
         std::thread::sleep(Duration::from_millis(10));
         let second = pass(&gate, "flooded", 1, &order);
@@ -330,7 +330,7 @@ mod tests {
         }
         let returning = {
             let gate = Arc::clone(&gate);
-            std::thread::spawn(move || drop(gate.enter("returning")))
+            std::thread::spawn(move || drop(gate.enter(&"returning".into())))
         };
         while gate.lock().waiting.len() < 2 {
             std::thread::sleep(Duration::from_millis(1));

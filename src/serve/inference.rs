@@ -109,7 +109,7 @@ struct Shared {
     labels: std::sync::OnceLock<Vec<metrics::Label>>,
     /// Shares the cores with the other models' workers; passes are charged to `model`.
     gate: Arc<PassGate>,
-    model: String,
+    model: Arc<str>,
 }
 
 impl Shared {
@@ -164,7 +164,7 @@ impl InferenceHandle {
     pub fn spawn<L, T>(
         config: BatcherConfig,
         workers: std::num::NonZeroUsize,
-        (gate, model): (Arc<PassGate>, String),
+        (gate, model): (Arc<PassGate>, Arc<str>),
         load: L,
         loaded: oneshot::Sender<anyhow::Result<T>>,
     ) -> Self

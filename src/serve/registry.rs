@@ -592,9 +592,9 @@ impl Registry {
         let inference = InferenceHandle::spawn(
             self.workers.batcher,
             self.workers.workers,
-            (Arc::clone(&self.gate), entry.name.clone()),
+            (Arc::clone(&self.gate), Arc::from(entry.name.as_str())),
             move || {
-                tch::set_num_threads(i32::try_from(threads.get()).unwrap_or(i32::MAX));
+                crate::model::set_torch_threads(threads);
                 let model = loader(&directory)?;
                 let found = &model.manifest().name;
                 anyhow::ensure!(
