@@ -19,9 +19,9 @@ sentence frames (templates), its own content vocabulary (parts and processes, eq
 defects, good states, praise and complaint adjectives, services, contexts, line / station /
 batch ids, contrast clauses, actions, intensifiers) and its own hand-written sentences.
 synthetic-train.jsonl is generated from TRAIN only.  The training side is deliberately much
-broader than the held-out side (about three times the parts, defects, good states and
-frames, fourteen degree adverbs against three, 8000 synthetic lines spread evenly over 119
-templates), so that a model trained on it learns the constructions rather than a template
+broader than the held-out side (about ten times the parts and many times the defects and
+good states after the third and fourth vocabulary rounds, three times the frames, fourteen
+degree adverbs against three, 12000 synthetic lines spread evenly over 119 templates), so that a model trained on it learns the constructions rather than a template
 or a small vocabulary; the held-out part and its random stream (its own random.Random) are
 unaffected by anything on the training side.  Before anything is written the script
 asserts that:
@@ -90,18 +90,18 @@ TARGETS = {
                 "domain_defect": 55, "domain_ok": 55, "intensity": 54, "invariance": 64},
 }
 
-# Synthetic training examples per family; positive and negative add up to 4000 each.
+# Synthetic training examples per family; positive and negative add up to 6000 each.
 # Within a family the frames take turns, so every frame gets about the same share
 # (intensity sentences join the plain good-state / defect families).
 SYNTH_QUOTAS = OrderedDict([
-    ("negated_defect", (POS, 1500)),
-    ("domain_defect", (NEG, 1200)),
-    ("negated_praise", (NEG, 1200)),
-    ("domain_ok", (POS, 900)),
-    ("double_negation_pos", (POS, 500)),
-    ("double_negation_neg", (NEG, 500)),
-    ("contrast_pos", (POS, 1100)),
-    ("contrast_neg", (NEG, 1100)),
+    ("negated_defect", (POS, 2250)),
+    ("domain_defect", (NEG, 1800)),
+    ("negated_praise", (NEG, 1800)),
+    ("domain_ok", (POS, 1350)),
+    ("double_negation_pos", (POS, 750)),
+    ("double_negation_neg", (NEG, 750)),
+    ("contrast_pos", (POS, 1650)),
+    ("contrast_neg", (NEG, 1650)),
 ])
 # No synthetic template may supply more than this share of the lines (asserted).
 SYNTH_MAX_TEMPLATE_SHARE = 0.03
@@ -112,7 +112,7 @@ SYNTH_MAX_TEMPLATE_SHARE = 0.03
 # --------------------------------------------------------------------------------------
 
 def D(n=None, v=None, bu=None, again=False, xx=False, count=False, sev=None, every=False,
-      bad=None, ev=False, you=None):
+      bad=None, ev=False, you=None, wenti=True, stop=True, evv=True, huan=True):
     """A defect and the forms it takes naturally.
 
     n      noun form, after 无/没有/未发现/未见/出现/有 ("裂纹", "过热现象")
@@ -127,20 +127,35 @@ def D(n=None, v=None, bu=None, again=False, xx=False, count=False, sev=None, eve
     ev     an event that happens (or stops happening) over time: "{key}现象再也没出现过",
            "{subject}从来没{v}过", "{subject}{bu}了", "{key}的毛病又犯了" (training frames)
     you    "{subject}有{n}" is natural (default: only when there is no verb form)
+    wenti  "{subject}的{key}问题…" is natural (training frames; not for keys that are a problem
+           already, "质量问题", "电气故障", or a phrase, "吱吱响")
+    stop   "{subject}因{key}停机" is natural for an event (training frame; not for "跳停")
+    evv    for an event with a verb form, "修完以后{subject}不再{v}" / "{subject}从来没{v}过" are
+           natural (training frames; not for subject-predicate compounds, "读数漂移")
+    huan   "{subject}{v}，不得不更换" is natural (training frame; not for a fault of supply,
+           setting or load: "缺相", "缺油", "卡料"-like jams, "报故障")
     """
     return {"n": n, "v": v, "bu": bu, "again": again, "xx": xx, "count": count,
             "sev": bool(v) if sev is None else sev, "every": every, "bad": bad, "ev": ev,
-            "you": (v is None) if you is None else you}
+            "you": (v is None) if you is None else you, "wenti": wenti, "stop": stop, "evv": evv,
+            "huan": huan}
 
 
-def S(name, kind, defects, oks, batch=False, repair=True):
+def S(name, kind, defects, oks, batch=False, repair=True, drawing=True, swap=True, rework=True):
     """A part, process or piece of equipment with the defects and good states that fit it.
 
     batch   "这批{name}" makes sense (countable parts)
     repair  "不返修不行" makes sense for its defects
+    drawing "这批{name}达不到图纸要求" makes sense (training frame; not for goods in transit,
+            garments, labels ...)
+    swap    "{name}…，不得不更换" / "{name}换新以后…" make sense (training frames; not for a
+            boiler, a machining centre or a whole line)
+    rework  "{name}有…，不得不返工" / "需要返工" / "待返修" make sense (not for raw material,
+            goods in transit, tablets, liquids ...)
     """
     return {"name": name, "kind": kind, "defects": defects, "oks": oks, "batch": batch,
-            "repair": repair}
+            "repair": repair, "drawing": drawing, "swap": swap,
+            "rework": rework}
 
 
 # --------------------------------------------------------------------------------------
@@ -294,6 +309,107 @@ TRAIN_MACHINES = {"主轴", "电机", "减速机", "空压机", "风机", "变�
                   "水泵", "继电器", "阀门", "喷嘴", "夹具", "泵体", "模具", "散热器"}
 TRAIN_POWERED = {"主轴", "电机", "减速机", "空压机", "风机", "变频器", "传感器", "伺服电机", "触摸屏",
                  "水泵", "泵体"}
+
+# --- third round (written after 2.0.0, without reading the held-out or dev lists): more
+# defects and equipment from machining, hydraulics, pneumatics, electrical cabinets, coating,
+# casting blanks, packaging and assembly, so that the synthetic data covers more of the
+# characters factory notes use. `extend_training_vocabulary` drops any of them that equals,
+# contains or is contained in a held-out or dev item, or appears in a held-out or dev text.
+TRAIN_DEFECTS_MORE = {
+    "砂眼": D(n="砂眼", count=True),
+    "气孔": D(n="气孔", count=True),
+    "缩孔": D(n="缩孔", count=True),
+    "冷隔": D(n="冷隔"),
+    "黑点": D(n="黑点", count=True),
+    "杂质": D(n="杂质", you=True),
+    "水渍": D(n="水渍", count=True),
+    "锈迹": D(n="锈迹", count=True),
+    "焊瘤": D(n="焊瘤", count=True),
+    "色差": D(n="色差", you=True),
+    "起泡": D(n="起泡", v="起泡", bu="不起泡", you=True),
+    "脱漆": D(n="脱漆", v="脱漆", bu="不脱漆", you=True),
+    "变色": D(n="变色", v="变色", bu="不变色", you=True),
+    "返锈": D(n="返锈", v="返锈", you=True),
+    "翘曲": D(n="翘曲", v="翘曲", you=True),
+    "开焊": D(n="开焊", v="开焊", you=True),
+    "拉伤": D(n="拉伤", v="拉伤", count=True, you=True),
+    "崩刃": D(n="崩刃", v="崩刃", you=True),
+    "断刀": D(n="断刀", v="断刀", ev=True),
+    "振刀": D(n="振刀", v="振刀"),
+    "爬行": D(n="爬行", v="爬行", ev=True),
+    "卡死": D(n="卡死", v="卡死", ev=True),
+    "打滑": D(n="打滑", v="打滑", bu="不打滑", ev=True),
+    "跑偏": D(n="跑偏", v="跑偏", bu="不跑偏", ev=True),
+    "空转": D(n="空转", v="空转", ev=True),
+    "断料": D(n="断料", v="断料", ev=True),
+    "漏气": D(n="漏气", v="漏气", bu="不漏气", ev=True, you=True),
+    "渗油": D(n="渗油", v="渗油", bu="不渗油", ev=True, you=True),
+    "漏液": D(n="漏液", v="漏液", bu="不漏液", ev=True, you=True),
+    "超温": D(n="超温", v="超温", ev=True, you=True),
+    "超压": D(n="超压", v="超压", ev=True),
+    "欠压": D(n="欠压", v="欠压", ev=True),
+    "喘振": D(n="喘振", v="喘振", ev=True),
+    "啸叫": D(n="啸叫", v="啸叫", ev=True, you=True),
+    "跳闸": D(n="跳闸", v="跳闸", bu="不跳闸", ev=True),
+    "打火": D(n="打火", v="打火", bu="不打火", ev=True),
+    "烧蚀": D(n="烧蚀", v="烧蚀"),
+    "击穿": D(n="击穿", v="击穿", ev=True),
+    "虚接": D(n="虚接", v="虚接"),
+    "掉电": D(n="掉电", v="掉电", bu="不掉电", ev=True),
+    "丢步": D(n="丢步", v="丢步", bu="不丢步", ev=True),
+    "通讯中断": D(n="通讯中断", v="通讯中断", ev=True),
+    "漏检": D(n="漏检", v="漏检", you=True),
+    "误报": D(n="误报", v="误报", ev=True, you=True),
+    "卡顿": D(n="卡顿", v="卡顿", bu="不卡顿", ev=True, you=True),
+    "粘模": D(n="粘模", v="粘模", bu="不粘模", ev=True),
+    "溢胶": D(n="溢胶", v="溢胶", you=True),
+    "缺胶": D(n="缺胶", v="缺胶", you=True),
+    "少件": D(n="少件", v="少件", you=True),
+    "混料": D(n="混料", v="混料", you=True),
+    "错装": D(n="错装", v="错装", you=True),
+    "反装": D(n="反装", v="反装", you=True),
+    "受潮": D(n="受潮", v="受潮", you=True),
+    "结块": D(n="结块", v="结块", bu="不结块", you=True),
+    "起毛": D(n="起毛", v="起毛", bu="不起毛"),
+    "起球": D(n="起球", v="起球", bu="不起球"),
+    "脱线": D(n="脱线", v="脱线", you=True),
+    "跳针": D(n="跳针", v="跳针", ev=True),
+    "老化": D(n="老化", v="老化", you=True),
+}
+
+TRAIN_SUBJECTS_MORE = [
+    S("刀具", "equip", ["崩刃", "断刀", "振刀"], ["刃口锋利", "寿命正常"]),
+    S("滑台", "equip", ["爬行", "拉伤", "卡死"], ["移动顺畅", "润滑充分"]),
+    S("气缸", "equip", ["漏气", "卡死", "爬行"], ["动作到位", "密封良好"]),
+    S("液压站", "equip", ["渗油", "超温", "超压", "啸叫"], ["压力稳定", "油温正常"]),
+    S("断路器", "equip", ["跳闸", "打火", "烧蚀", "发热"], ["分合正常", "接触良好"]),
+    S("步进电机", "equip", ["丢步", "发热", "啸叫"], ["运行平稳", "定位准确"]),
+    S("PLC", "equip", ["掉电", "通讯中断", "死机", "报错"], ["运行正常", "通讯正常"]),
+    S("视觉检测系统", "equip", ["漏检", "误报", "卡顿"], ["识别准确", "检测稳定"]),
+    S("输送带", "equip", ["打滑", "跑偏", "空转", "断料"], ["运行平稳", "张紧合适"]),
+    S("压缩机", "equip", ["喘振", "超温", "漏油", "异响"], ["运行平稳", "排气正常"]),
+    S("注塑机", "equip", ["粘模", "超温", "漏油"], ["运行稳定", "合模顺畅"]),
+    S("缝纫机", "equip", ["跳针", "断线", "卡顿"], ["走线均匀", "运转平稳"]),
+    S("电源模块", "equip", ["击穿", "掉电", "超温", "虚接"], ["输出稳定", "散热良好"]),
+    S("传动轴", "equip", ["打滑", "卡死", "异响"], ["转动平稳", "连接牢固"]),
+    S("毛坯", "part", ["砂眼", "气孔", "缩孔", "冷隔", "黑点"], ["余量均匀", "外形完整"], batch=True),
+    S("工装", "part", ["起球", "脱线", "色差", "起毛"], ["做工扎实", "尺码齐全"], batch=True),
+    S("粉料", "part", ["受潮", "结块", "杂质", "混料"], ["干燥", "粒度均匀"], batch=True),
+    S("点胶", "part", ["溢胶", "缺胶", "气泡"], ["胶线均匀", "位置准确"]),
+    S("装配件", "part", ["少件", "错装", "反装", "漏装"], ["装配到位", "紧固可靠"], batch=True),
+    S("涂装件", "part", ["色差", "起泡", "脱漆", "变色", "黑点"], ["颜色均匀", "附着牢固"], batch=True),
+    S("焊接件", "part", ["开焊", "焊瘤", "气孔", "翘曲"], ["焊缝饱满", "尺寸合格"], batch=True),
+    S("钢板", "part", ["锈迹", "翘曲", "水渍", "返锈"], ["平整", "厚度均匀"], batch=True),
+    S("包装箱", "part", ["受潮", "破损", "变形"], ["完好", "封箱牢固"], batch=True),
+    S("玻璃瓶", "part", ["气泡", "黑点", "杂质", "缺口"], ["瓶口平整", "透明度好"], batch=True),
+    S("密封圈", "part", ["老化", "变形", "漏气"], ["弹性好", "尺寸合格"], batch=True),
+    S("塑料件", "part", ["翘曲", "缺胶", "黑点", "变色"], ["表面光洁", "尺寸合格"], batch=True),
+]
+TRAIN_MACHINES_MORE = {"液压站", "断路器", "步进电机", "PLC", "视觉检测系统", "输送带", "压缩机",
+                       "注塑机", "缝纫机", "电源模块", "传动轴", "气缸", "滑台"}
+TRAIN_POWERED_MORE = {"液压站", "步进电机", "PLC", "视觉检测系统", "输送带", "压缩机", "注塑机",
+                      "缝纫机", "电源模块"}
+TRAIN_BUDUAN_MORE = {"跳闸", "打火", "漏气", "误报", "卡顿", "掉电", "丢步"}
 
 # "{subject}{quantity}不{adj}": a quantity where high/large is bad.
 TRAIN_LEVELS = [
@@ -450,6 +566,593 @@ TRAIN_POS_TAILS = {"equip": ["继续使用", "可以开机", "正常生产"], "p
 TRAIN_NEG_TAILS = {"equip": ["影响生产", "请尽快处理", "得赶紧修"],
                    "part": ["请尽快处理", "影响装配", "只能返工", "要求退货"],
                    "svc": ["请尽快处理", "很失望"], "delivery": ["影响生产", "耽误了工期"]}
+
+# --- fourth round (written without reading the held-out or dev lists): many more industries
+# and processes (machining, welding, casting and forging, stamping, moulding, coating and
+# plating, SMT and electronics, wiring, textiles and garments, food and pharma packaging,
+# printing and labelling, chemical plants, refrigeration, boilers, hydraulics, pneumatics,
+# conveyors and sorting, robots, lifting and trucks, pumps, valves, seals, gearboxes, sensors
+# and networks, woodworking, glass and tiles, logistics, after-sales) and the everyday words
+# operators use (毛病, 故障, 隐患, 吱吱响, 霉点, 水垢, 跳停 ...).  Like the third round it goes
+# through `extend_training_vocabulary`, which drops every item that equals, contains or is
+# contained in a held-out or dev item or appears in a held-out or dev text (printing counts
+# only); a subject keeps only its surviving defects and good states.
+ROUND4_DEFECTS = {
+    # everyday words: 毛病 / 故障 / 问题 / 隐患, noises, smells
+    "出毛病": D(v="出毛病了", huan=False),
+    "小毛病": D(n="小毛病", you=True, wenti=False),
+    "大毛病": D(n="大毛病", you=True, wenti=False),
+    "电气故障": D(n="电气故障", ev=True, you=True, wenti=False),
+    "机械故障": D(n="机械故障", ev=True, you=True, wenti=False),
+    "通讯故障": D(n="通讯故障", ev=True, you=True, wenti=False),
+    "软件故障": D(n="软件故障", ev=True, you=True, wenti=False),
+    "报故障": D(v="报故障", huan=False),
+    "质量问题": D(n="质量问题", you=True, wenti=False),
+    "尺寸问题": D(n="尺寸问题", you=True, wenti=False),
+    "外观问题": D(n="外观问题", you=True, wenti=False),
+    "质量隐患": D(n="质量隐患", you=True, wenti=False),
+    "安全隐患": D(n="安全隐患", you=True, wenti=False),
+    "问题复发": D(n="问题复发", v="问题复发", wenti=False),
+    "吱吱响": D(n="吱吱声", v="吱吱响", you=True, wenti=False),
+    "咔咔响": D(n="咔咔声", v="咔咔响", you=True, wenti=False),
+    "嗡嗡响": D(n="嗡嗡声", v="嗡嗡响", you=True, wenti=False),
+    "摩擦声": D(n="摩擦声", you=True, wenti=False),
+    "敲击声": D(n="敲击声", you=True, wenti=False),
+    "焦味": D(n="焦味", you=True),
+    # spots, stains and deposits
+    "霉点": D(n="霉点", count=True),
+    "霉斑": D(n="霉斑", count=True),
+    "发霉": D(n="发霉", v="发霉", bu="不发霉"),
+    "黑斑": D(n="黑斑", count=True),
+    "白点": D(n="白点", count=True),
+    "斑点": D(n="斑点", count=True),
+    "锈点": D(n="锈点", count=True),
+    "油斑": D(n="油斑", count=True),
+    "油渍": D(n="油渍", count=True),
+    "污点": D(n="污点", count=True),
+    "水垢": D(n="水垢", you=True),
+    "积碳": D(n="积碳", v="积碳", you=True, huan=False),
+    "油泥": D(n="油泥", you=True),
+    "积料": D(n="积料", v="积料", you=True, huan=False),
+    "粘料": D(n="粘料", v="粘料", you=True, huan=False),
+    "积水": D(n="积水", v="积水", you=True, huan=False),
+    # leaks
+    "泄漏": D(n="泄漏", v="泄漏", bu="不泄漏", ev=True, you=True),
+    "渗漏": D(n="渗漏", v="渗漏", bu="不渗漏", ev=True, you=True),
+    "内漏": D(n="内漏", v="内漏", you=True),
+    "外漏": D(n="外漏", v="外漏", you=True),
+    "内泄": D(n="内泄", v="内泄", you=True),
+    "滴水": D(n="滴水", v="滴水", bu="不滴水", ev=True, you=True, stop=False),
+    "漏汽": D(n="漏汽", v="漏汽", bu="不漏汽", ev=True, you=True, stop=False),
+    "漏氟": D(n="漏氟", v="漏氟", bu="不漏氟", ev=True, you=True, huan=False),
+    "漏胶": D(n="漏胶", v="漏胶", ev=True, you=True, stop=False, huan=False),
+    "滴漏": D(n="滴漏", v="滴漏", ev=True, you=True, stop=False, huan=False),
+    "滴漆": D(n="滴漆", v="滴漆", ev=True, stop=False, huan=False),
+    "进水": D(n="进水", v="进水", ev=True, you=True, stop=False, huan=False),
+    # electrical: trips, overloads, supply
+    "跳停": D(n="跳停", v="跳停", ev=True, stop=False, huan=False),
+    "误跳": D(n="误跳", v="误跳", ev=True, stop=False, huan=False),
+    "拒动": D(n="拒动", v="拒动", ev=True, stop=False, huan=False),
+    "误动作": D(n="误动作", ev=True, you=True, stop=False),
+    "过流": D(n="过流", v="过流", ev=True, huan=False),
+    "过载": D(n="过载", v="过载", ev=True, huan=False),
+    "缺相": D(n="缺相", v="缺相", ev=True, huan=False),
+    "过压": D(n="过压", v="过压", ev=True, huan=False),
+    "失压": D(n="失压", v="失压", ev=True, huan=False),
+    "电压不稳": D(n="电压不稳现象", v="电压不稳", huan=False),
+    "三相不平衡": D(n="三相不平衡现象", v="三相不平衡", huan=False),
+    "接地不良": D(n="接地不良", v="接地不良", huan=False),
+    "绝缘破损": D(n="绝缘破损"),
+    "放电": D(n="放电", v="放电", ev=True, you=True, stop=False),
+    "拉弧": D(n="拉弧", v="拉弧", ev=True, stop=False),
+    "冒火花": D(n="火花", v="冒火花", you=True),
+    "发烫": D(n="发烫", v="发烫", bu="不发烫", ev=True, huan=False),
+    "烧毁": D(v="烧毁"),
+    # motors, fans, drives
+    "堵转": D(n="堵转", v="堵转", ev=True, huan=False),
+    "扫膛": D(n="扫膛", v="扫膛", ev=True),
+    "飞车": D(n="飞车", v="飞车", ev=True, huan=False),
+    "失速": D(n="失速", v="失速", ev=True, huan=False),
+    "抖动": D(n="抖动", v="抖动", bu="不抖动", ev=True, you=True, huan=False),
+    "频繁启停": D(n="频繁启停", v="频繁启停", ev=True, stop=False, evv=False, huan=False),
+    # controls, sensors, networks
+    "自动重启": D(n="自动重启", v="自动重启", ev=True, stop=False, huan=False),
+    "程序跑飞": D(n="程序跑飞", v="程序跑飞", ev=True, evv=False, huan=False),
+    "参数丢失": D(n="参数丢失", v="参数丢失", ev=True, evv=False, huan=False),
+    "数据丢失": D(n="数据丢失", v="数据丢失", ev=True, stop=False, evv=False, huan=False),
+    "零点丢失": D(n="零点丢失", v="零点丢失", ev=True, evv=False, huan=False),
+    "通讯超时": D(n="通讯超时", v="通讯超时", ev=True, evv=False, huan=False),
+    "丢包": D(n="丢包", v="丢包", ev=True, stop=False, huan=False),
+    "网络中断": D(n="网络中断", v="网络中断", ev=True, evv=False, huan=False),
+    "信号丢失": D(n="信号丢失", v="信号丢失", ev=True, evv=False, huan=False),
+    "信号干扰": D(n="信号干扰", ev=True, you=True, stop=False),
+    "读数漂移": D(n="读数漂移", v="读数漂移", ev=True, stop=False, evv=False),
+    "零点漂移": D(n="零点漂移", v="零点漂移", ev=True, stop=False, evv=False, huan=False),
+    "数值跳变": D(n="数值跳变", v="数值跳变", ev=True, stop=False, evv=False, huan=False),
+    "响应延迟": D(n="响应延迟", v="响应延迟", ev=True, stop=False, evv=False, huan=False),
+    "读码失败": D(n="读码失败", v="读码失败", ev=True, stop=False, evv=False, huan=False),
+    "按键失灵": D(n="按键失灵", v="按键失灵", ev=True, stop=False, evv=False),
+    # machining / CNC
+    "让刀": D(n="让刀", v="让刀", huan=False),
+    "扎刀": D(n="扎刀", v="扎刀", ev=True, huan=False),
+    "粘刀": D(n="粘刀", v="粘刀", bu="不粘刀", ev=True, huan=False),
+    "撞刀": D(n="撞刀", v="撞刀", ev=True, huan=False),
+    "卡刀": D(n="卡刀", v="卡刀", bu="不卡刀", ev=True, huan=False),
+    "掉刀": D(n="掉刀", v="掉刀", ev=True, huan=False),
+    "过切": D(n="过切", v="过切", huan=False),
+    "振纹": D(n="振纹", count=True),
+    "刀痕": D(n="刀痕", count=True),
+    "崩角": D(n="崩角", count=True),
+    "缺角": D(n="缺角", count=True),
+    "崩口": D(n="崩口", count=True),
+    "毛边": D(n="毛边", count=True),
+    "烂牙": D(n="烂牙", count=True),
+    "锈死": D(n="锈死", v="锈死"),
+    "咬死": D(n="咬死", v="咬死", ev=True),
+    "精度下降": D(n="精度下降现象", v="精度下降"),
+    "定位不准": D(n="定位不准现象", v="定位不准", huan=False),
+    "夹不紧": D(v="夹不紧"),
+    "缺油": D(n="缺油", v="缺油", huan=False),
+    "润滑不良": D(n="润滑不良", v="润滑不良", huan=False),
+    # welding
+    "焊偏": D(n="焊偏", v="焊偏"),
+    "未焊透": D(n="未焊透"),
+    "未熔合": D(n="未熔合"),
+    "烧穿": D(n="烧穿", v="烧穿"),
+    "弧坑": D(n="弧坑", count=True),
+    "飞溅": D(n="飞溅"),
+    "焊渣": D(n="焊渣"),
+    "拉尖": D(n="拉尖", count=True),
+    "断弧": D(n="断弧", v="断弧", ev=True, huan=False),
+    "粘丝": D(n="粘丝", v="粘丝", ev=True, huan=False),
+    "送丝不畅": D(n="送丝不畅现象", v="送丝不畅", huan=False),
+    # casting and forging
+    "粘砂": D(n="粘砂"),
+    "浇不足": D(n="浇不足"),
+    "疏松": D(n="疏松"),
+    "夹杂": D(n="夹杂"),
+    "折叠": D(n="折叠"),
+    "过烧": D(n="过烧", v="过烧"),
+    "氧化皮": D(n="氧化皮"),
+    "脱碳": D(n="脱碳", v="脱碳", you=True),
+    "错模": D(n="错模"),
+    "缺肉": D(n="缺肉", count=True),
+    # stamping and sheet metal
+    "起皱": D(n="起皱", v="起皱", bu="不起皱", you=True),
+    "拉裂": D(n="拉裂", v="拉裂", count=True, you=True),
+    "塌角": D(n="塌角", count=True),
+    "冲偏": D(n="冲偏", v="冲偏"),
+    "漏冲": D(n="漏冲", v="漏冲"),
+    "叠料": D(n="叠料", v="叠料", ev=True, huan=False),
+    "连冲": D(n="连冲", v="连冲", ev=True),
+    "压伤": D(n="压伤", count=True),
+    "孔位偏移": D(n="孔位偏移", v="孔位偏移"),
+    "划伤": D(n="划伤", count=True),
+    # injection moulding and plastics
+    "银纹": D(n="银纹", count=True),
+    "熔接痕": D(n="熔接痕", count=True),
+    "顶白": D(n="顶白", count=True),
+    "困气": D(n="困气"),
+    "短射": D(n="短射", v="短射"),
+    "披锋": D(n="披锋"),
+    "料花": D(n="料花", count=True),
+    "水纹": D(n="水纹", count=True),
+    "缩水": D(n="缩水", v="缩水", you=True),
+    "泛黄": D(n="泛黄", v="泛黄", bu="不泛黄", you=True),
+    "发脆": D(n="发脆", v="发脆"),
+    # painting, coating, plating
+    "橘皮": D(n="橘皮"),
+    "针孔": D(n="针孔", count=True),
+    "颗粒": D(n="颗粒", count=True),
+    "漏喷": D(n="漏喷", v="漏喷"),
+    "露底": D(n="露底", v="露底", you=True),
+    "咬底": D(n="咬底"),
+    "发花": D(n="发花", v="发花"),
+    "失光": D(n="失光", v="失光"),
+    "粉化": D(n="粉化", v="粉化", you=True),
+    "发白": D(n="发白", v="发白", bu="不发白"),
+    "脱落": D(n="脱落", v="脱落", bu="不脱落", you=True),
+    "漏镀": D(n="漏镀", v="漏镀"),
+    "麻面": D(n="麻面"),
+    "水印": D(n="水印", count=True),
+    "掉粉": D(n="掉粉", v="掉粉", bu="不掉粉"),
+    # SMT, PCB and electronics
+    "连锡": D(n="连锡", count=True),
+    "桥连": D(n="桥连", count=True),
+    "立碑": D(n="立碑", count=True),
+    "冷焊": D(n="冷焊", count=True),
+    "少锡": D(n="少锡", count=True),
+    "多锡": D(n="多锡", count=True),
+    "锡珠": D(n="锡珠", count=True),
+    "偏位": D(n="偏位", v="偏位", count=True, you=True),
+    "空焊": D(n="空焊", count=True),
+    "错件": D(n="错件", count=True),
+    "缺件": D(n="缺件", count=True),
+    "翘脚": D(n="翘脚", count=True),
+    "极性装反": D(n="极性装反", v="极性装反"),
+    "分层": D(n="分层", v="分层", you=True),
+    "卡板": D(n="卡板", v="卡板", ev=True, huan=False),
+    # wiring harnesses and connectors
+    "压接不良": D(n="压接不良", v="压接不良"),
+    "退针": D(n="退针", v="退针", you=True),
+    "线序错误": D(n="线序错误", v="线序错误"),
+    "导通不良": D(n="导通不良", v="导通不良"),
+    # textiles and garments
+    "断纱": D(n="断纱", v="断纱", ev=True, huan=False),
+    "跳纱": D(n="跳纱", count=True),
+    "染色不均": D(n="染色不均现象", v="染色不均"),
+    "开线": D(n="开线", v="开线", you=True),
+    "线头": D(n="线头", count=True),
+    "断针": D(n="断针", v="断针", ev=True),
+    "勾丝": D(n="勾丝", count=True),
+    "烫黄": D(n="烫黄", count=True),
+    "极光": D(n="极光"),
+    "针距不匀": D(n="针距不匀现象", v="针距不匀"),
+    "错码": D(n="错码"),
+    # food and pharma packaging
+    "漏封": D(n="漏封", v="漏封", huan=False),
+    "封口不严": D(n="封口不严现象", v="封口不严"),
+    "热封不良": D(n="热封不良", v="热封不良", huan=False),
+    "胀袋": D(n="胀袋", v="胀袋", you=True),
+    "胀罐": D(n="胀罐"),
+    "毛发": D(n="毛发"),
+    "缺粒": D(n="缺粒", count=True),
+    "裂片": D(n="裂片", count=True),
+    "松片": D(n="松片"),
+    "粘冲": D(n="粘冲", v="粘冲", ev=True, huan=False),
+    "歪盖": D(n="歪盖", count=True),
+    "浑浊": D(n="浑浊", v="浑浊", bu="不浑浊"),
+    "沉淀": D(n="沉淀"),
+    "装量不足": D(n="装量不足现象", v="装量不足", huan=False),
+    "净含量不足": D(n="净含量不足现象", v="净含量不足"),
+    "批号错误": D(n="批号错误", v="批号错误"),
+    "炸瓶": D(n="炸瓶", v="炸瓶", ev=True, stop=False, huan=False),
+    "卡箱": D(n="卡箱", v="卡箱", ev=True, huan=False),
+    "断膜": D(n="断膜", v="断膜", ev=True, huan=False),
+    # printing and labelling
+    "字迹模糊": D(n="字迹模糊", v="字迹模糊"),
+    "打印模糊": D(n="打印模糊", v="打印模糊", huan=False),
+    "漏印": D(n="漏印", v="漏印"),
+    "重影": D(n="重影"),
+    "套印不准": D(n="套印不准现象", v="套印不准", huan=False),
+    "糊版": D(n="糊版", v="糊版", huan=False),
+    "偏色": D(n="偏色", v="偏色", huan=False),
+    "脱墨": D(n="脱墨", v="脱墨"),
+    "墨色不均": D(n="墨色不均现象", v="墨色不均"),
+    "贴歪": D(v="贴歪", huan=False),
+    "漏贴": D(n="漏贴", v="漏贴", huan=False),
+    "褶皱": D(n="褶皱", count=True),
+    "卡纸": D(n="卡纸", v="卡纸", bu="不卡纸", ev=True, huan=False),
+    "切偏": D(n="切偏", v="切偏"),
+    # chemical and process plants
+    "冲料": D(n="冲料", v="冲料", ev=True, huan=False),
+    "飞温": D(n="飞温", v="飞温", ev=True, huan=False),
+    "憋压": D(n="憋压", v="憋压", ev=True, huan=False),
+    "粘壁": D(n="粘壁", v="粘壁", you=True),
+    "结晶": D(n="结晶", v="结晶", you=True),
+    "温度波动": D(n="温度波动", v="温度波动", ev=True, stop=False, evv=False, huan=False),
+    "压力波动": D(n="压力波动", v="压力波动", ev=True, stop=False, evv=False, huan=False),
+    "搅拌不均": D(n="搅拌不均现象", v="搅拌不均"),
+    "汽蚀": D(n="汽蚀", v="汽蚀", ev=True, huan=False),
+    "抽空": D(n="抽空", v="抽空", ev=True, huan=False),
+    # refrigeration, air conditioning, cold storage
+    "不制冷": D(v="不制冷", huan=False),
+    "制冷效果差": D(v="制冷效果差", wenti=False, huan=False),
+    "缺氟": D(n="缺氟", v="缺氟", huan=False),
+    "降温慢": D(n="降温慢现象", v="降温慢", wenti=False, huan=False),
+    "结冰": D(n="结冰", v="结冰", ev=True, stop=False, huan=False),
+    "风量不足": D(n="风量不足现象", v="风量不足", huan=False),
+    # boilers and steam
+    "爆管": D(n="爆管", v="爆管", ev=True),
+    "熄火": D(n="熄火", v="熄火", bu="不熄火", ev=True, huan=False),
+    "点不着火": D(v="点不着火", huan=False),
+    "回火": D(n="回火", v="回火", ev=True, huan=False),
+    "水击": D(n="水击", ev=True, you=True, stop=False),
+    # hydraulics and pneumatics
+    "压力上不去": D(v="压力上不去", huan=False),
+    "乳化": D(n="乳化", v="乳化", you=True),
+    "串气": D(n="串气", v="串气", ev=True),
+    "不动作": D(v="不动作"),
+    "动作迟缓": D(n="动作迟缓现象", v="动作迟缓"),
+    "气压不足": D(n="气压不足现象", v="气压不足", huan=False),
+    # conveyors, sorting, logistics
+    "卡包": D(n="卡包", v="卡包", ev=True, huan=False),
+    "堆料": D(n="堆料", v="堆料", ev=True, huan=False),
+    "掉料": D(n="掉料", v="掉料", bu="不掉料", ev=True, huan=False),
+    "撒料": D(n="撒料", v="撒料", ev=True, huan=False),
+    "不转": D(v="不转"),
+    "撕裂": D(n="撕裂", v="撕裂", you=True),
+    "错分": D(n="错分", v="错分", ev=True, stop=False),
+    "压坏": D(v="压坏了"),
+    "发错货": D(v="发错了"),
+    "数量短缺": D(n="数量短缺", v="数量短缺"),
+    "外包装破损": D(n="外包装破损", v="外包装破损"),
+    "丢件": D(n="丢件", v="丢件", you=True),
+    # robots and manipulators
+    "碰撞": D(n="碰撞", v="发生碰撞", ev=True, huan=False),
+    "轨迹偏差": D(n="轨迹偏差", v="轨迹偏差", ev=True, evv=False, huan=False),
+    "抓取失败": D(n="抓取失败", v="抓取失败", ev=True, evv=False, huan=False),
+    "掉件": D(n="掉件", v="掉件", bu="不掉件", ev=True, huan=False),
+    # trucks, hoists, lifting gear
+    "刹车失灵": D(n="刹车失灵", v="刹车失灵", ev=True),
+    "制动失灵": D(n="制动失灵", v="制动失灵", ev=True),
+    "溜车": D(n="溜车", v="溜车", ev=True, stop=False, huan=False),
+    "断股": D(n="断股", count=True),
+    "亏电": D(n="亏电", v="亏电", ev=True, huan=False),
+    "转向沉重": D(n="转向沉重现象", v="转向沉重", huan=False),
+    "起升无力": D(n="起升无力现象", v="起升无力"),
+    # pumps, valves, seals, hoses
+    "关不严": D(v="关不严"),
+    "卡涩": D(n="卡涩", v="卡涩", ev=True),
+    "密封失效": D(n="密封失效", v="密封失效", ev=True, stop=False, evv=False),
+    "变硬": D(n="变硬", v="变硬"),
+    "溶胀": D(n="溶胀", v="溶胀"),
+    "发粘": D(n="发粘", v="发粘", bu="不发粘"),
+    # bearings and gearboxes
+    "点蚀": D(n="点蚀", count=True),
+    "胶合": D(n="胶合"),
+    "断齿": D(n="断齿", v="断齿", you=True),
+    "打齿": D(n="打齿", v="打齿", ev=True),
+    "剥落": D(n="剥落", v="剥落", you=True),
+    "跑圈": D(n="跑圈", v="跑圈"),
+    "抱死": D(n="抱死", v="抱死", ev=True),
+    # woodworking, glass, tiles
+    "崩茬": D(n="崩茬", count=True),
+    "脱胶": D(n="脱胶", v="脱胶", bu="不脱胶", you=True),
+    "虫眼": D(n="虫眼", count=True),
+    "节疤": D(n="节疤", count=True),
+    "起拱": D(n="起拱", v="起拱"),
+    "结石": D(n="结石", count=True),
+    "炸裂": D(n="炸裂", v="炸裂"),
+}
+
+ROUND4_SUBJECTS = [
+    # machining
+    S("加工中心", "equip", ["撞刀", "精度下降", "过载", "报故障", "异响", "漏油", "参数丢失", "缺油"],
+      ["加工精度高", "换刀顺畅", "运行平稳"], swap=False),
+    S("丝杠", "equip", ["缺油", "异响", "咬死", "抖动", "润滑不良"], ["传动顺畅", "间隙合适"]),
+    S("卡盘", "equip", ["夹不紧", "异响", "咬死"], ["夹紧有力", "动作灵活"]),
+    S("刀库", "equip", ["卡刀", "掉刀", "报故障", "定位不准"], ["换刀顺畅", "定位准确"]),
+    # welding
+    S("焊机", "equip", ["断弧", "粘丝", "送丝不畅", "过热", "跳停"], ["起弧容易", "送丝顺畅"]),
+    S("焊接机器人", "equip", ["碰撞", "轨迹偏差", "断弧", "零点丢失", "报故障"], ["轨迹准确", "动作流畅"], swap=False),
+    # robots, presses, die casting, moulding, painting
+    S("机械手", "equip", ["抓取失败", "掉件", "碰撞", "抖动", "零点丢失"], ["抓取准确", "动作流畅"]),
+    S("冲床", "equip", ["叠料", "连冲", "异响", "漏油", "过载"], ["运行平稳", "离合灵敏"], swap=False),
+    S("压铸机", "equip", ["漏油", "压力波动", "报故障", "粘模"], ["压射平稳", "锁模可靠"], swap=False),
+    S("热流道", "equip", ["漏胶", "超温", "堵塞", "温度波动"], ["温控准确", "出胶顺畅"]),
+    S("喷枪", "equip", ["堵塞", "滴漆"], ["雾化良好", "出漆均匀"]),
+    # SMT and electronics, controls, networks
+    S("回流焊", "equip", ["温度波动", "超温", "卡板"], ["炉温曲线正常", "传送平稳"], swap=False),
+    S("波峰焊", "equip", ["卡板", "温度波动", "报故障"], ["波峰平稳", "炉温正常"], swap=False),
+    S("扫码枪", "equip", ["读码失败", "掉线", "响应延迟", "按键失灵"], ["识别灵敏", "读码准确"]),
+    S("控制器", "equip", ["自动重启", "程序跑飞", "参数丢失", "通讯超时", "死机", "软件故障"],
+      ["响应灵敏", "通讯正常"]),
+    S("主控板", "equip", ["烧毁", "短路", "虚焊", "自动重启", "程序跑飞"], ["工作正常", "供电正常"]),
+    S("交换机", "equip", ["丢包", "网络中断", "掉线", "发烫"], ["通讯顺畅", "网速正常"]),
+    S("接触器", "equip", ["拉弧", "嗡嗡响", "发热", "烧毁", "冒火花"], ["吸合可靠", "触点完好"]),
+    S("控制柜", "equip", ["电气故障", "发热", "进水", "焦味", "接地不良"], ["接线整齐", "散热良好"], swap=False),
+    # pumps, valves, seals
+    S("离心泵", "equip", ["汽蚀", "抽空", "泄漏", "抖动", "异响"], ["出口压力正常", "运转平稳"]),
+    S("机械密封", "equip", ["泄漏", "密封失效", "渗漏"], ["密封严实", "端面完好"], repair=False),
+    S("调节阀", "equip", ["卡涩", "内漏", "关不严", "外漏", "定位不准"], ["调节灵敏", "开度准确"]),
+    S("电磁阀", "equip", ["串气", "不动作", "烧毁", "内漏", "嗡嗡响"], ["动作灵敏", "换向可靠"]),
+    # pneumatics and hydraulics
+    S("储气罐", "equip", ["积水", "渗漏", "锈点"], ["压力正常", "排水顺畅"]),
+    S("气路", "equip", ["漏气", "气压不足", "积水", "堵塞"], ["通畅", "供气正常"], swap=False),
+    S("油缸", "equip", ["内泄", "抖动", "爬行", "外漏"], ["动作平稳", "保压良好"]),
+    S("液压系统", "equip", ["压力上不去", "泄漏", "噪音", "抖动"], ["压力正常", "油温正常"], swap=False),
+    S("液压油", "equip", ["乳化", "杂质", "发黑"], ["油质清洁", "油位正常"], repair=False),
+    S("齿轮箱", "equip", ["打齿", "漏油", "异响", "发热", "缺油"], ["啮合良好", "运转平稳"]),
+    # conveying, sorting, lifting, trucks
+    S("托辊", "equip", ["不转", "异响", "卡死"], ["转动灵活", "转动平稳"]),
+    S("输送线", "equip", ["堆料", "卡包", "掉料", "跑偏", "抖动", "撒料"], ["运行顺畅", "输送平稳"], swap=False),
+    S("皮带", "equip", ["撕裂", "打滑", "跑偏", "老化", "开裂"], ["张紧适度", "接头平整"]),
+    S("分拣机", "equip", ["卡包", "错分", "掉线", "报故障"], ["分拣准确", "运行顺畅"], swap=False),
+    S("搬运车", "equip", ["刹车失灵", "溜车", "亏电", "转向沉重", "异响"], ["刹车灵敏", "转向轻便"]),
+    S("电动葫芦", "equip", ["制动失灵", "异响", "过热", "起升无力"], ["起吊平稳", "制动可靠"]),
+    S("钢丝绳", "equip", ["断股", "锈蚀", "变形", "缺油"], ["润滑良好", "表面完好"], repair=False),
+    S("货叉", "equip", ["变形", "开裂", "弯曲"], ["平直", "完好"], repair=False),
+    # boilers, steam, heat exchange, refrigeration
+    S("锅炉", "equip", ["爆管", "熄火", "水垢", "超压", "漏汽", "积碳"], ["燃烧充分", "水位正常"], swap=False),
+    S("燃烧器", "equip", ["熄火", "积碳", "点不着火", "回火"], ["燃烧充分", "点火顺利"]),
+    S("疏水阀", "equip", ["漏汽", "堵塞", "卡涩"], ["排水顺畅", "动作灵敏"]),
+    S("换热器", "equip", ["水垢", "内漏", "堵塞", "泄漏"], ["换热效果好", "温差正常"], swap=False),
+    S("冷藏柜", "equip", ["不制冷", "结冰", "漏氟", "降温慢", "温度波动"], ["制冷效果好", "温度恒定"], swap=False),
+    S("制冷机组", "equip", ["频繁启停", "漏氟", "缺氟", "异响", "制冷效果差"], ["制冷效果好", "运行平稳"], swap=False),
+    S("冷凝器", "equip", ["水垢", "堵塞", "漏氟", "油泥"], ["散热良好", "翅片干净"]),
+    S("空调", "equip", ["滴水", "不制冷", "缺氟", "噪音", "异味", "风量不足"], ["制冷效果好", "出风正常"], swap=False),
+    # chemical plant
+    S("反应釜", "equip", ["泄漏", "冲料", "飞温", "粘壁", "压力波动", "搅拌不均"],
+      ["密封良好", "搅拌均匀", "温控准确"], swap=False),
+    S("搅拌器", "equip", ["抖动", "异响", "摩擦声"], ["运转平稳", "搅拌均匀"]),
+    S("蒸汽管道", "equip", ["水击", "漏汽", "锈蚀"], ["保温良好", "疏水顺畅"], swap=False),
+    # packaging, filling, labelling, printing
+    S("缠绕机", "equip", ["断膜", "卡顿", "报故障"], ["缠绕紧实", "运行顺畅"], swap=False),
+    S("封箱机", "equip", ["卡箱", "报故障", "卡顿"], ["封箱平整", "运行顺畅"], swap=False),
+    S("灌装机", "equip", ["滴漏", "装量不足", "炸瓶"], ["灌装精度高", "计量准确"], swap=False),
+    S("贴标机", "equip", ["贴歪", "漏贴", "卡顿"], ["贴标准确", "运行顺畅"], swap=False),
+    S("标签打印机", "equip", ["卡纸", "打印模糊", "掉线"], ["打印清晰", "走纸顺畅"]),
+    S("印刷机", "equip", ["套印不准", "糊版", "偏色", "异响"], ["套印准确", "墨色均匀"], swap=False),
+    S("热封机", "equip", ["热封不良", "漏封", "超温"], ["封口平整", "温控准确"], swap=False),
+    # textiles, pharma, woodworking, kilns
+    S("织机", "equip", ["断纱", "异响", "抖动"], ["开台正常", "布面平整"], swap=False),
+    S("压片机", "equip", ["粘冲", "异响", "抖动"], ["运转平稳", "片重均匀"], swap=False),
+    S("封边机", "equip", ["脱胶", "跑偏", "报故障"], ["封边平整", "修边干净"], swap=False),
+    S("窑炉", "equip", ["温度波动", "熄火", "超温"], ["炉温均匀", "燃烧充分"], swap=False),
+    S("胶管", "equip", ["老化", "鼓包", "渗漏", "变硬"], ["接头牢固", "表面完好"], repair=False),
+    S("滤网", "equip", ["堵塞", "破损", "积料"], ["干净", "通畅"], repair=False),
+    # parts and processes
+    S("锻件", "part", ["折叠", "过烧", "氧化皮", "裂纹", "缺肉", "错模", "脱碳"], ["外形饱满", "余量均匀"],
+      batch=True),
+    S("钣金件", "part", ["起皱", "拉裂", "划伤", "塌角", "毛刺", "变形"], ["折弯到位", "平整光洁"], batch=True),
+    S("机加工件", "part", ["振纹", "刀痕", "崩角", "毛刺", "尺寸问题", "过切"], ["尺寸准确", "表面光洁"],
+      batch=True),
+    S("喷涂件", "part", ["橘皮", "针孔", "颗粒", "漏喷", "露底", "流挂", "咬底"], ["漆膜均匀", "光泽一致"],
+      batch=True),
+    S("电镀件", "part", ["漏镀", "发花", "烧焦", "起泡", "麻点", "发黑", "脱落"], ["镀层均匀", "色泽光亮"],
+      batch=True),
+    S("镀层", "part", ["脱落", "发白", "粉化", "针孔", "起泡"], ["附着牢固", "厚度均匀"]),
+    S("PCBA", "part", ["连锡", "立碑", "冷焊", "少锡", "锡珠", "偏位", "错件", "缺件", "桥连", "空焊"],
+      ["焊点饱满", "元件齐全"], batch=True),
+    S("锡膏印刷", "part", ["少锡", "多锡", "连锡", "偏位", "拉尖"], ["厚度均匀", "图形完整"]),
+    S("元器件", "part", ["错件", "翘脚", "氧化", "受潮"], ["型号正确", "引脚平直"], batch=True),
+    S("连接器", "part", ["退针", "接触不良", "氧化", "开裂"], ["插拔顺畅", "接触良好"], batch=True),
+    S("端子", "part", ["压接不良", "氧化", "变形", "退针"], ["压接牢固", "镀层完好"], batch=True),
+    S("齿轮", "part", ["断齿", "点蚀", "胶合", "剥落", "毛刺"], ["啮合良好", "齿面光洁"], batch=True),
+    S("螺纹孔", "part", ["烂牙", "毛刺", "滑牙", "孔位偏移"], ["螺纹完好", "孔位准确"]),
+    S("O型圈", "part", ["老化", "变硬", "溶胀", "开裂", "变形"], ["弹性好", "尺寸准确"], batch=True),
+    S("工作服", "part", ["开线", "线头", "色差", "起球", "缩水", "烫黄", "针距不匀", "错码"],
+      ["缝线平直", "尺码标准"], batch=True, drawing=False),
+    S("坯布", "part", ["跳纱", "油渍", "霉点", "染色不均", "勾丝"], ["布面平整", "纬密均匀"]),
+    S("手套", "part", ["开线", "线头", "破损"], ["缝线牢固", "大小合适"]),
+    S("包装袋", "part", ["漏封", "封口不严", "异味", "套印不准", "褶皱"], ["封口平整", "印刷清晰"]),
+    S("软包装", "part", ["胀袋", "漏气", "漏封"], ["封口牢固", "外观饱满"], rework=False),
+    S("罐头", "part", ["胀罐", "锈点", "凹陷"], ["密封良好", "罐型完好"], rework=False),
+    S("西林瓶", "part", ["歪盖", "异物", "裂纹", "黑点"], ["外观洁净", "压盖严密"]),
+    S("药片", "part", ["裂片", "松片", "麻面", "黑点", "缺角"], ["片面光洁", "硬度合格"], rework=False),
+    S("泡罩", "part", ["缺粒", "热封不良", "漏气"], ["热封严密", "网纹清晰"]),
+    S("药液", "part", ["浑浊", "沉淀", "异物"], ["澄清", "颜色正常"], rework=False),
+    S("标签", "part", ["贴歪", "漏贴", "褶皱", "气泡", "字迹模糊", "脱落", "漏印"], ["粘贴牢固", "字迹清晰"]),
+    S("印刷品", "part", ["重影", "偏色", "套印不准", "脱墨", "墨色不均", "漏印"], ["色彩还原好", "套印准确"],
+      batch=True, drawing=False),
+    S("原料", "part", ["受潮", "结块", "发霉", "杂质", "毛发"], ["干燥", "批号清楚"], rework=False),
+    S("木料", "part", ["虫眼", "节疤", "开裂", "变形", "霉斑"], ["干燥到位", "纹理顺直"], rework=False),
+    S("板件", "part", ["崩茬", "脱胶", "色差", "起拱", "划伤"], ["封边平整", "尺寸准确"], batch=True),
+    S("瓷砖", "part", ["缺角", "色差", "翘曲", "斑点", "针孔"], ["平整度好", "色泽一致"]),
+    S("货物", "part", ["破损", "受潮", "压坏", "数量短缺", "外包装破损", "发错货", "丢件"],
+      ["完好", "数量准确"], batch=True, drawing=False, rework=False),
+    S("返修件", "part", ["问题复发", "外观问题", "漏装"], ["修复到位", "功能正常"], batch=True, drawing=False),
+]
+
+# New defects for subjects that already exist (training side only).
+ROUND4_EXTRA_DEFECTS = {
+    "主轴": ["抱死", "精度下降", "发烫", "抖动"],
+    "轴承": ["抱死", "跑圈", "剥落", "吱吱响", "缺油", "点蚀"],
+    "电机": ["堵转", "扫膛", "缺相", "过流", "过载", "发烫", "嗡嗡响", "焦味", "抖动", "烧毁", "出毛病"],
+    "减速机": ["打齿", "缺油", "抖动", "断齿", "小毛病"],
+    "空压机": ["积碳", "频繁启停", "跳停", "机械故障", "出毛病"],
+    "管路": ["泄漏", "结晶", "水击"],
+    "阀门": ["内漏", "关不严", "卡涩", "外漏", "锈死"],
+    "泵体": ["汽蚀", "泄漏"],
+    "风机": ["失速", "跳停", "抖动", "咔咔响"],
+    "变频器": ["报故障", "过流", "过压", "参数丢失", "电气故障"],
+    "传感器": ["读数漂移", "零点漂移", "信号丢失", "信号干扰", "数值跳变", "误动作"],
+    "伺服电机": ["过载", "抖动", "过流"],
+    "触摸屏": ["响应延迟"],
+    "继电器": ["误动作", "拉弧", "烧毁"],
+    "散热器": ["水垢"],
+    "喷嘴": ["积碳", "滴漏"],
+    "水泵": ["汽蚀", "抽空", "抖动", "小毛病"],
+    "电缆": ["绝缘破损", "放电", "发烫", "安全隐患"],
+    "接头": ["泄漏", "渗漏"],
+    "链条": ["缺油", "咔咔响"],
+    "同步带": ["打滑", "跑偏", "老化"],
+    "皮带轮": ["打滑"],
+    "夹具": ["夹不紧", "定位不准"],
+    "焊缝": ["未焊透", "未熔合", "飞溅", "弧坑", "焊偏", "焊渣", "烧穿", "质量问题"],
+    "漆面": ["橘皮", "针孔", "颗粒", "发花", "失光", "咬底", "露底"],
+    "外壳": ["划伤", "泛黄", "外观问题"],
+    "冲压件": ["起皱", "拉裂", "塌角", "压伤", "冲偏", "漏冲", "孔位偏移", "尺寸问题"],
+    "注塑件": ["银纹", "熔接痕", "顶白", "困气", "披锋", "料花", "水纹", "缩水", "泛黄", "发脆"],
+    "线束": ["导通不良", "线序错误", "绝缘破损", "压接不良"],
+    "来料": ["尺寸问题", "外观问题", "质量问题"],
+    "包装": ["霉点"],
+    "托盘": ["发霉", "霉斑", "虫眼"],
+    "玻璃": ["结石", "划伤", "崩口", "炸裂"],
+    "焊点": ["连锡", "冷焊", "少锡", "拉尖", "空焊", "锡珠"],
+    "电路板": ["连锡", "分层", "烧毁", "立碑", "质量隐患"],
+    "铝型材": ["划伤"],
+    "板材": ["划伤", "锈点"],
+    "箱体": ["渗漏"],
+}
+
+ROUND4_MACHINES = {
+    "加工中心", "刀库", "焊机", "焊接机器人", "机械手", "冲床", "压铸机", "热流道", "回流焊", "波峰焊",
+    "扫码枪", "控制器", "主控板", "交换机", "接触器", "控制柜", "离心泵", "调节阀", "电磁阀", "油缸",
+    "液压系统", "齿轮箱", "输送线", "分拣机", "搬运车", "电动葫芦", "锅炉", "燃烧器", "疏水阀", "换热器",
+    "冷藏柜", "制冷机组", "冷凝器", "空调", "反应釜", "搅拌器", "缠绕机", "封箱机", "灌装机", "贴标机",
+    "标签打印机", "印刷机", "热封机", "织机", "压片机", "封边机", "窑炉",
+}
+ROUND4_POWERED = {
+    "加工中心", "焊机", "焊接机器人", "机械手", "冲床", "压铸机", "回流焊", "波峰焊", "扫码枪", "控制器",
+    "交换机", "离心泵", "液压系统", "齿轮箱", "输送线", "分拣机", "搬运车", "电动葫芦", "锅炉", "燃烧器",
+    "冷藏柜", "制冷机组", "空调", "反应釜", "搅拌器", "缠绕机", "封箱机", "灌装机", "贴标机", "标签打印机",
+    "印刷机", "热封机", "织机", "压片机", "封边机", "窑炉",
+}
+# "{subject}{key}不断" (never a key that starts with 断: "断纱不断" reads as a pun).
+ROUND4_BUDUAN = {"跳停", "误跳", "掉件", "卡包", "堆料", "卡纸", "丢包", "自动重启", "滴水", "卡刀", "错分",
+                 "掉料", "卡箱", "漏汽", "卡板"}
+
+# Quantities where high / large is bad (不良率-style rates among them): "{subject}{quantity}偏{adj}".
+ROUND4_LEVELS = [
+    ("电机", "故障率", "高"), ("伺服电机", "故障率", "高"), ("控制器", "故障率", "高"),
+    ("加工中心", "故障率", "高"), ("空压机", "能耗", "高"), ("锅炉", "能耗", "高"),
+    ("锅炉", "排烟温度", "高"), ("液压系统", "油温", "高"), ("液压系统", "噪音", "大"),
+    ("齿轮箱", "振动", "大"), ("离心泵", "振动", "大"), ("冲压件", "回弹", "大"),
+    ("丝杠", "反向间隙", "大"), ("木料", "含水率", "高"), ("原料", "含水量", "高"),
+    ("瓷砖", "吸水率", "高"), ("电路板", "返修率", "高"), ("PCBA", "返修率", "高"),
+    ("焊缝", "返修率", "高"), ("注塑件", "报废率", "高"), ("机加工件", "报废率", "高"),
+    ("锻件", "废品率", "高"), ("货物", "破损率", "高"), ("分拣机", "错分率", "高"),
+    ("冷藏柜", "温差", "大"), ("喷涂件", "返工率", "高"), ("工作服", "次品率", "高"),
+]
+# (subject phrase, praise adjective, kind, gradable) for negated praise and plain praise.
+ROUND4_PRAISE_PAIRS = [
+    ("锅炉燃烧", "充分", "equip", True), ("机械手抓取", "准确", "equip", True),
+    ("印刷机套印", "准确", "equip", True), ("输送线运行", "顺畅", "equip", True),
+    ("调节阀调节", "灵敏", "equip", True), ("搬运车刹车", "灵敏", "equip", True),
+    ("扫码枪识别", "灵敏", "equip", True), ("焊机送丝", "顺畅", "equip", True),
+    ("电镀件镀层", "均匀", "part", True), ("工作服做工", "精细", "part", True),
+    ("喷涂件漆膜", "均匀", "part", True), ("标签字迹", "清晰", "part", True),
+    ("返修件修复", "到位", "part", True), ("板件封边", "平整", "part", True),
+]
+ROUND4_DIR_PRAISE = [
+    ("锅炉燃烧", "充分"), ("机械手抓取", "准确"), ("印刷机套印", "准确"), ("输送线运行", "顺畅"),
+    ("调节阀调节", "灵敏"), ("电镀件镀层", "均匀"), ("工作服做工", "精细"), ("搬运车刹车", "灵敏"),
+    ("喷涂件漆膜", "均匀"), ("标签字迹", "清晰"), ("冷藏柜制冷", "快"),
+]
+ROUND4_DIR_COMPLAINT = [
+    ("电机故障率", "高"), ("电路板返修率", "高"), ("注塑件报废率", "高"), ("锅炉能耗", "高"),
+    ("齿轮箱振动", "大"), ("焊缝飞溅", "多"), ("PCBA连锡", "多"), ("工作服线头", "多"),
+    ("液压系统油温", "高"), ("货物破损率", "高"), ("钣金件划伤", "多"), ("喷涂件颗粒", "多"),
+    ("木料虫眼", "多"), ("分拣机错分率", "高"),
+]
+# (subject, praise adjective, kind) that can wear off.
+ROUND4_DECAY = [
+    ("调节阀", "灵敏", "equip"), ("电磁阀", "灵敏", "equip"), ("机械手", "准", "equip"),
+    ("输送线", "顺畅", "equip"), ("搬运车刹车", "灵敏", "equip"), ("扫码枪", "灵敏", "equip"),
+]
+ROUND4_SERVICES = ["这次的返修质量", "这批PCBA", "这批工作服", "仓库的发货安排", "这批锻件"]
+ROUND4_GOOD_ACTIONS = [
+    ("售后人员", "带齐备件", "svc"), ("仓库", "按单发货", "delivery"), ("供货商", "提供合格证", "delivery"),
+]
+ROUND4_PENDING_ACTIONS = [
+    ("售后人员", "更换故障件", "svc"), ("供货商", "补齐少发的货", "delivery"), ("仓库", "安排补发", "delivery"),
+    ("售后人员", "寄回返修件", "svc"),
+]
+# Subjects a context does not fit (a coating is not incoming material; goods in transit,
+# raw material and returned repairs have no first-article inspection).
+ROUND4_CONTEXT_MISFITS = {
+    "来料检验：": {"镀层", "锡膏印刷", "返修件"},
+    "首件检查：": {"货物", "原料", "木料", "坯布", "返修件", "药液"},
+}
+# Synthetic tails that do not fit a subject (garments and goods are not "assembled" ...).
+ROUND4_TAIL_MISFITS = {
+    "影响装配": {"工作服", "坯布", "手套", "包装袋", "软包装", "罐头", "西林瓶", "药片", "泡罩", "药液",
+                 "标签", "印刷品", "原料", "货物", "瓷砖", "木料"},
+    "可以上线": {"货物", "罐头", "软包装", "药液", "药片", "工作服", "手套", "泡罩", "西林瓶"},
+    "只能返工": {"原料", "药液", "货物", "罐头", "软包装", "药片", "木料"},
+    "可以开机": {"钢丝绳", "货叉", "机械密封", "胶管", "滤网", "液压油", "储气罐", "蒸汽管道", "气路", "托辊",
+                 "皮带", "丝杠", "卡盘"},
+    "得赶紧修": {"液压油", "钢丝绳", "滤网", "胶管"},
+}
+# Actions that do not fit a subject: a process is not sent back; subjects with rework=False
+# get no "需要返工" / "待返修" either (added by extend_training_vocabulary).
+ROUND4_ACTION_MISFITS = {"已全部退货": {"锡膏印刷", "镀层"}}
+# Filled by extend_training_vocabulary (tail / action -> training subjects it does not fit;
+# exact names, so the held-out and dev parts are never affected).
+TRAIN_TAIL_MISFITS = {}
+TRAIN_ACTION_MISFITS = {}
 
 
 # --------------------------------------------------------------------------------------
@@ -654,7 +1357,7 @@ TRAIN_FRAMES = [
     F("np-t-bujin", "negated_praise", NEG, "{svc}不尽如人意", "svc"),
     F("np-t-meijiejue", "negated_praise", NEG, "{subj}的{key}问题一直没解决", "t_key"),
     F("np-t-jiangbuxia", "negated_praise", NEG, "{subj}的{qty}降不下来", "level"),
-    F("np-t-dabudao", "negated_praise", NEG, "这批{part}达不到图纸要求", "batch_part", "ctx"),
+    F("np-t-dabudao", "negated_praise", NEG, "这批{part}达不到图纸要求", "t_batch_drawing", "ctx"),
     # double negation
     F("dn-t-yijian", "double_negation", POS, "这批{part}没有一件不合格", "batch_part", "ctx"),
     F("dn-t-limeiyou", "double_negation", POS, "这批{part}里没有不合格的", "batch_part", "ctx"),
@@ -667,9 +1370,9 @@ TRAIN_FRAMES = [
     F("dn-t-bushimeiyou", "double_negation", NEG, "{subj}不是没有{n}", "sd_n"),
     F("dn-t-bunengshuo", "double_negation", NEG, "不能说{subj}没有{n}", "sd_n", "none"),
     F("dn-t-tingji", "double_negation", NEG, "{subj}{v}，不得不停机检修", "sd_v_equip"),
-    F("dn-t-fangong", "double_negation", NEG, "{subj}有{n}，不得不返工", "t_you_part"),
+    F("dn-t-fangong", "double_negation", NEG, "{subj}有{n}，不得不返工", "t_you_part_rework"),
     F("dn-t-tuihuo", "double_negation", NEG, "这批{part}有{n}，不得不整批退货", "t_you_batch", "none"),
-    F("dn-t-genghuan", "double_negation", NEG, "{subj}{v}，不得不更换", "sd_v_equip"),
+    F("dn-t-genghuan", "double_negation", NEG, "{subj}{v}，不得不更换", "sd_v_equip_swap"),
     F("dn-t-meiyici", "double_negation", NEG, "{subj}开机没有一次不{v}的", "t_ev_v_equip"),
     F("dn-t-budebushuo-int", "double_negation", POS, "不得不说，{subj}{int}{adj}", "t_praise_int", "none"),
     F("dn-t-budebushuo-neg", "double_negation", NEG, "不得不说，{subj}{int}{adj}", "t_complaint_int", "none"),
@@ -710,7 +1413,7 @@ TRAIN_FRAMES = [
     F("dd-t-vaction", "domain_defect", NEG, "{subj}{v}，{action}", "sd_v_action"),
     F("dd-t-taiduo", "domain_defect", NEG, "这批{part}{n}太多了", "t_batch_count", "ctx"),
     F("dd-t-gangcai", "domain_defect", NEG, "刚才发现{subj}{v}了", "t_v", "line"),
-    F("dd-t-tingji", "domain_defect", NEG, "{subj}因{key}停机", "t_ev_equip"),
+    F("dd-t-tingji", "domain_defect", NEG, "{subj}因{key}停机", "t_ev_stop"),
     F("dd-t-guzhang", "domain_defect", NEG, "{subj}出故障了", "t_equip"),
     F("dd-t-yichang", "domain_defect", NEG, "{subj}运行异常，{action}", "t_powered_action"),
     F("dd-t-pian", "domain_defect", NEG, "{subj}{qty}偏{adj}", "level"),
@@ -724,7 +1427,7 @@ TRAIN_FRAMES = [
     F("ok-t-jianyan", "domain_ok", POS, "{subj}检验结果：{ok}，判定合格", "t_ok_part", "line"),
     F("ok-t-jiejue", "domain_ok", POS, "{subj}的{key}问题彻底解决了", "t_key"),
     F("ok-t-xiuhao", "domain_ok", POS, "{subj}修好了，{ok}", "t_ok_fix"),
-    F("ok-t-huanxin", "domain_ok", POS, "{subj}换新以后{ok}", "t_ok_fix"),
+    F("ok-t-huanxin", "domain_ok", POS, "{subj}换新以后{ok}", "t_ok_swap"),
     F("ok-t-zhepi", "domain_ok", POS, "这批{subj}{ok}", "ok_batch", "ctx"),
     F("ok-t-praise", "domain_ok", POS, "{subj}{adj}", "t_praise_all"),
     F("ok-t-tuijian", "domain_ok", POS, "{subj}{adj}，{ptail}", "t_praise_svc"),
@@ -1431,6 +2134,10 @@ def combos(P, source):
         return sd(lambda d: d["v"])
     if source == "sd_v_equip":
         return sd(lambda d: d["v"], kinds={"equip"})
+    if source == "sd_v_equip_swap":   # "…，不得不更换": equipment one can replace
+        swappable = {s["name"] for s in P["subjects"] if s.get("swap", True)}
+        return [c for c in sd(lambda d: d["v"] and d.get("huan", True), kinds={"equip"})
+                if c["subj"] in swappable]
     if source == "sd_bu":
         return sd(lambda d: d["bu"])
     if source == "sd_again":
@@ -1450,7 +2157,8 @@ def combos(P, source):
                 "sd_v_action": lambda: sd(lambda d: d["v"]),
                 "sd_again_action": lambda: sd(lambda d: d["again"]),
                 "sd_n_batch_action": lambda: sd(lambda d: d["n"], batch_only=True)}[source]()
-        return [dict(c, action=a) for c in base for a in P["actions"][c["kind"]]]
+        return [dict(c, action=a) for c in base for a in P["actions"][c["kind"]]
+                if c["subj"] not in TRAIN_ACTION_MISFITS.get(a, ())]
     fits = lambda subj, kind: [cl for cl in P["closers"][kind] if (subj, cl) not in CLOSER_MISFITS]
     if source == "sd_n_close":
         return [dict(c, close=cl) for c in sd(lambda d: d["n"]) for cl in fits(c["subj"], c["kind"])]
@@ -1533,11 +2241,16 @@ def combos_train(P, source):
     if source == "t_ev_bu":
         return sd(lambda d: d["ev"] and d["bu"])
     if source == "t_ev_v":
-        return sd(lambda d: d["ev"] and d["v"])
+        return sd(lambda d: d["ev"] and d["v"] and d["evv"])
     if source == "t_ev_v_equip":   # "开机没有一次不{v}的": powered machines only
-        return [c for c in sd(lambda d: d["ev"] and d["v"], kinds={"equip"}) if c["subj"] in P["powered"]]
-    if source == "t_key":      # "{key}问题": every defect with a noun form
-        return sd(lambda d: d["n"])
+        return [c for c in sd(lambda d: d["ev"] and d["v"] and d["evv"], kinds={"equip"})
+                if c["subj"] in P["powered"]]
+    if source == "t_key":      # "{key}问题": every defect with a noun form that takes 问题
+        return sd(lambda d: d["n"] and d["wenti"])
+    if source == "t_ev_stop":  # "{subj}因{key}停机": events that stop the machine
+        return sd(lambda d: d["ev"] and d["stop"], kinds={"equip"})
+    if source == "t_batch_drawing":   # "这批{part}达不到图纸要求": parts made to a drawing
+        return [dict(part=s["name"], kind="part") for s in batch if s["drawing"]]
     if source == "t_v":            # "刚才发现{subj}{v}了": not for forms that end in 了 already
         return sd(lambda d: d["v"] and not d["v"].endswith("了"))
     if source == "t_part_n":
@@ -1545,9 +2258,10 @@ def combos_train(P, source):
     if source == "t_batch_look":  # countable batches, countable defects, a count
         return [dict(c, num=num) for c in sd(lambda d: d["count"], kinds={"part"}, batch_only=True)
                 for num in P["numbers"]]
-    if source == "t_look2":
+    if source == "t_look2":        # "外观良好，无{n}、无{n2}": specific defects, not "质量问题"
         return [dict(subj=s["name"], kind=s["kind"], n=a["n"], n2=b["n"]) for s in subjects
-                if s["kind"] == "part" for a, b in pairs(s, lambda d: d["n"] and not d["ev"])]
+                if s["kind"] == "part"
+                for a, b in pairs(s, lambda d: d["n"] and not d["ev"] and d["wenti"])]
     if source == "t_n2":
         return [dict(subj=s["name"], kind=s["kind"], n=a["n"], n2=b["n"]) for s in subjects
                 for a, b in pairs(s, lambda d: d["n"])]
@@ -1566,15 +2280,22 @@ def combos_train(P, source):
     if source == "t_buduan":
         return [c for c in sd(lambda d: d["ev"]) if c["key"] in P["buduan"]]
     if source == "t_you_action":
-        return [dict(c, action=a) for c in sd(lambda d: d["n"] and d["you"]) for a in P["actions"][c["kind"]]]
+        return [dict(c, action=a) for c in sd(lambda d: d["n"] and d["you"]) for a in P["actions"][c["kind"]]
+                if c["subj"] not in TRAIN_ACTION_MISFITS.get(a, ())]
     if source == "t_you_part":
         return sd(lambda d: d["n"] and d["you"], kinds={"part"})
+    if source == "t_you_part_rework":   # "…，不得不返工": only what can be reworked
+        reworkable = {s["name"] for s in subjects if s.get("rework", True)}
+        return [c for c in sd(lambda d: d["n"] and d["you"], kinds={"part"}) if c["subj"] in reworkable]
     if source == "t_you_batch":
         return [dict(part=c["subj"], kind="part", n=c["n"])
                 for c in sd(lambda d: d["n"] and d["you"], batch_only=True)]
     if source == "t_ok_fix":       # repaired / replaced / used for months: powered, repairable kit
         return [dict(subj=s["name"], kind="equip", ok=ok) for s in subjects
                 if s["kind"] == "equip" and s["repair"] for ok in s["oks"]]
+    if source == "t_ok_swap":      # "换新以后": the same, only what one can replace
+        return [dict(subj=s["name"], kind="equip", ok=ok) for s in subjects
+                if s["kind"] == "equip" and s["repair"] and s.get("swap", True) for ok in s["oks"]]
     if source == "t_ok2":
         return [dict(subj=s["name"], kind=s["kind"], ok=a, ok2=b) for s in subjects
                 for a in s["oks"] for b in s["oks"] if a != b]
@@ -2086,6 +2807,9 @@ def build_synthetic(P, rng, forbidden):
                 if frame["cap"] in ("contrast", "double_negation") or \
                         any(p in frame["pattern"] for p in "，：、"):
                     tails = [""]
+                subject = slots.get("subj") or slots.get("part") or ""
+                tails = [t for t in tails
+                         if not any(subject.startswith(m) for m in TRAIN_TAIL_MISFITS.get(t, ()))]
                 for core in cores:
                     fit = [t for t in tails if not t or (t[:2] not in core and t[-2:] not in core)]
                     for pre in prefixes(P, frame, slots):
@@ -2471,6 +3195,7 @@ python3 {script}
 | `heldout.jsonl` | held-out part: **only this part is reported**; never tune on it | {n_held} |
 | `synthetic-train.jsonl` | synthetic training examples for data augmentation, generated from the training part only | {n_synth} |
 | `dev.jsonl` | dev part for **model selection**: training frames with words the training data never uses; never train on it, never report it | {n_dev} |
+| `v2/train.jsonl`, `v2/synthetic-train.jsonl` | the training side before the third and fourth vocabulary rounds (416 cases, 8,000 synthetic lines), as this script wrote them at commit 99f9741; kept because the default model `zh-reviews-sentiment` 2.0.0 was trained and tuned on them (`tests/default_model.rs` checks their sha256 against its `model.json`). Not regenerated | 416 / 8000 |
 
 ## Case format
 
@@ -2634,6 +3359,19 @@ comparison, the two sides never share an item):
 
 {vocab_table}
 
+The training vocabulary was widened twice after the held-out and dev parts were fixed (a
+third and a fourth round, written without reading their lists; the fourth covers machining,
+welding, casting and forging, stamping, moulding, coating and plating, SMT and electronics,
+wiring, textiles and garments, food and pharma packaging, printing and labelling, chemical
+plants, refrigeration, boilers, hydraulics, pneumatics, conveyors, robots, lifting gear,
+pumps, valves and seals, gearboxes, sensors and networks, woodworking, glass and tiles,
+logistics and after-sales, plus everyday words such as 毛病 / 故障 / 隐患 and noises).  Before
+it is added, every new item that equals, contains or is contained in a held-out or dev item,
+or appears in a held-out or dev text, is dropped automatically; the script prints only the
+counts.  Kept: {extension_note}.  Adding them changed only `train.jsonl` and
+`synthetic-train.jsonl`: the held-out and dev parts are built from their own lists and random
+streams and stay byte-identical.
+
 Frames (templates) per construction family:
 
 {frame_table}
@@ -2688,9 +3426,149 @@ CAP_DESCRIPTIONS = {
 }
 
 
+def extend_training_vocabulary():
+    """Adds the third and fourth rounds' vocabulary to the training side, minus every item that
+    meets the held-out or dev side (equal, containing or contained, two or more characters) or
+    appears in one of their texts.  Prints only counts, so whoever runs it learns nothing of
+    those lists.  The held-out and dev parts are built here from their own lists and random
+    streams only, so nothing of theirs depends on what is kept."""
+    others = vocabulary_items(make_part("heldout")) | vocabulary_items(make_part("dev"))
+    texts = set()
+    for name, seed in (("heldout", SEED + 2), ("dev", SEED + 4)):
+        cases, _, _ = build_part(make_part(name), random.Random(seed))
+        texts.update(normalize(t) for t in all_texts(cases))
+
+    def clashes(item):
+        if not item or len(item) < 2:
+            return False
+        if any(o == item or o in item or item in o for o in others):
+            return True
+        return any(normalize(item) in t for t in texts)
+
+    def subject_known(phrase):
+        return any(phrase.startswith(s["name"]) for s in TRAIN_SUBJECTS)
+
+    report = OrderedDict()
+
+    def add_round(name, defects, subjects, machines, powered, buduan, extra=None, levels=(),
+                  praise=(), dir_praise=(), dir_complaint=(), decay=(), services=(),
+                  good_actions=(), pending=(), context_misfits=None, tail_misfits=None,
+                  action_misfits=None):
+        counts = OrderedDict()
+        kept_defects = {}
+        for key, d in defects.items():
+            if key in TRAIN_DEFECTS or any(clashes(x) for x in (key, d["n"], d["v"], d["bu"])):
+                continue
+            kept_defects[key] = d
+        TRAIN_DEFECTS.update(kept_defects)
+        counts["defects"] = (len(kept_defects), len(defects))
+        kept_subjects = []
+        known = {s["name"] for s in TRAIN_SUBJECTS}
+        for subject in subjects:
+            if subject["name"] in known or clashes(subject["name"]):
+                continue
+            ds = [k for k in subject["defects"] if k in TRAIN_DEFECTS]
+            oks = [o for o in subject["oks"] if not clashes(o)]
+            if not ds or not oks:
+                continue
+            TRAIN_SUBJECTS.append(dict(subject, defects=ds, oks=oks))
+            kept_subjects.append(subject["name"])
+            if subject["name"] in machines:
+                TRAIN_MACHINES.add(subject["name"])
+            if subject["name"] in powered:
+                TRAIN_POWERED.add(subject["name"])
+        counts["subjects"] = (len(kept_subjects), len(subjects))
+        TRAIN_BUDUAN.update(k for k in buduan if k in kept_defects)
+        if extra is not None:
+            by_name = {s["name"]: s for s in TRAIN_SUBJECTS}
+            added = total = 0
+            for subj, keys in extra.items():
+                total += len(keys)
+                s = by_name.get(subj)
+                if s is None:
+                    continue
+                for k in keys:
+                    if k in kept_defects and k not in s["defects"]:
+                        s["defects"].append(k)
+                        added += 1
+            counts["defects added to existing subjects"] = (added, total)
+
+        def keep(rows, target, items, needs_subject):
+            n = 0
+            for row in rows:
+                if row in target or any(clashes(x) for x in items(row)):
+                    continue
+                if needs_subject and not subject_known(row[0]):
+                    continue
+                target.append(row)
+                n += 1
+            return n
+
+        names = {s["name"] for s in TRAIN_SUBJECTS}
+        if levels:
+            n = 0
+            for row in levels:
+                if row[0] in names and row not in TRAIN_LEVELS and not clashes(row[1]):
+                    TRAIN_LEVELS.append(row)
+                    n += 1
+            counts["quantities (levels)"] = (n, len(levels))
+        if praise:
+            counts["praise pairs"] = (keep(praise, TRAIN_PRAISE_PAIRS, lambda r: r[:2], True), len(praise))
+        if dir_praise:
+            counts["intensity praise"] = (keep(dir_praise, TRAIN_DIR_PRAISE, lambda r: r, True),
+                                          len(dir_praise))
+        if dir_complaint:
+            counts["intensity complaints"] = (keep(dir_complaint, TRAIN_DIR_COMPLAINT, lambda r: r, True),
+                                              len(dir_complaint))
+        if decay:
+            counts["decay pairs"] = (keep(decay, TRAIN_DECAY, lambda r: r[:2], True), len(decay))
+        if services:
+            n = 0
+            for svc in services:
+                if svc not in TRAIN_SERVICES and not clashes(svc):
+                    TRAIN_SERVICES.append(svc)
+                    n += 1
+            counts["services"] = (n, len(services))
+        if good_actions:
+            counts["good actions"] = (keep(good_actions, TRAIN_GOOD_ACTIONS, lambda r: r[:2], False),
+                                      len(good_actions))
+        if pending:
+            counts["pending actions"] = (keep(pending, TRAIN_PENDING_ACTIONS, lambda r: r[:2], False),
+                                         len(pending))
+        for i, (ctx, kinds, misfits) in enumerate(TRAIN_CONTEXTS):
+            more = (context_misfits or {}).get(ctx)
+            if more:
+                TRAIN_CONTEXTS[i] = (ctx, kinds, set(misfits) | (set(more) & names))
+        for tail, subjects_ in (tail_misfits or {}).items():
+            TRAIN_TAIL_MISFITS.setdefault(tail, set()).update(set(subjects_) & names)
+        for action, subjects_ in (action_misfits or {}).items():
+            TRAIN_ACTION_MISFITS.setdefault(action, set()).update(set(subjects_) & names)
+        no_rework = {s["name"] for s in TRAIN_SUBJECTS if not s.get("rework", True)}
+        for action in ("需要返工", "待返修"):
+            TRAIN_ACTION_MISFITS.setdefault(action, set()).update(no_rework)
+        TRAIN_TAIL_MISFITS.setdefault("只能返工", set()).update(no_rework)
+        report[name] = counts
+
+    add_round("third round", TRAIN_DEFECTS_MORE, TRAIN_SUBJECTS_MORE, TRAIN_MACHINES_MORE,
+              TRAIN_POWERED_MORE, TRAIN_BUDUAN_MORE)
+    add_round("fourth round", ROUND4_DEFECTS, ROUND4_SUBJECTS, ROUND4_MACHINES, ROUND4_POWERED,
+              ROUND4_BUDUAN, extra=ROUND4_EXTRA_DEFECTS, levels=ROUND4_LEVELS,
+              praise=ROUND4_PRAISE_PAIRS, dir_praise=ROUND4_DIR_PRAISE,
+              dir_complaint=ROUND4_DIR_COMPLAINT, decay=ROUND4_DECAY, services=ROUND4_SERVICES,
+              good_actions=ROUND4_GOOD_ACTIONS, pending=ROUND4_PENDING_ACTIONS,
+              context_misfits=ROUND4_CONTEXT_MISFITS, tail_misfits=ROUND4_TAIL_MISFITS,
+              action_misfits=ROUND4_ACTION_MISFITS)
+    for name, counts in report.items():
+        parts = ", ".join(f"{k} {kept} of {total}" for k, (kept, total) in counts.items())
+        print(f"{name} vocabulary kept (the rest meet the held-out or dev side): {parts}",
+              file=sys.stderr)
+    return report
+
+
 def main():
     if not os.path.isdir("scripts") or not os.path.isfile(SCRIPT):
         sys.exit("run from the repository root: python3 " + SCRIPT)
+    rounds = extend_training_vocabulary()
     T, H = make_part("train"), make_part("heldout")
 
     train_cases, train_hand_keys, train_frame_use = build_part(T, random.Random(SEED + 1))
@@ -2760,6 +3638,9 @@ def main():
         d_defects="、".join(Dv["defects"]), d_praise=praise(Dv),
         d_lines="、".join(Dv["lines"] + Dv["batches"]), n_hand_d=sum(dh.values()),
         n_dev_items=len(vocabulary_items(Dv)),
+        extension_note="; ".join(
+            f"{name} " + ", ".join(f"{k} {kept} of {total}" for k, (kept, total) in counts.items())
+            for name, counts in rounds.items()),
     )
     with open(os.path.join(OUT_DIR, "README.md"), "w", encoding="utf-8", newline="\n") as f:
         f.write(readme)

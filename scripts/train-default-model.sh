@@ -18,7 +18,7 @@ BIN="${TEXTSERVE_BIN:-target/release/textserve}"
   --model-version 2.0.0 \
   --threads 2 \
   --epochs 8 --patience 8 \
-  --extra-data suites/zh-manufacturing/synthetic-train.jsonl \
-  --tune-suite suites/zh-manufacturing/train.jsonl \
+  --extra-data suites/zh-manufacturing/v2/synthetic-train.jsonl \
+  --tune-suite suites/zh-manufacturing/v2/train.jsonl \
   --check-suite suites/zh-manufacturing/heldout.jsonl \
   --card-notes scripts/default-model-experiments.md

@@ -1,4 +1,4 @@
-//! The shipped default model still behaves as its model.json says: its behavioural suites, run by
+//! The shipped models still behave as their model.json says: its behavioural suites, run by
 //! today's tokenizer and network code, give exactly the per-capability counts recorded when it
 //! was trained. A change to the scope rules, the folding or the n-gram features that would
 //! silently change what the shipped model answers fails here.
@@ -34,9 +34,15 @@ fn rerun(model: &Model, recorded: &CheckSummary) -> Vec<(String, usize, usize)> 
 }
 
 #[test]
-fn the_shipped_model_reads_its_suites_as_recorded() {
+fn the_shipped_models_read_their_suites_as_recorded() {
     tch::set_num_threads(1);
-    let model = Model::load(&repository().join("models/zh-reviews-sentiment")).unwrap();
+    for dir in ["models/zh-reviews-sentiment", "models/zh-factory-sentiment"] {
+        reads_its_suites_as_recorded(&repository().join(dir));
+    }
+}
+
+fn reads_its_suites_as_recorded(dir: &Path) {
+    let model = Model::load(dir).unwrap();
     let held_out = model.manifest().check.clone().expect("a recorded check");
     assert_eq!(rerun(&model, &held_out), counts(&held_out));
     let tuning = model

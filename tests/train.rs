@@ -459,3 +459,32 @@ fn negation_transfer_reads_words_never_seen_negated_as_negated() {
         "with {with:?}, without {without:?}"
     );
 }
+
+#[test]
+fn a_fixed_wide_weight_is_kept_and_the_search_still_recorded() {
+    let _turn = common::torch_turn();
+    let dir = tempfile::tempdir().unwrap();
+    // 0.3 is no weight the search would pick on separable data, where the wide part alone is
+    // right about every text.
+    let config = TrainConfig {
+        wide_weight: Some(0.3),
+        ..common::small_train_config()
+    };
+    let job = job(dir.path(), config);
+    let manifest = train(&job).unwrap();
+    assert_eq!(manifest.architecture.wide_weight, 0.3);
+    let training = manifest.training.as_ref().unwrap();
+    assert_eq!(training.wide_weight_search.len(), 11, "every weight tried");
+    let card = std::fs::read_to_string(job.out.join("MODEL_CARD.md")).unwrap();
+    assert!(card.contains("--wide-weight 0.3"), "the card reproduces it");
+
+    let out_of_range = TrainJob {
+        config: TrainConfig {
+            wide_weight: Some(1.5),
+            ..common::small_train_config()
+        },
+        ..job
+    };
+    let error = train(&out_of_range).unwrap_err().to_string();
+    assert!(error.contains("--wide-weight"), "{error}");
+}

@@ -315,6 +315,8 @@ fn hyperparameter_flags(config: &TrainConfig) -> Vec<String> {
             let long = arg.get_long()?;
             let value = values.get(arg.get_id().as_str())?;
             let value = match value {
+                // An unset optional flag (--wide-weight) is left out.
+                serde_json::Value::Null => return None,
                 serde_json::Value::String(s) => s.clone(),
                 other => other.to_string(),
             };

@@ -125,6 +125,13 @@ pub struct TrainConfig {
     #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
     #[serde(default = "yes")]
     pub wide_intercept: bool,
+    /// Fix the wide part's share in the mixture (0–1) instead of choosing it on the
+    /// validation split and --tune-suite; the search still runs and the card shows its table.
+    /// For a weight chosen on more than the tuning suite (the factory model's: its dev part
+    /// too), so that the recorded command reproduces it.
+    #[arg(long)]
+    #[serde(default)]
+    pub wide_weight: Option<f64>,
 }
 
 impl Default for TrainConfig {
@@ -233,6 +240,9 @@ impl TrainConfig {
         if !(self.extra_weight > 0.0 && self.extra_weight.is_finite()) {
             bail!("--extra-weight must be positive");
         }
+        if self.wide_weight.is_some_and(|w| !(0.0..=1.0).contains(&w)) {
+            bail!("--wide-weight must be in [0, 1]");
+        }
         if !(0.0..1.0).contains(&self.suspect_label_threshold) {
             bail!("--suspect-label-threshold must be in [0, 1)");
         }
@@ -258,13 +268,14 @@ mod tests {
             "degree_adverbs",
             "negation_transfer",
             "wide_intercept",
+            "wide_weight",
         ] {
             record.remove(newer);
         }
         let read = TrainConfig::from_record(&record).unwrap();
         assert!(!read.scope_marks && !read.fold_traditional && !read.degree_adverbs);
         assert_eq!(read.negation_transfer, 0);
-        assert!(read.wide_intercept);
+        assert!(read.wide_intercept && read.wide_weight.is_none());
         assert_eq!(read.epochs, TrainConfig::default().epochs);
     }
 

@@ -24,11 +24,13 @@ const TUNE_ACCURACY_SLACK: f64 = 0.005;
 /// are computed once and mixed for each weight), and, given a tuning suite, its mean pass rate.
 /// Without a suite the most accurate weight wins; with one, the weight that passes most of the
 /// suite among those within [`TUNE_ACCURACY_SLACK`] of the best accuracy. Ties go to the more
-/// even mixture.
+/// even mixture. A `fixed` weight (`--wide-weight`) is kept whatever the search says; the
+/// search still runs, so the model card shows what the other weights would have given.
 pub(super) fn search_wide_weight(
     classifier: &mut Classifier,
     validation_set: &[Labelled],
     tune: Option<(&Suite, &Tokenizer, &[String])>,
+    fixed: Option<f64>,
 ) -> anyhow::Result<WeightSearch> {
     let validation: Vec<&[i64]> = validation_set
         .iter()
@@ -36,17 +38,15 @@ pub(super) fn search_wide_weight(
         .collect();
     let validation = Parts::compute(classifier, &validation);
     let weights: Vec<f64> = (0..=10).map(|step| f64::from(step) / 10.0).collect();
-    let tried: Vec<(f64, f64)> = weights
-        .iter()
-        .map(|&w| {
-            let correct = validation
-                .mixed(w)
-                .zip(validation_set)
-                .filter(|(mixed, (_, truth))| argmax(mixed).0 == *truth)
-                .count();
-            (w, correct as f64 / validation_set.len().max(1) as f64)
-        })
-        .collect();
+    let accuracy_at = |w: f64| {
+        let correct = validation
+            .mixed(w)
+            .zip(validation_set)
+            .filter(|(mixed, (_, truth))| argmax(mixed).0 == *truth)
+            .count();
+        (w, correct as f64 / validation_set.len().max(1) as f64)
+    };
+    let tried: Vec<(f64, f64)> = weights.iter().map(|&w| accuracy_at(w)).collect();
     let tune_pass_rates = match tune {
         Some((suite, tokenizer, labels)) => {
             // The suite's texts are the same at every weight: both parts run on them once.
@@ -78,13 +78,16 @@ pub(super) fn search_wide_weight(
             None => (tried[i].1, 0.0),
         }
     };
-    let chosen = (0..tried.len())
-        .reduce(|best, i| {
-            let (a, b) = (score(i), score(best));
-            let evener = (tried[i].0 - 0.5).abs() < (tried[best].0 - 0.5).abs();
-            if a > b || (a == b && evener) { i } else { best }
-        })
-        .map_or((0.5, 0.0), |i| tried[i]);
+    let chosen = match fixed {
+        Some(w) => accuracy_at(w),
+        None => (0..tried.len())
+            .reduce(|best, i| {
+                let (a, b) = (score(i), score(best));
+                let evener = (tried[i].0 - 0.5).abs() < (tried[best].0 - 0.5).abs();
+                if a > b || (a == b && evener) { i } else { best }
+            })
+            .map_or((0.5, 0.0), |i| tried[i]),
+    };
     Ok(WeightSearch {
         tried,
         tune_pass_rates,

@@ -218,6 +218,7 @@ pub fn train(job: &TrainJob) -> anyhow::Result<Manifest> {
             tune_suite
                 .as_ref()
                 .map(|s| (s, &tokenizer, labels.as_slice())),
+            config.wide_weight,
         )?;
         tracing::info!(
             "wide weight {:.1} (validation accuracy {:.4})",
