@@ -5,7 +5,7 @@ CARGO ?= cargo
 MODEL ?= models/zh-reviews-sentiment
 DATA ?= data/zh-reviews.jsonl
 
-.PHONY: setup build serve test lint schemathesis fuzz browser-check deploy-check image compose-check triton-check podman drills data model eval check bench openapi clean
+.PHONY: setup build serve test lint schemathesis fuzz browser-check deploy-check image compose-check triton-check podman drills data model factory-model eval check bench openapi clean
 
 setup: .libtorch/lib/libtorch_cpu.so
 
@@ -76,10 +76,15 @@ data: build
 model: data
 	scripts/train-default-model.sh
 
+## Retrains the factory model (see models/zh-factory-sentiment/MODEL_CARD.md).
+factory-model: data
+	scripts/train-factory-model.sh
+
 eval: data
 	target/release/textserve eval --model $(MODEL)
 
-## The behavioural suite's held-out part (the tuning part: SUITE=suites/zh-manufacturing/train.jsonl).
+## The behavioural suite's held-out part (the tuning part: SUITE=suites/zh-manufacturing/train.jsonl;
+## the default model's own tuning part: suites/zh-manufacturing/v2/train.jsonl).
 SUITE ?= suites/zh-manufacturing/heldout.jsonl
 check: build
 	target/release/textserve check --model $(MODEL) --suite $(SUITE)
