@@ -6,11 +6,7 @@
 # figures and how its settings were chosen. About 8 minutes on 2 cores; results can differ in
 # the last digits (multi-threaded libtorch reductions are not bit-for-bit deterministic).
 set -euo pipefail
-cd "$(dirname "$0")/.."
-
-BIN="${TEXTSERVE_BIN:-target/release/textserve}"
-[ -x "$BIN" ] || cargo build --release
-[ -f data/zh-reviews.jsonl ] || TEXTSERVE_BIN="$BIN" scripts/fetch-data.sh data/zh-reviews.jsonl
+source "$(dirname "$0")/train-common.sh"
 
 "$BIN" train \
   --data data/zh-reviews.jsonl \
