@@ -1,7 +1,7 @@
-//! The shipped models still behave as their model.json says: its behavioural suites, run by
-//! today's tokenizer and network code, give exactly the per-capability counts recorded when it
-//! was trained. A change to the scope rules, the folding or the n-gram features that would
-//! silently change what the shipped model answers fails here.
+//! The shipped models still behave as their model.json says: their behavioural suites, run by
+//! today's tokenizer and network code, give exactly the per-capability counts recorded when they
+//! were trained. A change to the scope rules, the folding or the n-gram features that would
+//! silently change what a shipped model answers fails here.
 
 use std::path::{Path, PathBuf};
 
@@ -44,12 +44,17 @@ fn the_shipped_models_read_their_suites_as_recorded() {
 fn reads_its_suites_as_recorded(dir: &Path) {
     let model = Model::load(dir).unwrap();
     let held_out = model.manifest().check.clone().expect("a recorded check");
-    assert_eq!(rerun(&model, &held_out), counts(&held_out));
+    assert_eq!(
+        rerun(&model, &held_out),
+        counts(&held_out),
+        "{}",
+        dir.display()
+    );
     let tuning = model
         .manifest()
         .training
         .as_ref()
         .and_then(|t| t.tune_check.clone())
         .expect("a recorded tuning check");
-    assert_eq!(rerun(&model, &tuning), counts(&tuning));
+    assert_eq!(rerun(&model, &tuning), counts(&tuning), "{}", dir.display());
 }
