@@ -7,6 +7,7 @@
 #   reload    a reload every 2 s for 60 s under 64 clients, two corrupt versions among them, 50
 #             reloads in all: every answer 200 from a live version, RSS back within 10 %
 #   fairness  two models; one saturated, then at 2x its capacity: the other's p99 at light load against alone
+#             (FAIRNESS_FLAGS: extra serve flags for this drill's server, e.g. "--workers 1")
 # Usage: scripts/drills.sh [overload|sigterm|failover|soak|reload|fairness ...]   (default: all)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -212,7 +213,7 @@ json.dump(m, open(sys.argv[1], "w", encoding="utf-8"), ensure_ascii=False)
 PY
   done
   "$BIN" serve --model-repository "$dir" --default-model sentiment-a --port "$port" --threads 1 \
-    --log-level warn --max-queue 128 --max-connections 4096 &
+    --log-level warn --max-queue 128 --max-connections 4096 ${FAIRNESS_FLAGS:-} &
   SERVER_PID=$!
   PIDS+=("$SERVER_PID")
   until curl -fsS "http://127.0.0.1:$port/health/ready" >/dev/null 2>&1; do sleep 0.02; done
@@ -225,8 +226,28 @@ PY
   capacity=$(loadgen --port "$port" --path "$a" --workers 64 --seconds 8 |
     python3 -c 'import json,sys; print(json.load(sys.stdin)["answered_per_s"])')
   echo "a's capacity (64 closed-loop clients, 8 s): $capacity requests/s"
-  # At capacity: wrk (C, light on the shared cores) keeps a's queue busy without 429s.
-  wrk -t1 -c32 -d21s -s bench-results/single-c64.lua "http://127.0.0.1:$port" -- bench-results/single.bodies \
+  # At capacity: wrk (C, light on the shared cores) keeps a's queue busy without 429s. Its
+  # bodies and script are written here, so the drill does not depend on a bench run's files.
+  python3 - "$DATA" "$OUT/fairness.bodies" <<'PY'
+import json, random, sys
+texts = [json.loads(l)["text"] for l in open(sys.argv[1], encoding="utf-8") if l.strip()]
+random.Random(7).shuffle(texts)
+with open(sys.argv[2], "w", encoding="utf-8") as f:
+    for t in texts[:5000]:
+        f.write(json.dumps({"text": t}, ensure_ascii=False) + "\n")
+PY
+  cat >"$OUT/fairness.lua" <<LUA
+local bodies, counter = {}, 0
+function init(args)
+  for line in io.lines(args[1]) do bodies[#bodies + 1] = line end
+  counter = math.random(#bodies)
+end
+function request()
+  counter = counter % #bodies + 1
+  return wrk.format("POST", "$a", { ["Content-Type"] = "application/json" }, bodies[counter])
+end
+LUA
+  wrk -t1 -c32 -d21s -s "$OUT/fairness.lua" "http://127.0.0.1:$port" -- "$OUT/fairness.bodies" \
     >"$OUT/fairness-a-saturated.txt" &
   flood=$!
   sleep 3
