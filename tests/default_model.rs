@@ -58,3 +58,26 @@ fn reads_its_suites_as_recorded(dir: &Path) {
         .expect("a recorded tuning check");
     assert_eq!(rerun(&model, &tuning), counts(&tuning), "{}", dir.display());
 }
+
+/// The hand-written development suite parses, fits the shipped models' labels and holds the
+/// cases its README counts.
+#[test]
+fn the_factory_notes_dev_suite_is_what_its_readme_says() {
+    let suite = Suite::read(&repository().join("suites/factory-notes/dev.jsonl")).unwrap();
+    suite
+        .check_labels(&["negative".to_string(), "positive".to_string()])
+        .unwrap();
+    let mut per_capability = std::collections::BTreeMap::new();
+    for case in &suite.cases {
+        *per_capability.entry(case.capability.as_str()).or_insert(0) += 1;
+    }
+    let expected = [
+        ("contrast", 45),
+        ("domain_defect", 25),
+        ("domain_ok", 25),
+        ("double_negation", 45),
+        ("negated_defect", 55),
+        ("negated_praise", 25),
+    ];
+    assert_eq!(per_capability.into_iter().collect::<Vec<_>>(), expected);
+}
