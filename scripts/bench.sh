@@ -64,19 +64,6 @@ for n in (32, 256):
             chunk = [texts[(i * n + k) % len(texts)] for k in range(n)]
             f.write(json.dumps({"texts": chunk}, ensure_ascii=False) + "\n")
 PY
-cat > "$OUT/bodies.lua" <<'LUA'
--- Cycles through pre-built JSON bodies, one per request; each wrk thread starts at its own offset.
-local bodies = {}
-local counter = 0
-function init(args)
-  for line in io.lines(args[1]) do bodies[#bodies + 1] = line end
-  counter = math.random(#bodies)
-end
-function request()
-  counter = counter % #bodies + 1
-  return wrk.format("POST", args_path, { ["Content-Type"] = "application/json" }, bodies[counter])
-end
-LUA
 
 start_server() {
   local started ready
@@ -101,9 +88,8 @@ echo
 run_load() { # name path bodies connections texts_per_request
   local name=$1 path=$2 bodies=$3 conns=$4 per=$5 threads=2
   [ "$conns" -lt 2 ] && threads=1
-  sed "s|args_path|\"$path\"|" "$OUT/bodies.lua" > "$OUT/$name.lua"
-  wrk -t"$threads" -c"$conns" -d"${DURATION}s" --latency -s "$OUT/$name.lua" \
-    "http://127.0.0.1:$PORT" -- "$OUT/$bodies" > "$OUT/$name.txt" 2>&1 &
+  wrk -t"$threads" -c"$conns" -d"${DURATION}s" --latency -s scripts/wrk-bodies.lua \
+    "http://127.0.0.1:$PORT" -- "$OUT/$bodies" "$path" > "$OUT/$name.txt" 2>&1 &
   local wrk_pid=$! peak=0 now
   while kill -0 $wrk_pid 2>/dev/null; do
     now=$(rss_mb); [ "$now" -gt "$peak" ] && peak=$now; sleep 0.5

@@ -227,7 +227,7 @@ PY
     python3 -c 'import json,sys; print(json.load(sys.stdin)["answered_per_s"])')
   echo "a's capacity (64 closed-loop clients, 8 s): $capacity requests/s"
   # At capacity: wrk (C, light on the shared cores) keeps a's queue busy without 429s. Its
-  # bodies and script are written here, so the drill does not depend on a bench run's files.
+  # bodies are written here, so the drill does not depend on a bench run's files.
   python3 - "$DATA" "$OUT/fairness.bodies" <<'PY'
 import json, random, sys
 texts = [json.loads(l)["text"] for l in open(sys.argv[1], encoding="utf-8") if l.strip()]
@@ -236,18 +236,7 @@ with open(sys.argv[2], "w", encoding="utf-8") as f:
     for t in texts[:5000]:
         f.write(json.dumps({"text": t}, ensure_ascii=False) + "\n")
 PY
-  cat >"$OUT/fairness.lua" <<LUA
-local bodies, counter = {}, 0
-function init(args)
-  for line in io.lines(args[1]) do bodies[#bodies + 1] = line end
-  counter = math.random(#bodies)
-end
-function request()
-  counter = counter % #bodies + 1
-  return wrk.format("POST", "$a", { ["Content-Type"] = "application/json" }, bodies[counter])
-end
-LUA
-  wrk -t1 -c32 -d21s -s "$OUT/fairness.lua" "http://127.0.0.1:$port" -- "$OUT/fairness.bodies" \
+  wrk -t1 -c32 -d21s -s scripts/wrk-bodies.lua "http://127.0.0.1:$port" -- "$OUT/fairness.bodies" "$a" \
     >"$OUT/fairness-a-saturated.txt" &
   flood=$!
   sleep 3
