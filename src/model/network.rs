@@ -45,6 +45,13 @@ pub struct ModelConfig {
     /// is where turning words around goes wrong.
     #[serde(default)]
     pub negation_transfer: u32,
+    /// Whether negation transfer also turns around the negated n-grams of a clause a contrast
+    /// concedes. In the reviews a conceded clause tends to agree with the verdict, in factory
+    /// notes the clause after the connective decides: off, "虽然没有漏油，但是噪音很大" no longer
+    /// reads 没有漏油 as the 漏油 the reviews know turned around, and only the conceded n-grams'
+    /// own weights speak for it.
+    #[serde(default = "yes")]
+    pub transfer_in_concession: bool,
     /// Whether the wide part has an intercept. Without it a text whose n-grams it does not
     /// know reads as even odds instead of the training data's leaning.
     #[serde(default = "yes")]
@@ -212,7 +219,12 @@ pub fn ngram_counts(ids: &[i64], vocab_size: i64) -> Vec<(i64, u32)> {
 /// The plain hashes of the n-grams wholly inside a negation (cues excluded) and within `reach`
 /// tokens of a cue, with their counts: the features [`ModelConfig::negation_transfer`] turns
 /// around.
-pub fn negated_plain_counts(ids: &[i64], vocab_size: i64, reach: usize) -> Vec<(i64, u32)> {
+pub fn negated_plain_counts(
+    ids: &[i64],
+    vocab_size: i64,
+    reach: usize,
+    in_concession: bool,
+) -> Vec<(i64, u32)> {
     let cues: Vec<usize> = (0..ids.len())
         .filter(|&i| scope_of(ids[i], vocab_size).cue)
         .collect();
@@ -223,7 +235,8 @@ pub fn negated_plain_counts(ids: &[i64], vocab_size: i64, reach: usize) -> Vec<(
         for (start, window) in ids.windows(n).enumerate() {
             let scope = scope_of(window[0], vocab_size);
             let uniform = window.iter().all(|&id| scope_of(id, vocab_size) == scope);
-            if uniform && scope.negated && near_a_cue(start) && near_a_cue(start + n - 1) {
+            let turned = scope.negated && (in_concession || !scope.conceded);
+            if uniform && turned && near_a_cue(start) && near_a_cue(start + n - 1) {
                 plain.clear();
                 plain.extend(window.iter().map(|&id| base_id(id, vocab_size)));
                 *counts.entry(ngram_hash(&plain)).or_default() += 1;
@@ -338,7 +351,7 @@ impl Batch {
         let reach = config.negation_transfer as usize;
         let (negated_plain, negated_plain_tf) = ngram_features(sequences, config, |ids| {
             if reach > 0 {
-                negated_plain_counts(ids, vocab_size, reach)
+                negated_plain_counts(ids, vocab_size, reach, config.transfer_in_concession)
             } else {
                 Vec::new()
             }
@@ -806,6 +819,7 @@ mod tests {
             wide_weight: 0.5,
             scope_embedding: true,
             negation_transfer: 0,
+            transfer_in_concession: true,
             wide_intercept: true,
         }
     }
@@ -989,7 +1003,7 @@ mod tests {
         // "5 6" plain, and "4 5 6" with 4 a cue and 5, 6 negated.
         let plain: &[i64] = &[5, 6];
         let negated: &[i64] = &[4 + 4 * vocab, 5 + vocab, 6 + vocab];
-        let turned: HashMap<i64, u32> = negated_plain_counts(negated, vocab, 3)
+        let turned: HashMap<i64, u32> = negated_plain_counts(negated, vocab, 3, true)
             .into_iter()
             .collect();
         assert_eq!(
@@ -998,13 +1012,20 @@ mod tests {
             "5, 6 and 5-6; the cue is not negated content"
         );
         assert_eq!(turned[&ngram_hash(&[5, 6])], 1);
-        assert!(negated_plain_counts(plain, vocab, 3).is_empty());
+        assert!(negated_plain_counts(plain, vocab, 3, true).is_empty());
         // Within one token of the cue only 5 is near enough.
-        let near: Vec<i64> = negated_plain_counts(negated, vocab, 1)
+        let near: Vec<i64> = negated_plain_counts(negated, vocab, 1, true)
             .into_iter()
             .map(|(hash, _)| hash)
             .collect();
         assert_eq!(near, vec![ngram_hash(&[5])]);
+        // The same negation inside a conceded clause (conceded bit 2): turned around only when
+        // the transfer applies in concessions.
+        let conceded: &[i64] = &[4 + 6 * vocab, 5 + 3 * vocab, 6 + 3 * vocab];
+        assert_eq!(negated_plain_counts(conceded, vocab, 3, true).len(), 3);
+        assert!(negated_plain_counts(conceded, vocab, 3, false).is_empty());
+        // Off in concessions leaves a negation outside them as it was.
+        assert_eq!(negated_plain_counts(negated, vocab, 3, false).len(), 3);
 
         let config = ModelConfig {
             ngram_vocab_size: 3,

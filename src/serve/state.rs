@@ -114,6 +114,8 @@ pub struct ArchitectureView {
     /// Negated n-grams this near their cue also count as their plain n-gram, turned around
     /// (0: off).
     pub negation_transfer: u32,
+    /// Whether that transfer also applies inside a clause a contrast concedes.
+    pub transfer_in_concession: bool,
     /// Whether the wide part has an intercept.
     pub wide_intercept: bool,
 }
@@ -136,6 +138,7 @@ impl From<&ModelConfig> for ArchitectureView {
             wide_weight: config.wide_weight,
             scope_embedding: config.scope_embedding,
             negation_transfer: config.negation_transfer,
+            transfer_in_concession: config.transfer_in_concession,
             wide_intercept: config.wide_intercept,
         }
     }

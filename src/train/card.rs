@@ -149,7 +149,12 @@ pub fn render(manifest: &Manifest, out: &Path, notes: Option<&str>) -> String {
         match a.negation_transfer {
             0 => String::new(),
             reach => format!(
-                "; a negated n-gram within {reach} tokens of its cue also counts as its plain n-gram turned around by a learnt factor"
+                "; a negated n-gram within {reach} tokens of its cue also counts as its plain n-gram turned around by a learnt factor{}",
+                if a.transfer_in_concession {
+                    ""
+                } else {
+                    ", except in a clause a contrast concedes"
+                }
             ),
         },
         if a.wide_intercept {

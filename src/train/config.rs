@@ -120,6 +120,12 @@ pub struct TrainConfig {
     #[arg(long, default_value_t = 0)]
     #[serde(default)]
     pub negation_transfer: u32,
+    /// Let negation transfer also turn around the negated n-grams of a clause a contrast
+    /// concedes ("虽然没有漏油，但是…"). The reviews' conceded clauses tend to agree with the
+    /// verdict; in factory notes the clause after the connective decides, where false fits.
+    #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
+    #[serde(default = "yes")]
+    pub transfer_in_concession: bool,
     /// Give the wide part an intercept. Without it, a text made of n-grams it does not know
     /// (a new domain's words) reads as even odds rather than as the training data's leaning.
     #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
@@ -183,6 +189,7 @@ impl TrainConfig {
             } else {
                 0
             },
+            transfer_in_concession: self.transfer_in_concession,
             wide_intercept: self.wide_intercept,
         }
     }
@@ -267,6 +274,7 @@ mod tests {
             "fold_traditional",
             "degree_adverbs",
             "negation_transfer",
+            "transfer_in_concession",
             "wide_intercept",
             "wide_weight",
         ] {
@@ -276,6 +284,7 @@ mod tests {
         assert!(!read.scope_marks && !read.fold_traditional && !read.degree_adverbs);
         assert_eq!(read.negation_transfer, 0);
         assert!(read.wide_intercept && read.wide_weight.is_none());
+        assert!(read.transfer_in_concession);
         assert_eq!(read.epochs, TrainConfig::default().epochs);
     }
 

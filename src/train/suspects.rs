@@ -177,6 +177,7 @@ mod tests {
             wide_weight: 1.0,
             scope_embedding: false,
             negation_transfer: 0,
+            transfer_in_concession: true,
             wide_intercept: true,
         };
         let config = TrainConfig {

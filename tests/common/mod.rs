@@ -73,6 +73,7 @@ pub fn tiny_config(vocab_size: i64, num_labels: i64) -> ModelConfig {
         wide_weight: 0.5,
         scope_embedding: false,
         negation_transfer: 0,
+        transfer_in_concession: true,
         wide_intercept: true,
     }
 }
