@@ -49,21 +49,7 @@ echo "## 1c. in-process ceiling, 1 worker × 1 libtorch thread"
 echo
 fi
 
-# Request bodies from real corpus texts: one JSON body per line.
-python3 - "$DATA" "$OUT" <<'PY'
-import json, random, sys
-texts = [json.loads(l)["text"] for l in open(sys.argv[1], encoding="utf-8") if l.strip()]
-random.Random(7).shuffle(texts)
-out = sys.argv[2]
-with open(f"{out}/single.bodies", "w", encoding="utf-8") as f:
-    for t in texts[:5000]:
-        f.write(json.dumps({"text": t}, ensure_ascii=False) + "\n")
-for n in (32, 256):
-    with open(f"{out}/batch{n}.bodies", "w", encoding="utf-8") as f:
-        for i in range(200):
-            chunk = [texts[(i * n + k) % len(texts)] for k in range(n)]
-            f.write(json.dumps({"texts": chunk}, ensure_ascii=False) + "\n")
-PY
+scripts/request-bodies.py "$DATA" "$OUT"
 
 start_server() {
   local started ready

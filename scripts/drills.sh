@@ -228,15 +228,8 @@ PY
   echo "a's capacity (64 closed-loop clients, 8 s): $capacity requests/s"
   # At capacity: wrk (C, light on the shared cores) keeps a's queue busy without 429s. Its
   # bodies are written here, so the drill does not depend on a bench run's files.
-  python3 - "$DATA" "$OUT/fairness.bodies" <<'PY'
-import json, random, sys
-texts = [json.loads(l)["text"] for l in open(sys.argv[1], encoding="utf-8") if l.strip()]
-random.Random(7).shuffle(texts)
-with open(sys.argv[2], "w", encoding="utf-8") as f:
-    for t in texts[:5000]:
-        f.write(json.dumps({"text": t}, ensure_ascii=False) + "\n")
-PY
-  wrk -t1 -c32 -d21s -s scripts/wrk-bodies.lua "http://127.0.0.1:$port" -- "$OUT/fairness.bodies" "$a" \
+  scripts/request-bodies.py "$DATA" "$OUT"
+  wrk -t1 -c32 -d21s -s scripts/wrk-bodies.lua "http://127.0.0.1:$port" -- "$OUT/single.bodies" "$a" \
     >"$OUT/fairness-a-saturated.txt" &
   flood=$!
   sleep 3

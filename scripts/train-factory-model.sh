@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Trains models/zh-factory-sentiment: the default model's corpus and settings, plus negation
-# transfer (not inside a conceded clause), a slower wide part and the third to fifth rounds of synthetic factory vocabulary
-# (suites/zh-manufacturing/synthetic-train.jsonl, 12,000 lines). It reads factory notes better
-# than the default model and the review test split a little worse; its model card has the
-# figures and how its settings were chosen. About 8 minutes on 2 cores; results can differ in
-# the last digits (multi-threaded libtorch reductions are not bit-for-bit deterministic).
+# transfer (not inside a conceded clause), a slower wide part and the third to fifth rounds of
+# synthetic factory vocabulary (suites/zh-manufacturing/synthetic-train.jsonl, 12,000 lines).
+# It reads factory notes better than the default model and the review test split a little
+# worse; its model card has the figures and how its settings were chosen. About 8 minutes on
+# 2 cores; results can differ in the last digits (multi-threaded libtorch reductions are not
+# bit-for-bit deterministic).
 set -euo pipefail
 source "$(dirname "$0")/train-common.sh"
 
