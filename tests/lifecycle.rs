@@ -248,6 +248,7 @@ async fn when_the_inference_thread_dies_requests_and_readiness_get_503() {
                 scope_marks: false,
                 fold_traditional: false,
                 degree_adverbs: false,
+                double_negation_marks: false,
             },
         );
         Ok(Model::from_artifact(artifact))

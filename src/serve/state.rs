@@ -159,6 +159,8 @@ pub struct TokenizerView {
     pub fold_traditional: bool,
     /// Every degree adverb (很, 非常, 十分, …) is read as one token.
     pub degree_adverbs: bool,
+    /// The cue closing a double negation (the 不 of 没有一件不合格) is marked negated too.
+    pub double_negation_marks: bool,
 }
 
 impl From<&TokenizerConfig> for TokenizerView {
@@ -170,6 +172,7 @@ impl From<&TokenizerConfig> for TokenizerView {
             scope_marks: config.scope_marks,
             fold_traditional: config.fold_traditional,
             degree_adverbs: config.degree_adverbs,
+            double_negation_marks: config.double_negation_marks,
         }
     }
 }

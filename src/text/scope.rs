@@ -7,8 +7,10 @@
 //! Rules, over the tokens the segmenter yields (one per ideograph):
 //! - a negation cue (不 没 无 未 非; "not", "no", "never", "without") opens a scope that runs to
 //!   the next punctuation or contrast connective; a second cue inside it closes it, so double
-//!   negation ("不是不能用", "没有不合格的") reads as plain. Cues that do not negate (非常, 不过,
-//!   不仅, 无论, 未来, …) are left alone.
+//!   negation ("不是不能用", "没有不合格的") reads as plain. Optionally (`closing_cues_marked`) that
+//!   second cue is marked negated too: otherwise "没有一件不合格" holds the n-gram "不合格" of
+//!   every plain complaint. Cues that do not negate (非常, 不过, 不仅, 无论, 未来, …) are left
+//!   alone.
 //! - a contrast connective (但, 但是, 可是, 不过, 然而, 可惜, 只是, 却; "but", "however") concedes
 //!   what came before it in the same sentence; 虽/尽管 without a connective concede their clause.
 //!
@@ -161,8 +163,9 @@ fn opens_concession(tokens: &[&str], i: usize) -> bool {
     tokens[i] == "虽" || tokens[i..].starts_with(&["尽", "管"]) || tokens[i] == "although"
 }
 
-/// The scope of each token.
-pub fn scopes(tokens: &[&str]) -> Vec<Scope> {
+/// The scope of each token. With `closing_cues_marked`, a cue that closes a negation (the
+/// second of a double negation) is marked negated as well as a cue.
+pub fn scopes(tokens: &[&str], closing_cues_marked: bool) -> Vec<Scope> {
     let mut out = vec![Scope::default(); tokens.len()];
     let mut negated = false;
     // Start of the stretch a connective would concede, and where an unanswered 虽 began.
@@ -197,6 +200,7 @@ pub fn scopes(tokens: &[&str]) -> Vec<Scope> {
             clause = i + 1;
         } else if is_negation_cue(tokens, i) {
             out[i].cue = true;
+            out[i].negated = negated && closing_cues_marked;
             if !negated && governs_backwards(tokens, i) {
                 out[clause..i].iter_mut().for_each(|s| s.negated = !s.cue);
             }
@@ -229,7 +233,7 @@ mod tests {
         let tokens: Vec<&str> = segment(&normalized).collect();
         tokens
             .iter()
-            .zip(scopes(&tokens))
+            .zip(scopes(&tokens, false))
             .map(|(t, s)| match (s.negated, s.conceded) {
                 (false, false) => t.to_string(),
                 (true, false) => format!("[{t}]"),
@@ -269,6 +273,18 @@ mod tests {
     fn double_negation_closes_the_scope() {
         assert_eq!(marked("不是不能用"), "不[是]不能用");
         assert_eq!(marked("没有不合格的"), "没[有]不合格的");
+    }
+
+    #[test]
+    fn the_closing_cue_is_marked_negated_only_when_asked() {
+        let tokens = ["没", "有", "一", "件", "不", "合", "格"];
+        for marked in [false, true] {
+            let scope = scopes(&tokens, marked);
+            assert!(scope[0].cue && !scope[0].negated);
+            assert!(scope[4].cue);
+            assert_eq!(scope[4].negated, marked);
+            assert!(!scope[5].negated && !scope[6].negated);
+        }
     }
 
     #[test]

@@ -30,6 +30,11 @@ pub struct TokenizerConfig {
     /// "极其失望"), yet an adverb only intensifies. Off in models trained before it existed.
     #[serde(default)]
     pub degree_adverbs: bool,
+    /// Under scope marks, mark the cue that closes a negation (the 不 of "没有一件不合格") as
+    /// negated too, so a double negation's n-grams ("不合格") are not a plain complaint's. Off in
+    /// models trained before it existed.
+    #[serde(default)]
+    pub double_negation_marks: bool,
 }
 
 /// The token every degree adverb becomes under `degree_adverbs`.
@@ -75,6 +80,7 @@ impl Default for TokenizerConfig {
             scope_marks: false,
             fold_traditional: false,
             degree_adverbs: false,
+            double_negation_marks: false,
         }
     }
 }
@@ -278,7 +284,10 @@ impl Tokenizer {
         let mut ids: Vec<i64> = tokens.iter().map(|token| self.vocab.id(token)).collect();
         if self.config.scope_marks {
             let vocab_size = self.vocab.len() as i64;
-            for (id, scope) in ids.iter_mut().zip(super::scope::scopes(tokens)) {
+            for (id, scope) in ids.iter_mut().zip(super::scope::scopes(
+                tokens,
+                self.config.double_negation_marks,
+            )) {
                 *id = super::scope::marked_id(*id, scope, vocab_size);
             }
         }
@@ -472,6 +481,7 @@ mod tests {
                 scope_marks: false,
                 fold_traditional: false,
                 degree_adverbs: false,
+                double_negation_marks: false,
             },
         )
     }

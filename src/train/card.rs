@@ -188,13 +188,14 @@ pub fn render(manifest: &Manifest, out: &Path, notes: Option<&str>) -> String {
     let tc = &manifest.tokenizer.config;
     let _ = writeln!(
         w,
-        "Tokenizer: scope marks {} (negation scopes and conceded clauses marked{}), degree adverbs folded {}, traditional characters folded {}.\n",
+        "Tokenizer: scope marks {} (negation scopes and conceded clauses marked{}), double negations' closing cues marked {}, degree adverbs folded {}, traditional characters folded {}.\n",
         on_off(tc.scope_marks),
         if a.scope_embedding {
             "; each LSTM member adds a learned vector per mark to its inputs"
         } else {
             ""
         },
+        on_off(tc.double_negation_marks),
         on_off(tc.degree_adverbs),
         on_off(tc.fold_traditional)
     );

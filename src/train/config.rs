@@ -113,6 +113,11 @@ pub struct TrainConfig {
     #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
     #[serde(default)]
     pub degree_adverbs: bool,
+    /// Mark the cue that closes a negation (the 不 of "没有一件不合格") as negated too, so a
+    /// double negation's n-grams ("不合格") stop reading as a plain complaint.
+    #[arg(long, default_value_t = false, action = clap::ArgAction::Set)]
+    #[serde(default)]
+    pub double_negation_marks: bool,
     /// Let the wide part count each negated n-gram within this many tokens of its cue also as
     /// its plain n-gram turned around by a learnt factor, so negating a word it knows only from
     /// plain use ("没有蓝屏") still reads as negating it. 0 turns it off, as does
@@ -227,6 +232,7 @@ impl TrainConfig {
             scope_marks: self.scope_marks,
             fold_traditional: self.fold_traditional,
             degree_adverbs: self.degree_adverbs,
+            double_negation_marks: self.double_negation_marks,
         }
     }
 
@@ -273,6 +279,7 @@ mod tests {
             "scope_marks",
             "fold_traditional",
             "degree_adverbs",
+            "double_negation_marks",
             "negation_transfer",
             "transfer_in_concession",
             "wide_intercept",
@@ -282,6 +289,7 @@ mod tests {
         }
         let read = TrainConfig::from_record(&record).unwrap();
         assert!(!read.scope_marks && !read.fold_traditional && !read.degree_adverbs);
+        assert!(!read.double_negation_marks);
         assert_eq!(read.negation_transfer, 0);
         assert!(read.wide_intercept && read.wide_weight.is_none());
         assert!(read.transfer_in_concession);

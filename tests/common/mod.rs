@@ -97,6 +97,7 @@ pub fn write_named_model(out: &Path, name: &str, version: &str) -> PathBuf {
             scope_marks: false,
             fold_traditional: false,
             degree_adverbs: false,
+            double_negation_marks: false,
         },
     );
     let labels = vec![
