@@ -419,6 +419,33 @@ mod tests {
     }
 
     #[test]
+    fn double_negation_marks_change_only_the_closing_cue() {
+        let fit = |double_negation_marks| {
+            Tokenizer::fit(
+                ["没有一件不合格"],
+                TokenizerConfig {
+                    scope_marks: true,
+                    double_negation_marks,
+                    min_frequency: 1,
+                    ..TokenizerConfig::default()
+                },
+            )
+        };
+        let (without, with) = (
+            fit(false).encode("没有一件不合格").ids,
+            fit(true).encode("没有一件不合格").ids,
+        );
+        let differing: Vec<usize> = (0..without.len())
+            .filter(|&i| without[i] != with[i])
+            .collect();
+        assert_eq!(
+            differing,
+            [4],
+            "only 不, the cue closing the negation, is marked differently"
+        );
+    }
+
+    #[test]
     fn spans_point_at_the_original_characters_of_each_token() {
         let config = TokenizerConfig {
             fold_traditional: true,
