@@ -185,6 +185,12 @@ fn cases_pass_and_fail_as_the_model_behaves_and_the_report_is_recorded() {
         let details = app.get_json("/v1/models/markers").await;
         assert_eq!(details["check"]["passed"], 5);
         assert_eq!(details["check"]["capabilities"][0]["capability"], "edits");
+        // The API's own view types show exactly what model.json records.
+        assert_eq!(details["check"], serde_json::to_value(&recorded).unwrap());
+        assert_eq!(
+            details["metrics"],
+            serde_json::to_value(manifest.metrics.as_ref().unwrap()).unwrap()
+        );
     });
 
     // The command line: the report, JSON, and the exit code of the bar.

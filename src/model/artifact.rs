@@ -57,7 +57,7 @@ pub struct ExtraDataRecord {
 }
 
 /// A behavioural suite's result as recorded with the model: pass rates per capability.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CheckSummary {
     /// The suite file as given to `train`.
     pub suite: String,
@@ -69,7 +69,7 @@ pub struct CheckSummary {
     pub fail_under: Option<f64>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CapabilityResult {
     pub capability: String,
     pub cases: usize,
@@ -142,7 +142,7 @@ pub struct TrainingRecord {
 
 pub type Hyperparameters = serde_json::Map<String, serde_json::Value>;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SplitSizes {
     pub train: usize,
     pub validation: usize,
@@ -170,7 +170,7 @@ pub struct EpochRecord {
     pub seconds: f64,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Metrics {
     pub validation: Evaluation,
     pub test: Evaluation,

@@ -9,7 +9,7 @@ use super::error::ApiError;
 use super::registry::{ModelVersion, Registry};
 use super::routes::LabelScores;
 use crate::model::artifact::{CheckSummary, Metrics};
-use crate::model::{Model, ModelConfig};
+use crate::model::{Evaluation, Model, ModelConfig};
 use crate::text::{Tokenizer, TokenizerConfig};
 
 /// Request limits, checked before any tokenizing or queueing.
@@ -78,10 +78,10 @@ pub struct ModelDetails {
     pub weights_sha256: String,
     pub created_at: String,
     /// Validation and test metrics recorded at training time, if the model was trained here.
-    pub metrics: Option<Metrics>,
+    pub metrics: Option<MetricsView>,
     /// The behavioural suite's pass rates per capability, recorded at training time
     /// (`train --check-suite`), if one was run.
-    pub check: Option<CheckSummary>,
+    pub check: Option<CheckView>,
 }
 
 /// The network's shape as the API shows it. Its own type, not `model.json`'s `ModelConfig`, so
@@ -177,6 +177,113 @@ impl From<&TokenizerConfig> for TokenizerView {
     }
 }
 
+// Validation and test quality as the API shows them (not `model.json`'s own types; the
+// schema keeps the names clients have read since the first version).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = Metrics)]
+pub struct MetricsView {
+    pub validation: EvaluationView,
+    pub test: EvaluationView,
+}
+
+/// Classification quality on one set of examples.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = Evaluation)]
+pub struct EvaluationView {
+    pub examples: u64,
+    pub accuracy: f64,
+    pub macro_f1: f64,
+    pub per_class: Vec<ClassMetricsView>,
+    /// `confusion[true][predicted]`, in label order.
+    pub confusion: Vec<Vec<u64>>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = ClassMetrics)]
+pub struct ClassMetricsView {
+    pub label: String,
+    pub precision: f64,
+    pub recall: f64,
+    pub f1: f64,
+    pub support: u64,
+}
+
+/// A behavioural suite's result as recorded with the model: pass rates per capability.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = CheckSummary)]
+pub struct CheckView {
+    /// The suite file as given to `train`.
+    pub suite: String,
+    pub suite_sha256: String,
+    pub cases: usize,
+    pub passed: usize,
+    pub capabilities: Vec<CapabilityView>,
+    /// The bar every capability had to reach (`--check-fail-under`), if one was set.
+    pub fail_under: Option<f64>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(as = CapabilityResult)]
+pub struct CapabilityView {
+    pub capability: String,
+    pub cases: usize,
+    pub passed: usize,
+    pub pass_rate: f64,
+}
+
+impl From<&Metrics> for MetricsView {
+    fn from(metrics: &Metrics) -> Self {
+        Self {
+            validation: EvaluationView::from(&metrics.validation),
+            test: EvaluationView::from(&metrics.test),
+        }
+    }
+}
+
+impl From<&Evaluation> for EvaluationView {
+    fn from(evaluation: &Evaluation) -> Self {
+        Self {
+            examples: evaluation.examples,
+            accuracy: evaluation.accuracy,
+            macro_f1: evaluation.macro_f1,
+            per_class: evaluation
+                .per_class
+                .iter()
+                .map(|c| ClassMetricsView {
+                    label: c.label.clone(),
+                    precision: c.precision,
+                    recall: c.recall,
+                    f1: c.f1,
+                    support: c.support,
+                })
+                .collect(),
+            confusion: evaluation.confusion.clone(),
+        }
+    }
+}
+
+impl From<&CheckSummary> for CheckView {
+    fn from(check: &CheckSummary) -> Self {
+        Self {
+            suite: check.suite.clone(),
+            suite_sha256: check.suite_sha256.clone(),
+            cases: check.cases,
+            passed: check.passed,
+            capabilities: check
+                .capabilities
+                .iter()
+                .map(|c| CapabilityView {
+                    capability: c.capability.clone(),
+                    cases: c.cases,
+                    passed: c.passed,
+                    pass_rate: c.pass_rate,
+                })
+                .collect(),
+            fail_under: check.fail_under,
+        }
+    }
+}
+
 impl ServedModel {
     pub fn from_model(model: &Model) -> Self {
         let m = model.manifest();
@@ -193,8 +300,8 @@ impl ServedModel {
                 parameters: m.weights.parameters,
                 weights_sha256: m.weights.sha256.clone(),
                 created_at: m.created_at.clone(),
-                metrics: m.metrics.clone(),
-                check: m.check.clone(),
+                metrics: m.metrics.as_ref().map(MetricsView::from),
+                check: m.check.as_ref().map(CheckView::from),
             },
         }
     }
