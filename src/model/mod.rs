@@ -3,6 +3,7 @@
 pub mod artifact;
 mod evaluation;
 mod network;
+mod wide;
 
 use std::ops::Range;
 use std::path::Path;
@@ -12,9 +13,10 @@ use tch::Kind;
 pub use artifact::{Artifact, ArtifactError, Manifest};
 pub use evaluation::{ClassMetrics, Evaluation};
 pub use network::{
-    Batch, Classifier, ConfigProblem, Member, ModelConfig, Network, NgramVocabulary, Wide,
-    member_path, ngram_bucket, ngram_counts, ngram_hash,
+    Batch, Classifier, ConfigProblem, Member, ModelConfig, Network, member_path, ngram_bucket,
+    ngram_hash,
 };
+pub use wide::{NgramVocabulary, Wide, ngram_counts};
 
 use crate::text::{Encoded, Tokenizer};
 
