@@ -245,10 +245,7 @@ async fn when_the_inference_thread_dies_requests_and_readiness_get_503() {
                 max_length: 64,
                 min_frequency: 1,
                 max_vocab_size: 10_000,
-                scope_marks: false,
-                fold_traditional: false,
-                degree_adverbs: false,
-                double_negation_marks: false,
+                ..TokenizerConfig::default()
             },
         );
         Ok(Model::from_artifact(artifact))

@@ -505,10 +505,7 @@ mod tests {
                 max_length: 64,
                 min_frequency: 1,
                 max_vocab_size: 100,
-                scope_marks: false,
-                fold_traditional: false,
-                degree_adverbs: false,
-                double_negation_marks: false,
+                ..TokenizerConfig::default()
             },
         )
     }

@@ -94,10 +94,7 @@ pub fn write_named_model(out: &Path, name: &str, version: &str) -> PathBuf {
             max_length: 64,
             min_frequency: 1,
             max_vocab_size: 1000,
-            scope_marks: false,
-            fold_traditional: false,
-            degree_adverbs: false,
-            double_negation_marks: false,
+            ..TokenizerConfig::default()
         },
     );
     let labels = vec![
