@@ -2,6 +2,7 @@
 
 pub mod artifact;
 mod evaluation;
+mod lstm;
 mod network;
 mod wide;
 
@@ -12,9 +13,9 @@ use tch::Kind;
 
 pub use artifact::{Artifact, ArtifactError, Manifest};
 pub use evaluation::{ClassMetrics, Evaluation};
+pub use lstm::Member;
 pub use network::{
-    Batch, Classifier, ConfigProblem, Member, ModelConfig, Network, member_path, ngram_bucket,
-    ngram_hash,
+    Batch, Classifier, ConfigProblem, ModelConfig, Network, member_path, ngram_bucket, ngram_hash,
 };
 pub use wide::{NgramVocabulary, Wide, ngram_counts};
 

@@ -1,10 +1,11 @@
-//! The network: its configuration, the batches it reads, the LSTM members and the ensemble
-//! (`Classifier`) that mixes them with the wide part (`wide`).
+//! The network: its configuration, the batches it reads and the ensemble (`Classifier`) that
+//! mixes the LSTM members (`lstm`) with the wide part (`wide`).
 
 use serde::{Deserialize, Serialize};
-use tch::nn::{self, Module, RNN};
+use tch::nn;
 use tch::{Kind, Tensor};
 
+use super::lstm::Member;
 use super::wide::{Wide, negated_plain_counts, ngram_counts, ngram_features};
 use crate::text::{PAD_ID, base_id};
 
@@ -61,7 +62,7 @@ pub struct ModelConfig {
 }
 
 /// Distinct scope codes: negated, conceded and cue bits.
-const SCOPE_CODES: i64 = 8;
+pub(super) const SCOPE_CODES: i64 = 8;
 
 fn one() -> i64 {
     1
@@ -119,7 +120,7 @@ impl ModelConfig {
         Ok(())
     }
 
-    fn input_dim(&self) -> i64 {
+    pub(super) fn input_dim(&self) -> i64 {
         self.embedding_dim
             + if self.bigram_buckets > 0 {
                 self.bigram_dim
@@ -128,12 +129,12 @@ impl ModelConfig {
             }
     }
 
-    fn directions(&self) -> i64 {
+    pub(super) fn directions(&self) -> i64 {
         if self.bidirectional { 2 } else { 1 }
     }
 
     /// Max- and mean-pooled LSTM states plus the mean input embedding.
-    fn features_dim(&self) -> i64 {
+    pub(super) fn features_dim(&self) -> i64 {
         2 * self.hidden_size * self.directions() + self.input_dim()
     }
 }
@@ -146,9 +147,9 @@ pub struct Batch {
     pub bigrams: Tensor,
     pub lengths: Tensor,
     reverse_index: Tensor,
-    mask: Tensor,
+    pub(super) mask: Tensor,
     /// `[batch, width]` scope code of each token (0 on padding and without marks).
-    scopes: Tensor,
+    pub(super) scopes: Tensor,
     /// `[batch, slots]` distinct 1–3-gram hashes of each text, 0-padded.
     pub(super) ngrams: Tensor,
     /// `[batch, slots]` sublinear term frequency 1 + ln(count), 0 on padding.
@@ -259,7 +260,7 @@ impl Batch {
         self.len() == 0
     }
 
-    fn reverse_within_lengths(&self, x: &Tensor) -> Tensor {
+    pub(super) fn reverse_within_lengths(&self, x: &Tensor) -> Tensor {
         let index = self.reverse_index.unsqueeze(-1).expand(x.size(), false);
         x.gather(1, &index, false)
     }
@@ -339,182 +340,6 @@ impl Network for Classifier {
             }
             _ => self.deep_log_probabilities(batch, train),
         }
-    }
-}
-
-#[derive(Debug)]
-struct Layer {
-    forward: nn::LSTM,
-    backward: Option<nn::LSTM>,
-}
-
-/// One LSTM network: embedding (+ hashed bigrams) → (bi)LSTM → masked max/mean pooling →
-/// dropout → linear.
-///
-/// Directions are separate one-layer LSTMs so the backward one can read each text reversed
-/// within its own length: with plain right padding it would start on padding tokens and a
-/// text's prediction would depend on what it was batched with.
-#[derive(Debug)]
-pub struct Member {
-    config: ModelConfig,
-    embedding: nn::Embedding,
-    bigram_embedding: Option<nn::Embedding>,
-    scope_embedding: Option<nn::Embedding>,
-    layers: Vec<Layer>,
-    output: nn::Linear,
-}
-
-impl Member {
-    pub fn new(p: &nn::Path, config: &ModelConfig) -> Self {
-        let embedding = nn::embedding(
-            p / "embedding",
-            config.vocab_size,
-            config.embedding_dim,
-            Default::default(),
-        );
-        let bigram_embedding = (config.bigram_buckets > 0).then(|| {
-            nn::embedding(
-                p / "bigram_embedding",
-                config.bigram_buckets,
-                config.bigram_dim,
-                Default::default(),
-            )
-        });
-        // Zero-initialised: a member starts out reading marked tokens as plain ones.
-        let scope_embedding = config.scope_embedding.then(|| {
-            nn::embedding(
-                p / "scope_embedding",
-                SCOPE_CODES,
-                config.input_dim(),
-                nn::EmbeddingConfig {
-                    ws_init: nn::Init::Const(0.0),
-                    ..Default::default()
-                },
-            )
-        });
-        let rnn_config = nn::RNNConfig {
-            batch_first: true,
-            ..Default::default()
-        };
-        let mut in_dim = config.input_dim();
-        let layers = (0..config.num_layers)
-            .map(|i| {
-                let layer = Layer {
-                    forward: nn::lstm(
-                        p / format!("lstm{i}_fwd"),
-                        in_dim,
-                        config.hidden_size,
-                        rnn_config,
-                    ),
-                    backward: config.bidirectional.then(|| {
-                        nn::lstm(
-                            p / format!("lstm{i}_bwd"),
-                            in_dim,
-                            config.hidden_size,
-                            rnn_config,
-                        )
-                    }),
-                };
-                in_dim = config.hidden_size * config.directions();
-                layer
-            })
-            .collect();
-        let output = nn::linear(
-            p / "output",
-            config.features_dim(),
-            config.num_labels,
-            Default::default(),
-        );
-        Self {
-            config: config.clone(),
-            embedding,
-            bigram_embedding,
-            scope_embedding,
-            layers,
-            output,
-        }
-    }
-}
-
-impl Member {
-    /// Token (+ bigram) embeddings with token dropout in training. Without `bigrams` the bigram
-    /// slots are zero.
-    fn inputs(&self, batch: &Batch, train: bool, bigrams: bool) -> Tensor {
-        let mut x = self.embedding.forward(&batch.ids);
-        if let Some(bigram_embedding) = &self.bigram_embedding {
-            let bigram_part = if bigrams {
-                bigram_embedding.forward(&batch.bigrams)
-            } else {
-                let size = x.size();
-                Tensor::zeros(
-                    [size[0], size[1], self.config.bigram_dim],
-                    (Kind::Float, x.device()),
-                )
-            };
-            x = Tensor::cat(&[x, bigram_part], -1);
-        }
-        if let Some(scope_embedding) = &self.scope_embedding {
-            x += scope_embedding.forward(&batch.scopes);
-        }
-        if train && self.config.token_dropout > 0.0 {
-            let size = x.size();
-            let keep = Tensor::ones([size[0], size[1], 1], (Kind::Float, x.device()))
-                .dropout(self.config.token_dropout, true);
-            x *= keep;
-        }
-        x
-    }
-
-    /// First-layer outputs of each direction, `[batch, width, hidden]`, each in its own reading
-    /// order, for language-model pretraining: the forward state at `t` has read tokens `0..=t`;
-    /// the backward one reads the text reversed within its length, so at `t` it has read the
-    /// last `t + 1` tokens. Bigram inputs are left out because the bigram at `t` pairs token `t`
-    /// with `t + 1`, the very token the forward direction must predict.
-    pub fn reading_states(&self, batch: &Batch, train: bool) -> Vec<Tensor> {
-        let h = self
-            .inputs(batch, train, false)
-            .dropout(self.config.dropout, train);
-        let layer = &self.layers[0];
-        let mut states = vec![layer.forward.seq(&h).0];
-        if let Some(backward) = &layer.backward {
-            states.push(backward.seq(&batch.reverse_within_lengths(&h)).0);
-        }
-        states
-    }
-}
-
-impl Network for Member {
-    fn config(&self) -> &ModelConfig {
-        &self.config
-    }
-
-    fn forward_t(&self, batch: &Batch, train: bool) -> Tensor {
-        let x = self.inputs(batch, train, true);
-        let mask = batch.mask.unsqueeze(-1).to_kind(Kind::Float);
-        let lengths = batch.lengths.unsqueeze(-1).to_kind(Kind::Float);
-        let mean_input = (&x * &mask).sum_dim_intlist(1, false, Kind::Float) / &lengths;
-
-        let mut h = x.dropout(self.config.dropout, train);
-        for (i, layer) in self.layers.iter().enumerate() {
-            if i > 0 {
-                h = h.dropout(self.config.dropout, train);
-            }
-            let (forward, _) = layer.forward.seq(&h);
-            h = match &layer.backward {
-                Some(backward) => {
-                    let (reversed, _) = backward.seq(&batch.reverse_within_lengths(&h));
-                    Tensor::cat(&[forward, batch.reverse_within_lengths(&reversed)], -1)
-                }
-                None => forward,
-            };
-        }
-        let max = h
-            .masked_fill(&batch.mask.unsqueeze(-1).logical_not(), f64::NEG_INFINITY)
-            .amax(1, false);
-        let mean = (&h * &mask).sum_dim_intlist(1, false, Kind::Float) / &lengths;
-        let features =
-            Tensor::cat(&[max, mean, mean_input], -1).dropout(self.config.dropout, train);
-        self.output.forward(&features)
     }
 }
 

@@ -1,0 +1,183 @@
+//! The deep part: an LSTM member reading the tokens (and hashed bigrams, and the scope marks)
+//! in order. The ensemble that mixes members with the wide part is in `network`.
+
+use tch::nn::{self, Module, RNN};
+use tch::{Kind, Tensor};
+
+use super::network::{Batch, ModelConfig, Network, SCOPE_CODES};
+
+#[derive(Debug)]
+struct Layer {
+    forward: nn::LSTM,
+    backward: Option<nn::LSTM>,
+}
+
+/// One LSTM network: embedding (+ hashed bigrams) → (bi)LSTM → masked max/mean pooling →
+/// dropout → linear.
+///
+/// Directions are separate one-layer LSTMs so the backward one can read each text reversed
+/// within its own length: with plain right padding it would start on padding tokens and a
+/// text's prediction would depend on what it was batched with.
+#[derive(Debug)]
+pub struct Member {
+    config: ModelConfig,
+    embedding: nn::Embedding,
+    bigram_embedding: Option<nn::Embedding>,
+    scope_embedding: Option<nn::Embedding>,
+    layers: Vec<Layer>,
+    output: nn::Linear,
+}
+
+impl Member {
+    pub fn new(p: &nn::Path, config: &ModelConfig) -> Self {
+        let embedding = nn::embedding(
+            p / "embedding",
+            config.vocab_size,
+            config.embedding_dim,
+            Default::default(),
+        );
+        let bigram_embedding = (config.bigram_buckets > 0).then(|| {
+            nn::embedding(
+                p / "bigram_embedding",
+                config.bigram_buckets,
+                config.bigram_dim,
+                Default::default(),
+            )
+        });
+        // Zero-initialised: a member starts out reading marked tokens as plain ones.
+        let scope_embedding = config.scope_embedding.then(|| {
+            nn::embedding(
+                p / "scope_embedding",
+                SCOPE_CODES,
+                config.input_dim(),
+                nn::EmbeddingConfig {
+                    ws_init: nn::Init::Const(0.0),
+                    ..Default::default()
+                },
+            )
+        });
+        let rnn_config = nn::RNNConfig {
+            batch_first: true,
+            ..Default::default()
+        };
+        let mut in_dim = config.input_dim();
+        let layers = (0..config.num_layers)
+            .map(|i| {
+                let layer = Layer {
+                    forward: nn::lstm(
+                        p / format!("lstm{i}_fwd"),
+                        in_dim,
+                        config.hidden_size,
+                        rnn_config,
+                    ),
+                    backward: config.bidirectional.then(|| {
+                        nn::lstm(
+                            p / format!("lstm{i}_bwd"),
+                            in_dim,
+                            config.hidden_size,
+                            rnn_config,
+                        )
+                    }),
+                };
+                in_dim = config.hidden_size * config.directions();
+                layer
+            })
+            .collect();
+        let output = nn::linear(
+            p / "output",
+            config.features_dim(),
+            config.num_labels,
+            Default::default(),
+        );
+        Self {
+            config: config.clone(),
+            embedding,
+            bigram_embedding,
+            scope_embedding,
+            layers,
+            output,
+        }
+    }
+}
+
+impl Member {
+    /// Token (+ bigram) embeddings with token dropout in training. Without `bigrams` the bigram
+    /// slots are zero.
+    fn inputs(&self, batch: &Batch, train: bool, bigrams: bool) -> Tensor {
+        let mut x = self.embedding.forward(&batch.ids);
+        if let Some(bigram_embedding) = &self.bigram_embedding {
+            let bigram_part = if bigrams {
+                bigram_embedding.forward(&batch.bigrams)
+            } else {
+                let size = x.size();
+                Tensor::zeros(
+                    [size[0], size[1], self.config.bigram_dim],
+                    (Kind::Float, x.device()),
+                )
+            };
+            x = Tensor::cat(&[x, bigram_part], -1);
+        }
+        if let Some(scope_embedding) = &self.scope_embedding {
+            x += scope_embedding.forward(&batch.scopes);
+        }
+        if train && self.config.token_dropout > 0.0 {
+            let size = x.size();
+            let keep = Tensor::ones([size[0], size[1], 1], (Kind::Float, x.device()))
+                .dropout(self.config.token_dropout, true);
+            x *= keep;
+        }
+        x
+    }
+
+    /// First-layer outputs of each direction, `[batch, width, hidden]`, each in its own reading
+    /// order, for language-model pretraining: the forward state at `t` has read tokens `0..=t`;
+    /// the backward one reads the text reversed within its length, so at `t` it has read the
+    /// last `t + 1` tokens. Bigram inputs are left out because the bigram at `t` pairs token `t`
+    /// with `t + 1`, the very token the forward direction must predict.
+    pub fn reading_states(&self, batch: &Batch, train: bool) -> Vec<Tensor> {
+        let h = self
+            .inputs(batch, train, false)
+            .dropout(self.config.dropout, train);
+        let layer = &self.layers[0];
+        let mut states = vec![layer.forward.seq(&h).0];
+        if let Some(backward) = &layer.backward {
+            states.push(backward.seq(&batch.reverse_within_lengths(&h)).0);
+        }
+        states
+    }
+}
+
+impl Network for Member {
+    fn config(&self) -> &ModelConfig {
+        &self.config
+    }
+
+    fn forward_t(&self, batch: &Batch, train: bool) -> Tensor {
+        let x = self.inputs(batch, train, true);
+        let mask = batch.mask.unsqueeze(-1).to_kind(Kind::Float);
+        let lengths = batch.lengths.unsqueeze(-1).to_kind(Kind::Float);
+        let mean_input = (&x * &mask).sum_dim_intlist(1, false, Kind::Float) / &lengths;
+
+        let mut h = x.dropout(self.config.dropout, train);
+        for (i, layer) in self.layers.iter().enumerate() {
+            if i > 0 {
+                h = h.dropout(self.config.dropout, train);
+            }
+            let (forward, _) = layer.forward.seq(&h);
+            h = match &layer.backward {
+                Some(backward) => {
+                    let (reversed, _) = backward.seq(&batch.reverse_within_lengths(&h));
+                    Tensor::cat(&[forward, batch.reverse_within_lengths(&reversed)], -1)
+                }
+                None => forward,
+            };
+        }
+        let max = h
+            .masked_fill(&batch.mask.unsqueeze(-1).logical_not(), f64::NEG_INFINITY)
+            .amax(1, false);
+        let mean = (&h * &mask).sum_dim_intlist(1, false, Kind::Float) / &lengths;
+        let features =
+            Tensor::cat(&[max, mean, mean_input], -1).dropout(self.config.dropout, train);
+        self.output.forward(&features)
+    }
+}
