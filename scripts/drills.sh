@@ -7,7 +7,8 @@
 #   reload    a reload every 2 s for 60 s under 64 clients, two corrupt versions among them, 50
 #             reloads in all: every answer 200 from a live version, RSS back within 10 %
 #   fairness  two models; one saturated, then at 2x its capacity: the other's p99 at light load against alone
-#             (FAIRNESS_FLAGS: extra serve flags for this drill's server, e.g. "--workers 1")
+#             (FAIRNESS_FLAGS: extra serve flags for this drill's server, e.g. "--workers 1";
+#             FLOOD_DATA: the texts a is flooded with, e.g. from scripts/long-texts.py)
 # Usage: scripts/drills.sh [overload|sigterm|failover|soak|reload|fairness ...]   (default: all)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,6 +16,8 @@ cd "$(dirname "$0")/.."
 BIN="${BIN:-target/release/textserve}"
 MODEL="${MODEL:-models/zh-reviews-sentiment}"
 DATA="${DATA:-data/zh-reviews.jsonl}"
+# Texts model a is flooded with in the fairness drill (e.g. long reports; RELIABILITY.md §7).
+FLOOD_DATA="${FLOOD_DATA:-$DATA}"
 OUT="${OUT:-drill-results}"
 SOAK_SECONDS="${SOAK_SECONDS:-600}"
 BASE_PORT="${BASE_PORT:-18300}"
@@ -223,13 +226,14 @@ PY
   b=/v1/models/sentiment-b/predict
   echo "b alone, 4 clients at 50 requests/s for 15 s:"
   loadgen --port "$port" --path "$b" --workers 4 --rate 50 --seconds 15 | tee "$OUT/fairness-b-alone.json"
-  capacity=$(loadgen --port "$port" --path "$a" --workers 64 --seconds 8 |
+  capacity=$(python3 scripts/loadgen.py --data "$FLOOD_DATA" --port "$port" --path "$a" --workers 64 --seconds 8 |
     python3 -c 'import json,sys; print(json.load(sys.stdin)["answered_per_s"])')
   echo "a's capacity (64 closed-loop clients, 8 s): $capacity requests/s"
   # At capacity: wrk (C, light on the shared cores) keeps a's queue busy without 429s. Its
   # bodies are written here, so the drill does not depend on a bench run's files.
-  scripts/request-bodies.py "$DATA" "$OUT"
-  wrk -t1 -c32 -d21s -s scripts/wrk-bodies.lua "http://127.0.0.1:$port" -- "$OUT/single.bodies" "$a" \
+  mkdir -p "$OUT/flood"
+  scripts/request-bodies.py "$FLOOD_DATA" "$OUT/flood"
+  wrk -t1 -c32 -d21s -s scripts/wrk-bodies.lua "http://127.0.0.1:$port" -- "$OUT/flood/single.bodies" "$a" \
     >"$OUT/fairness-a-saturated.txt" &
   flood=$!
   sleep 3
@@ -242,7 +246,7 @@ PY
   # The flood comes from examples/openloop.rs, not loadgen.py: at this rate the Python
   # generator's 1,024 threads take about a core of the two, and the drill then measures the
   # load generator's share of the CPU more than the server.
-  target/release/examples/openloop --port "$port" --path "$a" --data "$DATA" --rate "$rate" \
+  target/release/examples/openloop --port "$port" --path "$a" --data "$FLOOD_DATA" --rate "$rate" \
     --seconds 21 --connections 1024 >"$OUT/fairness-a-flooded.json" &
   flood=$!
   sleep 3
