@@ -6,6 +6,27 @@ use tch::{Kind, Tensor};
 
 use super::network::{Batch, ModelConfig, Network, SCOPE_CODES};
 
+/// The LSTM's dimensions under a configuration.
+impl ModelConfig {
+    fn input_dim(&self) -> i64 {
+        self.embedding_dim
+            + if self.bigram_buckets > 0 {
+                self.bigram_dim
+            } else {
+                0
+            }
+    }
+
+    fn directions(&self) -> i64 {
+        if self.bidirectional { 2 } else { 1 }
+    }
+
+    /// Max- and mean-pooled LSTM states plus the mean input embedding.
+    fn features_dim(&self) -> i64 {
+        2 * self.hidden_size * self.directions() + self.input_dim()
+    }
+}
+
 #[derive(Debug)]
 struct Layer {
     forward: nn::LSTM,

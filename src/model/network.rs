@@ -119,24 +119,6 @@ impl ModelConfig {
         }
         Ok(())
     }
-
-    pub(super) fn input_dim(&self) -> i64 {
-        self.embedding_dim
-            + if self.bigram_buckets > 0 {
-                self.bigram_dim
-            } else {
-                0
-            }
-    }
-
-    pub(super) fn directions(&self) -> i64 {
-        if self.bidirectional { 2 } else { 1 }
-    }
-
-    /// Max- and mean-pooled LSTM states plus the mean input embedding.
-    pub(super) fn features_dim(&self) -> i64 {
-        2 * self.hidden_size * self.directions() + self.input_dim()
-    }
 }
 
 /// Token ids of several texts, right-padded into one tensor, plus what the network needs to make
