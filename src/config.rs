@@ -312,9 +312,9 @@ pub struct TrainArgs {
     #[arg(long)]
     pub card_notes: Option<PathBuf>,
     /// Augmentation examples (same format and fields as --data) added to the training split
-    /// only, weighted by --extra-weight; never validated or tested on.
+    /// only, weighted by --extra-weight; never validated or tested on. Repeat for several files.
     #[arg(long)]
-    pub extra_data: Option<PathBuf>,
+    pub extra_data: Vec<PathBuf>,
     /// Behavioural suite that helps choose the mixture weight: among weights within half a point
     /// of the best validation accuracy, the one passing most of it. Never its held-out part.
     #[arg(long)]

@@ -122,6 +122,11 @@ async fn models_list_and_details() {
 
     let details = app.get_json(&format!("/v1/models/{MODEL_NAME}")).await;
     assert_eq!(details["architecture"]["hidden_size"], 12);
+    // The test model mixes its LSTM and n-gram part evenly, and says so.
+    assert_eq!(
+        details["architecture"]["computes"],
+        "LSTM and n-gram mixture: the LSTM's log-probabilities weigh 0.50, the n-gram part's 0.50"
+    );
     assert!(details["vocabulary_size"].as_u64().unwrap() > 10);
     assert_eq!(details["max_length"], 64);
     assert!(details["parameters"].as_u64().unwrap() > 1000);

@@ -110,7 +110,7 @@ fn setup(fail_under: Option<f64>, allow_failing: bool) -> Run {
         version: "t".into(),
         config: small_config(),
         card_notes: None,
-        extra_data: Some(extra),
+        extra_data: vec![extra],
         tune_suite: None,
         check: Some(CheckGate {
             suite: suite.clone(),

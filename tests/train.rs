@@ -68,7 +68,7 @@ fn job(dir: &std::path::Path, config: TrainConfig) -> TrainJob {
         version: "t".into(),
         config,
         card_notes: Some("## Notes\n\ntest note\n".into()),
-        extra_data: None,
+        extra_data: Vec::new(),
         tune_suite: None,
         check: None,
     }
@@ -298,7 +298,7 @@ fn single_label_data_is_refused() {
         version: "1".into(),
         config: TrainConfig::default(),
         card_notes: None,
-        extra_data: None,
+        extra_data: Vec::new(),
         tune_suite: None,
         check: None,
     };
@@ -487,4 +487,140 @@ fn a_fixed_wide_weight_is_kept_and_the_search_still_recorded() {
     };
     let error = train(&out_of_range).unwrap_err().to_string();
     assert!(error.contains("--wide-weight"), "{error}");
+}
+
+/// Names of the tensors a model directory's weights file holds.
+fn stored_tensor_names(model_dir: &std::path::Path) -> Vec<String> {
+    tch::Tensor::read_safetensors(model_dir.join("model.safetensors"))
+        .unwrap()
+        .into_iter()
+        .map(|(name, _)| name)
+        .collect()
+}
+
+#[test]
+fn a_mixture_that_gives_the_wide_part_weight_one_ships_no_lstm() {
+    let _turn = common::torch_turn();
+    let dir = tempfile::tempdir().unwrap();
+    let config = TrainConfig {
+        wide_weight: Some(1.0),
+        epochs: 3,
+        ..common::small_train_config()
+    };
+    let job = job(dir.path(), config);
+    let manifest = train(&job).unwrap();
+    let training = manifest.training.as_ref().unwrap();
+    assert!(training.lstm_dropped);
+    assert!(
+        training.history.iter().any(|e| e.stage == "member 0"),
+        "the member was trained before the weight was known"
+    );
+    assert_eq!(manifest.architecture.members, 0);
+    assert_eq!(manifest.architecture.computes(), "n-gram model, no LSTM");
+    let names = stored_tensor_names(&job.out);
+    assert!(names.iter().any(|n| n.starts_with("wide.")), "{names:?}");
+    assert!(
+        names.iter().all(|n| !n.starts_with("member")),
+        "no LSTM tensors: {names:?}"
+    );
+    let parts: Vec<&str> = training.ablation.iter().map(|r| r.part.as_str()).collect();
+    assert_eq!(parts, ["n-gram part alone", "LSTM alone", "mixture"]);
+    let card = std::fs::read_to_string(job.out.join("MODEL_CARD.md")).unwrap();
+    assert!(card.contains("n-gram model, no LSTM"), "{card}");
+    assert!(
+        card.contains("fixed by `--wide-weight`, not chosen"),
+        "{card}"
+    );
+    assert!(!card.contains("chosen by the rule"), "{card}");
+    // The model as loaded answers as the wide part measured alone did.
+    let model = Model::load(&job.out).unwrap();
+    let validation = evaluation_examples(
+        &model,
+        None,
+        &ReadOptions::default(),
+        RecordedSplit::Validation,
+    )
+    .unwrap();
+    let reloaded = evaluate(&model, &validation).unwrap();
+    assert_eq!(
+        reloaded.accuracy, training.ablation[0].validation_accuracy,
+        "loaded n-gram model = the n-gram part alone"
+    );
+}
+
+#[test]
+fn members_zero_trains_and_ships_the_ngram_part_alone() {
+    let _turn = common::torch_turn();
+    let dir = tempfile::tempdir().unwrap();
+    let config = TrainConfig {
+        members: 0,
+        ..common::small_train_config()
+    };
+    let job = job(dir.path(), config);
+    let manifest = train(&job).unwrap();
+    let training = manifest.training.as_ref().unwrap();
+    assert!(training.history.iter().all(|e| e.stage == "wide"));
+    assert!(training.ablation.is_empty() && training.wide_weight_search.is_empty());
+    assert_eq!(
+        (
+            manifest.architecture.members,
+            manifest.architecture.wide_weight
+        ),
+        (0, 1.0)
+    );
+    assert!(
+        stored_tensor_names(&job.out)
+            .iter()
+            .all(|n| !n.starts_with("member"))
+    );
+    let card = std::fs::read_to_string(job.out.join("MODEL_CARD.md")).unwrap();
+    assert!(card.contains("An n-gram model, no LSTM"), "{card}");
+    assert!(card.contains("--members 0"), "the card reproduces it");
+    // Three labels: chance is a third.
+    let test = &manifest.metrics.as_ref().unwrap().test;
+    assert!(test.accuracy > 0.8, "{}", test.report());
+}
+
+#[test]
+fn composed_and_distilled_members_learn_and_are_recorded() {
+    let _turn = common::torch_turn();
+    let dir = tempfile::tempdir().unwrap();
+    let config = TrainConfig {
+        compose: 300,
+        compose_confidence: 0.5,
+        distill_weight: 0.5,
+        wide_weight: Some(0.5),
+        ..common::small_train_config()
+    };
+    let job = job(dir.path(), config);
+    let manifest = train(&job).unwrap();
+    let training = manifest.training.as_ref().unwrap();
+    let composed = training.composed.as_ref().expect("composition recorded");
+    assert_eq!(
+        composed.contrast
+            + composed.concession_first
+            + composed.concession_after
+            + composed.addition,
+        300
+    );
+    assert!(composed.confident_clauses > 0 && composed.confident_clauses <= composed.clauses);
+    let (first, last) = stage_losses(training, "member 0");
+    assert!(
+        last < first * 0.5,
+        "member loss should fall: {first} → {last}"
+    );
+    assert_eq!(manifest.metrics.as_ref().unwrap().test.accuracy, 1.0);
+    assert!(
+        manifest
+            .architecture
+            .computes()
+            .starts_with("LSTM and n-gram mixture")
+    );
+    let card = std::fs::read_to_string(job.out.join("MODEL_CARD.md")).unwrap();
+    assert!(
+        card.contains("synthetic, for the LSTM members only"),
+        "{card}"
+    );
+    assert!(card.contains("distillation: 50 %"), "{card}");
+    assert!(card.contains("| LSTM alone"), "{card}");
 }

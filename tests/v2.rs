@@ -57,6 +57,11 @@ async fn metadata_and_health_describe_the_served_model() {
         json!([{"name": "text", "datatype": "BYTES", "shape": [-1]}])
     );
     assert_eq!(model["outputs"][0]["shape"], json!([-1, labels]));
+    // The test model mixes its LSTM and n-gram part evenly, and says so.
+    assert_eq!(
+        model["computes"],
+        "LSTM and n-gram mixture: the LSTM's log-probabilities weigh 0.50, the n-gram part's 0.50"
+    );
     let versioned = app
         .get(&format!("/v2/models/{MODEL_NAME}/versions/{version}"))
         .await;

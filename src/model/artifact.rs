@@ -53,6 +53,9 @@ pub struct ExtraDataRecord {
     pub cleaning: CleanStats,
     /// Texts left out because the main data holds them (in any split).
     pub dropped_as_main_data: usize,
+    /// Texts left out because an earlier `--extra-data` file gave them.
+    #[serde(default)]
+    pub dropped_as_earlier_extra_data: usize,
     pub used: usize,
 }
 
@@ -119,6 +122,9 @@ pub struct TrainingRecord {
     /// Augmentation examples added to the training split (`--extra-data`), if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub extra_data: Option<ExtraDataRecord>,
+    /// Further `--extra-data` files, after the first, in the order given.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub more_extra_data: Vec<ExtraDataRecord>,
     /// The suite that helped choose the mixture weight (`--tune-suite`), as the kept model
     /// scores on it; never the held-out part.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -134,6 +140,16 @@ pub struct TrainingRecord {
     /// The tuning suite's mean pass rate at each weight of `wide_weight_search`, when one was given.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub wide_weight_tune_pass_rates: Vec<f64>,
+    /// Composed training examples of the LSTM members (`--compose`), when there were any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub composed: Option<ComposeRecord>,
+    /// The trained parts measured alone and mixed, when both were trained.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ablation: Vec<AblationRow>,
+    /// LSTM members were trained, then left out of the model because the mixture gave the
+    /// wide part weight 1 (they would never be computed).
+    #[serde(default)]
+    pub lstm_dropped: bool,
     /// What each stage (wide, member 0, …) kept.
     pub stages: Vec<StageOutcome>,
     pub duration_seconds: f64,
@@ -141,6 +157,41 @@ pub struct TrainingRecord {
 }
 
 pub type Hyperparameters = serde_json::Map<String, serde_json::Value>;
+
+impl TrainingRecord {
+    /// Every `--extra-data` file, in the order given.
+    pub fn extra_data_files(&self) -> impl Iterator<Item = &ExtraDataRecord> {
+        self.extra_data.iter().chain(&self.more_extra_data)
+    }
+}
+
+/// What compositional augmentation made (see `train --compose`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ComposeRecord {
+    /// Distinct clauses found in the training-side texts.
+    pub clauses: usize,
+    /// Clauses the wide part read with their text's label at the confidence asked for.
+    pub confident_clauses: usize,
+    /// Composed texts by structure: "A，但是B", "虽然A，B", "B，虽然A", "A，而且B".
+    pub contrast: usize,
+    pub concession_first: usize,
+    pub concession_after: usize,
+    pub addition: usize,
+}
+
+/// One part of the trained network (or their mixture) measured on its own.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AblationRow {
+    /// "n-gram part alone", "LSTM alone" or "mixture".
+    pub part: String,
+    pub wide_weight: f64,
+    pub validation_accuracy: f64,
+    pub test_accuracy: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tune_check: Option<CheckSummary>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub check: Option<CheckSummary>,
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SplitSizes {

@@ -5,6 +5,7 @@ use tch::nn::{self, Module, RNN};
 use tch::{Kind, Tensor};
 
 use super::network::{Batch, ModelConfig, Network, SCOPE_CODES};
+use super::wide::{Wide, WideEvidence};
 
 /// The LSTM's dimensions under a configuration.
 impl ModelConfig {
@@ -45,12 +46,15 @@ pub struct Member {
     embedding: nn::Embedding,
     bigram_embedding: Option<nn::Embedding>,
     scope_embedding: Option<nn::Embedding>,
+    /// The wide part's evidence per position and its projection onto the input.
+    evidence: Option<(WideEvidence, nn::Linear)>,
     layers: Vec<Layer>,
     output: nn::Linear,
 }
 
 impl Member {
-    pub fn new(p: &nn::Path, config: &ModelConfig) -> Self {
+    /// `wide`, the trained wide part, is read when the config asks for its evidence.
+    pub fn new(p: &nn::Path, config: &ModelConfig, wide: Option<&Wide>) -> Self {
         let embedding = nn::embedding(
             p / "embedding",
             config.vocab_size,
@@ -76,6 +80,15 @@ impl Member {
                     ..Default::default()
                 },
             )
+        });
+        let evidence = wide.filter(|_| config.wide_evidence).map(|wide| {
+            let projection = nn::linear(
+                p / "evidence",
+                config.num_labels,
+                config.input_dim(),
+                Default::default(),
+            );
+            (wide.evidence(), projection)
         });
         let rnn_config = nn::RNNConfig {
             batch_first: true,
@@ -115,6 +128,7 @@ impl Member {
             embedding,
             bigram_embedding,
             scope_embedding,
+            evidence,
             layers,
             output,
         }
@@ -140,6 +154,13 @@ impl Member {
         }
         if let Some(scope_embedding) = &self.scope_embedding {
             x += scope_embedding.forward(&batch.scopes);
+        }
+        if let Some((evidence, projection)) = &self.evidence {
+            let at_positions = match &batch.position_evidence {
+                Some(given) => given.shallow_clone(),
+                None => evidence.at_positions(batch),
+            };
+            x += projection.forward(&at_positions);
         }
         if train && self.config.token_dropout > 0.0 {
             let size = x.size();

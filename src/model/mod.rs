@@ -47,6 +47,16 @@ impl Model {
         Self { artifact }
     }
 
+    pub fn into_artifact(self) -> Artifact {
+        self.artifact
+    }
+
+    /// Re-weighs the mixture (for measuring its parts alone); the manifest follows.
+    pub fn set_wide_weight(&mut self, weight: f64) {
+        self.artifact.classifier.set_wide_weight(weight);
+        self.artifact.manifest.architecture.wide_weight = weight;
+    }
+
     pub fn manifest(&self) -> &Manifest {
         &self.artifact.manifest
     }

@@ -6,7 +6,9 @@ use tch::nn;
 use tch::{Kind, Tensor};
 
 use super::lstm::Member;
-use super::wide::{Wide, negated_plain_counts, ngram_counts, ngram_features};
+use super::wide::{
+    Wide, negated_plain_counts, ngram_counts, ngram_features, position_ngram_hashes,
+};
 use crate::text::{PAD_ID, base_id};
 
 /// The network's shape; stored in `model.json` so loading can rebuild it before reading weights.
@@ -29,7 +31,8 @@ pub struct ModelConfig {
     /// Token 1- to 3-grams known to the wide part, a TF-IDF logistic regression; 0 turns it off.
     #[serde(default)]
     pub ngram_vocab_size: i64,
-    /// Independently trained LSTM networks whose log-probabilities are averaged.
+    /// Independently trained LSTM networks whose log-probabilities are averaged; 0 for an
+    /// n-gram model with no LSTM at all (its weights file holds no LSTM tensors).
     #[serde(default = "one")]
     pub members: i64,
     /// Share of the wide part in the final log-probabilities (the LSTM members share the rest);
@@ -59,6 +62,12 @@ pub struct ModelConfig {
     /// know reads as even odds instead of the training data's leaning.
     #[serde(default = "yes")]
     pub wide_intercept: bool,
+    /// Give each LSTM input the trained wide part's evidence at that position (its weights of
+    /// the n-grams ending there): the LSTM then reads word-level evidence in order and learns
+    /// how it combines — which clause of a contrast counts — instead of relearning every word
+    /// from the labelled texts alone.
+    #[serde(default)]
+    pub wide_evidence: bool,
 }
 
 /// Distinct scope codes: negated, conceded and cue bits.
@@ -94,11 +103,16 @@ impl ModelConfig {
             ("embedding_dim", self.embedding_dim),
             ("hidden_size", self.hidden_size),
             ("num_layers", self.num_layers),
-            ("members", self.members),
         ] {
             if value <= 0 {
                 return fail(field, "must be positive");
             }
+        }
+        if self.members < 0 {
+            return fail("members", "must be 0 (no LSTM) or more");
+        }
+        if self.members == 0 && self.ngram_vocab_size == 0 {
+            return fail("members", "must be positive without the n-gram part");
         }
         if self.bigram_buckets < 0 || self.bigram_buckets == 1 {
             return fail("bigram_buckets", "must be 0 (off) or at least 2");
@@ -117,7 +131,37 @@ impl ModelConfig {
         if !(0.0..=1.0).contains(&self.wide_weight) {
             return fail("wide_weight", "must be in [0, 1]");
         }
+        if self.members == 0 && self.wide_weight != 1.0 {
+            return fail("wide_weight", "must be 1 when there is no LSTM (members 0)");
+        }
         Ok(())
+    }
+
+    /// Whether a prediction runs the LSTM members.
+    pub fn computes_lstm(&self) -> bool {
+        self.members > 0 && (self.ngram_vocab_size == 0 || self.wide_weight < 1.0)
+    }
+
+    /// Whether a prediction runs the wide n-gram part.
+    pub fn computes_wide(&self) -> bool {
+        self.ngram_vocab_size > 0 && (self.members == 0 || self.wide_weight > 0.0)
+    }
+
+    /// What a prediction computes, in the words the card, the API and the v2 metadata use.
+    pub fn computes(&self) -> String {
+        match (self.computes_wide(), self.computes_lstm()) {
+            (true, false) if self.members > 0 => format!(
+                "n-gram model; its {} stored LSTM member(s) are not computed (wide weight 1.0)",
+                self.members
+            ),
+            (true, false) => "n-gram model, no LSTM".into(),
+            (false, _) => "LSTM model, no n-gram part".into(),
+            (true, true) => format!(
+                "LSTM and n-gram mixture: the LSTM's log-probabilities weigh {:.2}, the n-gram part's {:.2}",
+                1.0 - self.wide_weight,
+                self.wide_weight
+            ),
+        }
     }
 }
 
@@ -136,6 +180,12 @@ pub struct Batch {
     pub(super) ngrams: Tensor,
     /// `[batch, slots]` sublinear term frequency 1 + ln(count), 0 on padding.
     pub(super) ngram_tf: Tensor,
+    /// `[batch, width, 3]` hashes of the 1-, 2- and 3-gram ending at each position, for
+    /// [`ModelConfig::wide_evidence`] (`[batch, 1, 3]` zeros without it).
+    pub(super) position_ngrams: Tensor,
+    /// `[batch, width, labels]` wide evidence given with the batch instead of read from the
+    /// model's own wide part (training reads each text's from a wide part that never saw it).
+    pub(super) position_evidence: Option<Tensor>,
     /// `[batch, slots]` plain hashes of the negated n-grams and their term frequency, for
     /// [`ModelConfig::negation_transfer`] (one empty slot without it).
     pub(super) negated_plain: Tensor,
@@ -220,7 +270,18 @@ impl Batch {
                 Vec::new()
             }
         });
+        let position_ngrams = if config.wide_evidence && config.ngram_vocab_size > 0 {
+            let hashes: Vec<i64> = sequences
+                .iter()
+                .flat_map(|s| position_ngram_hashes(s, vocab_size, width))
+                .collect();
+            Tensor::from_slice(&hashes).view([batch as i64, width as i64, 3])
+        } else {
+            Tensor::zeros([batch as i64, 1, 3], (Kind::Int64, tch::Device::Cpu))
+        };
         Self {
+            position_ngrams,
+            position_evidence: None,
             ids: Tensor::from_slice(&ids).view(shape),
             bigrams: Tensor::from_slice(&bigrams).view(shape),
             lengths: Tensor::from_slice(&lengths),
@@ -232,6 +293,20 @@ impl Batch {
             negated_plain,
             negated_plain_tf,
         }
+    }
+
+    /// The batch with each text's wide evidence given (`[length_i, labels]` per text, in
+    /// order) rather than read from the model's own wide part.
+    pub fn with_position_evidence(mut self, per_text: &[&Tensor]) -> Self {
+        let width = self.ids.size()[1];
+        let padded = Tensor::pad_sequence(per_text, true, 0.0, "right");
+        let missing = width - padded.size()[1];
+        self.position_evidence = Some(if missing > 0 {
+            padded.constant_pad_nd([0, 0, 0, missing])
+        } else {
+            padded
+        });
+        self
     }
 
     pub fn len(&self) -> i64 {
@@ -274,8 +349,8 @@ pub fn member_path(k: i64) -> String {
 impl Classifier {
     pub fn new(p: &nn::Path, config: &ModelConfig) -> Self {
         let wide = (config.ngram_vocab_size > 0).then(|| Wide::new(&(p / "wide"), config));
-        let members = (0..config.members.max(1))
-            .map(|k| Member::new(&(p / member_path(k)), config))
+        let members = (0..config.members)
+            .map(|k| Member::new(&(p / member_path(k)), config, wide.as_ref()))
             .collect();
         Self {
             config: config.clone(),
@@ -290,6 +365,10 @@ impl Classifier {
 
     pub fn set_wide_weight(&mut self, weight: f64) {
         self.config.wide_weight = weight;
+    }
+
+    pub fn has_lstm(&self) -> bool {
+        !self.members.is_empty()
     }
 
     /// Mean log-probabilities of the LSTM members alone.
@@ -315,7 +394,9 @@ impl Network for Classifier {
         match &self.wide {
             // A part with no weight in the mixture is not computed: the LSTM members cost
             // nearly all of a forward pass, and a weight of exactly 1 makes their share zero.
-            Some(wide) if w == 1.0 => wide.forward_t(batch, train).log_softmax(-1, Kind::Float),
+            Some(wide) if w == 1.0 || self.members.is_empty() => {
+                wide.forward_t(batch, train).log_softmax(-1, Kind::Float)
+            }
             Some(wide) if w > 0.0 => {
                 wide.forward_t(batch, train).log_softmax(-1, Kind::Float) * w
                     + self.deep_log_probabilities(batch, train) * (1.0 - w)
@@ -350,6 +431,7 @@ pub(super) mod tests {
             negation_transfer: 0,
             transfer_in_concession: true,
             wide_intercept: true,
+            wide_evidence: false,
         }
     }
 
@@ -359,6 +441,73 @@ pub(super) mod tests {
                 .forward_t(&Batch::new(sequences, model.config()), false)
                 .softmax(-1, Kind::Float)
         })
+    }
+
+    #[test]
+    fn what_a_model_computes_follows_its_members_and_weight() {
+        let mixed = tiny_config(true);
+        assert_eq!(
+            mixed.computes(),
+            "LSTM and n-gram mixture: the LSTM's log-probabilities weigh 0.50, the n-gram part's 0.50"
+        );
+        let stored_only = ModelConfig {
+            wide_weight: 1.0,
+            ..tiny_config(true)
+        };
+        assert!(!stored_only.computes_lstm());
+        assert!(stored_only.computes().contains("not computed"));
+        let ngram_only = ModelConfig {
+            members: 0,
+            wide_weight: 1.0,
+            ..tiny_config(true)
+        };
+        assert_eq!(ngram_only.computes(), "n-gram model, no LSTM");
+        assert!(ngram_only.validate().is_ok());
+        let lstm_only = ModelConfig {
+            ngram_vocab_size: 0,
+            ..tiny_config(true)
+        };
+        assert_eq!(lstm_only.computes(), "LSTM model, no n-gram part");
+        let weighed_without_lstm = ModelConfig {
+            members: 0,
+            ..tiny_config(true)
+        };
+        assert_eq!(
+            weighed_without_lstm.validate().unwrap_err().field,
+            "wide_weight"
+        );
+        let nothing = ModelConfig {
+            members: 0,
+            ngram_vocab_size: 0,
+            wide_weight: 1.0,
+            ..tiny_config(true)
+        };
+        assert_eq!(nothing.validate().unwrap_err().field, "members");
+    }
+
+    #[test]
+    fn an_ngram_model_has_no_lstm_variables_and_answers_as_its_wide_part() {
+        let config = ModelConfig {
+            members: 0,
+            wide_weight: 1.0,
+            ..tiny_config(true)
+        };
+        let vs = VarStore::new(Device::Cpu);
+        let model = Classifier::new(&vs.root(), &config);
+        assert!(!model.has_lstm());
+        assert!(vs.variables().keys().all(|name| name.starts_with("wide.")));
+        let corpus: Vec<i64> = (2..48).collect();
+        let vocabulary = NgramVocabulary::fit([&corpus[..], &corpus[3..20]], 50, 1, 40);
+        model.wide().unwrap().set_vocabulary(&vocabulary);
+        let batch = Batch::new(&[&[4, 5, 6]], &config);
+        let wide = tch::no_grad(|| {
+            model
+                .wide()
+                .unwrap()
+                .forward_t(&batch, false)
+                .log_softmax(-1, Kind::Float)
+        });
+        assert!(tch::no_grad(|| model.forward_t(&batch, false)).allclose(&wide, 1e-6, 1e-6, false));
     }
 
     #[test]

@@ -29,27 +29,49 @@ pub fn ngram_counts(ids: &[i64], vocab_size: i64) -> Vec<(i64, u32)> {
     let mut plain = Vec::with_capacity(4);
     for n in 1..=3 {
         for window in ids.windows(n) {
-            let scope = scope_of(window[0], vocab_size);
-            let uniform = window.iter().all(|&id| scope_of(id, vocab_size) == scope);
-            let mark = match (scope.negated, scope.conceded) {
-                (false, false) => None,
-                (true, false) => Some(NEGATED_MARK),
-                (false, true) => Some(CONCEDED_MARK),
-                (true, true) => Some(CONCEDED_NEGATED_MARK),
-            };
-            // N-grams across a scope's edge keep their marked ids, which set them apart.
-            let hash = if uniform {
-                plain.clear();
-                plain.extend(window.iter().map(|&id| base_id(id, vocab_size)));
-                plain.extend(mark);
-                ngram_hash(&plain)
-            } else {
-                ngram_hash(window)
-            };
-            *counts.entry(hash).or_default() += 1;
+            *counts
+                .entry(window_hash(window, vocab_size, &mut plain))
+                .or_default() += 1;
         }
     }
     counts.into_iter().collect()
+}
+
+/// The hash under which the wide part counts one n-gram (`plain` is scratch space).
+fn window_hash(window: &[i64], vocab_size: i64, plain: &mut Vec<i64>) -> i64 {
+    let scope = scope_of(window[0], vocab_size);
+    let uniform = window.iter().all(|&id| scope_of(id, vocab_size) == scope);
+    let mark = match (scope.negated, scope.conceded) {
+        (false, false) => None,
+        (true, false) => Some(NEGATED_MARK),
+        (false, true) => Some(CONCEDED_MARK),
+        (true, true) => Some(CONCEDED_NEGATED_MARK),
+    };
+    // N-grams across a scope's edge keep their marked ids, which set them apart.
+    if uniform {
+        plain.clear();
+        plain.extend(window.iter().map(|&id| base_id(id, vocab_size)));
+        plain.extend(mark);
+        ngram_hash(plain)
+    } else {
+        ngram_hash(window)
+    }
+}
+
+/// Per position, the hashes of the 1-, 2- and 3-gram ending there, as the wide part counts
+/// them (0 where a text is too short for one): `[width × 3]` for one text of `width` slots.
+pub fn position_ngram_hashes(ids: &[i64], vocab_size: i64, width: usize) -> Vec<i64> {
+    let mut hashes = vec![0i64; width * 3];
+    let mut plain = Vec::with_capacity(4);
+    for end in 0..ids.len().min(width) {
+        for n in 1..=3usize {
+            if n <= end + 1 {
+                hashes[end * 3 + n - 1] =
+                    window_hash(&ids[end + 1 - n..=end], vocab_size, &mut plain);
+            }
+        }
+    }
+    hashes
 }
 
 /// The plain hashes of the n-grams wholly inside a negation (cues excluded) and within `reach`
@@ -243,19 +265,69 @@ impl Wide {
         (self.weights.forward(rows) * features.unsqueeze(-1)).sum_dim_intlist(1, false, Kind::Float)
     }
 
-    /// Row of each n-gram hash in `weights` and `idf`: its position among the sorted keys plus
-    /// one, or 0 when it is unknown or padding.
     fn rows(&self, hashes: &Tensor) -> Tensor {
-        let last = (self.config.ngram_vocab_size - 1).max(0);
-        let position = hashes
-            .searchsorted(&self.keys, false, false, "left", None::<Tensor>)
-            .clamp(0, last);
-        let found = self
-            .keys
-            .index_select(0, &position.flatten(0, -1))
-            .view(hashes.size().as_slice())
-            .eq_tensor(hashes);
-        (position + 1).where_self(&found, &Tensor::zeros_like(hashes))
+        rows_of(&self.keys, self.config.ngram_vocab_size, hashes)
+    }
+}
+
+/// Row of each n-gram hash in the wide part's `weights` and `idf`: its position among the
+/// sorted `keys` plus one, or 0 when it is unknown or padding.
+fn rows_of(keys: &Tensor, ngram_vocab_size: i64, hashes: &Tensor) -> Tensor {
+    let last = (ngram_vocab_size - 1).max(0);
+    let position = hashes
+        .searchsorted(keys, false, false, "left", None::<Tensor>)
+        .clamp(0, last);
+    let found = keys
+        .index_select(0, &position.flatten(0, -1))
+        .view(hashes.size().as_slice())
+        .eq_tensor(hashes);
+    (position + 1).where_self(&found, &Tensor::zeros_like(hashes))
+}
+
+/// What an LSTM member reads of the trained wide part (see [`ModelConfig::wide_evidence`]):
+/// the same tensors, shared, never trained through.
+#[derive(Debug)]
+pub struct WideEvidence {
+    keys: Tensor,
+    idf: Tensor,
+    weights: Tensor,
+    ngram_vocab_size: i64,
+}
+
+impl Wide {
+    pub fn evidence(&self) -> WideEvidence {
+        WideEvidence {
+            keys: self.keys.shallow_clone(),
+            idf: self.idf.shallow_clone(),
+            weights: self.weights.ws.shallow_clone(),
+            ngram_vocab_size: self.config.ngram_vocab_size,
+        }
+    }
+}
+
+impl WideEvidence {
+    /// `[batch, width, labels]`: at each position, the wide part's weights of the n-grams
+    /// ending there times their IDF and term frequency 1, under the text's own TF-IDF
+    /// normalisation, so a text's positions add up to about its wide logits.
+    pub fn at_positions(&self, batch: &Batch) -> Tensor {
+        tch::no_grad(|| {
+            let idf_of = |rows: &Tensor| {
+                self.idf
+                    .index_select(0, &rows.flatten(0, -1))
+                    .view(rows.size().as_slice())
+            };
+            let text_rows = rows_of(&self.keys, self.ngram_vocab_size, &batch.ngrams);
+            let norm = (&batch.ngram_tf * idf_of(&text_rows))
+                .square()
+                .sum_dim_intlist(1, true, Kind::Float)
+                .sqrt()
+                .clamp_min(1e-12);
+            let rows = rows_of(&self.keys, self.ngram_vocab_size, &batch.position_ngrams);
+            let evidence = (Tensor::embedding(&self.weights, &rows, -1, false, false)
+                * idf_of(&rows).unsqueeze(-1))
+            .sum_dim_intlist(2, false, Kind::Float);
+            evidence / norm.unsqueeze(-1)
+        })
     }
 }
 
@@ -297,6 +369,58 @@ mod tests {
     use super::super::network::tests::tiny_config;
     use super::*;
     use tch::{Device, nn::VarStore};
+
+    #[test]
+    fn position_evidence_adds_up_to_the_wide_logits() {
+        tch::manual_seed(2);
+        let config = ModelConfig {
+            wide_evidence: true,
+            wide_intercept: false,
+            ..tiny_config(true)
+        };
+        let vs = VarStore::new(Device::Cpu);
+        let model = Classifier::new(&vs.root(), &config);
+        let corpus: Vec<i64> = (2..48).collect();
+        let vocabulary = NgramVocabulary::fit([&corpus[..], &corpus[3..20]], 50, 1, 40);
+        let wide = model.wide().unwrap();
+        wide.set_vocabulary(&vocabulary);
+        for (name, mut variable) in vs.variables() {
+            if name.starts_with("wide.weights") {
+                tch::no_grad(|| variable.copy_(&(variable.rand_like() - 0.5)));
+            }
+        }
+        // No n-gram repeats within a text, so each counts once, where it ends; the shorter
+        // text's padding must add nothing.
+        let batch = Batch::new(&[&[4, 5, 6, 7, 30][..], &[9, 3]], &config);
+        let logits = tch::no_grad(|| wide.forward_t(&batch, false));
+        let evidence = wide.evidence().at_positions(&batch);
+        assert_eq!(evidence.size(), vec![2, 5, 3]);
+        let summed = evidence.sum_dim_intlist(1, false, Kind::Float);
+        assert!(
+            logits.allclose(&summed, 1e-5, 1e-5, false),
+            "{logits:?} vs {summed:?}"
+        );
+    }
+
+    #[test]
+    fn position_hashes_are_the_ngrams_the_wide_part_counts() {
+        let vocab = 50;
+        // A negated run (code 1) after a cue (code 4): marks change the hashes.
+        let ids = [3, 7 + 4 * vocab, 9 + vocab, 11 + vocab, 5];
+        let width = 7;
+        let positions = position_ngram_hashes(&ids, vocab, width);
+        let mut from_positions: Vec<i64> = positions.iter().copied().filter(|&h| h != 0).collect();
+        from_positions.sort_unstable();
+        let mut counted: Vec<i64> = ngram_counts(&ids, vocab)
+            .into_iter()
+            .flat_map(|(hash, count)| std::iter::repeat_n(hash, count as usize))
+            .collect();
+        counted.sort_unstable();
+        assert_eq!(from_positions, counted);
+        // The first token ends only a unigram; slots past the text hold nothing.
+        assert!(positions[0] != 0 && positions[1] == 0 && positions[2] == 0);
+        assert!(positions[5 * 3..].iter().all(|&h| h == 0));
+    }
 
     #[test]
     fn marked_ngrams_are_features_of_their_own() {
@@ -391,6 +515,7 @@ mod tests {
             ngram_vocab_size: 3,
             negation_transfer: 3,
             wide_intercept: false,
+            wide_evidence: false,
             ..tiny_config(false)
         };
         let vs = VarStore::new(Device::Cpu);

@@ -89,6 +89,10 @@ pub struct ModelDetails {
 /// ones clients have read since the first version.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ArchitectureView {
+    /// What a prediction computes: "n-gram model, no LSTM", an LSTM and n-gram mixture with
+    /// its weights, or an n-gram model whose stored LSTM is not computed.
+    #[schema(example = "n-gram model, no LSTM")]
+    pub computes: String,
     /// Token ids the embedding knows, `<pad>` and `<unk>` included.
     pub vocab_size: i64,
     pub num_labels: i64,
@@ -105,7 +109,7 @@ pub struct ArchitectureView {
     pub token_dropout: f64,
     /// Token 1- to 3-grams known to the wide part (0: no wide part).
     pub ngram_vocab_size: i64,
-    /// LSTM members averaged.
+    /// LSTM members averaged (0: no LSTM).
     pub members: i64,
     /// Share of the wide part in the prediction; at 1 the LSTM members are not computed.
     pub wide_weight: f64,
@@ -123,6 +127,7 @@ pub struct ArchitectureView {
 impl From<&ModelConfig> for ArchitectureView {
     fn from(config: &ModelConfig) -> Self {
         Self {
+            computes: config.computes(),
             vocab_size: config.vocab_size,
             num_labels: config.num_labels,
             embedding_dim: config.embedding_dim,

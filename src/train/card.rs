@@ -6,7 +6,7 @@ use std::path::Path;
 
 use super::TrainConfig;
 use crate::model::Manifest;
-use crate::model::artifact::TrainingRecord;
+use crate::model::artifact::{AblationRow, CheckSummary, TrainingRecord};
 
 /// The card for a model directory `out`; `notes` (Markdown) is appended.
 pub fn render(manifest: &Manifest, out: &Path, notes: Option<&str>) -> String {
@@ -28,6 +28,11 @@ pub fn render(manifest: &Manifest, out: &Path, notes: Option<&str>) -> String {
             .map(|l| format!("`{l}`"))
             .collect::<Vec<_>>()
             .join(", ")
+    );
+    let _ = writeln!(
+        w,
+        "**What a prediction computes:** {}.\n",
+        manifest.architecture.computes()
     );
     let _ = writeln!(w, "## Intended use\n");
     let _ = writeln!(
@@ -53,16 +58,41 @@ pub fn render(manifest: &Manifest, out: &Path, notes: Option<&str>) -> String {
             "- stratified split, seed {}: train {}, validation {}, test {} (deduplicated before splitting, so no test text occurs in training)\n",
             t.split.seed, t.split_sizes.train, t.split_sizes.validation, t.split_sizes.test
         );
-        if let Some(extra) = &t.extra_data {
+        for extra in t.extra_data_files() {
             let _ = writeln!(
                 w,
-                "- extra training examples (`--extra-data`, training split only, loss weight {}): `{}` (sha256 `{}`), {} rows read, {} used after deduplication and conflict removal, {} left out because the main data holds the same text\n",
+                "- extra training examples (`--extra-data`, training split only, loss weight {}): `{}` (sha256 `{}`), {} rows read, {} used after deduplication and conflict removal, {} left out because the main data holds the same text{}\n",
                 hp.as_ref().map_or(1.0, |h| h.extra_weight),
                 extra.path,
                 extra.sha256,
                 extra.rows_read,
                 extra.used,
-                extra.dropped_as_main_data
+                extra.dropped_as_main_data,
+                match extra.dropped_as_earlier_extra_data {
+                    0 => String::new(),
+                    n => format!(", {n} because an earlier extra file gave it"),
+                }
+            );
+        }
+        if let Some(c) = &t.composed {
+            let _ = writeln!(
+                w,
+                "- synthetic, for the LSTM members only (`--compose`, made at training time by `src/train/compose.rs`): {} texts composed from {} of the {} distinct clauses of the training-side texts (those the trained wide part reads with their text's label at probability ≥ {}), labelled by the clause that decides: {} contrasts \"A，但是B\", {} concessions \"虽然A，B\", {} concessions placed after \"B，虽然A\", {} additions \"A，而且B\" of one polarity\n",
+                c.contrast + c.concession_first + c.concession_after + c.addition,
+                c.confident_clauses,
+                c.clauses,
+                hp.as_ref().map_or(0.9, |h| h.compose_confidence),
+                c.contrast,
+                c.concession_first,
+                c.concession_after,
+                c.addition
+            );
+        }
+        if let Some(h) = hp.as_ref().filter(|h| h.distill_weight > 0.0) {
+            let _ = writeln!(
+                w,
+                "- distillation: {:.0} % of each LSTM member's loss follows the trained wide part's probabilities for the same text (composed texts: their label)\n",
+                100.0 * h.distill_weight
             );
         }
         if t.suspect_labels_dropped > 0 {
@@ -121,18 +151,40 @@ pub fn render(manifest: &Manifest, out: &Path, notes: Option<&str>) -> String {
                     },
                 )
                 .collect();
-            let how = if t.wide_weight_tune_pass_rates.is_empty() {
-                "on the validation split (weight → validation accuracy"
+            let rule = if t.wide_weight_tune_pass_rates.is_empty() {
+                "the best validation accuracy"
             } else {
-                "as the best tuning-suite pass rate within half a point of the best validation accuracy (weight → validation accuracy / tuning-suite pass rate"
+                "the best tuning-suite pass rate within half a point of the best validation accuracy"
+            };
+            let columns = if t.wide_weight_tune_pass_rates.is_empty() {
+                "weight → validation accuracy"
+            } else {
+                "weight → validation accuracy / tuning-suite pass rate"
+            };
+            let kept = t
+                .ablation
+                .iter()
+                .find(|r| r.part == "mixture")
+                .map_or(manifest.architecture.wide_weight, |r| r.wide_weight);
+            let how = match hp.as_ref().and_then(|h| h.wide_weight) {
+                Some(_) => format!(
+                    "fixed by `--wide-weight`, not chosen; the rule ({rule}) would have read the search"
+                ),
+                None => format!("chosen by the rule, {rule}"),
             };
             let _ = writeln!(
                 w,
-                "\nWide weight {:.1} chosen {how}: {}).",
-                manifest.architecture.wide_weight,
+                "\nWide weight {kept:.1} {how} ({columns}: {}).",
                 tried.join(", ")
             );
+            if t.lstm_dropped {
+                let _ = writeln!(
+                    w,
+                    "\nAt weight 1.0 the LSTM members would never be computed, so they were left out of the model: it is an n-gram model, and its weights file holds no LSTM tensors."
+                );
+            }
         }
+        ablation_table(w, t);
         let _ = writeln!(
             w,
             "\nReproduce:\n\n```sh\n{}\n```\n",
@@ -141,50 +193,67 @@ pub fn render(manifest: &Manifest, out: &Path, notes: Option<&str>) -> String {
     }
     let a = &manifest.architecture;
     let _ = writeln!(w, "## Architecture\n");
-    let _ = writeln!(
-        w,
-        "An ensemble. Wide part: logistic regression on L2-normalised TF-IDF of token 1–3-grams ({} n-grams seen in at least {} training texts{}{}), weight {:.1} in the mixture. Deep part, {} LSTM member(s) each trained on its own{}, averaged: token embedding {} + hashed character-bigram embedding {}×{} → {}-layer {} LSTM, hidden {} → masked max + mean pooling, plus the mean input embedding → dropout {} → linear to {} labels. Wide and deep log-probabilities are mixed by the weight. Token dropout {} in training. Vocabulary {} tokens, max length {} tokens. {} parameters.\n",
-        a.ngram_vocab_size,
-        hp.as_ref().map_or(0, |h| h.ngram_min_df),
-        match a.negation_transfer {
-            0 => String::new(),
-            reach => format!(
-                "; a negated n-gram within {reach} tokens of its cue also counts as its plain n-gram turned around by a learnt factor{}",
-                if a.transfer_in_concession {
-                    ""
-                } else {
-                    ", except in a clause a contrast concedes"
-                }
-            ),
-        },
-        if a.wide_intercept {
-            ""
-        } else {
-            "; no intercept"
-        },
-        a.wide_weight,
-        a.members,
-        match hp.as_ref().map_or(0, |h| h.pretrain_epochs) {
-            0 => String::new(),
-            epochs => format!(" after {epochs} epochs of language-model pretraining"),
-        },
-        a.embedding_dim,
-        a.bigram_buckets,
-        a.bigram_dim,
-        a.num_layers,
-        if a.bidirectional {
-            "bidirectional"
-        } else {
-            "unidirectional"
-        },
-        a.hidden_size,
-        a.dropout,
-        a.num_labels,
-        a.token_dropout,
-        a.vocab_size,
-        manifest.tokenizer.config.max_length,
-        manifest.weights.parameters
-    );
+    if a.members == 0 {
+        let _ = writeln!(
+            w,
+            "An n-gram model, no LSTM: logistic regression on L2-normalised TF-IDF of token 1–3-grams ({} n-grams seen in at least {} training texts{}). Vocabulary {} tokens, max length {} tokens. {} parameters.\n",
+            a.ngram_vocab_size,
+            hp.as_ref().map_or(0, |h| h.ngram_min_df),
+            if a.wide_intercept {
+                ""
+            } else {
+                "; no intercept"
+            },
+            a.vocab_size,
+            manifest.tokenizer.config.max_length,
+            manifest.weights.parameters
+        );
+    } else {
+        let _ = writeln!(
+            w,
+            "An ensemble. Wide part: logistic regression on L2-normalised TF-IDF of token 1–3-grams ({} n-grams seen in at least {} training texts{}{}), weight {:.1} in the mixture. Deep part, {} LSTM member(s) each trained on its own{}, averaged: token embedding {} + hashed character-bigram embedding {}×{} → {}-layer {} LSTM, hidden {} → masked max + mean pooling, plus the mean input embedding → dropout {} → linear to {} labels. Wide and deep log-probabilities are mixed by the weight. Token dropout {} in training. Vocabulary {} tokens, max length {} tokens. {} parameters.\n",
+            a.ngram_vocab_size,
+            hp.as_ref().map_or(0, |h| h.ngram_min_df),
+            match a.negation_transfer {
+                0 => String::new(),
+                reach => format!(
+                    "; a negated n-gram within {reach} tokens of its cue also counts as its plain n-gram turned around by a learnt factor{}",
+                    if a.transfer_in_concession {
+                        ""
+                    } else {
+                        ", except in a clause a contrast concedes"
+                    }
+                ),
+            },
+            if a.wide_intercept {
+                ""
+            } else {
+                "; no intercept"
+            },
+            a.wide_weight,
+            a.members,
+            match hp.as_ref().map_or(0, |h| h.pretrain_epochs) {
+                0 => String::new(),
+                epochs => format!(" after {epochs} epochs of language-model pretraining"),
+            },
+            a.embedding_dim,
+            a.bigram_buckets,
+            a.bigram_dim,
+            a.num_layers,
+            if a.bidirectional {
+                "bidirectional"
+            } else {
+                "unidirectional"
+            },
+            a.hidden_size,
+            a.dropout,
+            a.num_labels,
+            a.token_dropout,
+            a.vocab_size,
+            manifest.tokenizer.config.max_length,
+            manifest.weights.parameters
+        );
+    }
     let tc = &manifest.tokenizer.config;
     let _ = writeln!(
         w,
@@ -267,6 +336,57 @@ pub fn render(manifest: &Manifest, out: &Path, notes: Option<&str>) -> String {
     card
 }
 
+/// The parts measured alone and mixed, on the splits and on every capability of the suites.
+fn ablation_table(w: &mut String, t: &TrainingRecord) {
+    if t.ablation.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        w,
+        "\nAblation: each part of the trained network alone and the kept mixture (suites: cases passed).\n"
+    );
+    let columns: Vec<String> = t
+        .ablation
+        .iter()
+        .map(|r| format!("{} (wide weight {:.1})", r.part, r.wide_weight))
+        .collect();
+    let _ = writeln!(w, "| | {} |", columns.join(" | "));
+    let _ = writeln!(w, "|---|{}", "---:|".repeat(columns.len()));
+    let row = |w: &mut String, name: &str, cell: &dyn Fn(&AblationRow) -> Option<String>| {
+        let cells: Option<Vec<String>> = t.ablation.iter().map(cell).collect();
+        if let Some(cells) = cells {
+            let _ = writeln!(w, "| {name} | {} |", cells.join(" | "));
+        }
+    };
+    row(w, "validation accuracy", &|r| {
+        Some(format!("{:.4}", r.validation_accuracy))
+    });
+    row(w, "test accuracy", &|r| {
+        Some(format!("{:.4}", r.test_accuracy))
+    });
+    for (suite, of) in [
+        (
+            "tuning suite",
+            (|r: &AblationRow| r.tune_check.as_ref()) as fn(&AblationRow) -> Option<&CheckSummary>,
+        ),
+        ("check suite", |r: &AblationRow| r.check.as_ref()),
+    ] {
+        let Some(first) = of(&t.ablation[0]) else {
+            continue;
+        };
+        row(w, &format!("{suite}: all"), &|r| {
+            of(r).map(|c| format!("{}/{}", c.passed, c.cases))
+        });
+        for (i, capability) in first.capabilities.iter().enumerate() {
+            row(w, &format!("{suite}: {}", capability.capability), &|r| {
+                of(r)
+                    .and_then(|c| c.capabilities.get(i))
+                    .map(|c| format!("{}/{}", c.passed, c.cases))
+            });
+        }
+    }
+}
+
 fn reproduce_command(
     manifest: &Manifest,
     t: &TrainingRecord,
@@ -286,8 +406,9 @@ fn reproduce_command(
             t.text_field, t.label_field
         );
     }
-    if let Some(extra) = &t.extra_data {
-        cmd += &format!(" \\\n  --extra-data {}", extra.path);
+    for (i, extra) in t.extra_data_files().enumerate() {
+        cmd += if i == 0 { " \\\n " } else { "" };
+        cmd += &format!(" --extra-data {}", extra.path);
     }
     if let Some(tune) = &t.tune_check {
         cmd += &format!(" --tune-suite {}", tune.suite);

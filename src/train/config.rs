@@ -67,7 +67,8 @@ pub struct TrainConfig {
     #[arg(long, default_value_t = 0.0)]
     #[serde(default)]
     pub suspect_label_threshold: f64,
-    /// Networks trained with seeds seed, seed+1, … and averaged (a small ensemble).
+    /// LSTM networks trained with seeds seed, seed+1, … and averaged (a small ensemble). 0
+    /// trains and ships the n-gram part alone: no LSTM is trained, stored or computed.
     #[arg(long, default_value_t = 1)]
     pub members: usize,
     /// The wide TF-IDF logistic regression keeps 1–3-grams found in at least this many
@@ -136,6 +137,30 @@ pub struct TrainConfig {
     #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
     #[serde(default = "yes")]
     pub wide_intercept: bool,
+    /// Give each LSTM input the trained wide part's evidence at that position (its weights of
+    /// the n-grams ending there), so the LSTM learns how word-level evidence combines in order
+    /// instead of relearning every word. Needs the wide part.
+    #[arg(long, default_value_t = false, action = clap::ArgAction::Set)]
+    #[serde(default)]
+    pub wide_evidence: bool,
+    /// Share of the LSTM members' loss that follows the wide part's probabilities instead of
+    /// the labels (distillation, 0 off): the members learn the wide part's knowledge of words
+    /// from every text, and what order adds on top of it. Needs the wide part.
+    #[arg(long, default_value_t = 0.0)]
+    #[serde(default)]
+    pub distill_weight: f64,
+    /// Composed examples added to the LSTM members' training data (0 off): clauses of the
+    /// training texts whose polarity the wide part reads confidently, joined by contrast,
+    /// concession and addition connectives, labelled by the clause that decides ("A，但是B"
+    /// reads as B). They teach order, which the wide part cannot read, so it never sees them.
+    #[arg(long, default_value_t = 0)]
+    #[serde(default)]
+    pub compose: usize,
+    /// A clause takes part in composition only if the wide part gives its text's own label at
+    /// least this probability.
+    #[arg(long, default_value_t = 0.9)]
+    #[serde(default = "compose_confidence")]
+    pub compose_confidence: f64,
     /// Fix the wide part's share in the mixture (0–1) instead of choosing it on the
     /// validation split and --tune-suite; the search still runs and the card shows its table.
     /// For a weight chosen on more than the tuning suite (the factory model's: its dev part
@@ -165,6 +190,10 @@ fn yes() -> bool {
     true
 }
 
+fn compose_confidence() -> f64 {
+    0.9
+}
+
 impl TrainConfig {
     /// The network these hyperparameters build over a vocabulary, labels and n-grams; the
     /// mixture weight starts even and is chosen after training.
@@ -187,7 +216,7 @@ impl TrainConfig {
             token_dropout: self.token_dropout,
             ngram_vocab_size: ngrams as i64,
             members: self.members as i64,
-            wide_weight: 0.5,
+            wide_weight: if self.members == 0 { 1.0 } else { 0.5 },
             scope_embedding: self.scope_marks,
             negation_transfer: if self.scope_marks {
                 self.negation_transfer
@@ -196,6 +225,7 @@ impl TrainConfig {
             },
             transfer_in_concession: self.transfer_in_concession,
             wide_intercept: self.wide_intercept,
+            wide_evidence: self.wide_evidence,
         }
     }
 
@@ -240,8 +270,11 @@ impl TrainConfig {
         if self.epochs == 0 || self.batch_size == 0 || self.max_length == 0 {
             bail!("--epochs, --batch-size and --max-length must be positive");
         }
+        if self.members == 0 && self.ngram_max_features == 0 {
+            bail!("--members 0 needs the n-gram part, which --ngram-max-features 0 turns off");
+        }
         // The network's own settings are checked where loading checks them too.
-        if let Err(e) = self.model_config(2, 2, 0).validate() {
+        if let Err(e) = self.model_config(2, 2, 1).validate() {
             bail!("--{} {}", e.field.replace('_', "-"), e.problem);
         }
         if self.validation_fraction <= 0.0
@@ -255,6 +288,27 @@ impl TrainConfig {
         }
         if self.wide_weight.is_some_and(|w| !(0.0..=1.0).contains(&w)) {
             bail!("--wide-weight must be in [0, 1]");
+        }
+        if self.members == 0 && self.wide_weight.is_some_and(|w| w != 1.0) {
+            bail!("--wide-weight must be 1 with --members 0 (there is no LSTM to weigh)");
+        }
+        if !(0.0..=1.0).contains(&self.distill_weight) {
+            bail!("--distill-weight must be in [0, 1]");
+        }
+        if !(0.5..1.0).contains(&self.compose_confidence) {
+            bail!("--compose-confidence must be in [0.5, 1)");
+        }
+        if (self.distill_weight > 0.0 || self.compose > 0 || self.wide_evidence)
+            && self.ngram_max_features == 0
+        {
+            bail!(
+                "--distill-weight, --compose and --wide-evidence learn from the wide part, which --ngram-max-features 0 turns off"
+            );
+        }
+        if self.wide_evidence && self.pretrain_epochs > 0 {
+            // The evidence at a position includes the n-gram ending there, so the backward
+            // language model would see the token it must predict.
+            bail!("--wide-evidence cannot be combined with --pretrain-epochs");
         }
         if !(0.0..1.0).contains(&self.suspect_label_threshold) {
             bail!("--suspect-label-threshold must be in [0, 1)");
@@ -309,9 +363,26 @@ mod tests {
         assert_eq!(
             refused(TrainConfig {
                 members: 0,
+                ngram_max_features: 0,
                 ..TrainConfig::default()
             }),
-            "--members must be positive"
+            "--members 0 needs the n-gram part, which --ngram-max-features 0 turns off"
+        );
+        assert_eq!(
+            refused(TrainConfig {
+                members: 0,
+                wide_weight: Some(0.5),
+                ..TrainConfig::default()
+            }),
+            "--wide-weight must be 1 with --members 0 (there is no LSTM to weigh)"
+        );
+        assert!(
+            TrainConfig {
+                members: 0,
+                ..TrainConfig::default()
+            }
+            .validate()
+            .is_ok()
         );
         assert_eq!(
             refused(TrainConfig {

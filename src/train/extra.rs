@@ -16,6 +16,31 @@ pub struct ExtraData {
     pub record: ExtraDataRecord,
 }
 
+/// Every `--extra-data` file in order, as one set: a text an earlier file already gave is left
+/// out of a later one (and counted in its record).
+pub fn read_all(
+    paths: &[std::path::PathBuf],
+    read_options: &ReadOptions,
+    main: &Split,
+    labels: &[String],
+) -> anyhow::Result<(Vec<Example>, Vec<ExtraDataRecord>)> {
+    let mut seen: HashSet<String> = HashSet::new();
+    let mut examples = Vec::new();
+    let mut records = Vec::new();
+    for path in paths {
+        let mut extra = read(path, read_options, main, labels)?;
+        let before = extra.examples.len();
+        extra
+            .examples
+            .retain(|e| seen.insert(data::dedup_key(&e.text)));
+        extra.record.dropped_as_earlier_extra_data = before - extra.examples.len();
+        extra.record.used = extra.examples.len();
+        examples.extend(extra.examples);
+        records.push(extra.record);
+    }
+    Ok((examples, records))
+}
+
 pub fn read(
     path: &Path,
     read: &ReadOptions,
@@ -48,6 +73,7 @@ pub fn read(
             rows_read,
             cleaning: cleaning.clone(),
             dropped_as_main_data: cleaning.kept - examples.len(),
+            dropped_as_earlier_extra_data: 0,
             used: examples.len(),
         },
         examples,

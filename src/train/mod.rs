@@ -7,7 +7,9 @@
 //! suite, write the model and its card (`card`). `config` holds every hyperparameter.
 
 pub mod card;
+mod compose;
 mod config;
+mod crossfit;
 mod evaluate;
 mod extra;
 mod mixture;
@@ -55,8 +57,8 @@ pub struct TrainJob {
     pub config: TrainConfig,
     /// Markdown appended to the model card (e.g. the log of configurations tried).
     pub card_notes: Option<String>,
-    /// Augmentation examples for the training split only (read like `data`).
-    pub extra_data: Option<PathBuf>,
+    /// Augmentation examples for the training split only (read like `data`), file by file.
+    pub extra_data: Vec<PathBuf>,
     /// Behavioural suite that, with the validation split, chooses the mixture weight.
     pub tune_suite: Option<PathBuf>,
     /// Behavioural suite recorded with the model, and the bar it must reach.
@@ -101,21 +103,20 @@ pub fn train(job: &TrainJob) -> anyhow::Result<Manifest> {
         "data: {} examples kept, labels {labels:?}",
         prepared.cleaning.kept
     );
-    let extra = job
-        .extra_data
-        .as_deref()
-        .map(|path| extra::read(path, &job.read, split, &labels))
-        .transpose()?;
-    if let Some(extra) = &extra {
+    let (extra_examples, mut extra_records) =
+        extra::read_all(&job.extra_data, &job.read, split, &labels)?;
+    for record in &extra_records {
         tracing::info!(
-            used = extra.record.used,
-            dropped_as_main_data = extra.record.dropped_as_main_data,
+            used = record.used,
+            dropped_as_main_data = record.dropped_as_main_data,
+            dropped_as_earlier_extra_data = record.dropped_as_earlier_extra_data,
             weight = config.extra_weight,
             "extra training examples from {}",
-            extra.record.path
+            record.path
         );
     }
-    let extra_examples: &[Example] = extra.as_ref().map_or(&[], |e| &e.examples);
+    let first_extra = (!extra_records.is_empty()).then(|| extra_records.remove(0));
+    let extra_examples: &[Example] = &extra_examples;
 
     let tokenizer = Tokenizer::fit(
         split
@@ -183,6 +184,8 @@ pub fn train(job: &TrainJob) -> anyhow::Result<Manifest> {
     let sets = Sets {
         train: &train_set,
         weights: &weights,
+        teacher: None,
+        evidence: None,
         validation: &validation_set,
     };
 
@@ -201,17 +204,51 @@ pub fn train(job: &TrainJob) -> anyhow::Result<Manifest> {
             &mut history,
         )?);
     }
+    let member_training = match classifier.wide() {
+        Some(wide) if config.members > 0 => {
+            let sources: Vec<Example> = split.train.iter().chain(extra_examples).cloned().collect();
+            member_training_side(wide, &tokenizer, &sources, &labels, config, sets)
+        }
+        _ => MemberTraining::default(),
+    };
+    let composed = member_training.composed;
+    let teacher = member_training.teacher;
+    let (member_train, member_weights) = if member_training.train.is_empty() {
+        (train_set.clone(), weights.clone())
+    } else {
+        (member_training.train, member_training.weights)
+    };
+    let evidence = if config.wide_evidence && config.members > 0 {
+        Some(crossfit::out_of_fold_evidence(
+            &train_set,
+            &member_train[train_set.len()..],
+            &validation_set,
+            &ngram_vocabulary,
+            &model_config,
+            config,
+        )?)
+    } else {
+        None
+    };
+    let member_sets = Sets {
+        train: &member_train,
+        weights: &member_weights,
+        teacher: teacher.as_deref(),
+        evidence: evidence.as_deref(),
+        validation: &validation_set,
+    };
     for member in 0..config.members {
         stages.push(train_member_stages(
             member,
             &model_config,
+            classifier.wide(),
             config,
-            sets,
+            member_sets,
             &var_store,
             &mut history,
         )?);
     }
-    let search = if classifier.wide().is_some() {
+    let search = if classifier.wide().is_some() && classifier.has_lstm() {
         let search = search_wide_weight(
             &mut classifier,
             &validation_set,
@@ -256,12 +293,16 @@ pub fn train(job: &TrainJob) -> anyhow::Result<Manifest> {
                 validation: split.validation.len(),
                 test: split.test.len(),
             },
-            extra_data: extra.map(|e| e.record),
+            extra_data: first_extra,
+            more_extra_data: extra_records,
             tune_check: None,
             hyperparameters: config.record(),
             epochs_run: history.len(),
             wide_weight_search: search.tried,
             wide_weight_tune_pass_rates: search.tune_pass_rates,
+            composed,
+            ablation: Vec::new(),
+            lstm_dropped: false,
             stages: stages.clone(),
             duration_seconds: 0.0,
             history,
@@ -269,12 +310,29 @@ pub fn train(job: &TrainJob) -> anyhow::Result<Manifest> {
         metrics: None,
         check: None,
     };
-    let model = Model::from_artifact(Artifact {
+    let mut model = Model::from_artifact(Artifact {
         manifest: manifest.clone(),
         tokenizer,
         classifier,
         var_store,
     });
+    if model.classifier().wide().is_some() && model.classifier().has_lstm() {
+        let ablation = ablation(
+            &mut model,
+            &split.validation,
+            &split.test,
+            tune_suite.as_ref(),
+            check_suite.as_ref(),
+        )?;
+        manifest.training.as_mut().expect("set above").ablation = ablation;
+        // A mixture that gives the LSTM no weight never computes it: the model ships without.
+        if model.manifest().architecture.wide_weight == 1.0 {
+            model = without_lstm(model);
+            manifest.architecture = model.manifest().architecture.clone();
+            manifest.training.as_mut().expect("set above").lstm_dropped = true;
+            tracing::info!("wide weight 1: the LSTM members are left out of the model");
+        }
+    }
     let validation = evaluate(&model, &split.validation)?;
     let test = evaluate(&model, &split.test)?;
     tracing::info!(
@@ -307,6 +365,118 @@ pub fn train(job: &TrainJob) -> anyhow::Result<Manifest> {
         suspects::write_report(&job.out.join(SUSPECTS_FILE), &split.train, &suspects)?;
     }
     Ok(manifest)
+}
+
+/// What the LSTM members learn from beyond the training split: `--compose` examples appended
+/// to it (with weight 1), and under `--distill-weight` the wide part's probabilities for every
+/// training text (a composed text's target is its structural label). Empty when neither is on.
+/// The LSTM members' own training side.
+#[derive(Default)]
+struct MemberTraining {
+    train: Vec<Labelled>,
+    weights: Vec<f32>,
+    teacher: Option<Vec<Vec<f32>>>,
+    composed: Option<crate::model::artifact::ComposeRecord>,
+}
+
+fn member_training_side(
+    wide: &crate::model::Wide,
+    tokenizer: &Tokenizer,
+    sources: &[Example],
+    labels: &[String],
+    config: &TrainConfig,
+    sets: Sets<'_>,
+) -> MemberTraining {
+    if config.compose == 0 && config.distill_weight == 0.0 {
+        return MemberTraining::default();
+    }
+    let (composed, record) = if config.compose > 0 {
+        let (composed, record) =
+            compose::composed_examples(wide, tokenizer, sources, labels, config);
+        tracing::info!(
+            clauses = record.clauses,
+            confident = record.confident_clauses,
+            composed = composed.len(),
+            "composed examples for the LSTM members"
+        );
+        (composed, Some(record))
+    } else {
+        (Vec::new(), None)
+    };
+    let teacher = (config.distill_weight > 0.0).then(|| {
+        let sequences: Vec<&[i64]> = sets.train.iter().map(|(e, _)| e.ids.as_slice()).collect();
+        let mut teacher = crate::model::predict_sequences(wide, &sequences, 256);
+        teacher.extend(composed.iter().map(|(_, label)| {
+            let mut one_hot = vec![0.0f32; labels.len()];
+            one_hot[*label] = 1.0;
+            one_hot
+        }));
+        teacher
+    });
+    let mut train = sets.train.to_vec();
+    train.extend(composed);
+    let mut weights = sets.weights.to_vec();
+    weights.resize(train.len(), 1.0);
+    MemberTraining {
+        train,
+        weights,
+        teacher,
+        composed: record,
+    }
+}
+
+/// The wide part alone, the LSTM alone and the chosen mixture on the validation and test
+/// splits and both suites; the model is left at the chosen weight.
+fn ablation(
+    model: &mut Model,
+    validation: &[Example],
+    test: &[Example],
+    tune_suite: Option<&Suite>,
+    check_suite: Option<&Suite>,
+) -> anyhow::Result<Vec<crate::model::artifact::AblationRow>> {
+    let chosen = model.manifest().architecture.wide_weight;
+    let mut rows = Vec::new();
+    for (part, weight) in [
+        ("n-gram part alone", 1.0),
+        ("LSTM alone", 0.0),
+        ("mixture", chosen),
+    ] {
+        model.set_wide_weight(weight);
+        let summary = |suite: Option<&Suite>| -> anyhow::Result<Option<CheckSummary>> {
+            suite
+                .map(|s| Ok(check::run_on_model(s, model)?.summary(None)))
+                .transpose()
+        };
+        rows.push(crate::model::artifact::AblationRow {
+            part: part.into(),
+            wide_weight: weight,
+            validation_accuracy: evaluate(model, validation)?.accuracy,
+            test_accuracy: evaluate(model, test)?.accuracy,
+            tune_check: summary(tune_suite)?,
+            check: summary(check_suite)?,
+        });
+    }
+    model.set_wide_weight(chosen);
+    Ok(rows)
+}
+
+/// The same model with its LSTM members left out: its wide part's weights alone, members 0.
+fn without_lstm(model: Model) -> Model {
+    let mut artifact = model.into_artifact();
+    let config = ModelConfig {
+        members: 0,
+        wide_weight: 1.0,
+        ..artifact.manifest.architecture.clone()
+    };
+    let var_store = VarStore::new(Device::Cpu);
+    let classifier = Classifier::new(&var_store.root(), &config);
+    copy_variables(&artifact.var_store, &var_store);
+    artifact.manifest.architecture = config;
+    Model::from_artifact(Artifact {
+        classifier,
+        var_store,
+        ..artifact
+    })
 }
 
 /// The labels of the training split, sorted; a classifier needs two.
@@ -350,6 +520,7 @@ fn run_check_gate(
 fn train_member_stages(
     member: usize,
     model_config: &ModelConfig,
+    wide: Option<&crate::model::Wide>,
     config: &TrainConfig,
     sets: Sets<'_>,
     var_store: &VarStore,
@@ -361,6 +532,7 @@ fn train_member_stages(
     let network = Member::new(
         &(member_store.root() / member_path(member as i64)),
         model_config,
+        wide,
     );
     if config.pretrain_epochs > 0 {
         pretrain::pretrain_member(&network, &member_store, member, seed, config, sets, history)?;

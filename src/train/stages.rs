@@ -16,8 +16,18 @@ use crate::text::Encoded;
 /// An encoded text and its label index.
 pub(super) type Labelled = (Encoded, usize);
 
-/// Training loss from logits, targets and per-example weights (penalties included).
-type LossFn<'a> = Box<dyn Fn(&Tensor, &Tensor, &Tensor) -> Tensor + 'a>;
+/// What one batch is trained towards.
+struct Targets {
+    /// `[batch]` label indices.
+    labels: Tensor,
+    /// `[batch]` loss weight of each example.
+    weights: Tensor,
+    /// `[batch, labels]` a teacher's probabilities, when the stage distils.
+    soft: Option<Tensor>,
+}
+
+/// Training loss from logits and targets (penalties included).
+type LossFn<'a> = Box<dyn Fn(&Tensor, &Targets) -> Tensor + 'a>;
 
 /// Mean of per-example losses weighted by `weights`.
 fn weighted_mean(losses: Tensor, weights: &Tensor) -> Tensor {
@@ -76,12 +86,26 @@ fn fit<N: Network>(
                 .map(|&i| train_set[i].1 as i64)
                 .collect();
             let weights: Vec<f32> = batch_indices.iter().map(|&i| sets.weights[i]).collect();
-            let batch = Batch::new(&sequences, stage.network.config());
+            let soft = sets.teacher.map(|teacher| {
+                let rows: Vec<f32> = batch_indices
+                    .iter()
+                    .flat_map(|&i| teacher[i].iter().copied())
+                    .collect();
+                Tensor::from_slice(&rows).view([batch_indices.len() as i64, -1])
+            });
+            let mut batch = Batch::new(&sequences, stage.network.config());
+            if let Some(evidence) = sets.evidence {
+                let given: Vec<&Tensor> = batch_indices.iter().map(|&i| &evidence[i]).collect();
+                batch = batch.with_position_evidence(&given);
+            }
             let logits = stage.network.forward_t(&batch, true);
             let loss = (stage.loss)(
                 &logits,
-                &Tensor::from_slice(&targets),
-                &Tensor::from_slice(&weights),
+                &Targets {
+                    labels: Tensor::from_slice(&targets),
+                    weights: Tensor::from_slice(&weights),
+                    soft,
+                },
             );
             match stage.clip_norm {
                 Some(max) => stage.optimizer.backward_step_clip_norm(&loss, max),
@@ -185,10 +209,17 @@ pub(super) struct Sets<'a> {
     pub train: &'a [Labelled],
     /// Loss weight of each training example (augmentation examples get `--extra-weight`).
     pub weights: &'a [f32],
+    /// A teacher's probabilities for each training example, for stages that distil.
+    pub teacher: Option<&'a [Vec<f32>]>,
+    /// Wide evidence per position of each training example (`[length, labels]`), for members
+    /// that read it (`--wide-evidence`), from a wide part that never saw the example.
+    pub evidence: Option<&'a [Tensor]>,
     pub validation: &'a [Labelled],
 }
 
-/// One LSTM member: AdamW, warm-up + cosine schedule, gradient clipping, label smoothing.
+/// One LSTM member: AdamW, warm-up + cosine schedule, gradient clipping, label smoothing, and
+/// with a teacher in `sets`, a `--distill-weight` share of cross-entropy against its
+/// probabilities.
 pub(super) fn train_member(
     network: &Member,
     var_store: &VarStore,
@@ -200,27 +231,38 @@ pub(super) fn train_member(
 ) -> anyhow::Result<StageOutcome> {
     let steps = sets.train.len().div_ceil(config.batch_size) * config.epochs;
     let label_smoothing = config.label_smoothing;
-    let stage = Stage {
-        name: format!("member {member}"),
-        network,
-        var_store,
-        optimizer: nn::adamw(0.9, 0.999, config.weight_decay)
-            .build(var_store, config.learning_rate)?,
-        epochs: config.epochs,
-        schedule: Some(Schedule::new(config.learning_rate, steps)),
-        clip_norm: Some(config.clip_norm),
-        seed,
-        loss: Box::new(move |logits, targets, weights| {
-            let losses = logits.cross_entropy_loss::<Tensor>(
-                targets,
-                None,
-                tch::Reduction::None,
-                -100,
-                label_smoothing,
-            );
-            weighted_mean(losses, weights)
-        }),
-    };
+    let distill = config.distill_weight;
+    let stage =
+        Stage {
+            name: format!("member {member}"),
+            network,
+            var_store,
+            optimizer: nn::adamw(0.9, 0.999, config.weight_decay)
+                .build(var_store, config.learning_rate)?,
+            epochs: config.epochs,
+            schedule: Some(Schedule::new(config.learning_rate, steps)),
+            clip_norm: Some(config.clip_norm),
+            seed,
+            loss: Box::new(move |logits, targets| {
+                let hard = logits.cross_entropy_loss::<Tensor>(
+                    &targets.labels,
+                    None,
+                    tch::Reduction::None,
+                    -100,
+                    label_smoothing,
+                );
+                let losses =
+                    match &targets.soft {
+                        Some(soft) if distill > 0.0 => {
+                            let soft = -(soft * logits.log_softmax(-1, Kind::Float))
+                                .sum_dim_intlist(1, false, Kind::Float);
+                            hard * (1.0 - distill) + soft * distill
+                        }
+                        _ => hard,
+                    };
+                weighted_mean(losses, &targets.weights)
+            }),
+        };
     Ok(fit(stage, config, sets, history))
 }
 
@@ -244,12 +286,12 @@ pub(super) fn train_wide(
         schedule: None,
         clip_norm: None,
         seed: config.seed,
-        loss: Box::new(move |logits, targets, weights| {
+        loss: Box::new(move |logits, targets| {
             let losses = -logits
                 .log_softmax(-1, Kind::Float)
-                .gather(1, &targets.unsqueeze(1), false)
+                .gather(1, &targets.labels.unsqueeze(1), false)
                 .squeeze_dim(1);
-            weighted_mean(losses, weights) + wide.l2() * l2
+            weighted_mean(losses, &targets.weights) + wide.l2() * l2
         }),
     };
     Ok(fit(stage, config, sets, history))

@@ -9,15 +9,11 @@ use std::path::Path;
 
 use anyhow::Context;
 
-use tch::Device;
-use tch::nn::VarStore;
-
-use super::{Labelled, Sets, TrainConfig, train_wide};
-use crate::data::{Example, SplitMix64};
-use crate::model::{ModelConfig, NgramVocabulary, Wide, predict_sequences};
-
-/// Folds of the cross-fit: each scoring model sees 80 % of the training split.
-pub(super) const FOLDS: usize = 5;
+pub(super) use super::crossfit::FOLDS;
+use super::crossfit::cross_fit;
+use super::{Labelled, TrainConfig};
+use crate::data::Example;
+use crate::model::{ModelConfig, NgramVocabulary, predict_sequences};
 
 /// A training example left out, and the probability its own label got.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -87,48 +83,27 @@ fn cross_fitted_own_label_probability(
     model_config: &ModelConfig,
     config: &TrainConfig,
 ) -> anyhow::Result<Vec<f32>> {
-    if model_config.ngram_vocab_size == 0 {
-        anyhow::bail!("dropping suspect labels needs the wide part, which found no n-grams");
-    }
-    let mut order: Vec<usize> = (0..train.len()).collect();
-    SplitMix64::new(config.seed).shuffle(&mut order);
-    let mut fold_of = vec![0; train.len()];
-    for (position, &i) in order.iter().enumerate() {
-        fold_of[i] = position % FOLDS;
-    }
     let mut probability = vec![1.0f32; train.len()];
-    for fold in 0..FOLDS {
-        let (held_out, rest): (Vec<usize>, Vec<usize>) =
-            (0..train.len()).partition(|&i| fold_of[i] == fold);
-        let rest: Vec<Labelled> = rest.into_iter().map(|i| train[i].clone()).collect();
-        tch::manual_seed(config.seed as i64 + fold as i64);
-        let var_store = VarStore::new(Device::Cpu);
-        // Only the wide part: the LSTM members play no part in scoring.
-        let wide = Wide::new(&var_store.root(), model_config);
-        wide.set_vocabulary(vocabulary);
-        train_wide(
-            &format!("suspects fold {}/{FOLDS}", fold + 1),
-            &wide,
-            &var_store,
-            config,
-            Sets {
-                train: &rest,
-                weights: &vec![1.0; rest.len()],
-                validation,
-            },
-            &mut Vec::new(),
-        )?;
-        let sequences: Vec<&[i64]> = held_out
-            .iter()
-            .map(|&i| train[i].0.ids.as_slice())
-            .collect();
-        for (&i, p) in held_out
-            .iter()
-            .zip(predict_sequences(&wide, &sequences, 256))
-        {
-            probability[i] = p[train[i].1];
-        }
-    }
+    cross_fit(
+        "suspects",
+        train,
+        validation,
+        vocabulary,
+        model_config,
+        config,
+        |wide, held_out| {
+            let sequences: Vec<&[i64]> = held_out
+                .iter()
+                .map(|&i| train[i].0.ids.as_slice())
+                .collect();
+            for (&i, p) in held_out
+                .iter()
+                .zip(predict_sequences(wide, &sequences, 256))
+            {
+                probability[i] = p[train[i].1];
+            }
+        },
+    )?;
     Ok(probability)
 }
 
@@ -179,6 +154,7 @@ mod tests {
             negation_transfer: 0,
             transfer_in_concession: true,
             wide_intercept: true,
+            wide_evidence: false,
         };
         let config = TrainConfig {
             suspect_label_threshold: 0.2,

@@ -75,6 +75,7 @@ pub fn tiny_config(vocab_size: i64, num_labels: i64) -> ModelConfig {
         negation_transfer: 0,
         transfer_in_concession: true,
         wide_intercept: true,
+        wide_evidence: false,
     }
 }
 

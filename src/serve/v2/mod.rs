@@ -65,6 +65,9 @@ pub struct ModelMetadata {
     pub versions: Vec<String>,
     #[schema(example = "textserve")]
     pub platform: String,
+    /// What a prediction computes (a textserve addition to the protocol's fields), as in
+    /// `GET /v1/models/{name}`: "n-gram model, no LSTM", or the LSTM and n-gram mixture.
+    pub computes: String,
     pub inputs: Vec<TensorMetadata>,
     pub outputs: Vec<TensorMetadata>,
 }
@@ -132,6 +135,7 @@ fn metadata(served: &ServedModel) -> ModelMetadata {
         name: served.details.name.clone(),
         versions: vec![served.details.version.clone()],
         platform: "textserve".into(),
+        computes: served.details.architecture.computes.clone(),
         inputs: vec![tensor(INPUT, "BYTES", &[-1])],
         outputs: vec![
             tensor(PROBABILITIES, "FP32", &[-1, labels]),
