@@ -7,7 +7,8 @@ use tch::{Kind, Tensor};
 
 use super::lstm::Member;
 use super::wide::{
-    Wide, negated_plain_counts, ngram_counts, ngram_features, position_ngram_hashes,
+    Wide, negated_plain_counts, ngram_counts, ngram_features, ngram_features_of,
+    position_ngram_hashes,
 };
 use crate::text::{PAD_ID, base_id};
 
@@ -180,9 +181,13 @@ pub struct Batch {
     pub(super) ngrams: Tensor,
     /// `[batch, slots]` sublinear term frequency 1 + ln(count), 0 on padding.
     pub(super) ngram_tf: Tensor,
-    /// `[batch, width, 3]` hashes of the 1-, 2- and 3-gram ending at each position, for
+    /// `[batch, width, 3]` the slot in `ngrams` of the 1-, 2- and 3-gram ending at each
+    /// position (one past the last slot where there is none), for
     /// [`ModelConfig::wide_evidence`] (`[batch, 1, 3]` zeros without it).
-    pub(super) position_ngrams: Tensor,
+    pub(super) position_slots: Tensor,
+    /// The wide part's rows of `ngrams`, looked up once for the wide part and the LSTM's
+    /// evidence alike. A batch is read by one model only.
+    pub(super) ngram_rows: std::cell::OnceCell<Tensor>,
     /// `[batch, width, labels]` wide evidence given with the batch instead of read from the
     /// model's own wide part (training reads each text's from a wide part that never saw it).
     pub(super) position_evidence: Option<Tensor>,
@@ -260,8 +265,15 @@ impl Batch {
         let shape = [batch as i64, width as i64];
         let lengths: Vec<i64> = sequences.iter().map(|s| s.len() as i64).collect();
         let vocab_size = config.vocab_size;
-        let (ngrams, ngram_tf) =
-            ngram_features(sequences, config, |ids| ngram_counts(ids, vocab_size));
+        let text_ngrams: Vec<Vec<(i64, u32)>> = if config.ngram_vocab_size > 0 {
+            sequences
+                .iter()
+                .map(|s| ngram_counts(s, vocab_size))
+                .collect()
+        } else {
+            vec![Vec::new(); sequences.len()]
+        };
+        let (ngrams, ngram_tf) = ngram_features_of(&text_ngrams);
         let reach = config.negation_transfer as usize;
         let (negated_plain, negated_plain_tf) = ngram_features(sequences, config, |ids| {
             if reach > 0 {
@@ -270,17 +282,32 @@ impl Batch {
                 Vec::new()
             }
         });
-        let position_ngrams = if config.wide_evidence && config.ngram_vocab_size > 0 {
-            let hashes: Vec<i64> = sequences
+        let position_slots = if config.wide_evidence && config.ngram_vocab_size > 0 {
+            // Each position's n-grams as slots of its text's n-gram list (`ngrams`, sorted by
+            // hash), so the wide part looks each n-gram up once per text, not once per
+            // position; `slots` (one past the last) where a position ends no n-gram.
+            let slots = ngrams.size()[1];
+            let positions: Vec<i64> = sequences
                 .iter()
-                .flat_map(|s| position_ngram_hashes(s, vocab_size, width))
+                .zip(&text_ngrams)
+                .flat_map(|(s, known)| {
+                    position_ngram_hashes(s, vocab_size, width)
+                        .into_iter()
+                        .map(move |hash| {
+                            match known.binary_search_by_key(&hash, |&(known, _)| known) {
+                                Ok(slot) if hash != 0 => slot as i64,
+                                _ => slots,
+                            }
+                        })
+                })
                 .collect();
-            Tensor::from_slice(&hashes).view([batch as i64, width as i64, 3])
+            Tensor::from_slice(&positions).view([batch as i64, width as i64, 3])
         } else {
             Tensor::zeros([batch as i64, 1, 3], (Kind::Int64, tch::Device::Cpu))
         };
         Self {
-            position_ngrams,
+            position_slots,
+            ngram_rows: std::cell::OnceCell::new(),
             position_evidence: None,
             ids: Tensor::from_slice(&ids).view(shape),
             bigrams: Tensor::from_slice(&bigrams).view(shape),

@@ -158,12 +158,17 @@ pub(super) fn ngram_features(
     config: &ModelConfig,
     counts: impl Fn(&[i64]) -> Vec<(i64, u32)>,
 ) -> (Tensor, Tensor) {
-    let batch = sequences.len() as i64;
     let rows: Vec<Vec<(i64, u32)>> = if config.ngram_vocab_size > 0 {
         sequences.iter().map(|s| counts(s)).collect()
     } else {
         vec![Vec::new(); sequences.len()]
     };
+    ngram_features_of(&rows)
+}
+
+/// `[texts, slots]` hashes and sublinear term frequencies of each text's (hash, count) list.
+pub(super) fn ngram_features_of(rows: &[Vec<(i64, u32)>]) -> (Tensor, Tensor) {
+    let batch = rows.len() as i64;
     let slots = rows.iter().map(Vec::len).max().unwrap_or(1).max(1);
     let mut ids = vec![0i64; rows.len() * slots];
     let mut tf = vec![0f32; rows.len() * slots];
@@ -253,7 +258,10 @@ impl Wide {
 
     /// Rows of the n-gram hashes and their TF-IDF (0 for unknown n-grams and padding).
     fn tfidf(&self, hashes: &Tensor, tf: &Tensor) -> (Tensor, Tensor) {
-        let rows = self.rows(hashes);
+        self.tfidf_of_rows(self.rows(hashes), tf)
+    }
+
+    fn tfidf_of_rows(&self, rows: Tensor, tf: &Tensor) -> (Tensor, Tensor) {
         let idf = self
             .idf
             .index_select(0, &rows.flatten(0, -1))
@@ -311,22 +319,38 @@ impl WideEvidence {
     /// normalisation, so a text's positions add up to about its wide logits.
     pub fn at_positions(&self, batch: &Batch) -> Tensor {
         tch::no_grad(|| {
-            let idf_of = |rows: &Tensor| {
-                self.idf
-                    .index_select(0, &rows.flatten(0, -1))
-                    .view(rows.size().as_slice())
-            };
-            let text_rows = rows_of(&self.keys, self.ngram_vocab_size, &batch.ngrams);
-            let norm = (&batch.ngram_tf * idf_of(&text_rows))
+            let rows = batch
+                .ngram_rows
+                .get_or_init(|| rows_of(&self.keys, self.ngram_vocab_size, &batch.ngrams));
+            let idf = self
+                .idf
+                .index_select(0, &rows.flatten(0, -1))
+                .view(rows.size().as_slice());
+            let norm = (&batch.ngram_tf * &idf)
                 .square()
                 .sum_dim_intlist(1, true, Kind::Float)
                 .sqrt()
                 .clamp_min(1e-12);
-            let rows = rows_of(&self.keys, self.ngram_vocab_size, &batch.position_ngrams);
-            let evidence = (Tensor::embedding(&self.weights, &rows, -1, false, false)
-                * idf_of(&rows).unsqueeze(-1))
-            .sum_dim_intlist(2, false, Kind::Float);
-            evidence / norm.unsqueeze(-1)
+            // Per slot of the text, then a zero slot for positions that end no n-gram.
+            let per_slot = Tensor::embedding(&self.weights, rows, -1, false, false)
+                * (idf / norm).unsqueeze(-1);
+            let size = per_slot.size();
+            let per_slot = Tensor::cat(
+                &[
+                    per_slot,
+                    Tensor::zeros([size[0], 1, size[2]], (Kind::Float, rows.device())),
+                ],
+                1,
+            );
+            let positions = batch.position_slots.size();
+            let index = batch
+                .position_slots
+                .view([positions[0], positions[1] * 3, 1])
+                .expand([positions[0], positions[1] * 3, size[2]], false);
+            per_slot
+                .gather(1, &index, false)
+                .view([positions[0], positions[1], 3, size[2]])
+                .sum_dim_intlist(2, false, Kind::Float)
         })
     }
 }
@@ -337,7 +361,11 @@ impl Network for Wide {
     }
 
     fn forward_t(&self, batch: &Batch, _train: bool) -> Tensor {
-        let (rows, tfidf) = self.tfidf(&batch.ngrams, &batch.ngram_tf);
+        let rows = batch
+            .ngram_rows
+            .get_or_init(|| self.rows(&batch.ngrams))
+            .shallow_clone();
+        let (rows, tfidf) = self.tfidf_of_rows(rows, &batch.ngram_tf);
         let squares = |x: &Tensor| x.square().sum_dim_intlist(1, true, Kind::Float);
         let logits = match &self.negation_transfer {
             None => {
