@@ -4066,7 +4066,7 @@ python3 {script}
 | `synthetic-train.jsonl` | synthetic training examples for data augmentation, generated from the training part only | {n_synth} |
 | `synthetic-notes.jsonl` | synthetic factory notes in eight frames (problems removed or unresolved, negated defects and praise, double negation, contrast, plain reports), written by its own generator `scripts/gen-factory-notes.py`; see the last section | 16000 |
 | `dev.jsonl` | dev part for **model selection**: training frames with words the training data never uses; never train on it, never report it | {n_dev} |
-| `v2/train.jsonl`, `v2/synthetic-train.jsonl` | the training side before the third and fourth vocabulary rounds (416 cases, 8,000 synthetic lines), as this script wrote them at commit 99f9741; kept because the default model `zh-reviews-sentiment` 2.0.0 was trained and tuned on them (`tests/default_model.rs` checks their sha256 against its `model.json`). Not regenerated | 416 / 8000 |
+| `v2/train.jsonl`, `v2/synthetic-train.jsonl` | the training side before the third and fourth vocabulary rounds (416 cases, 8,000 synthetic lines), as this script wrote them at commit 99f9741; kept because the default model `zh-reviews-sentiment` 2.0.0 was trained and tuned on them (its card and the 3.0.0 card's table refer to them); no shipped model uses them since 3.0.0. Not regenerated | 416 / 8000 |
 
 ## Case format
 
