@@ -462,6 +462,24 @@ pub(super) mod tests {
         }
     }
 
+    /// Gives the wide part the n-gram vocabulary of a small fixed corpus.
+    fn fit_wide_vocabulary(model: &Classifier) {
+        let corpus: Vec<i64> = (2..48).collect();
+        let vocabulary = NgramVocabulary::fit([&corpus[..], &corpus[3..20]], 50, 1, 40);
+        model.wide().unwrap().set_vocabulary(&vocabulary);
+    }
+
+    /// Log-probabilities of the wide part alone.
+    fn wide_alone(model: &Classifier, batch: &Batch) -> Tensor {
+        tch::no_grad(|| {
+            model
+                .wide()
+                .unwrap()
+                .forward_t(batch, false)
+                .log_softmax(-1, Kind::Float)
+        })
+    }
+
     fn probabilities(model: &Classifier, sequences: &[&[i64]]) -> Tensor {
         tch::no_grad(|| {
             model
@@ -523,35 +541,31 @@ pub(super) mod tests {
         let model = Classifier::new(&vs.root(), &config);
         assert!(!model.has_lstm());
         assert!(vs.variables().keys().all(|name| name.starts_with("wide.")));
-        let corpus: Vec<i64> = (2..48).collect();
-        let vocabulary = NgramVocabulary::fit([&corpus[..], &corpus[3..20]], 50, 1, 40);
-        model.wide().unwrap().set_vocabulary(&vocabulary);
+        fit_wide_vocabulary(&model);
         let batch = Batch::new(&[&[4, 5, 6]], &config);
-        let wide = tch::no_grad(|| {
-            model
-                .wide()
-                .unwrap()
-                .forward_t(&batch, false)
-                .log_softmax(-1, Kind::Float)
-        });
+        let wide = wide_alone(&model, &batch);
         assert!(tch::no_grad(|| model.forward_t(&batch, false)).allclose(&wide, 1e-6, 1e-6, false));
     }
 
     #[test]
     fn padding_does_not_change_predictions() {
-        for (bidirectional, members) in [(false, 1), (true, 1), (true, 2)] {
+        for (bidirectional, members, wide_evidence) in [
+            (false, 1, false),
+            (true, 1, false),
+            (true, 2, false),
+            (true, 1, true),
+        ] {
             tch::manual_seed(3);
             let vs = VarStore::new(Device::Cpu);
             let config = ModelConfig {
                 members,
+                wide_evidence,
                 ..tiny_config(bidirectional)
             };
             let model = Classifier::new(&vs.root(), &config);
             // The wide part starts at zero; give it a vocabulary and weights so its padding is
             // exercised too.
-            let corpus: Vec<i64> = (2..48).collect();
-            let vocabulary = NgramVocabulary::fit([&corpus[..], &corpus[3..20]], 50, 1, 40);
-            model.wide().unwrap().set_vocabulary(&vocabulary);
+            fit_wide_vocabulary(&model);
             for (name, mut variable) in vs.variables() {
                 if name.starts_with("wide.weights") || name.starts_with("wide.bias") {
                     tch::no_grad(|| variable.copy_(&(variable.rand_like() + 0.5)));
@@ -581,9 +595,7 @@ pub(super) mod tests {
         tch::manual_seed(5);
         let vs = VarStore::new(Device::Cpu);
         let mut model = Classifier::new(&vs.root(), &tiny_config(true));
-        let corpus: Vec<i64> = (2..48).collect();
-        let vocabulary = NgramVocabulary::fit([&corpus[..], &corpus[3..20]], 50, 1, 40);
-        model.wide().unwrap().set_vocabulary(&vocabulary);
+        fit_wide_vocabulary(&model);
         for (name, mut variable) in vs.variables() {
             if name.starts_with("wide.weights") {
                 tch::no_grad(|| variable.copy_(&(variable.rand_like() - 0.5)));
@@ -594,13 +606,7 @@ pub(super) mod tests {
             model.set_wide_weight(w);
             tch::no_grad(|| model.forward_t(&batch, false))
         };
-        let wide = tch::no_grad(|| {
-            model
-                .wide()
-                .unwrap()
-                .forward_t(&batch, false)
-                .log_softmax(-1, Kind::Float)
-        });
+        let wide = wide_alone(&model, &batch);
         let deep = tch::no_grad(|| model.deep_log_probabilities(&batch, false));
         assert!(mixed(&mut model, 1.0).allclose(&wide, 1e-6, 1e-6, false));
         assert!(mixed(&mut model, 0.0).allclose(&deep, 1e-6, 1e-6, false));
