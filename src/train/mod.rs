@@ -17,6 +17,7 @@ mod pretrain;
 mod stages;
 mod suspects;
 
+use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -213,11 +214,15 @@ pub fn train(job: &TrainJob) -> anyhow::Result<Manifest> {
     };
     let composed = member_training.composed;
     let teacher = member_training.teacher;
-    let (member_train, member_weights) = if member_training.train.is_empty() {
-        (train_set.clone(), weights.clone())
-    } else {
-        (member_training.train, member_training.weights)
-    };
+    let (member_train, member_weights): (Cow<[Labelled]>, Cow<[f32]>) =
+        if member_training.train.is_empty() {
+            (Cow::Borrowed(&train_set), Cow::Borrowed(&weights))
+        } else {
+            (
+                Cow::Owned(member_training.train),
+                Cow::Owned(member_training.weights),
+            )
+        };
     let evidence = if config.wide_evidence && config.members > 0 {
         Some(crossfit::out_of_fold_evidence(
             &train_set,
