@@ -36,7 +36,7 @@ use crate::model::artifact::{
     TokenizerSpec, TrainingRecord, WeightsInfo,
 };
 use crate::model::{
-    Artifact, Classifier, Member, Model, ModelConfig, NgramVocabulary, member_path,
+    Artifact, Classifier, Member, Model, ModelConfig, Network, NgramVocabulary, member_path,
 };
 use crate::text::Tokenizer;
 use mixture::{WeightSearch, search_wide_weight};
@@ -205,43 +205,17 @@ pub fn train(job: &TrainJob) -> anyhow::Result<Manifest> {
             &mut history,
         )?);
     }
-    let member_training = match classifier.wide() {
-        Some(wide) if config.members > 0 => {
-            let sources: Vec<Example> = split.train.iter().chain(extra_examples).cloned().collect();
-            member_training_side(wide, &tokenizer, &sources, &labels, config, sets)
-        }
-        _ => MemberTraining::default(),
-    };
-    let composed = member_training.composed;
-    let teacher = member_training.teacher;
-    let (member_train, member_weights): (Cow<[Labelled]>, Cow<[f32]>) =
-        if member_training.train.is_empty() {
-            (Cow::Borrowed(&train_set), Cow::Borrowed(&weights))
-        } else {
-            (
-                Cow::Owned(member_training.train),
-                Cow::Owned(member_training.weights),
-            )
-        };
-    let evidence = if config.wide_evidence && config.members > 0 {
-        Some(crossfit::out_of_fold_evidence(
-            &train_set,
-            &member_train[train_set.len()..],
-            &validation_set,
-            &ngram_vocabulary,
-            &model_config,
-            config,
-        )?)
-    } else {
-        None
-    };
-    let member_sets = Sets {
-        train: &member_train,
-        weights: &member_weights,
-        teacher: teacher.as_deref(),
-        evidence: evidence.as_deref(),
-        validation: &validation_set,
-    };
+    let sources: Vec<Example> = split.train.iter().chain(extra_examples).cloned().collect();
+    let member_side = member_side(
+        &classifier,
+        &tokenizer,
+        &sources,
+        &labels,
+        config,
+        sets,
+        &ngram_vocabulary,
+    )?;
+    let member_sets = member_side.sets(&validation_set);
     for member in 0..config.members {
         stages.push(train_member_stages(
             member,
@@ -305,7 +279,7 @@ pub fn train(job: &TrainJob) -> anyhow::Result<Manifest> {
             epochs_run: history.len(),
             wide_weight_search: search.tried,
             wide_weight_tune_pass_rates: search.tune_pass_rates,
-            composed,
+            composed: member_side.composed.clone(),
             ablation: Vec::new(),
             lstm_dropped: false,
             stages: stages.clone(),
@@ -372,43 +346,65 @@ pub fn train(job: &TrainJob) -> anyhow::Result<Manifest> {
     Ok(manifest)
 }
 
-/// What the LSTM members learn from beyond the training split: `--compose` examples appended
-/// to it (with weight 1), and under `--distill-weight` the wide part's probabilities for every
-/// training text (a composed text's target is its structural label). Empty when neither is on.
-/// The LSTM members' own training side.
-#[derive(Default)]
-struct MemberTraining {
-    train: Vec<Labelled>,
-    weights: Vec<f32>,
+/// What the LSTM members train on: the training side, plus `--compose` examples (weight 1),
+/// with `--distill-weight` the wide part's probabilities for every text (a composed text's
+/// target is its structural label), and with `--wide-evidence` each text's evidence from a
+/// cross-fitted wide part.
+struct MemberSide<'a> {
+    train: Cow<'a, [Labelled]>,
+    weights: Cow<'a, [f32]>,
     teacher: Option<Vec<Vec<f32>>>,
+    evidence: Option<Vec<tch::Tensor>>,
     composed: Option<crate::model::artifact::ComposeRecord>,
 }
 
-fn member_training_side(
-    wide: &crate::model::Wide,
+impl MemberSide<'_> {
+    fn sets<'s>(&'s self, validation: &'s [Labelled]) -> Sets<'s> {
+        Sets {
+            train: &self.train,
+            weights: &self.weights,
+            teacher: self.teacher.as_deref(),
+            evidence: self.evidence.as_deref(),
+            validation,
+        }
+    }
+}
+
+/// `sources` are the training side's texts, from which `--compose` takes its clauses; `sets`
+/// the wide part's training data, which the members start from.
+fn member_side<'a>(
+    classifier: &Classifier,
     tokenizer: &Tokenizer,
     sources: &[Example],
     labels: &[String],
     config: &TrainConfig,
-    sets: Sets<'_>,
-) -> MemberTraining {
-    if config.compose == 0 && config.distill_weight == 0.0 {
-        return MemberTraining::default();
-    }
-    let (composed, record) = if config.compose > 0 {
-        let (composed, record) =
+    sets: Sets<'a>,
+    ngram_vocabulary: &NgramVocabulary,
+) -> anyhow::Result<MemberSide<'a>> {
+    let mut side = MemberSide {
+        train: Cow::Borrowed(sets.train),
+        weights: Cow::Borrowed(sets.weights),
+        teacher: None,
+        evidence: None,
+        composed: None,
+    };
+    let Some(wide) = classifier.wide().filter(|_| config.members > 0) else {
+        return Ok(side);
+    };
+    let mut composed = Vec::new();
+    if config.compose > 0 {
+        let (examples, record) =
             compose::composed_examples(wide, tokenizer, sources, labels, config);
         tracing::info!(
             clauses = record.clauses,
             confident = record.confident_clauses,
-            composed = composed.len(),
+            composed = examples.len(),
             "composed examples for the LSTM members"
         );
-        (composed, Some(record))
-    } else {
-        (Vec::new(), None)
-    };
-    let teacher = (config.distill_weight > 0.0).then(|| {
+        composed = examples;
+        side.composed = Some(record);
+    }
+    if config.distill_weight > 0.0 {
         let sequences: Vec<&[i64]> = sets.train.iter().map(|(e, _)| e.ids.as_slice()).collect();
         let mut teacher = crate::model::predict_sequences(wide, &sequences, 256);
         teacher.extend(composed.iter().map(|(_, label)| {
@@ -416,18 +412,24 @@ fn member_training_side(
             one_hot[*label] = 1.0;
             one_hot
         }));
-        teacher
-    });
-    let mut train = sets.train.to_vec();
-    train.extend(composed);
-    let mut weights = sets.weights.to_vec();
-    weights.resize(train.len(), 1.0);
-    MemberTraining {
-        train,
-        weights,
-        teacher,
-        composed: record,
+        side.teacher = Some(teacher);
     }
+    if config.wide_evidence {
+        side.evidence = Some(crossfit::out_of_fold_evidence(
+            sets.train,
+            &composed,
+            sets.validation,
+            ngram_vocabulary,
+            classifier.config(),
+            config,
+        )?);
+    }
+    if !composed.is_empty() {
+        side.train.to_mut().extend(composed);
+        let total = side.train.len();
+        side.weights.to_mut().resize(total, 1.0);
+    }
+    Ok(side)
 }
 
 /// The wide part alone, the LSTM alone and the chosen mixture on the validation and test
