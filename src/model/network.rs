@@ -7,7 +7,7 @@ use tch::{Kind, Tensor};
 
 use super::lstm::Member;
 use super::wide::{
-    Wide, negated_plain_counts, ngram_counts, ngram_features, ngram_features_of,
+    Wide, counts_of_hashes, negated_plain_counts, ngram_counts, ngram_features, ngram_features_of,
     position_ngram_hashes,
 };
 use crate::text::{PAD_ID, base_id};
@@ -265,7 +265,23 @@ impl Batch {
         let shape = [batch as i64, width as i64];
         let lengths: Vec<i64> = sequences.iter().map(|s| s.len() as i64).collect();
         let vocab_size = config.vocab_size;
-        let text_ngrams: Vec<Vec<(i64, u32)>> = if config.ngram_vocab_size > 0 {
+        let evidence = config.wide_evidence && config.ngram_vocab_size > 0;
+        // With the evidence, each text's n-grams are hashed once, per position, and counted
+        // from there; without it they are counted directly.
+        let position_hashes: Vec<Vec<i64>> = if evidence {
+            sequences
+                .iter()
+                .map(|s| position_ngram_hashes(s, vocab_size, width))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let text_ngrams: Vec<Vec<(i64, u32)>> = if evidence {
+            position_hashes
+                .iter()
+                .map(|h| counts_of_hashes(h))
+                .collect()
+        } else if config.ngram_vocab_size > 0 {
             sequences
                 .iter()
                 .map(|s| ngram_counts(s, vocab_size))
@@ -282,23 +298,21 @@ impl Batch {
                 Vec::new()
             }
         });
-        let position_slots = if config.wide_evidence && config.ngram_vocab_size > 0 {
+        let position_slots = if evidence {
             // Each position's n-grams as slots of its text's n-gram list (`ngrams`, sorted by
             // hash), so the wide part looks each n-gram up once per text, not once per
             // position; `slots` (one past the last) where a position ends no n-gram.
             let slots = ngrams.size()[1];
-            let positions: Vec<i64> = sequences
+            let positions: Vec<i64> = position_hashes
                 .iter()
                 .zip(&text_ngrams)
-                .flat_map(|(s, known)| {
-                    position_ngram_hashes(s, vocab_size, width)
-                        .into_iter()
-                        .map(move |hash| {
-                            match known.binary_search_by_key(&hash, |&(known, _)| known) {
-                                Ok(slot) if hash != 0 => slot as i64,
-                                _ => slots,
-                            }
-                        })
+                .flat_map(|(hashes, known)| {
+                    hashes.iter().map(move |&hash| {
+                        match known.binary_search_by_key(&hash, |&(known, _)| known) {
+                            Ok(slot) if hash != 0 => slot as i64,
+                            _ => slots,
+                        }
+                    })
                 })
                 .collect();
             Tensor::from_slice(&positions).view([batch as i64, width as i64, 3])

@@ -58,6 +58,16 @@ fn window_hash(window: &[i64], vocab_size: i64, plain: &mut Vec<i64>) -> i64 {
     }
 }
 
+/// The (hash, count) list, sorted by hash, of the non-zero hashes given: from a text's
+/// [`position_ngram_hashes`], the same list [`ngram_counts`] makes.
+pub fn counts_of_hashes(hashes: &[i64]) -> Vec<(i64, u32)> {
+    let mut counts: BTreeMap<i64, u32> = BTreeMap::new();
+    for &hash in hashes.iter().filter(|&&h| h != 0) {
+        *counts.entry(hash).or_default() += 1;
+    }
+    counts.into_iter().collect()
+}
+
 /// Per position, the hashes of the 1-, 2- and 3-gram ending there, as the wide part counts
 /// them (0 where a text is too short for one): `[width × 3]` for one text of `width` slots.
 pub fn position_ngram_hashes(ids: &[i64], vocab_size: i64, width: usize) -> Vec<i64> {
@@ -262,10 +272,7 @@ impl Wide {
     }
 
     fn tfidf_of_rows(&self, rows: Tensor, tf: &Tensor) -> (Tensor, Tensor) {
-        let idf = self
-            .idf
-            .index_select(0, &rows.flatten(0, -1))
-            .view(rows.size().as_slice());
+        let idf = idf_of_rows(&self.idf, &rows);
         (rows, tf * idf)
     }
 
@@ -276,6 +283,12 @@ impl Wide {
     fn rows(&self, hashes: &Tensor) -> Tensor {
         rows_of(&self.keys, self.config.ngram_vocab_size, hashes)
     }
+}
+
+/// The IDF of each row (`rows` as [`rows_of`] gives them), in their shape.
+fn idf_of_rows(idf: &Tensor, rows: &Tensor) -> Tensor {
+    idf.index_select(0, &rows.flatten(0, -1))
+        .view(rows.size().as_slice())
 }
 
 /// Row of each n-gram hash in the wide part's `weights` and `idf`: its position among the
@@ -322,10 +335,7 @@ impl WideEvidence {
             let rows = batch
                 .ngram_rows
                 .get_or_init(|| rows_of(&self.keys, self.ngram_vocab_size, &batch.ngrams));
-            let idf = self
-                .idf
-                .index_select(0, &rows.flatten(0, -1))
-                .view(rows.size().as_slice());
+            let idf = idf_of_rows(&self.idf, rows);
             let norm = (&batch.ngram_tf * &idf)
                 .square()
                 .sum_dim_intlist(1, true, Kind::Float)
@@ -437,14 +447,7 @@ mod tests {
         let ids = [3, 7 + 4 * vocab, 9 + vocab, 11 + vocab, 5];
         let width = 7;
         let positions = position_ngram_hashes(&ids, vocab, width);
-        let mut from_positions: Vec<i64> = positions.iter().copied().filter(|&h| h != 0).collect();
-        from_positions.sort_unstable();
-        let mut counted: Vec<i64> = ngram_counts(&ids, vocab)
-            .into_iter()
-            .flat_map(|(hash, count)| std::iter::repeat_n(hash, count as usize))
-            .collect();
-        counted.sort_unstable();
-        assert_eq!(from_positions, counted);
+        assert_eq!(counts_of_hashes(&positions), ngram_counts(&ids, vocab));
         // The first token ends only a unigram; slots past the text hold nothing.
         assert!(positions[0] != 0 && positions[1] == 0 && positions[2] == 0);
         assert!(positions[5 * 3..].iter().all(|&h| h == 0));

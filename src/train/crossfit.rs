@@ -65,6 +65,7 @@ pub(super) fn cross_fit(
 /// real wide part, which has fitted these very texts, is far surer than on new text, and an
 /// LSTM trained on it learns to trust it more than it deserves (measured: validation loss rose
 /// from its first epoch while training loss fell to 0.10).
+///
 /// Texts that no wide part trained on (`also`, composed ones) are read by the folds in turn.
 pub(super) fn out_of_fold_evidence(
     train: &[Labelled],
