@@ -6,7 +6,7 @@
                                              unknown fields are errors), for each version in
                                              K8S_VERSIONS. A kind without a schema is an error
                                              unless it is one of the CRDs below, which get
-                                             hand-written checks instead.
+                                             field checks of its own instead.
   check-deploy.py binary RENDERED.yaml...    every port, probe path, flag, env var and command
                                              the manifests (and docker-compose.yml, Dockerfile)
                                              use is one the textserve binary really has.
@@ -154,7 +154,7 @@ def validate_core(obj, where, problems):
         except kv.SchemaNotFoundError:
             problems.fail(where, f"kubernetes-validate has no schema for {obj.get('apiVersion')} "
                                  f"{obj.get('kind')} (Kubernetes {version}) and it is not one of "
-                                 f"the CRDs checked by hand ({', '.join(sorted(CRD_KINDS))})")
+                                 f"the CRDs checked field by field ({', '.join(sorted(CRD_KINDS))})")
         except kv.ValidationError as e:
             path = ".".join(str(p) for p in e.path)
             problems.fail(where, f"Kubernetes {version} schema: {path}: {e.message}")
@@ -339,7 +339,7 @@ def cmd_schemas(paths):
             validate_core(obj, where, problems)
     summary = ", ".join(f"{n} {k}" for k, n in sorted(counts.items()))
     return report("schemas", problems, f"{len(objects)} objects ({summary}); Kubernetes "
-                  f"{' and '.join(K8S_VERSIONS)}; CRDs by hand-written field checks")
+                  f"{' and '.join(K8S_VERSIONS)}; CRDs by field checks of its own")
 
 
 # --------------------------------------------------------------------------------------------

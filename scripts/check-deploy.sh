@@ -7,7 +7,7 @@
 #   2. `kubectl kustomize` renders deploy/k8s/base, deploy/k8s/overlays/example, deploy/kserve
 #   3. every rendered object against the Kubernetes schemas (kubernetes-validate --strict, for
 #      each version in K8S_VERSIONS), and the CRD kinds it has no schema for (ServiceMonitor,
-#      ServingRuntime, InferenceService) by hand-written field checks plus strict validation of
+#      ServingRuntime, InferenceService) by field checks of its own plus strict validation of
 #      the core types they embed (scripts/check-deploy.py schemas)
 #   4. every env var, flag, subcommand, port, probe path and metric the rendered manifests,
 #      docker-compose.yml and the Dockerfile use exists in the binary: `$BIN serve --help`,
@@ -108,7 +108,7 @@ step "3. kubernetes-validate --strict (Kubernetes $K8S_VERSIONS) + CRD checks"
 kv_args=()
 for v in $K8S_VERSIONS; do kv_args+=(-k "$v"); done
 # Exits non-zero on any schema error; for kinds it has no schema for it only prints a WARN,
-# which check-deploy.py then turns into an error unless the kind is a CRD it checks by hand.
+# which check-deploy.py then turns into an error unless the kind is a CRD it checks field by field.
 "$VENV/bin/kubernetes-validate" --strict --quiet "${kv_args[@]}" "${rendered[@]}"
 "$VENV/bin/python" scripts/check-deploy.py schemas "${rendered[@]}"
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Bounded libFuzzer runs (cargo-fuzz) of the tokenizer and of request decoding.
-# cargo-fuzz wants a nightly compiler; this machine has only stable, so RUSTC_BOOTSTRAP=1 lets
+# cargo-fuzz wants a nightly compiler; where only stable is installed, RUSTC_BOOTSTRAP=1 lets
 # stable accept the -Z flags, and `-s none` skips AddressSanitizer (a nightly-only runtime):
 # panics, assertion failures, aborts and timeouts are still caught.
 # Usage: scripts/fuzz.sh  (env: FUZZ_SECONDS=60 per target)

@@ -17,7 +17,7 @@ Why the held-out part is disjoint from the training part
 Everything comes from two separate definitions, TRAIN and HELDOUT.  Each has its own
 sentence frames (templates), its own content vocabulary (parts and processes, equipment,
 defects, good states, praise and complaint adjectives, services, contexts, line / station /
-batch ids, contrast clauses, actions, intensifiers) and its own hand-written sentences.
+batch ids, contrast clauses, actions, intensifiers) and its own written-out sentences.
 synthetic-train.jsonl is generated from TRAIN only.  The training side is deliberately much
 broader than the held-out side (about ten times the parts and many times the defects and
 good states after the third, fourth and fifth vocabulary rounds, three times the frames, fourteen
@@ -31,8 +31,8 @@ asserts that:
   (b) frame ids and frame patterns of the two parts are disjoint;
   (c) no held-out text (INV/DIR variants included) equals a training-part or synthetic
       text after normalisation (spaces, punctuation, full/half width, traditional forms);
-  (d) no hand-written held-out sentence is in the training data, and no text of one side
-      contains a vocabulary item of the other side (so hand-written held-out sentences
+  (d) no written-out held-out sentence is in the training data, and no text of one side
+      contains a vocabulary item of the other side (so written-out held-out sentences
       use no training vocabulary either);
   (e) synthetic-train.jsonl has the planned size, balanced labels, no template above 3 % of
       the lines, and no training-side text uses a held-out degree adverb (十分 / 相当 / 极其).
@@ -43,13 +43,13 @@ The training part shares its vocabulary with synthetic-train.jsonl, so it cannot
 model copes with words it never saw.  The dev part fills that gap for model selection: it is
 built from the TRAINING frames (reused) with a third content vocabulary DEV_* (parts and
 equipment, defects, good states, praise / complaint words, services, contexts, line / station /
-batch ids, hand-written sentences; the training degree adverbs are reused on purpose), with its
+batch ids, written-out sentences; the training degree adverbs are reused on purpose), with its
 own random.Random (SEED + 4) drawn after everything else, so the other three files do not
 change.  It is never trained on and never reported.  Asserted before anything is written:
   (f) no dev vocabulary item equals, contains or is contained in a training or a held-out item
       (two or more characters), and the dev part uses no held-out degree adverb;
   (g) every dev frame is a training frame;
-  (h) no dev text (INV/DIR variants and hand-written sentences included) equals a text of
+  (h) no dev text (INV/DIR variants and written-out sentences included) equals a text of
       train.jsonl, heldout.jsonl or synthetic-train.jsonl after normalisation;
   (i) no dev text contains a training or held-out vocabulary item, and no text of the other
       three files (synthetic training data included) contains a dev vocabulary item;
@@ -80,7 +80,7 @@ CAP_PREFIX = {
     "intensity": "in", "invariance": "iv",
 }
 
-# Cases per capability (hand-written cases included).
+# Cases per capability (written-out cases included).
 TARGETS = {
     "train": {"negated_defect": 62, "negated_praise": 56, "double_negation": 50, "contrast": 62,
               "domain_defect": 46, "domain_ok": 46, "intensity": 44, "invariance": 50},
@@ -2386,7 +2386,7 @@ HELDOUT_INV_FRAMES = [
 
 
 # --------------------------------------------------------------------------------------
-# Hand-written sentences (not from templates).  Written as operators, QC engineers and
+# Written-out sentences (not from templates).  Written as operators, QC engineers and
 # customers write notes.  Labels are meant to be unambiguous to a native reader.
 # --------------------------------------------------------------------------------------
 
@@ -2788,7 +2788,7 @@ def dev_int_forms(adj):
     return forms
 
 
-# Hand-written dev sentences: no training or held-out vocabulary item (asserted).
+# Written-out dev sentences: no training or held-out vocabulary item (asserted).
 DEV_HAND = {
     "negated_defect": [
         ("叉车试开了一圈，刹车没什么毛病", POS),
@@ -3507,11 +3507,11 @@ def build_part(P, rng, forbidden=()):
         cases[cap].append({"capability": cap, "type": "mft", "text": text, "expect": label})
         frame_use[fid] += 1
 
-    # Hand-written MFT cases first.
+    # Written-out MFT cases first.
     for cap, items in P["hand"].items():
         for text, label in items:
             key = normalize(text)
-            assert key not in used, f"duplicate hand-written text {text!r}"
+            assert key not in used, f"duplicate written-out text {text!r}"
             used.add(key)
             hand_norm.add(key)
             mft(cap, text, label, "hand")
@@ -3528,7 +3528,7 @@ def build_part(P, rng, forbidden=()):
         for frame, text in round_robin(frames, need, draw_mft):
             mft(cap, text, frame["label"], frame["id"])
 
-    # Contrast and double negation: balance labels over hand-written + templated.
+    # Contrast and double negation: balance labels over written-out + templated.
     for cap in ("contrast", "double_negation"):
         have = Counter(c["expect"] for c in cases[cap])
         need = targets[cap] - len(cases[cap])
@@ -3774,10 +3774,10 @@ def check_disjoint(T, H, train_cases, held_cases, synth_rows, held_hand):
         if normalize(r["text"]) in train_keys:
             problems.append(f"synthetic text also in train.jsonl: {r['text']!r}")
 
-    # (d) hand-written held-out sentences and cross-side vocabulary
+    # (d) written-out held-out sentences and cross-side vocabulary
     for k in held_hand:
         if k in train_keys or k in synth_keys:
-            problems.append(f"(d) hand-written held-out sentence in training data: {k!r}")
+            problems.append(f"(d) written-out held-out sentence in training data: {k!r}")
     for t in all_texts(held_cases):
         for item in t_items:
             if item in t:
@@ -3821,7 +3821,7 @@ def check_dev(T, H, Dv, train_cases, held_cases, synth_rows, dev_cases):
     for f in Dv["frames"] + Dv["dir_frames"] + Dv["inv_frames"]:
         if f["pattern"] not in t_pats:
             problems.append(f"(g) dev frame is not a training frame: {f['pattern']!r}")
-    # (h) dev texts (variants and hand-written ones included) equal no other text
+    # (h) dev texts (variants and written-out ones included) equal no other text
     other = {normalize(t) for t in all_texts(train_cases)} | \
             {normalize(t) for t in all_texts(held_cases)} | \
             {normalize(r["text"]) for r in synth_rows}
@@ -3919,7 +3919,7 @@ def write_jsonl(path, rows):
 def count_table(train_cases, held_cases, train_hand, held_hand_counts):
     tc = Counter(c["capability"] for c in train_cases)
     hc = Counter(c["capability"] for c in held_cases)
-    lines = ["| capability | type | train | of which hand-written | heldout | of which hand-written |",
+    lines = ["| capability | type | train | of which written-out | heldout | of which written-out |",
              "|---|---|---:|---:|---:|---:|"]
     types = {"intensity": "dir", "invariance": "inv"}
     for cap in CAPABILITIES:
@@ -3933,7 +3933,7 @@ def count_table(train_cases, held_cases, train_hand, held_hand_counts):
 def dev_count_table(cases, hand):
     c = Counter(x["capability"] for x in cases)
     types = {"intensity": "dir", "invariance": "inv"}
-    lines = ["| capability | type | dev | of which hand-written |", "|---|---|---:|---:|"]
+    lines = ["| capability | type | dev | of which written-out |", "|---|---|---:|---:|"]
     for cap in CAPABILITIES:
         lines.append(f"| `{cap}` | {types.get(cap, 'mft')} | {c[cap]} | {hand[cap]} |")
     lines.append(f"| **total** | | {len(cases)} | {sum(hand.values())} |")
@@ -3990,7 +3990,7 @@ def vocab_table(T, H):
             ("contrast clauses (minor good / bad, generic)",
              sum(len(P[k]) for k in ("minor_bad", "minor_good", "good_generic", "bad_generic"))),
             ("degree adverbs", len(P["intensifiers"])),
-            ("hand-written sentences", sum(hand_counts(P).values())),
+            ("written-out sentences", sum(hand_counts(P).values())),
         ])
     t, h = counts(T), counts(H)
     lines = ["| list | training side | held-out side |", "|---|---:|---:|"]
@@ -4129,7 +4129,7 @@ exactly that generalisation, so use it to choose between models, checkpoints and
   approach, so only words that go together are combined (冷却塔有结垢, 面料不褪色, 行车溜钩).
   Only the training degree adverbs are reused on purpose (非常, 特别, 很 …; never the held-out
   十分 / 相当 / 极其);
-- **{n_hand_d} hand-written sentences** (叉车, 冷库, 打包机, 贴片机, 喷码机, 烘干房 …) that use
+- **{n_hand_d} written-out sentences** (叉车, 冷库, 打包机, 贴片机, 喷码机, 烘干房 …) that use
   no training or held-out vocabulary item.
 
 It is **never trained on**, and it is **not reported**: `heldout.jsonl` stays the only
@@ -4149,7 +4149,7 @@ Before writing anything the generator asserts, for the dev part:
   vocabulary item (two or more characters; {n_dev_items} dev items), and no dev text uses a
   held-out degree adverb;
 - (g) every dev frame is a training frame;
-- (h) no dev text, INV/DIR variants and hand-written sentences included, equals a text of
+- (h) no dev text, INV/DIR variants and written-out sentences included, equals a text of
   `train.jsonl`, `heldout.jsonl` or `synthetic-train.jsonl` after normalisation;
 - (i) no dev text contains a training or held-out vocabulary item, and no text of the other
   three files (the synthetic training data included) contains a dev vocabulary item;
@@ -4193,7 +4193,7 @@ its own:
   {h_ints}.  Each part is listed with the defects and good states that fit it (a table of
   part → fitting defects → fitting good states), so a template only combines words that go
   together (焊缝无夹渣, 导轨未见磨损; never 焊缝无掉色 or 配电箱无任何崩刃).
-- **hand-written sentences**: {n_hand_t} in the training part, {n_hand_h} in the held-out part,
+- **written-out sentences**: {n_hand_t} in the training part, {n_hand_h} in the held-out part,
   written separately.
 
 What is shared on purpose: single characters (so 高 / 大 / 多 after 不 appear in both),
@@ -4212,8 +4212,8 @@ Before writing anything the generator **asserts**:
 3. (c) no held-out text, INV/DIR variants included, equals a training-part or synthetic text
    after normalisation (spaces and punctuation removed, NFKC for full/half width,
    traditional characters mapped back);
-4. (d) no hand-written held-out sentence appears in the training data, no held-out text
-   (hand-written ones included) contains a training vocabulary item, and no training-part or
+4. (d) no written-out held-out sentence appears in the training data, no held-out text
+   (written-out ones included) contains a training vocabulary item, and no training-part or
    synthetic text contains a held-out vocabulary item.
 
 It also checks the shape: every capability in both parts, at least 40 held-out cases per

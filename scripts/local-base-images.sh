@@ -2,12 +2,12 @@
 # Makes offline stand-ins for the Dockerfile's two public base images, for machines that reach
 # Debian's package mirror but no image registry:
 #   localhost/debian:bookworm-slim  debootstrap --variant=minbase bookworm, imported
-#   localhost/rust:1.95-bookworm    that base + build tools + this machine's Rust toolchain at
+#   localhost/rust:1.95-bookworm    that base + build tools + the host's Rust toolchain at
 #                                   the official image's paths (/usr/local/cargo)
 #   localhost/nginx:bookworm        that base + Debian's nginx, for docker-compose.yml's lb
-# Both trust the extra CA certificates this machine trusts (/usr/local/share/ca-certificates),
+# Both trust the extra CA certificates the host trusts (/usr/local/share/ca-certificates),
 # so HTTPS to crates.io and PyPI works inside a build that sits behind the same TLS-inspecting
-# egress; that belongs to this machine, not to the project's Dockerfile. Idempotent: an image
+# egress; that belongs to such a host, not to the project's Dockerfile. Idempotent: an image
 # already present is kept (FORCE=1 remakes both).
 set -euo pipefail
 source "$(dirname "$0")/podman-env.sh"

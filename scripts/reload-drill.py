@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Reload drill for RELIABILITY.md (issue 14), loopback only, bounded in time and count.
+"""Reload drill for RELIABILITY.md, loopback only, bounded in time and count.
 
 Serves a copy of a model from a repository directory and, while --clients closed-loop clients
 send single-text predictions for --seconds, reloads it every --every seconds, each time with a

@@ -1,5 +1,5 @@
 //! The shipped models still behave as their model.json says: their behavioural suites, run by
-//! today's tokenizer and network code, give exactly the per-capability counts recorded when they
+//! the current tokenizer and network code, give exactly the per-capability counts recorded when they
 //! were trained. A change to the scope rules, the folding or the n-gram features that would
 //! silently change what a shipped model answers fails here.
 

@@ -239,7 +239,7 @@ impl TrainConfig {
 
     /// Reads recorded hyperparameters back. A field a model predates takes the value that
     /// matches how such models were trained (its serde default: marks and folding off), not
-    /// today's command-line default.
+    /// the current command-line default.
     pub fn from_record(record: &Hyperparameters) -> anyhow::Result<Self> {
         Ok(serde_json::from_value(serde_json::Value::Object(
             record.clone(),
