@@ -26,6 +26,8 @@ test: setup
 lint: setup
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --all-targets -- -D warnings
+	python3 scripts/module-circles.py
+	python3 scripts/module-circles.py --depth 1
 
 ## Schemathesis against the running server's own /openapi.json (bounded: MAX_TIME seconds).
 schemathesis: setup

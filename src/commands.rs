@@ -338,7 +338,7 @@ pub fn explain(args: crate::config::ExplainArgs) -> anyhow::Result<()> {
     let mut plan = crate::explain::Plan::new(model.tokenizer(), &args.text, chosen);
     let probabilities = model.probabilities_for_ids(&plan.take_rows(), 256);
     let explanation = plan.explain(&args.text, &probabilities, label);
-    let served = crate::serve::state::ServedModel::from_model(&model);
+    let served = crate::runtime::ServedModel::from_model(&model);
     if args.json {
         let response = ExplainResponse::new(&served, args.method, explanation);
         println!("{}", serde_json::to_string_pretty(&response)?);
@@ -426,7 +426,7 @@ fn predict_file(args: &PredictArgs, input: &std::path::Path) -> anyhow::Result<(
     use std::io::{BufWriter, Read, Write};
 
     let model = Model::load(&args.model)?;
-    let served = crate::serve::state::ServedModel::from_model(&model);
+    let served = crate::runtime::ServedModel::from_model(&model);
     let format = args
         .format
         .or_else(|| Format::from_extension(input))

@@ -1,3 +1,5 @@
+//! The `textserve` binary: parses the command line and hands each subcommand to `commands`.
+
 use std::process::ExitCode;
 
 use clap::Parser;

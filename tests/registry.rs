@@ -463,7 +463,7 @@ async fn a_model_that_fails_at_start_is_listed_as_failed_while_the_default_serve
         .registry()
         .statuses()
         .iter()
-        .any(|m| m.state == textserve::serve::registry::ModelState::Loading)
+        .any(|m| m.state == textserve::runtime::registry::ModelState::Loading)
     {
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }

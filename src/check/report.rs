@@ -1,3 +1,6 @@
+//! A suite's results: pass rates per capability, failures most confident first, as a table or
+//! as JSON.
+
 use std::collections::BTreeMap;
 use std::fmt::Write;
 

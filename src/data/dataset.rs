@@ -1,3 +1,6 @@
+//! Reading the user's files (JSONL, CSV, TSV) into labelled examples, with every malformed row
+//! reported by file and line, and `data import` of one-text-per-line files.
+
 use std::fs::File;
 use std::io::{BufRead, BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};

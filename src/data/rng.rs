@@ -1,3 +1,5 @@
+//! The seeded random numbers behind splits and batch orders.
+
 /// A tiny seeded generator: splits and batch orders must be identical across machines and
 /// crate upgrades, which a fixed, self-contained algorithm guarantees.
 #[derive(Debug, Clone)]

@@ -1,3 +1,6 @@
+//! Cleaning (empty texts, duplicates, texts labelled both ways) and the stratified
+//! train/validation/test split, so no test text is ever trained on.
+
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde::{Deserialize, Serialize};

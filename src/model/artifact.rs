@@ -15,7 +15,7 @@ use tch::nn::VarStore;
 use tch::{Device, Tensor};
 
 use super::Evaluation;
-use super::network::{Classifier, ModelConfig};
+use super::{Classifier, ModelConfig};
 use crate::data::{CleanStats, SplitConfig, sha256_file};
 use crate::text::{Tokenizer, TokenizerConfig, Vocabulary};
 

@@ -1,3 +1,5 @@
+//! Accuracy, macro-F1 and per-label precision and recall of a model on labelled examples.
+
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -4,7 +4,8 @@
 use tch::nn::{self, Module, RNN};
 use tch::{Kind, Tensor};
 
-use super::network::{Batch, ModelConfig, Network, SCOPE_CODES};
+use super::batch::{Batch, Network, SCOPE_CODES};
+use super::config::ModelConfig;
 use super::wide::{Wide, WideEvidence};
 
 /// The LSTM's dimensions under a configuration.

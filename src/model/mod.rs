@@ -1,9 +1,12 @@
 //! The network, its on-disk artifact, and inference over batches of token ids.
 
 pub mod artifact;
+mod batch;
+mod config;
 mod evaluation;
 mod lstm;
 mod network;
+mod ngrams;
 mod wide;
 
 use std::ops::Range;
@@ -12,12 +15,13 @@ use std::path::Path;
 use tch::Kind;
 
 pub use artifact::{Artifact, ArtifactError, Manifest};
+pub use batch::{Batch, Network};
+pub use config::{ConfigProblem, ModelConfig};
 pub use evaluation::{ClassMetrics, Evaluation};
 pub use lstm::Member;
-pub use network::{
-    Batch, Classifier, ConfigProblem, ModelConfig, Network, member_path, ngram_bucket, ngram_hash,
-};
-pub use wide::{NgramVocabulary, Wide, ngram_counts};
+pub use network::{Classifier, member_path};
+pub use ngrams::{NgramVocabulary, ngram_bucket, ngram_counts, ngram_hash};
+pub use wide::Wide;
 
 use crate::text::{Encoded, Tokenizer};
 

@@ -128,9 +128,9 @@ impl ApiError {
     }
 }
 
-impl From<super::registry::RegistryError> for ApiError {
-    fn from(error: super::registry::RegistryError) -> Self {
-        use super::registry::RegistryError as E;
+impl From<crate::runtime::registry::RegistryError> for ApiError {
+    fn from(error: crate::runtime::registry::RegistryError) -> Self {
+        use crate::runtime::registry::RegistryError as E;
         let message = error.to_string();
         match error {
             E::Unknown(_) | E::NotInRepository(_) => Self::not_found(message),
@@ -153,9 +153,9 @@ impl From<super::registry::RegistryError> for ApiError {
     }
 }
 
-impl From<super::inference::InferenceError> for ApiError {
-    fn from(error: super::inference::InferenceError) -> Self {
-        use super::inference::InferenceError as E;
+impl From<crate::runtime::inference::InferenceError> for ApiError {
+    fn from(error: crate::runtime::inference::InferenceError) -> Self {
+        use crate::runtime::inference::InferenceError as E;
         match error {
             E::QueueFull(waiting) => {
                 metrics::counter!("textserve_rejected_total", "reason" => "queue_full")

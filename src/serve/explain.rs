@@ -9,10 +9,12 @@ use utoipa::ToSchema;
 
 use super::error::{ApiError, ErrorBody};
 use super::extract::{ApiJson, optional_integer};
-use super::routes::{InferenceFailures, LabelScores, blocking, check_text, infer};
-use super::state::{AppState, ServedModel};
+use super::routes::{InferenceFailures, blocking, check_text, infer};
+use super::state::AppState;
 use crate::config::ExplainMethod;
 use crate::explain::{self, Attributed, Explanation, Method, Plan};
+use crate::runtime::ServedModel;
+use crate::views::LabelScores;
 
 /// Unknown fields are rejected (422) so a typo such as `"sample"` is reported, not ignored.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -198,7 +200,12 @@ async fn explain_with(
     let explanation = blocking(move || plan.explain(&text, &probabilities, label)).await?;
     metrics::counter!("textserve_explanations_total", "method" => method.name()).increment(1);
     let body = ExplainResponse::new(served, kind, explanation);
-    Ok((served.served_by(), timings.headers(), axum::Json(body)).into_response())
+    Ok((
+        super::telemetry::served_by(served),
+        timings.headers(),
+        axum::Json(body),
+    )
+        .into_response())
 }
 
 impl ExplainResponse {

@@ -30,6 +30,9 @@ impl From<&crate::config::ServeConfig> for BodyLimits {
     }
 }
 
+/// The bulk stream's route: its body is read line by line as it arrives, not whole.
+pub const STREAM_PATH: &str = "/v1/predict/stream";
+
 /// Reads the whole body before any handler runs. The deadline covers the body as a whole, not
 /// the gap between chunks, so a client trickling one byte at a time cannot hold a connection
 /// (or delay shutdown) for longer than `timeout`. Reading stops at the size limit whether or
@@ -40,7 +43,7 @@ pub async fn read_body_within_limits(
     next: Next,
 ) -> Response {
     // A stream's body is read line by line as it arrives, with limits of its own (stream.rs).
-    if request.uri().path() == super::stream::STREAM_PATH {
+    if request.uri().path() == STREAM_PATH {
         return next.run(request).await;
     }
     let (parts, body) = request.into_parts();

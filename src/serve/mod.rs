@@ -3,10 +3,7 @@
 pub mod error;
 pub mod explain;
 pub mod extract;
-pub mod fairness;
-pub mod inference;
 pub mod openapi;
-pub mod registry;
 pub mod routes;
 pub mod security;
 pub mod state;
@@ -27,9 +24,9 @@ pub use openapi::{HttpOptions, app, openapi};
 
 use crate::config::ServeConfig;
 use crate::model::Model;
+use crate::runtime::inference::BatcherConfig;
+use crate::runtime::registry::{Registry, WorkerConfig};
 use extract::BodyLimits;
-use inference::BatcherConfig;
-use registry::{Registry, WorkerConfig};
 use state::{AppState, Limits};
 
 /// Every row of an explanation queues at once, so the largest one an operator allows must fit
@@ -56,7 +53,7 @@ pub struct Application {
     listener: TcpListener,
     state: AppState,
     router: axum::Router,
-    loaded: oneshot::Receiver<Result<(), registry::RegistryError>>,
+    loaded: oneshot::Receiver<Result<(), crate::runtime::registry::RegistryError>>,
     shutdown_grace: Duration,
     connection_limits: ConnectionLimits,
 }
@@ -97,7 +94,7 @@ impl Application {
             open: config.allow_unauthenticated_admin,
         };
         check_explain_limits_fit_the_queue(config)?;
-        let (models, default_model) = registry::discover(config)?;
+        let (models, default_model) = crate::runtime::registry::discover(config)?;
         // The word segmenter's dictionary loads beside the model, not on the first explanation.
         std::thread::spawn(crate::explain::warm_up_segmenter);
         let address = SocketAddr::new(config.host, config.port);

@@ -23,7 +23,7 @@ use super::state::{AppState, Limits};
         super::routes::BatchPredictResponse,
         super::explain::ExplainResponse,
         super::explain::AttributedSpan,
-        super::registry::ModelStatus
+        crate::runtime::registry::ModelStatus
     )),
     info(
         title = "textserve",

@@ -1,6 +1,5 @@
 //! HTTP handlers. Each carries its OpenAPI description; `openapi.rs` collects them.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -12,10 +11,11 @@ use utoipa::ToSchema;
 
 use super::error::{ApiError, ErrorBody};
 use super::extract::ApiJson;
-use super::inference::Prediction;
-use super::registry::{ModelStatus, ModelVersion};
-use super::state::{AppState, ModelDetails};
+use super::state::AppState;
+use crate::runtime::inference::Prediction;
+use crate::runtime::registry::{ModelStatus, ModelVersion};
 use crate::text::Tokenizer;
+use crate::views::{LabelScores, ModelDetails};
 
 /// Unknown fields are rejected (422) so a typo such as `"txt"` is reported, not ignored.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -32,16 +32,6 @@ pub struct BatchPredictRequest {
     /// Texts to classify; answers come back in the same order.
     #[schema(example = json!(["质量很好，物流也快", "用了两天就坏了"]))]
     pub texts: Vec<String>,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct LabelScores {
-    /// The most probable label.
-    pub label: String,
-    /// Its probability.
-    pub score: f32,
-    /// Probability of every label; they sum to 1.
-    pub probabilities: BTreeMap<String, f32>,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -248,7 +238,7 @@ async fn predict_with(
         prediction: predictions.remove(0),
     };
     Ok((
-        model.served.served_by(),
+        super::telemetry::served_by(&model.served),
         timings.headers(),
         axum::Json(body),
     )
@@ -395,7 +385,7 @@ async fn predict_batch_with(
         predictions,
     };
     Ok((
-        model.served.served_by(),
+        super::telemetry::served_by(&model.served),
         timings.headers(),
         axum::Json(body),
     )

@@ -20,13 +20,13 @@ use tokio::sync::mpsc;
 use utoipa::ToSchema;
 
 use super::error::{ApiError, ErrorBody, ErrorDetail};
-use super::inference::PendingPrediction;
-use super::registry::ModelVersion;
-use super::routes::{LabelScores, PredictRequest, check_text};
-use super::state::{AppState, Limits, ServedModel};
+use super::routes::{PredictRequest, check_text};
+use super::state::{AppState, Limits};
+use crate::runtime::ServedModel;
+use crate::runtime::inference::PendingPrediction;
+use crate::runtime::registry::ModelVersion;
+use crate::views::LabelScores;
 use std::sync::Arc;
-
-pub const STREAM_PATH: &str = "/v1/predict/stream";
 
 /// Texts of one stream queued or computed but not yet written back: two full forward passes'
 /// worth keeps the workers fed between the reader's turns.
@@ -108,7 +108,7 @@ pub async fn predict_stream(
     let (entries, queued) = mpsc::channel::<Entry>(WINDOW);
     tokio::spawn(read_lines(state.clone(), Arc::clone(&model), body, entries));
     let details = model.served.details.clone();
-    let served_by = model.served.served_by();
+    let served_by = super::telemetry::served_by(&model.served);
     let answers = futures_util::stream::unfold((queued, model), |(mut queued, model)| async move {
         let entry = queued.recv().await?;
         let line = Bytes::from(answer(&model.served, entry).await);

@@ -68,6 +68,14 @@ pub struct ServedBy {
     pub version: String,
 }
 
+/// Names `served` as the version that answered, for the request's metrics and log line.
+pub fn served_by(served: &crate::runtime::ServedModel) -> axum::Extension<ServedBy> {
+    axum::Extension(ServedBy {
+        model: served.details.name.clone(),
+        version: served.details.version.clone(),
+    })
+}
+
 /// One log line per request (never the body: factory comments can name people) and the
 /// request counters and latency histogram, labelled by route template, not raw path.
 pub async fn observe(mut request: Request, next: Next) -> Response {

@@ -1,3 +1,7 @@
+//! Normalisation, segmentation (one token per ideograph, Latin words whole), optional folding
+//! of traditional characters and degree adverbs, scope marks, and the spans that map tokens back
+//! to the characters a client sent.
+
 use std::ops::Range;
 
 use serde::{Deserialize, Serialize};

@@ -1,3 +1,5 @@
+//! Token ↔ id, with `<pad>` and `<unk>` first; built from the training split only.
+
 use std::collections::HashMap;
 
 pub const PAD_TOKEN: &str = "<pad>";

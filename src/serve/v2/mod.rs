@@ -18,9 +18,10 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::error::{ApiError, ERROR_SHAPE, ErrorShape, ProtocolError};
-use super::registry::ModelVersion;
 use super::routes::{check_text, classify};
-use super::state::{AppState, ServedModel};
+use super::state::AppState;
+use crate::runtime::ServedModel;
+use crate::runtime::registry::ModelVersion;
 use std::sync::Arc;
 use tensors::{
     HEADER_LENGTH, INPUT, LABEL, PROBABILITIES, Parameters, parse_request, split_body, texts_of,
@@ -335,7 +336,12 @@ async fn infer_with(
         outputs,
     };
     if tail.is_empty() {
-        return Ok((served.served_by(), timings.headers(), axum::Json(response)).into_response());
+        return Ok((
+            crate::serve::telemetry::served_by(served),
+            timings.headers(),
+            axum::Json(response),
+        )
+            .into_response());
     }
     let mut body = serde_json::to_vec(&response).expect("serializes");
     let json_length = body.len();
@@ -346,7 +352,7 @@ async fn infer_with(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/octet-stream"),
     );
-    Ok((served.served_by(), headers, body).into_response())
+    Ok((crate::serve::telemetry::served_by(served), headers, body).into_response())
 }
 
 /// Every error answered on a `/v2` path — by the handlers, authentication, body limits or the

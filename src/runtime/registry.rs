@@ -15,9 +15,9 @@ use serde::Serialize;
 use tokio::sync::oneshot;
 use utoipa::ToSchema;
 
+use super::ServedModel;
 use super::fairness::PassGate;
 use super::inference::{BatcherConfig, InferenceHandle};
-use super::state::ServedModel;
 use crate::config::{DEFAULT_MODEL_DIR, ReadyRequires, ServeConfig};
 use crate::model::artifact::read_name;
 use crate::model::{Model, forward_probabilities};

@@ -1,0 +1,202 @@
+//! What a forward pass reads: several texts' ids right-padded into tensors, with their n-gram
+//! features and evidence positions, and the `Network` trait every part implements.
+
+use tch::{Kind, Tensor};
+
+use super::config::ModelConfig;
+use super::ngrams::{
+    counts_of_hashes, negated_plain_counts, ngram_bucket, ngram_counts, ngram_features,
+    ngram_features_of, position_ngram_hashes,
+};
+use crate::text::{PAD_ID, base_id};
+
+/// Distinct scope codes: negated, conceded and cue bits.
+pub(super) const SCOPE_CODES: i64 = 8;
+
+/// Token ids of several texts, right-padded into one tensor, plus what the network needs to make
+/// padding invisible: per-text lengths and the index that reverses each text within its length.
+#[derive(Debug)]
+pub struct Batch {
+    pub ids: Tensor,
+    pub bigrams: Tensor,
+    pub lengths: Tensor,
+    reverse_index: Tensor,
+    pub(super) mask: Tensor,
+    /// `[batch, width]` scope code of each token (0 on padding and without marks).
+    pub(super) scopes: Tensor,
+    /// `[batch, slots]` distinct 1–3-gram hashes of each text, 0-padded.
+    pub(super) ngrams: Tensor,
+    /// `[batch, slots]` sublinear term frequency 1 + ln(count), 0 on padding.
+    pub(super) ngram_tf: Tensor,
+    /// `[batch, width, 3]` the slot in `ngrams` of the 1-, 2- and 3-gram ending at each
+    /// position (one past the last slot where there is none), for
+    /// [`ModelConfig::wide_evidence`] (`[batch, 1, 3]` zeros without it).
+    pub(super) position_slots: Tensor,
+    /// The wide part's rows of `ngrams`, looked up once for the wide part and the LSTM's
+    /// evidence alike. A batch is read by one model only.
+    pub(super) ngram_rows: std::cell::OnceCell<Tensor>,
+    /// `[batch, width, labels]` wide evidence given with the batch instead of read from the
+    /// model's own wide part (training reads each text's from a wide part that never saw it).
+    pub(super) position_evidence: Option<Tensor>,
+    /// `[batch, slots]` plain hashes of the negated n-grams and their term frequency, for
+    /// [`ModelConfig::negation_transfer`] (one empty slot without it).
+    pub(super) negated_plain: Tensor,
+    pub(super) negated_plain_tf: Tensor,
+}
+
+impl Batch {
+    /// Every sequence must hold at least one id (the tokenizer guarantees it).
+    pub fn new(sequences: &[&[i64]], config: &ModelConfig) -> Self {
+        let bigram_buckets = config.bigram_buckets;
+        let batch = sequences.len();
+        let width = sequences.iter().map(|s| s.len()).max().unwrap_or(1).max(1);
+        let mut ids = vec![PAD_ID; batch * width];
+        let mut bigrams = vec![0i64; batch * width];
+        let mut reverse = vec![0i64; batch * width];
+        let mut mask = vec![false; batch * width];
+        let mut scopes = vec![0i64; batch * width];
+        let vocab_size = config.vocab_size;
+        for (row, marked) in sequences.iter().enumerate() {
+            // The embeddings read the plain tokens; scope marks reach the wide part's n-grams.
+            // An id beyond every mark is no token of this model: it is passed on as it is, so
+            // the embedding refuses it instead of reading some other token.
+            let seq: Vec<i64> = marked
+                .iter()
+                .map(|&id| {
+                    if id < SCOPE_CODES * vocab_size {
+                        base_id(id, vocab_size)
+                    } else {
+                        id
+                    }
+                })
+                .collect();
+            let len = seq.len();
+            let base = row * width;
+            for (t, &id) in marked.iter().enumerate() {
+                scopes[base + t] = id.div_euclid(vocab_size.max(1)).clamp(0, SCOPE_CODES - 1);
+            }
+            ids[base..base + len].copy_from_slice(&seq);
+            for t in 0..width {
+                reverse[base + t] = if t < len {
+                    (len - 1 - t) as i64
+                } else {
+                    t as i64
+                };
+            }
+            mask[base..base + len].fill(true);
+            if bigram_buckets > 1 {
+                for t in 0..len {
+                    // The last token pairs with an end marker (-1) so it also gets a bigram.
+                    let next = seq.get(t + 1).copied().unwrap_or(-1);
+                    bigrams[base + t] = ngram_bucket(&[seq[t], next], bigram_buckets);
+                }
+            }
+        }
+        let shape = [batch as i64, width as i64];
+        let lengths: Vec<i64> = sequences.iter().map(|s| s.len() as i64).collect();
+        let vocab_size = config.vocab_size;
+        let evidence = config.wide_evidence && config.ngram_vocab_size > 0;
+        // With the evidence, each text's n-grams are hashed once, per position, and counted
+        // from there; without it they are counted directly.
+        let position_hashes: Vec<Vec<i64>> = if evidence {
+            sequences
+                .iter()
+                .map(|s| position_ngram_hashes(s, vocab_size, width))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let text_ngrams: Vec<Vec<(i64, u32)>> = if evidence {
+            position_hashes
+                .iter()
+                .map(|h| counts_of_hashes(h))
+                .collect()
+        } else if config.ngram_vocab_size > 0 {
+            sequences
+                .iter()
+                .map(|s| ngram_counts(s, vocab_size))
+                .collect()
+        } else {
+            vec![Vec::new(); sequences.len()]
+        };
+        let (ngrams, ngram_tf) = ngram_features_of(&text_ngrams);
+        let reach = config.negation_transfer as usize;
+        let (negated_plain, negated_plain_tf) = ngram_features(sequences, config, |ids| {
+            if reach > 0 {
+                negated_plain_counts(ids, vocab_size, reach, config.transfer_in_concession)
+            } else {
+                Vec::new()
+            }
+        });
+        let position_slots = if evidence {
+            // Each position's n-grams as slots of its text's n-gram list (`ngrams`, sorted by
+            // hash), so the wide part looks each n-gram up once per text, not once per
+            // position; `slots` (one past the last) where a position ends no n-gram.
+            let slots = ngrams.size()[1];
+            let positions: Vec<i64> = position_hashes
+                .iter()
+                .zip(&text_ngrams)
+                .flat_map(|(hashes, known)| {
+                    hashes.iter().map(move |&hash| {
+                        match known.binary_search_by_key(&hash, |&(known, _)| known) {
+                            Ok(slot) if hash != 0 => slot as i64,
+                            _ => slots,
+                        }
+                    })
+                })
+                .collect();
+            Tensor::from_slice(&positions).view([batch as i64, width as i64, 3])
+        } else {
+            Tensor::zeros([batch as i64, 1, 3], (Kind::Int64, tch::Device::Cpu))
+        };
+        Self {
+            position_slots,
+            ngram_rows: std::cell::OnceCell::new(),
+            position_evidence: None,
+            ids: Tensor::from_slice(&ids).view(shape),
+            bigrams: Tensor::from_slice(&bigrams).view(shape),
+            lengths: Tensor::from_slice(&lengths),
+            reverse_index: Tensor::from_slice(&reverse).view(shape),
+            mask: Tensor::from_slice(&mask).view(shape),
+            scopes: Tensor::from_slice(&scopes).view(shape),
+            ngrams,
+            ngram_tf,
+            negated_plain,
+            negated_plain_tf,
+        }
+    }
+
+    /// The batch with each text's wide evidence given (`[length_i, labels]` per text, in
+    /// order) rather than read from the model's own wide part.
+    pub fn with_position_evidence(mut self, per_text: &[&Tensor]) -> Self {
+        let width = self.ids.size()[1];
+        let padded = Tensor::pad_sequence(per_text, true, 0.0, "right");
+        let missing = width - padded.size()[1];
+        self.position_evidence = Some(if missing > 0 {
+            padded.constant_pad_nd([0, 0, 0, missing])
+        } else {
+            padded
+        });
+        self
+    }
+
+    pub fn len(&self) -> i64 {
+        self.ids.size()[0]
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    pub(super) fn reverse_within_lengths(&self, x: &Tensor) -> Tensor {
+        let index = self.reverse_index.unsqueeze(-1).expand(x.size(), false);
+        x.gather(1, &index, false)
+    }
+}
+
+/// Anything that maps a batch to logits.
+pub trait Network {
+    fn config(&self) -> &ModelConfig;
+    /// Logits of shape `[batch, num_labels]`.
+    fn forward_t(&self, batch: &Batch, train: bool) -> Tensor;
+}

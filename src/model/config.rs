@@ -1,0 +1,155 @@
+//! The network's settings: what `model.json` records of its shape and mixture, checked in one
+//! place for a loaded model and for `train`'s flags alike.
+
+use serde::{Deserialize, Serialize};
+
+/// The network's shape; stored in `model.json` so loading can rebuild it before reading weights.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ModelConfig {
+    pub vocab_size: i64,
+    pub num_labels: i64,
+    pub embedding_dim: i64,
+    /// Hashed buckets for adjacent-token (character bigram) features; 0 turns them off.
+    /// Chinese words are mostly two characters, so bigrams recover word-level cues that single
+    /// ideographs lack, without a word segmenter.
+    pub bigram_buckets: i64,
+    pub bigram_dim: i64,
+    pub hidden_size: i64,
+    pub num_layers: i64,
+    pub bidirectional: bool,
+    pub dropout: f64,
+    /// Probability of zeroing a whole token's input during training.
+    pub token_dropout: f64,
+    /// Token 1- to 3-grams known to the wide part, a TF-IDF logistic regression; 0 turns it off.
+    #[serde(default)]
+    pub ngram_vocab_size: i64,
+    /// Independently trained LSTM networks whose log-probabilities are averaged; 0 for an
+    /// n-gram model with no LSTM at all (its weights file holds no LSTM tensors).
+    #[serde(default = "one")]
+    pub members: i64,
+    /// Share of the wide part in the final log-probabilities (the LSTM members share the rest);
+    /// chosen on the validation split after training.
+    #[serde(default = "half")]
+    pub wide_weight: f64,
+    /// Add a learned vector per scope mark (negated, conceded, negation cue; see
+    /// `text::scopes`) to each LSTM input, so the members see the scopes the wide part sees.
+    #[serde(default)]
+    pub scope_embedding: bool,
+    /// Let each negated n-gram within this many tokens of its negation cue also count as its
+    /// plain n-gram, turned around by one learnt factor (0 turns it off). A negated n-gram is
+    /// a feature of its own and so knows nothing of words never seen negated ("没有蓝屏"),
+    /// while the plain "蓝屏" is known from the reviews; the shared factor carries what
+    /// negation does to any word. Near the cue only: a clause-long scope ("没想到质量这么好")
+    /// is where turning words around goes wrong.
+    #[serde(default)]
+    pub negation_transfer: u32,
+    /// Whether negation transfer also turns around the negated n-grams of a clause a contrast
+    /// concedes. In the reviews a conceded clause tends to agree with the verdict, in factory
+    /// notes the clause after the connective decides: off, "虽然没有漏油，但是噪音很大" no longer
+    /// reads 没有漏油 as the 漏油 the reviews know turned around, and only the conceded n-grams'
+    /// own weights speak for it.
+    #[serde(default = "yes")]
+    pub transfer_in_concession: bool,
+    /// Whether the wide part has an intercept. Without it a text whose n-grams it does not
+    /// know reads as even odds instead of the training data's leaning.
+    #[serde(default = "yes")]
+    pub wide_intercept: bool,
+    /// Give each LSTM input the trained wide part's evidence at that position (its weights of
+    /// the n-grams ending there): the LSTM then reads word-level evidence in order and learns
+    /// how it combines — which clause of a contrast counts — instead of relearning every word
+    /// from the labelled texts alone.
+    #[serde(default)]
+    pub wide_evidence: bool,
+}
+
+fn one() -> i64 {
+    1
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn half() -> f64 {
+    0.5
+}
+
+/// A setting of [`ModelConfig`] out of its range: the field and what is wrong with it. Loading
+/// reports it as `architecture.FIELD`, training as the flag `--FIELD`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigProblem {
+    pub field: &'static str,
+    pub problem: &'static str,
+}
+
+impl ModelConfig {
+    /// The one place the network's settings are checked, for `train`'s flags and for a loaded
+    /// `model.json` alike (sizes that follow from the data, such as the vocabulary, are checked
+    /// against the data where it is).
+    pub fn validate(&self) -> Result<(), ConfigProblem> {
+        let fail = |field, problem| Err(ConfigProblem { field, problem });
+        for (field, value) in [
+            ("embedding_dim", self.embedding_dim),
+            ("hidden_size", self.hidden_size),
+            ("num_layers", self.num_layers),
+        ] {
+            if value <= 0 {
+                return fail(field, "must be positive");
+            }
+        }
+        if self.members < 0 {
+            return fail("members", "must be 0 (no LSTM) or more");
+        }
+        if self.members == 0 && self.ngram_vocab_size == 0 {
+            return fail("members", "must be positive without the n-gram part");
+        }
+        if self.bigram_buckets < 0 || self.bigram_buckets == 1 {
+            return fail("bigram_buckets", "must be 0 (off) or at least 2");
+        }
+        if self.bigram_buckets > 0 && self.bigram_dim <= 0 {
+            return fail("bigram_dim", "must be positive when bigram_buckets is on");
+        }
+        for (field, p) in [
+            ("dropout", self.dropout),
+            ("token_dropout", self.token_dropout),
+        ] {
+            if !(0.0..1.0).contains(&p) {
+                return fail(field, "must be in [0, 1)");
+            }
+        }
+        if !(0.0..=1.0).contains(&self.wide_weight) {
+            return fail("wide_weight", "must be in [0, 1]");
+        }
+        if self.members == 0 && self.wide_weight != 1.0 {
+            return fail("wide_weight", "must be 1 when there is no LSTM (members 0)");
+        }
+        Ok(())
+    }
+
+    /// Whether a prediction runs the LSTM members.
+    pub fn computes_lstm(&self) -> bool {
+        self.members > 0 && (self.ngram_vocab_size == 0 || self.wide_weight < 1.0)
+    }
+
+    /// Whether a prediction runs the wide n-gram part.
+    pub fn computes_wide(&self) -> bool {
+        self.ngram_vocab_size > 0 && (self.members == 0 || self.wide_weight > 0.0)
+    }
+
+    /// What a prediction computes, in the words the card, the API and the v2 metadata use.
+    pub fn computes(&self) -> String {
+        match (self.computes_wide(), self.computes_lstm()) {
+            (true, false) if self.members > 0 => format!(
+                "n-gram model; its {} stored LSTM member(s) are not computed (wide weight 1.0)",
+                self.members
+            ),
+            (true, false) => "n-gram model, no LSTM".into(),
+            (false, _) => "LSTM model, no n-gram part".into(),
+            (true, true) => format!(
+                "LSTM and n-gram mixture: the LSTM's log-probabilities weigh {:.2}, the n-gram part's {:.2}",
+                1.0 - self.wide_weight,
+                self.wide_weight
+            ),
+        }
+    }
+}
