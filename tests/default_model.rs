@@ -81,3 +81,78 @@ fn the_factory_notes_dev_suite_is_what_its_readme_says() {
     ];
     assert_eq!(per_capability.into_iter().collect::<Vec<_>>(), expected);
 }
+
+/// The n-gram model is served over TCP as shipped (no LSTM tensors, weight 1.0): the API says
+/// what it computes, and its answers are the ones the model gives in process.
+#[tokio::test]
+async fn the_shipped_ngram_model_is_served_as_it_says() {
+    let dir = repository().join("models/zh-factory-sentiment");
+    let model = Model::load(&dir).unwrap();
+    assert!(
+        !model.classifier().has_lstm(),
+        "the factory model ships no LSTM"
+    );
+    let config = textserve::config::ServeConfig {
+        port: 0,
+        model: Some(dir.clone()),
+        workers: std::num::NonZeroUsize::MIN,
+        ..textserve::config::ServeConfig::default()
+    };
+    let app = textserve::serve::Application::build(&config).await.unwrap();
+    let address = format!("http://{}", app.local_addr());
+    let state = app.state().clone();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(app.run_until_stopped(async move {
+        let _ = stopped.await;
+    }));
+    while state.ready().is_err() {
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    let client = reqwest::Client::new();
+    let details: serde_json::Value = client
+        .get(format!("{address}/v1/models/zh-factory-sentiment"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(details["architecture"]["computes"], "n-gram model, no LSTM");
+    let texts = [
+        "来料检验未见异常",
+        "电机异响严重，已停机",
+        "虽然包装简单，但是质量过硬",
+    ];
+    let expected = model.predict_texts(&texts, 8);
+    let served: serde_json::Value = client
+        .post(format!("{address}/v1/predict/batch"))
+        .json(&serde_json::json!({ "texts": texts }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    for (i, probabilities) in expected.iter().enumerate() {
+        for (j, label) in model.labels().iter().enumerate() {
+            let got = served["predictions"][i]["probabilities"][label]
+                .as_f64()
+                .unwrap();
+            assert!(
+                (got - f64::from(probabilities[j])).abs() < 1e-5,
+                "{}: {label} served {got}, in process {}",
+                texts[i],
+                probabilities[j]
+            );
+        }
+    }
+    let explained = client
+        .post(format!("{address}/v1/explain"))
+        .json(&serde_json::json!({ "text": texts[0] }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(explained.status(), 200);
+    stop.send(()).unwrap();
+    server.await.unwrap().unwrap();
+}
