@@ -24,4 +24,4 @@ source "$(dirname "$0")/train-common.sh"
   --extra-data suites/zh-manufacturing/synthetic-train.jsonl \
   --tune-suite suites/zh-manufacturing/train.jsonl \
   --check-suite suites/zh-manufacturing/heldout.jsonl \
-  --card-notes scripts/factory-model-experiments.md
+  --card-notes docs/experiments/zh-factory-sentiment-card.md
