@@ -14,7 +14,7 @@ source "$(dirname "$0")/train-common.sh"
   --data data/zh-reviews.jsonl \
   --out models/zh-reviews-sentiment \
   --name zh-reviews-sentiment \
-  --model-version 3.0.0 \
+  --model-version 3.1.0 \
   --threads 2 \
   --epochs 8 --patience 8 \
   --wide-evidence true \
@@ -22,4 +22,4 @@ source "$(dirname "$0")/train-common.sh"
   --extra-data suites/zh-manufacturing/synthetic-notes.jsonl \
   --tune-suite suites/zh-manufacturing/train.jsonl \
   --check-suite suites/zh-manufacturing/heldout.jsonl \
-  --card-notes docs/experiments/default-model.md
+  --card-notes docs/experiments/zh-reviews-sentiment-card.md
