@@ -27,7 +27,7 @@ pub struct ModelDetails {
     pub version: String,
     pub labels: Vec<String>,
     pub architecture: ArchitectureView,
-    pub tokenizer: TokenizerView,
+    pub tokenizer: TokenizerConfig,
     pub vocabulary_size: usize,
     pub max_length: usize,
     pub parameters: i64,
@@ -40,100 +40,24 @@ pub struct ModelDetails {
     pub check: Option<CheckView>,
 }
 
-/// The network's shape as the API shows it. Its own type, not `model.json`'s `ModelConfig`, so
-/// the file format can change without changing the API's schema; the field names are the
-/// ones clients have read since the first version.
+/// The network as the API shows it: what a prediction computes, then the architecture exactly
+/// as `model.json` records it (its settings declared once, in `ModelConfig` and
+/// `NetworkSettings`).
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ArchitectureView {
     /// What a prediction computes: "n-gram model, no LSTM", an LSTM and n-gram mixture with
     /// its weights, or an n-gram model whose stored LSTM is not computed.
     #[schema(example = "n-gram model, no LSTM")]
     pub computes: String,
-    /// Token ids the embedding knows, `<pad>` and `<unk>` included.
-    pub vocab_size: i64,
-    pub num_labels: i64,
-    pub embedding_dim: i64,
-    /// Hashed character-bigram buckets of the LSTM input (0: none).
-    pub bigram_buckets: i64,
-    pub bigram_dim: i64,
-    pub hidden_size: i64,
-    pub num_layers: i64,
-    pub bidirectional: bool,
-    /// Dropout the network was trained with (no effect when serving).
-    pub dropout: f64,
-    /// Whole-token dropout the network was trained with (no effect when serving).
-    pub token_dropout: f64,
-    /// Token 1- to 3-grams known to the wide part (0: no wide part).
-    pub ngram_vocab_size: i64,
-    /// LSTM members averaged (0: no LSTM).
-    pub members: i64,
-    /// Share of the wide part in the prediction; at 1 the LSTM members are not computed.
-    pub wide_weight: f64,
-    /// Whether the LSTM input carries the tokenizer's scope marks.
-    pub scope_embedding: bool,
-    /// Negated n-grams this near their cue also count as their plain n-gram, turned around
-    /// (0: off).
-    pub negation_transfer: u32,
-    /// Whether that transfer also applies inside a clause a contrast concedes.
-    pub transfer_in_concession: bool,
-    /// Whether the wide part has an intercept.
-    pub wide_intercept: bool,
+    #[serde(flatten)]
+    pub config: ModelConfig,
 }
 
 impl From<&ModelConfig> for ArchitectureView {
     fn from(config: &ModelConfig) -> Self {
         Self {
             computes: config.computes(),
-            vocab_size: config.vocab_size,
-            num_labels: config.num_labels,
-            embedding_dim: config.embedding_dim,
-            bigram_buckets: config.bigram_buckets,
-            bigram_dim: config.bigram_dim,
-            hidden_size: config.hidden_size,
-            num_layers: config.num_layers,
-            bidirectional: config.bidirectional,
-            dropout: config.dropout,
-            token_dropout: config.token_dropout,
-            ngram_vocab_size: config.ngram_vocab_size,
-            members: config.members,
-            wide_weight: config.wide_weight,
-            scope_embedding: config.scope_embedding,
-            negation_transfer: config.negation_transfer,
-            transfer_in_concession: config.transfer_in_concession,
-            wide_intercept: config.wide_intercept,
-        }
-    }
-}
-
-/// How the model turns text into tokens, as the API shows it (not `model.json`'s own type).
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct TokenizerView {
-    /// Tokens beyond this many are dropped.
-    pub max_length: usize,
-    /// Tokens rarer than this in the training split became `<unk>`.
-    pub min_frequency: usize,
-    /// Vocabulary size cap the model was trained with.
-    pub max_vocab_size: usize,
-    /// Negation scopes and conceded clauses are marked (未发现异常 ≠ 异常).
-    pub scope_marks: bool,
-    /// Traditional characters are read as simplified ones.
-    pub fold_traditional: bool,
-    /// Every degree adverb (很, 非常, 十分, …) is read as one token.
-    pub degree_adverbs: bool,
-    /// The cue closing a double negation (the 不 of 没有一件不合格) is marked negated too.
-    pub double_negation_marks: bool,
-}
-
-impl From<&TokenizerConfig> for TokenizerView {
-    fn from(config: &TokenizerConfig) -> Self {
-        Self {
-            max_length: config.max_length,
-            min_frequency: config.min_frequency,
-            max_vocab_size: config.max_vocab_size,
-            scope_marks: config.scope_marks,
-            fold_traditional: config.fold_traditional,
-            degree_adverbs: config.degree_adverbs,
-            double_negation_marks: config.double_negation_marks,
+            config: config.clone(),
         }
     }
 }

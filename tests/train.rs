@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use std::fmt::Write;
 
 use textserve::data::{Example, ReadOptions, dedup_key};
-use textserve::model::Model;
+use textserve::model::{Model, NetworkSettings};
 use textserve::train::{
     RecordedSplit, TrainConfig, TrainJob, evaluate, evaluate_with_mistakes, evaluation_examples,
     train,
@@ -424,16 +424,25 @@ fn negation_transfer_reads_words_never_seen_negated_as_negated() {
         let mut job = job(
             dir.path(),
             TrainConfig {
-                negation_transfer,
-                wide_intercept: negation_transfer == 0,
+                network: NetworkSettings {
+                    negation_transfer,
+                    wide_intercept: negation_transfer == 0,
+                    ..common::small_train_config().network
+                },
                 ..common::small_train_config()
             },
         );
         std::fs::write(&job.data, &data).unwrap();
         job.tune_suite = None;
         let manifest = train(&job).unwrap();
-        assert_eq!(manifest.architecture.negation_transfer, negation_transfer);
-        assert_eq!(manifest.architecture.wide_intercept, negation_transfer == 0);
+        assert_eq!(
+            manifest.architecture.network.negation_transfer,
+            negation_transfer
+        );
+        assert_eq!(
+            manifest.architecture.network.wide_intercept,
+            negation_transfer == 0
+        );
         // The wide part alone: the LSTM member has a say of its own in the mixture.
         let manifest_path = job.out.join("model.json");
         let mut recorded: serde_json::Value =

@@ -47,7 +47,7 @@ pub struct Batch {
 impl Batch {
     /// Every sequence must hold at least one id (the tokenizer guarantees it).
     pub fn new(sequences: &[&[i64]], config: &ModelConfig) -> Self {
-        let bigram_buckets = config.bigram_buckets;
+        let bigram_buckets = config.network.bigram_buckets;
         let batch = sequences.len();
         let width = sequences.iter().map(|s| s.len()).max().unwrap_or(1).max(1);
         let mut ids = vec![PAD_ID; batch * width];
@@ -95,7 +95,7 @@ impl Batch {
         let shape = [batch as i64, width as i64];
         let lengths: Vec<i64> = sequences.iter().map(|s| s.len() as i64).collect();
         let vocab_size = config.vocab_size;
-        let evidence = config.wide_evidence && config.ngram_vocab_size > 0;
+        let evidence = config.network.wide_evidence && config.ngram_vocab_size > 0;
         // With the evidence, each text's n-grams are hashed once, per position, and counted
         // from there; without it they are counted directly.
         let position_hashes: Vec<Vec<i64>> = if evidence {
@@ -120,10 +120,15 @@ impl Batch {
             vec![Vec::new(); sequences.len()]
         };
         let (ngrams, ngram_tf) = ngram_features_of(&text_ngrams);
-        let reach = config.negation_transfer as usize;
+        let reach = config.network.negation_transfer as usize;
         let (negated_plain, negated_plain_tf) = ngram_features(sequences, config, |ids| {
             if reach > 0 {
-                negated_plain_counts(ids, vocab_size, reach, config.transfer_in_concession)
+                negated_plain_counts(
+                    ids,
+                    vocab_size,
+                    reach,
+                    config.network.transfer_in_concession,
+                )
             } else {
                 Vec::new()
             }

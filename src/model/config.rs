@@ -3,23 +3,14 @@
 
 use serde::{Deserialize, Serialize};
 
-/// The network's shape; stored in `model.json` so loading can rebuild it before reading weights.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// The network's shape and mixture; stored in `model.json` so loading can rebuild it before
+/// reading weights. What a trainer chooses is [`NetworkSettings`], declared once for the
+/// `train` flags, this file and the API's view; the rest follows from the data and the run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ModelConfig {
+    /// Token ids the embedding knows, `<pad>` and `<unk>` included.
     pub vocab_size: i64,
     pub num_labels: i64,
-    pub embedding_dim: i64,
-    /// Hashed buckets for adjacent-token (character bigram) features; 0 turns them off.
-    /// Chinese words are mostly two characters, so bigrams recover word-level cues that single
-    /// ideographs lack, without a word segmenter.
-    pub bigram_buckets: i64,
-    pub bigram_dim: i64,
-    pub hidden_size: i64,
-    pub num_layers: i64,
-    pub bidirectional: bool,
-    pub dropout: f64,
-    /// Probability of zeroing a whole token's input during training.
-    pub token_dropout: f64,
     /// Token 1- to 3-grams known to the wide part, a TF-IDF logistic regression; 0 turns it off.
     #[serde(default)]
     pub ngram_vocab_size: i64,
@@ -33,33 +24,86 @@ pub struct ModelConfig {
     pub wide_weight: f64,
     /// Add a learned vector per scope mark (negated, conceded, negation cue; see
     /// `text::scopes`) to each LSTM input, so the members see the scopes the wide part sees.
+    /// On whenever the tokenizer marks scopes.
     #[serde(default)]
     pub scope_embedding: bool,
+    #[serde(flatten)]
+    pub network: NetworkSettings,
+}
+
+/// The network settings a trainer chooses: `train` flags (`--hidden-size`, …), fields of
+/// `model.json`'s `architecture`, and what `GET /v1/models/{name}` shows, from this one
+/// declaration. A field added later needs a serde default that keeps older models computing
+/// what they were trained to compute.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, clap::Args, utoipa::ToSchema)]
+pub struct NetworkSettings {
+    /// Token embedding size of each LSTM member.
+    #[arg(long, default_value_t = 128)]
+    pub embedding_dim: i64,
+    /// Hashed buckets for adjacent-token (character bigram) features; 0 turns them off.
+    /// Chinese words are mostly two characters, so bigrams recover word-level cues that single
+    /// ideographs lack, without a word segmenter.
+    #[arg(long, default_value_t = 32768)]
+    pub bigram_buckets: i64,
+    /// Bigram embedding size.
+    #[arg(long, default_value_t = 64)]
+    pub bigram_dim: i64,
+    /// LSTM hidden size per direction.
+    #[arg(long, default_value_t = 128)]
+    pub hidden_size: i64,
+    /// Stacked LSTM layers.
+    #[arg(long, default_value_t = 1)]
+    pub num_layers: i64,
+    /// Read texts in both directions.
+    #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
+    pub bidirectional: bool,
+    /// Dropout between the LSTM's layers and before its output layer.
+    #[arg(long, default_value_t = 0.4)]
+    pub dropout: f64,
+    /// Probability of zeroing a whole token's input during training.
+    #[arg(long, default_value_t = 0.1)]
+    pub token_dropout: f64,
     /// Let each negated n-gram within this many tokens of its negation cue also count as its
-    /// plain n-gram, turned around by one learnt factor (0 turns it off). A negated n-gram is
-    /// a feature of its own and so knows nothing of words never seen negated ("没有蓝屏"),
-    /// while the plain "蓝屏" is known from the reviews; the shared factor carries what
-    /// negation does to any word. Near the cue only: a clause-long scope ("没想到质量这么好")
-    /// is where turning words around goes wrong.
+    /// plain n-gram, turned around by one learnt factor (0 turns it off, as does
+    /// `--scope-marks false`). A negated n-gram is a feature of its own and so knows nothing of
+    /// words never seen negated ("没有蓝屏"), while the plain "蓝屏" is known from the reviews;
+    /// the shared factor carries what negation does to any word. Near the cue only: a
+    /// clause-long scope ("没想到质量这么好") is where turning words around goes wrong.
+    #[arg(long, default_value_t = 0)]
     #[serde(default)]
     pub negation_transfer: u32,
     /// Whether negation transfer also turns around the negated n-grams of a clause a contrast
     /// concedes. In the reviews a conceded clause tends to agree with the verdict, in factory
     /// notes the clause after the connective decides: off, "虽然没有漏油，但是噪音很大" no longer
-    /// reads 没有漏油 as the 漏油 the reviews know turned around, and only the conceded n-grams'
-    /// own weights speak for it.
+    /// reads 没有漏油 as the 漏油 the reviews know turned around.
+    #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
     #[serde(default = "yes")]
     pub transfer_in_concession: bool,
     /// Whether the wide part has an intercept. Without it a text whose n-grams it does not
-    /// know reads as even odds instead of the training data's leaning.
+    /// know (a new domain's words) reads as even odds instead of the training data's leaning.
+    #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
     #[serde(default = "yes")]
     pub wide_intercept: bool,
     /// Give each LSTM input the trained wide part's evidence at that position (its weights of
     /// the n-grams ending there): the LSTM then reads word-level evidence in order and learns
-    /// how it combines — which clause of a contrast counts — instead of relearning every word
-    /// from the labelled texts alone.
+    /// how it combines — which clause of a contrast counts — instead of relearning every word.
+    /// Needs the wide part.
+    #[arg(long, default_value_t = false, action = clap::ArgAction::Set)]
     #[serde(default)]
     pub wide_evidence: bool,
+}
+
+impl Default for NetworkSettings {
+    /// The `train` defaults.
+    fn default() -> Self {
+        use clap::Parser;
+        #[derive(Parser)]
+        struct Defaults {
+            #[command(flatten)]
+            network: NetworkSettings,
+        }
+        Defaults::parse_from(["defaults"]).network
+    }
 }
 
 fn one() -> i64 {
@@ -89,9 +133,9 @@ impl ModelConfig {
     pub fn validate(&self) -> Result<(), ConfigProblem> {
         let fail = |field, problem| Err(ConfigProblem { field, problem });
         for (field, value) in [
-            ("embedding_dim", self.embedding_dim),
-            ("hidden_size", self.hidden_size),
-            ("num_layers", self.num_layers),
+            ("embedding_dim", self.network.embedding_dim),
+            ("hidden_size", self.network.hidden_size),
+            ("num_layers", self.network.num_layers),
         ] {
             if value <= 0 {
                 return fail(field, "must be positive");
@@ -103,15 +147,15 @@ impl ModelConfig {
         if self.members == 0 && self.ngram_vocab_size == 0 {
             return fail("members", "must be positive without the n-gram part");
         }
-        if self.bigram_buckets < 0 || self.bigram_buckets == 1 {
+        if self.network.bigram_buckets < 0 || self.network.bigram_buckets == 1 {
             return fail("bigram_buckets", "must be 0 (off) or at least 2");
         }
-        if self.bigram_buckets > 0 && self.bigram_dim <= 0 {
+        if self.network.bigram_buckets > 0 && self.network.bigram_dim <= 0 {
             return fail("bigram_dim", "must be positive when bigram_buckets is on");
         }
         for (field, p) in [
-            ("dropout", self.dropout),
-            ("token_dropout", self.token_dropout),
+            ("dropout", self.network.dropout),
+            ("token_dropout", self.network.token_dropout),
         ] {
             if !(0.0..1.0).contains(&p) {
                 return fail(field, "must be in [0, 1)");

@@ -11,21 +11,21 @@ use super::wide::{Wide, WideEvidence};
 /// The LSTM's dimensions under a configuration.
 impl ModelConfig {
     fn input_dim(&self) -> i64 {
-        self.embedding_dim
-            + if self.bigram_buckets > 0 {
-                self.bigram_dim
+        self.network.embedding_dim
+            + if self.network.bigram_buckets > 0 {
+                self.network.bigram_dim
             } else {
                 0
             }
     }
 
     fn directions(&self) -> i64 {
-        if self.bidirectional { 2 } else { 1 }
+        if self.network.bidirectional { 2 } else { 1 }
     }
 
     /// Max- and mean-pooled LSTM states plus the mean input embedding.
     fn features_dim(&self) -> i64 {
-        2 * self.hidden_size * self.directions() + self.input_dim()
+        2 * self.network.hidden_size * self.directions() + self.input_dim()
     }
 }
 
@@ -59,14 +59,14 @@ impl Member {
         let embedding = nn::embedding(
             p / "embedding",
             config.vocab_size,
-            config.embedding_dim,
+            config.network.embedding_dim,
             Default::default(),
         );
-        let bigram_embedding = (config.bigram_buckets > 0).then(|| {
+        let bigram_embedding = (config.network.bigram_buckets > 0).then(|| {
             nn::embedding(
                 p / "bigram_embedding",
-                config.bigram_buckets,
-                config.bigram_dim,
+                config.network.bigram_buckets,
+                config.network.bigram_dim,
                 Default::default(),
             )
         });
@@ -82,7 +82,7 @@ impl Member {
                 },
             )
         });
-        let evidence = wide.filter(|_| config.wide_evidence).map(|wide| {
+        let evidence = wide.filter(|_| config.network.wide_evidence).map(|wide| {
             let projection = nn::linear(
                 p / "evidence",
                 config.num_labels,
@@ -96,25 +96,25 @@ impl Member {
             ..Default::default()
         };
         let mut in_dim = config.input_dim();
-        let layers = (0..config.num_layers)
+        let layers = (0..config.network.num_layers)
             .map(|i| {
                 let layer = Layer {
                     forward: nn::lstm(
                         p / format!("lstm{i}_fwd"),
                         in_dim,
-                        config.hidden_size,
+                        config.network.hidden_size,
                         rnn_config,
                     ),
-                    backward: config.bidirectional.then(|| {
+                    backward: config.network.bidirectional.then(|| {
                         nn::lstm(
                             p / format!("lstm{i}_bwd"),
                             in_dim,
-                            config.hidden_size,
+                            config.network.hidden_size,
                             rnn_config,
                         )
                     }),
                 };
-                in_dim = config.hidden_size * config.directions();
+                in_dim = config.network.hidden_size * config.directions();
                 layer
             })
             .collect();
@@ -147,7 +147,7 @@ impl Member {
             } else {
                 let size = x.size();
                 Tensor::zeros(
-                    [size[0], size[1], self.config.bigram_dim],
+                    [size[0], size[1], self.config.network.bigram_dim],
                     (Kind::Float, x.device()),
                 )
             };
@@ -163,10 +163,10 @@ impl Member {
             };
             x += projection.forward(&at_positions);
         }
-        if train && self.config.token_dropout > 0.0 {
+        if train && self.config.network.token_dropout > 0.0 {
             let size = x.size();
             let keep = Tensor::ones([size[0], size[1], 1], (Kind::Float, x.device()))
-                .dropout(self.config.token_dropout, true);
+                .dropout(self.config.network.token_dropout, true);
             x *= keep;
         }
         x
@@ -180,7 +180,7 @@ impl Member {
     pub fn reading_states(&self, batch: &Batch, train: bool) -> Vec<Tensor> {
         let h = self
             .inputs(batch, train, false)
-            .dropout(self.config.dropout, train);
+            .dropout(self.config.network.dropout, train);
         let layer = &self.layers[0];
         let mut states = vec![layer.forward.seq(&h).0];
         if let Some(backward) = &layer.backward {
@@ -201,10 +201,10 @@ impl Network for Member {
         let lengths = batch.lengths.unsqueeze(-1).to_kind(Kind::Float);
         let mean_input = (&x * &mask).sum_dim_intlist(1, false, Kind::Float) / &lengths;
 
-        let mut h = x.dropout(self.config.dropout, train);
+        let mut h = x.dropout(self.config.network.dropout, train);
         for (i, layer) in self.layers.iter().enumerate() {
             if i > 0 {
-                h = h.dropout(self.config.dropout, train);
+                h = h.dropout(self.config.network.dropout, train);
             }
             let (forward, _) = layer.forward.seq(&h);
             h = match &layer.backward {
@@ -220,7 +220,7 @@ impl Network for Member {
             .amax(1, false);
         let mean = (&h * &mask).sum_dim_intlist(1, false, Kind::Float) / &lengths;
         let features =
-            Tensor::cat(&[max, mean, mean_input], -1).dropout(self.config.dropout, train);
+            Tensor::cat(&[max, mean, mean_input], -1).dropout(self.config.network.dropout, train);
         self.output.forward(&features)
     }
 }

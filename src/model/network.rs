@@ -88,28 +88,28 @@ impl Network for Classifier {
 pub(super) mod tests {
     use super::super::ngrams::{NgramVocabulary, ngram_bucket, ngram_hash};
     use super::*;
+    use crate::model::NetworkSettings;
     use tch::{Device, nn::VarStore};
 
     pub(crate) fn tiny_config(bidirectional: bool) -> ModelConfig {
         ModelConfig {
             vocab_size: 50,
             num_labels: 3,
-            embedding_dim: 8,
-            bigram_buckets: 64,
-            bigram_dim: 4,
-            hidden_size: 6,
-            num_layers: 2,
-            bidirectional,
-            dropout: 0.3,
-            token_dropout: 0.1,
             ngram_vocab_size: 40,
             members: 1,
             wide_weight: 0.5,
             scope_embedding: true,
-            negation_transfer: 0,
-            transfer_in_concession: true,
-            wide_intercept: true,
-            wide_evidence: false,
+            network: NetworkSettings {
+                embedding_dim: 8,
+                bigram_buckets: 64,
+                bigram_dim: 4,
+                hidden_size: 6,
+                num_layers: 2,
+                bidirectional,
+                dropout: 0.3,
+                token_dropout: 0.1,
+                ..NetworkSettings::default()
+            },
         }
     }
 
@@ -210,7 +210,10 @@ pub(super) mod tests {
             let vs = VarStore::new(Device::Cpu);
             let config = ModelConfig {
                 members,
-                wide_evidence,
+                network: NetworkSettings {
+                    wide_evidence,
+                    ..tiny_config(bidirectional).network
+                },
                 ..tiny_config(bidirectional)
             };
             let model = Classifier::new(&vs.root(), &config);

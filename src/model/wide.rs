@@ -48,10 +48,11 @@ impl Wide {
             },
         );
         let bias = config
+            .network
             .wide_intercept
             .then(|| p.zeros("bias", &[config.num_labels]));
         let negation_transfer =
-            (config.negation_transfer > 0).then(|| p.zeros("negation_transfer", &[1]));
+            (config.network.negation_transfer > 0).then(|| p.zeros("negation_transfer", &[1]));
         Self {
             config: config.clone(),
             keys,
@@ -221,6 +222,7 @@ mod tests {
     use super::super::network::tests::tiny_config;
     use super::super::ngrams::*;
     use super::*;
+    use crate::model::NetworkSettings;
     use std::collections::HashMap;
     use tch::{Device, nn::VarStore};
 
@@ -228,8 +230,11 @@ mod tests {
     fn position_evidence_adds_up_to_the_wide_logits() {
         tch::manual_seed(2);
         let config = ModelConfig {
-            wide_evidence: true,
-            wide_intercept: false,
+            network: NetworkSettings {
+                wide_evidence: true,
+                wide_intercept: false,
+                ..tiny_config(true).network
+            },
             ..tiny_config(true)
         };
         let vs = VarStore::new(Device::Cpu);
@@ -360,9 +365,12 @@ mod tests {
 
         let config = ModelConfig {
             ngram_vocab_size: 3,
-            negation_transfer: 3,
-            wide_intercept: false,
-            wide_evidence: false,
+            network: NetworkSettings {
+                negation_transfer: 3,
+                wide_intercept: false,
+                wide_evidence: false,
+                ..tiny_config(false).network
+            },
             ..tiny_config(false)
         };
         let vs = VarStore::new(Device::Cpu);

@@ -12,9 +12,7 @@ use std::sync::Arc;
 
 use crate::model::Model;
 use crate::text::Tokenizer;
-use crate::views::{
-    ArchitectureView, CheckView, LabelScores, MetricsView, ModelDetails, TokenizerView,
-};
+use crate::views::{ArchitectureView, CheckView, LabelScores, MetricsView, ModelDetails};
 
 /// Everything about the served model that handlers need, copied off the inference thread once
 /// the model is loaded; the tokenizer runs on the HTTP side, the network only on its thread.
@@ -34,7 +32,7 @@ impl ServedModel {
                 version: m.version.clone(),
                 labels: m.labels.clone(),
                 architecture: ArchitectureView::from(&m.architecture),
-                tokenizer: TokenizerView::from(&m.tokenizer.config),
+                tokenizer: m.tokenizer.config.clone(),
                 vocabulary_size: m.tokenizer.vocabulary.len(),
                 max_length: m.tokenizer.config.max_length,
                 parameters: m.weights.parameters,

@@ -10,33 +10,41 @@ use unicode_segmentation::UnicodeSegmentation;
 
 use super::vocab::{UNK_ID, Vocabulary};
 
-/// How text becomes tokens; stored in the model artifact next to the vocabulary.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// How text becomes tokens: `train` flags (`--max-length`, `--scope-marks`, …) and the record
+/// `model.json` keeps next to the vocabulary, from this one declaration. The flags' defaults are
+/// what new models use; the serde defaults are how models trained before an option existed
+/// read text (the option off).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, clap::Args, utoipa::ToSchema)]
 pub struct TokenizerConfig {
     /// Tokens beyond this many are dropped; bounds compute per text.
+    #[arg(long, default_value_t = 256)]
     pub max_length: usize,
     /// Tokens rarer than this in the training split map to `<unk>`.
+    #[arg(long, default_value_t = 2)]
     pub min_frequency: usize,
     /// Vocabulary size cap, including `<pad>` and `<unk>`.
+    #[arg(long, default_value_t = 20_000)]
     pub max_vocab_size: usize,
     /// Mark the tokens inside a negation's scope (未发现**异常**) and the conceded clause of a
     /// contrast (**虽然包装简单**，但是…), as the NOT_ tagging of Das & Chen (2001) and Pang et
-    /// al. (2002) does, so the model can tell "异常" from "未发现异常". Off in models trained
-    /// before it existed.
+    /// al. (2002) does, so the model can tell "异常" from "未发现异常".
+    #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
     #[serde(default)]
     pub scope_marks: bool,
     /// Read traditional characters as simplified ones (發現異常 = 发现异常), so a model trained
-    /// on one script serves both. Off in models trained before it existed.
+    /// on one script serves both.
+    #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
     #[serde(default)]
     pub fold_traditional: bool,
     /// Read every degree adverb (很, 非常, 十分, 相当, 极其, …) as one token, `<deg>`: a review
     /// corpus ties each adverb to the polarity it happened to intensify most ("相当不错",
-    /// "极其失望"), yet an adverb only intensifies. Off in models trained before it existed.
+    /// "极其失望"), yet an adverb only intensifies.
+    #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
     #[serde(default)]
     pub degree_adverbs: bool,
     /// Under scope marks, mark the cue that closes a negation (the 不 of "没有一件不合格") as
-    /// negated too, so a double negation's n-grams ("不合格") are not a plain complaint's. Off in
-    /// models trained before it existed.
+    /// negated too, so a double negation's n-grams ("不合格") are not a plain complaint's.
+    #[arg(long, default_value_t = false, action = clap::ArgAction::Set)]
     #[serde(default)]
     pub double_negation_marks: bool,
 }

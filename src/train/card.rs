@@ -199,7 +199,7 @@ pub fn render(manifest: &Manifest, out: &Path, notes: Option<&str>) -> String {
             "An n-gram model, no LSTM: logistic regression on L2-normalised TF-IDF of token 1–3-grams ({} n-grams seen in at least {} training texts{}). Vocabulary {} tokens, max length {} tokens. {} parameters.\n",
             a.ngram_vocab_size,
             hp.as_ref().map_or(0, |h| h.ngram_min_df),
-            if a.wide_intercept {
+            if a.network.wide_intercept {
                 ""
             } else {
                 "; no intercept"
@@ -214,18 +214,18 @@ pub fn render(manifest: &Manifest, out: &Path, notes: Option<&str>) -> String {
             "An ensemble. Wide part: logistic regression on L2-normalised TF-IDF of token 1–3-grams ({} n-grams seen in at least {} training texts{}{}), weight {:.1} in the mixture. Deep part, {} LSTM member(s) each trained on its own{}, averaged: token embedding {} + hashed character-bigram embedding {}×{} → {}-layer {} LSTM, hidden {} → masked max + mean pooling, plus the mean input embedding → dropout {} → linear to {} labels. Wide and deep log-probabilities are mixed by the weight. Token dropout {} in training. Vocabulary {} tokens, max length {} tokens. {} parameters.\n",
             a.ngram_vocab_size,
             hp.as_ref().map_or(0, |h| h.ngram_min_df),
-            match a.negation_transfer {
+            match a.network.negation_transfer {
                 0 => String::new(),
                 reach => format!(
                     "; a negated n-gram within {reach} tokens of its cue also counts as its plain n-gram turned around by a learnt factor{}",
-                    if a.transfer_in_concession {
+                    if a.network.transfer_in_concession {
                         ""
                     } else {
                         ", except in a clause a contrast concedes"
                     }
                 ),
             },
-            if a.wide_intercept {
+            if a.network.wide_intercept {
                 ""
             } else {
                 "; no intercept"
@@ -236,19 +236,19 @@ pub fn render(manifest: &Manifest, out: &Path, notes: Option<&str>) -> String {
                 0 => String::new(),
                 epochs => format!(" after {epochs} epochs of language-model pretraining"),
             },
-            a.embedding_dim,
-            a.bigram_buckets,
-            a.bigram_dim,
-            a.num_layers,
-            if a.bidirectional {
+            a.network.embedding_dim,
+            a.network.bigram_buckets,
+            a.network.bigram_dim,
+            a.network.num_layers,
+            if a.network.bidirectional {
                 "bidirectional"
             } else {
                 "unidirectional"
             },
-            a.hidden_size,
-            a.dropout,
+            a.network.hidden_size,
+            a.network.dropout,
             a.num_labels,
-            a.token_dropout,
+            a.network.token_dropout,
             a.vocab_size,
             manifest.tokenizer.config.max_length,
             manifest.weights.parameters
@@ -454,4 +454,49 @@ fn hyperparameter_flags(config: &TrainConfig) -> Vec<String> {
 
 fn on_off(on: bool) -> &'static str {
     if on { "on" } else { "off" }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::NetworkSettings;
+    use crate::text::TokenizerConfig;
+
+    #[test]
+    fn the_reproduce_flags_parse_back_into_the_same_configuration() {
+        #[derive(clap::Parser)]
+        struct Flags {
+            #[command(flatten)]
+            config: TrainConfig,
+        }
+        let config = TrainConfig {
+            epochs: 3,
+            members: 2,
+            wide_weight: Some(0.8),
+            compose: 100,
+            tokenizer: TokenizerConfig {
+                max_length: 64,
+                double_negation_marks: true,
+                ..TrainConfig::default().tokenizer
+            },
+            network: NetworkSettings {
+                hidden_size: 32,
+                wide_evidence: true,
+                negation_transfer: 3,
+                ..NetworkSettings::default()
+            },
+            ..TrainConfig::default()
+        };
+        let flags = hyperparameter_flags(&config);
+        let args = std::iter::once("train".to_string()).chain(flags.iter().flat_map(|f| {
+            let (flag, value) = f.split_once(' ').expect("--flag value");
+            [flag.to_string(), value.to_string()]
+        }));
+        let parsed = <Flags as clap::Parser>::try_parse_from(args)
+            .unwrap()
+            .config;
+        assert_eq!(parsed, config);
+        // Every hyperparameter is on the command line, not only those that differ.
+        assert_eq!(flags.len(), config.record().len());
+    }
 }

@@ -4,8 +4,8 @@ use anyhow::bail;
 use serde::{Deserialize, Serialize};
 
 use crate::data::SplitConfig;
-use crate::model::ModelConfig;
 use crate::model::artifact::Hyperparameters;
+use crate::model::{ModelConfig, NetworkSettings};
 use crate::text::TokenizerConfig;
 
 /// Every knob of a training run; recorded in the artifact so a run can be repeated exactly.
@@ -36,13 +36,6 @@ pub struct TrainConfig {
     pub validation_fraction: f64,
     #[arg(long, default_value_t = 0.1)]
     pub test_fraction: f64,
-    #[arg(long, default_value_t = 128)]
-    pub embedding_dim: i64,
-    /// Hashed character-bigram buckets (0 disables bigram features).
-    #[arg(long, default_value_t = 32768)]
-    pub bigram_buckets: i64,
-    #[arg(long, default_value_t = 64)]
-    pub bigram_dim: i64,
     /// Epochs of the wide part (early-stopped on validation accuracy).
     #[arg(long, default_value_t = 15)]
     pub wide_epochs: usize,
@@ -78,71 +71,18 @@ pub struct TrainConfig {
     /// …and at most this many of them, the most frequent (0 disables the wide part).
     #[arg(long, default_value_t = 300_000)]
     pub ngram_max_features: usize,
-    #[arg(long, default_value_t = 128)]
-    pub hidden_size: i64,
-    #[arg(long, default_value_t = 1)]
-    pub num_layers: i64,
-    /// Read texts in both directions.
-    #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
-    pub bidirectional: bool,
-    #[arg(long, default_value_t = 0.4)]
-    pub dropout: f64,
-    /// Probability of dropping a whole input token during training.
-    #[arg(long, default_value_t = 0.1)]
-    pub token_dropout: f64,
     /// Loss weight of each `--extra-data` example relative to a main-data example.
     #[arg(long, default_value_t = 1.0)]
     #[serde(default = "one")]
     pub extra_weight: f64,
-    /// Tokens kept per text.
-    #[arg(long, default_value_t = 256)]
-    pub max_length: usize,
-    #[arg(long, default_value_t = 2)]
-    pub min_frequency: usize,
-    #[arg(long, default_value_t = 20_000)]
-    pub max_vocab_size: usize,
-    /// Mark negation scopes (未发现**异常**) and conceded clauses (**虽然贵**，但是…) in the
-    /// tokens, so negated and conceded words stop counting as plain assertions.
-    #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
-    #[serde(default)]
-    pub scope_marks: bool,
-    /// Read traditional characters as simplified ones.
-    #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
-    #[serde(default)]
-    pub fold_traditional: bool,
-    /// Read every degree adverb (很, 非常, 十分, …) as one token.
-    #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
-    #[serde(default)]
-    pub degree_adverbs: bool,
-    /// Mark the cue that closes a negation (the 不 of "没有一件不合格") as negated too, so a
-    /// double negation's n-grams ("不合格") stop reading as a plain complaint.
-    #[arg(long, default_value_t = false, action = clap::ArgAction::Set)]
-    #[serde(default)]
-    pub double_negation_marks: bool,
-    /// Let the wide part count each negated n-gram within this many tokens of its cue also as
-    /// its plain n-gram turned around by a learnt factor, so negating a word it knows only from
-    /// plain use ("没有蓝屏") still reads as negating it. 0 turns it off, as does
-    /// --scope-marks false (no negations are marked then).
-    #[arg(long, default_value_t = 0)]
-    #[serde(default)]
-    pub negation_transfer: u32,
-    /// Let negation transfer also turn around the negated n-grams of a clause a contrast
-    /// concedes ("虽然没有漏油，但是…"). The reviews' conceded clauses tend to agree with the
-    /// verdict; in factory notes the clause after the connective decides, where false fits.
-    #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
-    #[serde(default = "yes")]
-    pub transfer_in_concession: bool,
-    /// Give the wide part an intercept. Without it, a text made of n-grams it does not know
-    /// (a new domain's words) reads as even odds rather than as the training data's leaning.
-    #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
-    #[serde(default = "yes")]
-    pub wide_intercept: bool,
-    /// Give each LSTM input the trained wide part's evidence at that position (its weights of
-    /// the n-grams ending there), so the LSTM learns how word-level evidence combines in order
-    /// instead of relearning every word. Needs the wide part.
-    #[arg(long, default_value_t = false, action = clap::ArgAction::Set)]
-    #[serde(default)]
-    pub wide_evidence: bool,
+    /// How text becomes tokens (`--max-length`, `--scope-marks`, …), recorded with the model.
+    #[command(flatten)]
+    #[serde(flatten)]
+    pub tokenizer: TokenizerConfig,
+    /// The network's shape (`--hidden-size`, `--wide-evidence`, …), recorded with the model.
+    #[command(flatten)]
+    #[serde(flatten)]
+    pub network: NetworkSettings,
     /// Share of the LSTM members' loss that follows the wide part's probabilities instead of
     /// the labels (distillation, 0 off): the members learn the wide part's knowledge of words
     /// from every text, and what order adds on top of it. Needs the wide part.
@@ -186,10 +126,6 @@ fn one() -> f64 {
     1.0
 }
 
-fn yes() -> bool {
-    true
-}
-
 fn compose_confidence() -> f64 {
     0.9
 }
@@ -206,26 +142,19 @@ impl TrainConfig {
         ModelConfig {
             vocab_size,
             num_labels: num_labels as i64,
-            embedding_dim: self.embedding_dim,
-            bigram_buckets: self.bigram_buckets,
-            bigram_dim: self.bigram_dim,
-            hidden_size: self.hidden_size,
-            num_layers: self.num_layers,
-            bidirectional: self.bidirectional,
-            dropout: self.dropout,
-            token_dropout: self.token_dropout,
             ngram_vocab_size: ngrams as i64,
             members: self.members as i64,
             wide_weight: if self.members == 0 { 1.0 } else { 0.5 },
-            scope_embedding: self.scope_marks,
-            negation_transfer: if self.scope_marks {
-                self.negation_transfer
-            } else {
-                0
+            scope_embedding: self.tokenizer.scope_marks,
+            network: NetworkSettings {
+                // Without scope marks no negation is marked, so there is nothing to transfer.
+                negation_transfer: if self.tokenizer.scope_marks {
+                    self.network.negation_transfer
+                } else {
+                    0
+                },
+                ..self.network.clone()
             },
-            transfer_in_concession: self.transfer_in_concession,
-            wide_intercept: self.wide_intercept,
-            wide_evidence: self.wide_evidence,
         }
     }
 
@@ -254,20 +183,8 @@ impl TrainConfig {
         }
     }
 
-    pub(super) fn tokenizer(&self) -> TokenizerConfig {
-        TokenizerConfig {
-            max_length: self.max_length,
-            min_frequency: self.min_frequency,
-            max_vocab_size: self.max_vocab_size,
-            scope_marks: self.scope_marks,
-            fold_traditional: self.fold_traditional,
-            degree_adverbs: self.degree_adverbs,
-            double_negation_marks: self.double_negation_marks,
-        }
-    }
-
     pub(super) fn validate(&self) -> anyhow::Result<()> {
-        if self.epochs == 0 || self.batch_size == 0 || self.max_length == 0 {
+        if self.epochs == 0 || self.batch_size == 0 || self.tokenizer.max_length == 0 {
             bail!("--epochs, --batch-size and --max-length must be positive");
         }
         if self.members == 0 && self.ngram_max_features == 0 {
@@ -298,14 +215,14 @@ impl TrainConfig {
         if !(0.5..1.0).contains(&self.compose_confidence) {
             bail!("--compose-confidence must be in [0.5, 1)");
         }
-        if (self.distill_weight > 0.0 || self.compose > 0 || self.wide_evidence)
+        if (self.distill_weight > 0.0 || self.compose > 0 || self.network.wide_evidence)
             && self.ngram_max_features == 0
         {
             bail!(
                 "--distill-weight, --compose and --wide-evidence learn from the wide part, which --ngram-max-features 0 turns off"
             );
         }
-        if self.wide_evidence && self.pretrain_epochs > 0 {
+        if self.network.wide_evidence && self.pretrain_epochs > 0 {
             // The evidence at a position includes the n-gram ending there, so the backward
             // language model would see the token it must predict.
             bail!("--wide-evidence cannot be combined with --pretrain-epochs");
@@ -342,11 +259,12 @@ mod tests {
             record.remove(newer);
         }
         let read = TrainConfig::from_record(&record).unwrap();
-        assert!(!read.scope_marks && !read.fold_traditional && !read.degree_adverbs);
-        assert!(!read.double_negation_marks);
-        assert_eq!(read.negation_transfer, 0);
-        assert!(read.wide_intercept && read.wide_weight.is_none());
-        assert!(read.transfer_in_concession);
+        let tokenizer = &read.tokenizer;
+        assert!(!tokenizer.scope_marks && !tokenizer.fold_traditional && !tokenizer.degree_adverbs);
+        assert!(!tokenizer.double_negation_marks);
+        assert_eq!(read.network.negation_transfer, 0);
+        assert!(read.network.wide_intercept && read.wide_weight.is_none());
+        assert!(read.network.transfer_in_concession);
         assert_eq!(read.epochs, TrainConfig::default().epochs);
     }
 
@@ -355,7 +273,10 @@ mod tests {
         let refused = |config: TrainConfig| config.validate().unwrap_err().to_string();
         assert_eq!(
             refused(TrainConfig {
-                token_dropout: 1.0,
+                network: NetworkSettings {
+                    token_dropout: 1.0,
+                    ..NetworkSettings::default()
+                },
                 ..TrainConfig::default()
             }),
             "--token-dropout must be in [0, 1)"
@@ -386,7 +307,10 @@ mod tests {
         );
         assert_eq!(
             refused(TrainConfig {
-                bigram_buckets: 1,
+                network: NetworkSettings {
+                    bigram_buckets: 1,
+                    ..NetworkSettings::default()
+                },
                 ..TrainConfig::default()
             }),
             "--bigram-buckets must be 0 (off) or at least 2"

@@ -7,7 +7,7 @@ use tch::nn::VarStore;
 
 use super::{Labelled, Sets, TrainConfig, train_wide};
 use crate::data::SplitMix64;
-use crate::model::{ModelConfig, NgramVocabulary, Wide};
+use crate::model::{ModelConfig, NetworkSettings, NgramVocabulary, Wide};
 
 /// Folds of the cross-fit: each model sees 80 % of the training side.
 pub(super) const FOLDS: usize = 5;
@@ -76,7 +76,10 @@ pub(super) fn out_of_fold_evidence(
     config: &TrainConfig,
 ) -> anyhow::Result<Vec<tch::Tensor>> {
     let evidence_config = ModelConfig {
-        wide_evidence: true,
+        network: NetworkSettings {
+            wide_evidence: true,
+            ..model_config.network.clone()
+        },
         ..model_config.clone()
     };
     let texts: Vec<&[i64]> = train

@@ -150,7 +150,7 @@ fn softmax(log_probabilities: &[f32]) -> Vec<f32> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{ModelConfig, Network, NgramVocabulary};
+    use crate::model::{ModelConfig, Network, NetworkSettings, NgramVocabulary};
     use crate::text::Encoded;
     use tch::{Device, Kind, Tensor, nn::VarStore};
 
@@ -199,22 +199,22 @@ mod tests {
         let config = ModelConfig {
             vocab_size: 10,
             num_labels: 2,
-            embedding_dim: 4,
-            bigram_buckets: 0,
-            bigram_dim: 0,
-            hidden_size: 3,
-            num_layers: 1,
-            bidirectional: false,
-            dropout: 0.0,
-            token_dropout: 0.0,
             ngram_vocab_size: 2,
             members: 1,
             wide_weight: 0.5,
             scope_embedding: false,
-            negation_transfer: 0,
-            transfer_in_concession: true,
-            wide_intercept: false,
-            wide_evidence: false,
+            network: NetworkSettings {
+                embedding_dim: 4,
+                bigram_buckets: 0,
+                bigram_dim: 0,
+                hidden_size: 3,
+                num_layers: 1,
+                bidirectional: false,
+                dropout: 0.0,
+                token_dropout: 0.0,
+                wide_intercept: false,
+                ..NetworkSettings::default()
+            },
         };
         let vs = VarStore::new(Device::Cpu);
         let classifier = Classifier::new(&vs.root(), &config);

@@ -125,7 +125,7 @@ pub fn train(job: &TrainJob) -> anyhow::Result<Manifest> {
             .iter()
             .chain(extra_examples)
             .map(|e| e.text.as_str()),
-        config.tokenizer(),
+        config.tokenizer.clone(),
     );
     let encode = |examples: &[Example]| -> Vec<Labelled> {
         examples
@@ -414,7 +414,7 @@ fn member_side<'a>(
         }));
         side.teacher = Some(teacher);
     }
-    if config.wide_evidence {
+    if config.network.wide_evidence {
         side.evidence = Some(crossfit::out_of_fold_evidence(
             sets.train,
             &composed,

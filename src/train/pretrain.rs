@@ -31,12 +31,12 @@ impl Heads {
     fn new(member: &Member) -> Self {
         let config = member.config();
         let var_store = VarStore::new(Device::Cpu);
-        let directions = if config.bidirectional { 2 } else { 1 };
+        let directions = if config.network.bidirectional { 2 } else { 1 };
         let layers = (0..directions)
             .map(|d| {
                 nn::linear(
                     var_store.root() / format!("direction{d}"),
-                    config.hidden_size,
+                    config.network.hidden_size,
                     config.vocab_size,
                     Default::default(),
                 )

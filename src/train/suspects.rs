@@ -110,6 +110,7 @@ fn cross_fitted_own_label_probability(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::NetworkSettings;
     use crate::text::Encoded;
 
     /// Two labels, each marked by its own token ids; `flipped` examples carry the other label.
@@ -139,22 +140,21 @@ mod tests {
         let model_config = ModelConfig {
             vocab_size: 30,
             num_labels: 2,
-            embedding_dim: 4,
-            bigram_buckets: 0,
-            bigram_dim: 0,
-            hidden_size: 4,
-            num_layers: 1,
-            bidirectional: false,
-            dropout: 0.0,
-            token_dropout: 0.0,
             ngram_vocab_size: vocabulary.len() as i64,
             members: 1,
             wide_weight: 1.0,
             scope_embedding: false,
-            negation_transfer: 0,
-            transfer_in_concession: true,
-            wide_intercept: true,
-            wide_evidence: false,
+            network: NetworkSettings {
+                embedding_dim: 4,
+                bigram_buckets: 0,
+                bigram_dim: 0,
+                hidden_size: 4,
+                num_layers: 1,
+                bidirectional: false,
+                dropout: 0.0,
+                token_dropout: 0.0,
+                ..NetworkSettings::default()
+            },
         };
         let config = TrainConfig {
             suspect_label_threshold: 0.2,

@@ -9,7 +9,9 @@ use tch::Device;
 use tch::nn::VarStore;
 use textserve::config::ServeConfig;
 use textserve::model::artifact::{FORMAT_VERSION, Manifest, TokenizerSpec, WeightsInfo};
-use textserve::model::{Artifact, Classifier, Model, ModelConfig, NgramVocabulary};
+use textserve::model::{
+    Artifact, Classifier, Model, ModelConfig, NetworkSettings, NgramVocabulary,
+};
 use textserve::serve::Application;
 use textserve::serve::state::AppState;
 use textserve::text::{Tokenizer, TokenizerConfig};
@@ -34,15 +36,21 @@ pub fn small_train_config() -> textserve::train::TrainConfig {
         patience: 40,
         batch_size: 16,
         learning_rate: 5e-3,
-        embedding_dim: 16,
-        bigram_buckets: 256,
-        bigram_dim: 8,
-        hidden_size: 16,
-        min_frequency: 1,
-        max_length: 32,
         validation_fraction: 0.15,
         test_fraction: 0.15,
         ngram_min_df: 1,
+        tokenizer: TokenizerConfig {
+            min_frequency: 1,
+            max_length: 32,
+            ..textserve::train::TrainConfig::default().tokenizer
+        },
+        network: NetworkSettings {
+            embedding_dim: 16,
+            bigram_buckets: 256,
+            bigram_dim: 8,
+            hidden_size: 16,
+            ..textserve::train::TrainConfig::default().network
+        },
         ..Default::default()
     }
 }
@@ -60,22 +68,21 @@ pub fn tiny_config(vocab_size: i64, num_labels: i64) -> ModelConfig {
     ModelConfig {
         vocab_size,
         num_labels,
-        embedding_dim: 16,
-        bigram_buckets: 128,
-        bigram_dim: 8,
-        hidden_size: 12,
-        num_layers: 1,
-        bidirectional: true,
-        dropout: 0.1,
-        token_dropout: 0.0,
         ngram_vocab_size: 0,
         members: 1,
         wide_weight: 0.5,
         scope_embedding: false,
-        negation_transfer: 0,
-        transfer_in_concession: true,
-        wide_intercept: true,
-        wide_evidence: false,
+        network: NetworkSettings {
+            embedding_dim: 16,
+            bigram_buckets: 128,
+            bigram_dim: 8,
+            hidden_size: 12,
+            num_layers: 1,
+            bidirectional: true,
+            dropout: 0.1,
+            token_dropout: 0.0,
+            ..NetworkSettings::default()
+        },
     }
 }
 
