@@ -3,8 +3,8 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use textserve::commands;
-use textserve::config::{Cli, Command, DataCommand};
+use textserve::commands::data::DataCommand;
+use textserve::commands::{self, Cli, Command};
 
 fn main() -> ExitCode {
     // oneDNN caches one compiled kernel per input shape (1024 by default), and every batch
@@ -40,16 +40,16 @@ fn main() -> ExitCode {
             );
             Ok(())
         }
-        Command::Train(args) => commands::train(args),
-        Command::Eval(args) => commands::eval(args),
-        Command::Predict(args) => commands::predict(args),
-        Command::Check(args) => commands::check(args),
-        Command::Explain(args) => commands::explain(args),
-        Command::Faithfulness(args) => commands::faithfulness(args),
-        Command::Data(DataCommand::Import(args)) => commands::data_import(args),
-        Command::Bench(args) => commands::bench(args),
-        Command::Card(args) => commands::card(args),
-        Command::Healthcheck(args) => commands::healthcheck(args),
+        Command::Train(args) => commands::train::train(args),
+        Command::Eval(args) => commands::eval::eval(args),
+        Command::Predict(args) => commands::predict::predict(args),
+        Command::Check(args) => commands::check::check(args),
+        Command::Explain(args) => commands::explain::explain(args),
+        Command::Faithfulness(args) => commands::explain::faithfulness(args),
+        Command::Data(DataCommand::Import(args)) => commands::data::data_import(args),
+        Command::Bench(args) => commands::bench::bench(args),
+        Command::Card(args) => commands::card::card(args),
+        Command::Healthcheck(args) => commands::healthcheck::healthcheck(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

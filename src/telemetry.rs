@@ -4,7 +4,7 @@ use std::io::IsTerminal;
 
 use tracing_subscriber::EnvFilter;
 
-use crate::config::{LogArgs, LogFormat};
+use clap::{Args, ValueEnum};
 
 /// Logs go to stderr so commands like `textserve openapi` keep stdout clean.
 pub fn init(args: &LogArgs) {
@@ -18,4 +18,25 @@ pub fn init(args: &LogArgs) {
         LogFormat::Json => builder.json().flatten_event(true).try_init(),
         LogFormat::Text => builder.try_init(),
     };
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct LogArgs {
+    /// Log line format.
+    #[arg(long, global = true, env = "TEXTSERVE_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+    /// Log filter, e.g. `info` or `textserve=debug,tower_http=info`.
+    #[arg(
+        long,
+        global = true,
+        env = "TEXTSERVE_LOG_LEVEL",
+        default_value = "info"
+    )]
+    pub log_level: String,
 }

@@ -136,8 +136,8 @@ fn language_model_pretraining_learns_the_texts_then_the_labels() {
         .and_then(|rest| rest.split("```").next())
         .expect("a reproduce command in the card");
     let argv: Vec<&str> = command.split_whitespace().filter(|w| *w != "\\").collect();
-    let parsed = <textserve::config::Cli as clap::Parser>::try_parse_from(argv).unwrap();
-    let textserve::config::Command::Train(args) = parsed.command else {
+    let parsed = <textserve::commands::Cli as clap::Parser>::try_parse_from(argv).unwrap();
+    let textserve::commands::Command::Train(args) = parsed.command else {
         panic!("the card's command is not `textserve train`: {command}");
     };
     assert_eq!(

@@ -186,6 +186,22 @@ fn encode_kept(tokenizer: &Tokenizer, tokens: &[&str], keep: impl Fn(usize) -> b
     tokenizer.encode_tokens(&chosen)
 }
 
+/// How an explanation attributes a prediction; chosen with `explain --method` and in the
+/// body of `POST /v1/explain`.
+#[derive(
+    Debug, Clone, Copy, serde::Deserialize, serde::Serialize, utoipa::ToSchema, clap::ValueEnum,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum ExplainMethod {
+    /// Each token removed in turn, the variants batched together. Attribution = p(text) −
+    /// p(text without the token); `base_score` = p(text).
+    Occlusion,
+    /// Kernel SHAP over tokens with `samples` coalitions (every coalition when they fit, which
+    /// gives exact Shapley values). Attributions sum to p(text) − p(empty text); `base_score` =
+    /// p(empty text).
+    Shap,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -11,7 +11,7 @@ use super::error::{ApiError, ErrorBody};
 use super::extract::{ApiJson, optional_integer};
 use super::routes::{InferenceFailures, blocking, check_text, infer};
 use super::state::AppState;
-use crate::config::ExplainMethod;
+use crate::explain::ExplainMethod;
 use crate::explain::{self, Attributed, Explanation, Method, Plan};
 use crate::runtime::ServedModel;
 use crate::views::LabelScores;

@@ -17,6 +17,24 @@ pub fn render(manifest: &Manifest, out: &Path, notes: Option<&str>) -> String {
         .training
         .as_ref()
         .map(|t| TrainConfig::from_record(&t.hyperparameters).unwrap_or_default());
+    header(w, manifest);
+    if let Some(t) = &manifest.training {
+        data_section(w, t, hp.as_ref());
+        training_section(w, manifest, t, hp.as_ref(), out);
+    }
+    architecture_section(w, manifest, hp.as_ref());
+    metrics_section(w, manifest);
+    behaviour_section(w, manifest);
+    limits_section(w, manifest);
+    if let Some(notes) = notes {
+        card.push_str(notes.trim_end());
+        card.push('\n');
+    }
+    card
+}
+
+/// Title, labels, what a prediction computes, intended use.
+fn header(w: &mut String, manifest: &Manifest) {
     let _ = writeln!(w, "# Model card: {} {}\n", manifest.name, manifest.version);
     let _ = writeln!(
         w,
@@ -41,156 +59,174 @@ pub fn render(manifest: &Manifest, out: &Path, notes: Option<&str>) -> String {
          Outputs are probabilities; treat scores below ~0.7 as uncertain and route \
          them to a person. Not for decisions about individuals.\n"
     );
-    if let Some(t) = &manifest.training {
-        let _ = writeln!(w, "## Data\n");
-        let _ = writeln!(w, "- file: `{}` (sha256 `{}`)", t.data_path, t.data_sha256);
+}
+
+/// Where the data came from and what was done to it: the file, cleaning, split, extra and
+/// composed data, distillation, suspect labels.
+fn data_section(w: &mut String, t: &TrainingRecord, hp: Option<&TrainConfig>) {
+    let _ = writeln!(w, "## Data\n");
+    let _ = writeln!(w, "- file: `{}` (sha256 `{}`)", t.data_path, t.data_sha256);
+    let _ = writeln!(
+        w,
+        "- rows read: {}; empty texts skipped: {}; duplicates removed (after normalization): {}; texts dropped for conflicting labels: {}; examples kept: {}",
+        t.rows_read,
+        t.empty_texts_skipped,
+        t.cleaning.duplicates_removed,
+        t.cleaning.conflicting_texts_dropped,
+        t.cleaning.kept
+    );
+    let _ = writeln!(
+        w,
+        "- stratified split, seed {}: train {}, validation {}, test {} (deduplicated before splitting, so no test text occurs in training)\n",
+        t.split.seed, t.split_sizes.train, t.split_sizes.validation, t.split_sizes.test
+    );
+    for extra in t.extra_data_files() {
         let _ = writeln!(
             w,
-            "- rows read: {}; empty texts skipped: {}; duplicates removed (after normalization): {}; texts dropped for conflicting labels: {}; examples kept: {}",
-            t.rows_read,
-            t.empty_texts_skipped,
-            t.cleaning.duplicates_removed,
-            t.cleaning.conflicting_texts_dropped,
-            t.cleaning.kept
-        );
-        let _ = writeln!(
-            w,
-            "- stratified split, seed {}: train {}, validation {}, test {} (deduplicated before splitting, so no test text occurs in training)\n",
-            t.split.seed, t.split_sizes.train, t.split_sizes.validation, t.split_sizes.test
-        );
-        for extra in t.extra_data_files() {
-            let _ = writeln!(
-                w,
-                "- extra training examples (`--extra-data`, training split only, loss weight {}): `{}` (sha256 `{}`), {} rows read, {} used after deduplication and conflict removal, {} left out because the main data holds the same text{}\n",
-                hp.as_ref().map_or(1.0, |h| h.extra_weight),
-                extra.path,
-                extra.sha256,
-                extra.rows_read,
-                extra.used,
-                extra.dropped_as_main_data,
-                match extra.dropped_as_earlier_extra_data {
-                    0 => String::new(),
-                    n => format!(", {n} because an earlier extra file gave it"),
-                }
-            );
-        }
-        if let Some(c) = &t.composed {
-            let _ = writeln!(
-                w,
-                "- synthetic, for the LSTM members only (`--compose`, made at training time by `src/train/compose.rs`): {} texts composed from {} of the {} distinct clauses of the training-side texts (those the trained wide part reads with their text's label at probability ≥ {}), labelled by the clause that decides: {} contrasts \"A，但是B\", {} concessions \"虽然A，B\", {} concessions placed after \"B，虽然A\", {} additions \"A，而且B\" of one polarity\n",
-                c.contrast + c.concession_first + c.concession_after + c.addition,
-                c.confident_clauses,
-                c.clauses,
-                hp.as_ref().map_or(0.9, |h| h.compose_confidence),
-                c.contrast,
-                c.concession_first,
-                c.concession_after,
-                c.addition
-            );
-        }
-        if let Some(h) = hp.as_ref().filter(|h| h.distill_weight > 0.0) {
-            let _ = writeln!(
-                w,
-                "- distillation: {:.0} % of each LSTM member's loss follows the trained wide part's probabilities for the same text (composed texts: their label)\n",
-                100.0 * h.distill_weight
-            );
-        }
-        if t.suspect_labels_dropped > 0 {
-            let _ = writeln!(
-                w,
-                "- {} training examples left out as suspect labels: a wide part cross-fitted on the rest of the training split ({} folds) gave their own label less than {} probability; they are listed in `{}`, least plausible first, for a person to check. Validation and test examples are never dropped.\n",
-                t.suspect_labels_dropped,
-                super::suspects::FOLDS,
-                hp.as_ref().map_or(0.0, |h| h.suspect_label_threshold),
-                super::SUSPECTS_FILE
-            );
-        }
-        let _ = writeln!(w, "## Training\n");
-        let _ = writeln!(
-            w,
-            "{} epochs run in all, {:.0} s. Kept per stage: {}.\n",
-            t.epochs_run,
-            t.duration_seconds,
-            t.stages
-                .iter()
-                .map(|o| if o.averaged_epochs.is_empty() {
-                    format!(
-                        "{} epoch {} (validation accuracy {:.4})",
-                        o.stage, o.best_epoch, o.validation_accuracy
-                    )
-                } else {
-                    format!(
-                        "{} average of epochs {:?} (validation accuracy {:.4})",
-                        o.stage, o.averaged_epochs, o.validation_accuracy
-                    )
-                })
-                .collect::<Vec<_>>()
-                .join("; ")
-        );
-        let _ = writeln!(
-            w,
-            "| stage | epoch | train loss | validation loss | validation accuracy | seconds |"
-        );
-        let _ = writeln!(w, "|---|---:|---:|---:|---:|---:|");
-        for e in &t.history {
-            let _ = writeln!(
-                w,
-                "| {} | {} | {:.4} | {:.4} | {:.4} | {:.1} |",
-                e.stage, e.epoch, e.train_loss, e.validation_loss, e.validation_accuracy, e.seconds
-            );
-        }
-        if !t.wide_weight_search.is_empty() {
-            let tried: Vec<String> = t
-                .wide_weight_search
-                .iter()
-                .enumerate()
-                .map(
-                    |(i, (weight, accuracy))| match t.wide_weight_tune_pass_rates.get(i) {
-                        Some(rate) => format!("{weight:.1} → {accuracy:.4} / {rate:.3}"),
-                        None => format!("{weight:.1} → {accuracy:.4}"),
-                    },
-                )
-                .collect();
-            let rule = if t.wide_weight_tune_pass_rates.is_empty() {
-                "the best validation accuracy"
-            } else {
-                "the best tuning-suite pass rate within half a point of the best validation accuracy"
-            };
-            let columns = if t.wide_weight_tune_pass_rates.is_empty() {
-                "weight → validation accuracy"
-            } else {
-                "weight → validation accuracy / tuning-suite pass rate"
-            };
-            let kept = t
-                .ablation
-                .iter()
-                .find(|r| r.part == "mixture")
-                .map_or(manifest.architecture.wide_weight, |r| r.wide_weight);
-            let how = match hp.as_ref().and_then(|h| h.wide_weight) {
-                Some(_) => format!(
-                    "fixed by `--wide-weight`, not chosen; the rule ({rule}) would have read the search"
-                ),
-                None => format!("chosen by the rule, {rule}"),
-            };
-            let _ = writeln!(
-                w,
-                "\nWide weight {kept:.1} {how} ({columns}: {}).",
-                tried.join(", ")
-            );
-            if t.lstm_dropped {
-                let _ = writeln!(
-                    w,
-                    "\nAt weight 1.0 the LSTM members would never be computed, so they were left out of the model: it is an n-gram model, and its weights file holds no LSTM tensors."
-                );
+            "- extra training examples (`--extra-data`, training split only, loss weight {}): `{}` (sha256 `{}`), {} rows read, {} used after deduplication and conflict removal, {} left out because the main data holds the same text{}\n",
+            hp.map_or(1.0, |h| h.extra_weight),
+            extra.path,
+            extra.sha256,
+            extra.rows_read,
+            extra.used,
+            extra.dropped_as_main_data,
+            match extra.dropped_as_earlier_extra_data {
+                0 => String::new(),
+                n => format!(", {n} because an earlier extra file gave it"),
             }
-        }
-        ablation_table(w, t);
-        let _ = writeln!(
-            w,
-            "\nReproduce:\n\n```sh\n{}\n```\n",
-            reproduce_command(manifest, t, hp.as_ref().expect("with training"), out)
         );
     }
+    if let Some(c) = &t.composed {
+        let _ = writeln!(
+            w,
+            "- synthetic, for the LSTM members only (`--compose`, made at training time by `src/train/compose.rs`): {} texts composed from {} of the {} distinct clauses of the training-side texts (those the trained wide part reads with their text's label at probability ≥ {}), labelled by the clause that decides: {} contrasts \"A，但是B\", {} concessions \"虽然A，B\", {} concessions placed after \"B，虽然A\", {} additions \"A，而且B\" of one polarity\n",
+            c.contrast + c.concession_first + c.concession_after + c.addition,
+            c.confident_clauses,
+            c.clauses,
+            hp.map_or(0.9, |h| h.compose_confidence),
+            c.contrast,
+            c.concession_first,
+            c.concession_after,
+            c.addition
+        );
+    }
+    if let Some(h) = hp.filter(|h| h.distill_weight > 0.0) {
+        let _ = writeln!(
+            w,
+            "- distillation: {:.0} % of each LSTM member's loss follows the trained wide part's probabilities for the same text (composed texts: their label)\n",
+            100.0 * h.distill_weight
+        );
+    }
+    if t.suspect_labels_dropped > 0 {
+        let _ = writeln!(
+            w,
+            "- {} training examples left out as suspect labels: a wide part cross-fitted on the rest of the training split ({} folds) gave their own label less than {} probability; they are listed in `{}`, least plausible first, for a person to check. Validation and test examples are never dropped.\n",
+            t.suspect_labels_dropped,
+            super::suspects::FOLDS,
+            hp.map_or(0.0, |h| h.suspect_label_threshold),
+            super::SUSPECTS_FILE
+        );
+    }
+}
+
+/// Stages and epochs, the mixture weight and how it was set, the ablation, and the command
+/// that reproduces the run.
+fn training_section(
+    w: &mut String,
+    manifest: &Manifest,
+    t: &TrainingRecord,
+    hp: Option<&TrainConfig>,
+    out: &Path,
+) {
+    let _ = writeln!(w, "## Training\n");
+    let _ = writeln!(
+        w,
+        "{} epochs run in all, {:.0} s. Kept per stage: {}.\n",
+        t.epochs_run,
+        t.duration_seconds,
+        t.stages
+            .iter()
+            .map(|o| if o.averaged_epochs.is_empty() {
+                format!(
+                    "{} epoch {} (validation accuracy {:.4})",
+                    o.stage, o.best_epoch, o.validation_accuracy
+                )
+            } else {
+                format!(
+                    "{} average of epochs {:?} (validation accuracy {:.4})",
+                    o.stage, o.averaged_epochs, o.validation_accuracy
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("; ")
+    );
+    let _ = writeln!(
+        w,
+        "| stage | epoch | train loss | validation loss | validation accuracy | seconds |"
+    );
+    let _ = writeln!(w, "|---|---:|---:|---:|---:|---:|");
+    for e in &t.history {
+        let _ = writeln!(
+            w,
+            "| {} | {} | {:.4} | {:.4} | {:.4} | {:.1} |",
+            e.stage, e.epoch, e.train_loss, e.validation_loss, e.validation_accuracy, e.seconds
+        );
+    }
+    if !t.wide_weight_search.is_empty() {
+        let tried: Vec<String> = t
+            .wide_weight_search
+            .iter()
+            .enumerate()
+            .map(
+                |(i, (weight, accuracy))| match t.wide_weight_tune_pass_rates.get(i) {
+                    Some(rate) => format!("{weight:.1} → {accuracy:.4} / {rate:.3}"),
+                    None => format!("{weight:.1} → {accuracy:.4}"),
+                },
+            )
+            .collect();
+        let rule = if t.wide_weight_tune_pass_rates.is_empty() {
+            "the best validation accuracy"
+        } else {
+            "the best tuning-suite pass rate within half a point of the best validation accuracy"
+        };
+        let columns = if t.wide_weight_tune_pass_rates.is_empty() {
+            "weight → validation accuracy"
+        } else {
+            "weight → validation accuracy / tuning-suite pass rate"
+        };
+        let kept = t
+            .ablation
+            .iter()
+            .find(|r| r.part == "mixture")
+            .map_or(manifest.architecture.wide_weight, |r| r.wide_weight);
+        let how = match hp.and_then(|h| h.wide_weight) {
+            Some(_) => format!(
+                "fixed by `--wide-weight`, not chosen; the rule ({rule}) would have read the search"
+            ),
+            None => format!("chosen by the rule, {rule}"),
+        };
+        let _ = writeln!(
+            w,
+            "\nWide weight {kept:.1} {how} ({columns}: {}).",
+            tried.join(", ")
+        );
+        if t.lstm_dropped {
+            let _ = writeln!(
+                w,
+                "\nAt weight 1.0 the LSTM members would never be computed, so they were left out of the model: it is an n-gram model, and its weights file holds no LSTM tensors."
+            );
+        }
+    }
+    ablation_table(w, t);
+    let _ = writeln!(
+        w,
+        "\nReproduce:\n\n```sh\n{}\n```\n",
+        reproduce_command(manifest, t, hp.expect("with training"), out)
+    );
+}
+
+/// The network and the tokenizer in words.
+fn architecture_section(w: &mut String, manifest: &Manifest, hp: Option<&TrainConfig>) {
     let a = &manifest.architecture;
     let _ = writeln!(w, "## Architecture\n");
     if a.members == 0 {
@@ -198,7 +234,7 @@ pub fn render(manifest: &Manifest, out: &Path, notes: Option<&str>) -> String {
             w,
             "An n-gram model, no LSTM: logistic regression on L2-normalised TF-IDF of token 1–3-grams ({} n-grams seen in at least {} training texts{}). Vocabulary {} tokens, max length {} tokens. {} parameters.\n",
             a.ngram_vocab_size,
-            hp.as_ref().map_or(0, |h| h.ngram_min_df),
+            hp.map_or(0, |h| h.ngram_min_df),
             if a.network.wide_intercept {
                 ""
             } else {
@@ -213,7 +249,7 @@ pub fn render(manifest: &Manifest, out: &Path, notes: Option<&str>) -> String {
             w,
             "An ensemble. Wide part: logistic regression on L2-normalised TF-IDF of token 1–3-grams ({} n-grams seen in at least {} training texts{}{}), weight {:.1} in the mixture. Deep part, {} LSTM member(s) each trained on its own{}, averaged: token embedding {} + hashed character-bigram embedding {}×{} → {}-layer {} LSTM, hidden {} → masked max + mean pooling, plus the mean input embedding → dropout {} → linear to {} labels. Wide and deep log-probabilities are mixed by the weight. Token dropout {} in training. Vocabulary {} tokens, max length {} tokens. {} parameters.\n",
             a.ngram_vocab_size,
-            hp.as_ref().map_or(0, |h| h.ngram_min_df),
+            hp.map_or(0, |h| h.ngram_min_df),
             match a.network.negation_transfer {
                 0 => String::new(),
                 reach => format!(
@@ -232,7 +268,7 @@ pub fn render(manifest: &Manifest, out: &Path, notes: Option<&str>) -> String {
             },
             a.wide_weight,
             a.members,
-            match hp.as_ref().map_or(0, |h| h.pretrain_epochs) {
+            match hp.map_or(0, |h| h.pretrain_epochs) {
                 0 => String::new(),
                 epochs => format!(" after {epochs} epochs of language-model pretraining"),
             },
@@ -268,6 +304,10 @@ pub fn render(manifest: &Manifest, out: &Path, notes: Option<&str>) -> String {
         on_off(tc.degree_adverbs),
         on_off(tc.fold_traditional)
     );
+}
+
+/// Validation and test reports.
+fn metrics_section(w: &mut String, manifest: &Manifest) {
     if let Some(m) = &manifest.metrics {
         let _ = writeln!(
             w,
@@ -280,6 +320,10 @@ pub fn render(manifest: &Manifest, out: &Path, notes: Option<&str>) -> String {
             m.test.report()
         );
     }
+}
+
+/// The check and tuning suites' results per capability.
+fn behaviour_section(w: &mut String, manifest: &Manifest) {
     if manifest.check.is_some()
         || manifest
             .training
@@ -320,6 +364,9 @@ pub fn render(manifest: &Manifest, out: &Path, notes: Option<&str>) -> String {
             crate::check::capability_table(&c.capabilities)
         );
     }
+}
+
+fn limits_section(w: &mut String, manifest: &Manifest) {
     let _ = writeln!(w, "## Limits\n");
     let _ = writeln!(
         w,
@@ -329,11 +376,6 @@ pub fn render(manifest: &Manifest, out: &Path, notes: Option<&str>) -> String {
          - A negated word the training data never showed negated carries little weight of its own; the behavioural figures above say how often that matters on the suite.\n",
         manifest.tokenizer.config.max_length
     );
-    if let Some(notes) = notes {
-        card.push_str(notes.trim_end());
-        card.push('\n');
-    }
-    card
 }
 
 /// The parts measured alone and mixed, on the splits and on every capability of the suites.

@@ -79,8 +79,56 @@ pub struct CheckGate {
 /// and writes the model directory.
 pub fn train(job: &TrainJob) -> anyhow::Result<Manifest> {
     let started = Instant::now();
+    job.config.validate()?;
+    let inputs = read_inputs(job)?;
+    let encoded = encode_training_side(&inputs, &job.config)?;
+    let trained = train_parts(&inputs, &encoded, &job.config)?;
+    let mut manifest = record_run(job, &inputs, &encoded, &trained);
+    let Encoded {
+        tokenizer,
+        suspects,
+        ..
+    } = encoded;
+    let model = Model::from_artifact(Artifact {
+        manifest: manifest.clone(),
+        tokenizer,
+        classifier: trained.classifier,
+        var_store: trained.var_store,
+    });
+    let (model, gate) = assess(model, &mut manifest, &inputs, job)?;
+    manifest
+        .training
+        .as_mut()
+        .expect("recorded")
+        .duration_seconds = started.elapsed().as_secs_f64();
+    manifest.weights.parameters = crate::model::artifact::parameter_count(model.var_store());
+    if let Some(Err(below)) = &gate {
+        bail!("{below}; no model written (--allow-failing-check writes it anyway)");
+    }
+    let card = card::render(&manifest, &job.out, job.card_notes.as_deref());
+    Artifact::save(&job.out, &mut manifest, model.var_store(), &card)?;
+    if !suspects.is_empty() {
+        suspects::write_report(
+            &job.out.join(SUSPECTS_FILE),
+            &inputs.prepared.split.train,
+            &suspects,
+        )?;
+    }
+    Ok(manifest)
+}
+
+/// What a run reads before it trains: the split data, its labels, the suites and the extra data.
+struct Inputs {
+    prepared: data::PreparedData,
+    labels: Vec<String>,
+    tune_suite: Option<Suite>,
+    check_suite: Option<Suite>,
+    extra_examples: Vec<Example>,
+    extra_records: Vec<crate::model::artifact::ExtraDataRecord>,
+}
+
+fn read_inputs(job: &TrainJob) -> anyhow::Result<Inputs> {
     let config = &job.config;
-    config.validate()?;
     let tune_suite = job.tune_suite.as_deref().map(Suite::read).transpose()?;
     let check_suite = job
         .check
@@ -104,7 +152,7 @@ pub fn train(job: &TrainJob) -> anyhow::Result<Manifest> {
         "data: {} examples kept, labels {labels:?}",
         prepared.cleaning.kept
     );
-    let (extra_examples, mut extra_records) =
+    let (extra_examples, extra_records) =
         extra::read_all(&job.extra_data, &job.read, split, &labels)?;
     for record in &extra_records {
         tracing::info!(
@@ -116,9 +164,44 @@ pub fn train(job: &TrainJob) -> anyhow::Result<Manifest> {
             record.path
         );
     }
-    let first_extra = (!extra_records.is_empty()).then(|| extra_records.remove(0));
-    let extra_examples: &[Example] = &extra_examples;
+    Ok(Inputs {
+        prepared,
+        labels,
+        tune_suite,
+        check_suite,
+        extra_examples,
+        extra_records,
+    })
+}
 
+/// The training side as the network reads it: the tokenizer and n-gram vocabulary fitted on it,
+/// the network's configuration, and the encoded sets (suspect labels dropped, extra examples
+/// appended with their loss weight).
+struct Encoded {
+    tokenizer: Tokenizer,
+    ngram_vocabulary: NgramVocabulary,
+    model_config: ModelConfig,
+    train_set: Vec<Labelled>,
+    weights: Vec<f32>,
+    validation_set: Vec<Labelled>,
+    suspects: Vec<suspects::Suspect>,
+}
+
+impl Encoded {
+    fn sets(&self) -> Sets<'_> {
+        Sets {
+            train: &self.train_set,
+            weights: &self.weights,
+            teacher: None,
+            evidence: None,
+            validation: &self.validation_set,
+        }
+    }
+}
+
+fn encode_training_side(inputs: &Inputs, config: &TrainConfig) -> anyhow::Result<Encoded> {
+    let split = &inputs.prepared.split;
+    let extra_examples: &[Example] = &inputs.extra_examples;
     let tokenizer = Tokenizer::fit(
         split
             .train
@@ -131,7 +214,7 @@ pub fn train(job: &TrainJob) -> anyhow::Result<Manifest> {
         examples
             .iter()
             .map(|e| {
-                let label = labels.iter().position(|l| *l == e.label);
+                let label = inputs.labels.iter().position(|l| *l == e.label);
                 (tokenizer.encode(&e.text), label.expect("labels checked"))
             })
             .collect()
@@ -140,7 +223,6 @@ pub fn train(job: &TrainJob) -> anyhow::Result<Manifest> {
     let validation_set = encode(&split.validation);
     let extra_set = encode(extra_examples);
     let vocab_size = tokenizer.vocabulary().len() as i64;
-
     let ngram_vocabulary = if config.ngram_max_features > 0 {
         NgramVocabulary::fit(
             train_set
@@ -157,7 +239,7 @@ pub fn train(job: &TrainJob) -> anyhow::Result<Manifest> {
             idf: Vec::new(),
         }
     };
-    let mut model_config = config.model_config(vocab_size, labels.len(), ngram_vocabulary.len());
+    let model_config = config.model_config(vocab_size, inputs.labels.len(), ngram_vocabulary.len());
     let (mut train_set, suspects) = if config.suspect_label_threshold > 0.0 {
         let (kept, suspects) = suspects::drop_suspect_labels(
             train_set,
@@ -182,40 +264,69 @@ pub fn train(job: &TrainJob) -> anyhow::Result<Manifest> {
         config.extra_weight as f32,
     );
     train_set.extend(extra_set);
-    let sets = Sets {
-        train: &train_set,
-        weights: &weights,
-        teacher: None,
-        evidence: None,
-        validation: &validation_set,
-    };
+    Ok(Encoded {
+        tokenizer,
+        ngram_vocabulary,
+        model_config,
+        train_set,
+        weights,
+        validation_set,
+        suspects,
+    })
+}
 
+/// The trained network before evaluation: its weights, what each stage kept, and the mixture
+/// weight the rule chose.
+struct Trained {
+    var_store: VarStore,
+    classifier: Classifier,
+    model_config: ModelConfig,
+    stages: Vec<StageOutcome>,
+    history: Vec<EpochRecord>,
+    composed: Option<crate::model::artifact::ComposeRecord>,
+    search: WeightSearch,
+}
+
+/// The wide part, then the LSTM members on their side of the data, then the mixture weight.
+fn train_parts(
+    inputs: &Inputs,
+    encoded: &Encoded,
+    config: &TrainConfig,
+) -> anyhow::Result<Trained> {
     let mut history = Vec::new();
     let mut stages = Vec::new();
     let var_store = VarStore::new(Device::Cpu);
+    let mut model_config = encoded.model_config.clone();
     let mut classifier = Classifier::new(&var_store.root(), &model_config);
     if let Some(wide) = classifier.wide() {
-        wide.set_vocabulary(&ngram_vocabulary);
+        wide.set_vocabulary(&encoded.ngram_vocabulary);
         stages.push(train_wide(
             "wide",
             wide,
             &var_store,
             config,
-            sets,
+            encoded.sets(),
             &mut history,
         )?);
     }
-    let sources: Vec<Example> = split.train.iter().chain(extra_examples).cloned().collect();
+    let sources: Vec<Example> = inputs
+        .prepared
+        .split
+        .train
+        .iter()
+        .chain(&inputs.extra_examples)
+        .cloned()
+        .collect();
     let member_side = member_side(
         &classifier,
-        &tokenizer,
+        &encoded.tokenizer,
         &sources,
-        &labels,
+        &inputs.labels,
         config,
-        sets,
-        &ngram_vocabulary,
+        encoded.sets(),
+        &encoded.ngram_vocabulary,
     )?;
-    let member_sets = member_side.sets(&validation_set);
+    let member_sets = member_side.sets(&encoded.validation_set);
     for member in 0..config.members {
         stages.push(train_member_stages(
             member,
@@ -230,10 +341,11 @@ pub fn train(job: &TrainJob) -> anyhow::Result<Manifest> {
     let search = if classifier.wide().is_some() && classifier.has_lstm() {
         let search = search_wide_weight(
             &mut classifier,
-            &validation_set,
-            tune_suite
+            &encoded.validation_set,
+            inputs
+                .tune_suite
                 .as_ref()
-                .map(|s| (s, &tokenizer, labels.as_slice())),
+                .map(|s| (s, &encoded.tokenizer, inputs.labels.as_slice())),
             config.wide_weight,
         )?;
         tracing::info!(
@@ -247,15 +359,33 @@ pub fn train(job: &TrainJob) -> anyhow::Result<Manifest> {
     } else {
         WeightSearch::default()
     };
+    let composed = member_side.composed.clone();
+    Ok(Trained {
+        var_store,
+        classifier,
+        model_config,
+        stages,
+        history,
+        composed,
+        search,
+    })
+}
 
-    let mut manifest = Manifest {
+/// The manifest of the run as trained; evaluation, suites and the weights' size come later.
+fn record_run(job: &TrainJob, inputs: &Inputs, encoded: &Encoded, trained: &Trained) -> Manifest {
+    let prepared = &inputs.prepared;
+    let split = &prepared.split;
+    let config = &job.config;
+    let mut extra_records = inputs.extra_records.clone();
+    let first_extra = (!extra_records.is_empty()).then(|| extra_records.remove(0));
+    Manifest {
         format_version: FORMAT_VERSION,
         name: job.name.clone(),
         version: job.version.clone(),
         created_at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-        labels: labels.clone(),
-        architecture: model_config,
-        tokenizer: TokenizerSpec::from(&tokenizer),
+        labels: inputs.labels.clone(),
+        architecture: trained.model_config.clone(),
+        tokenizer: TokenizerSpec::from(&encoded.tokenizer),
         weights: WeightsInfo::default(),
         training: Some(TrainingRecord {
             data_path: job.data.display().to_string(),
@@ -265,7 +395,7 @@ pub fn train(job: &TrainJob) -> anyhow::Result<Manifest> {
             rows_read: prepared.rows_read,
             empty_texts_skipped: prepared.empty_skipped,
             cleaning: prepared.cleaning.clone(),
-            suspect_labels_dropped: suspects.len(),
+            suspect_labels_dropped: encoded.suspects.len(),
             split: config.split(),
             split_sizes: SplitSizes {
                 train: split.train.len(),
@@ -276,39 +406,45 @@ pub fn train(job: &TrainJob) -> anyhow::Result<Manifest> {
             more_extra_data: extra_records,
             tune_check: None,
             hyperparameters: config.record(),
-            epochs_run: history.len(),
-            wide_weight_search: search.tried,
-            wide_weight_tune_pass_rates: search.tune_pass_rates,
-            composed: member_side.composed.clone(),
+            epochs_run: trained.history.len(),
+            wide_weight_search: trained.search.tried.clone(),
+            wide_weight_tune_pass_rates: trained.search.tune_pass_rates.clone(),
+            composed: trained.composed.clone(),
             ablation: Vec::new(),
             lstm_dropped: false,
-            stages: stages.clone(),
+            stages: trained.stages.clone(),
             duration_seconds: 0.0,
-            history,
+            history: trained.history.clone(),
         }),
         metrics: None,
         check: None,
-    };
-    let mut model = Model::from_artifact(Artifact {
-        manifest: manifest.clone(),
-        tokenizer,
-        classifier,
-        var_store,
-    });
+    }
+}
+
+/// Each part alone against the mixture (and the LSTM dropped when it got no weight), the
+/// validation and test figures, the tuning suite's result and the check gate, recorded in
+/// `manifest`. The gate's verdict is returned; a model below it is not written.
+fn assess(
+    mut model: Model,
+    manifest: &mut Manifest,
+    inputs: &Inputs,
+    job: &TrainJob,
+) -> anyhow::Result<(Model, Option<Result<(), String>>)> {
+    let split = &inputs.prepared.split;
     if model.classifier().wide().is_some() && model.classifier().has_lstm() {
         let ablation = ablation(
             &mut model,
             &split.validation,
             &split.test,
-            tune_suite.as_ref(),
-            check_suite.as_ref(),
+            inputs.tune_suite.as_ref(),
+            inputs.check_suite.as_ref(),
         )?;
-        manifest.training.as_mut().expect("set above").ablation = ablation;
+        manifest.training.as_mut().expect("recorded").ablation = ablation;
         // A mixture that gives the LSTM no weight never computes it: the model ships without.
         if model.manifest().architecture.wide_weight == 1.0 {
             model = without_lstm(model);
             manifest.architecture = model.manifest().architecture.clone();
-            manifest.training.as_mut().expect("set above").lstm_dropped = true;
+            manifest.training.as_mut().expect("recorded").lstm_dropped = true;
             tracing::info!("wide weight 1: the LSTM members are left out of the model");
         }
     }
@@ -322,28 +458,18 @@ pub fn train(job: &TrainJob) -> anyhow::Result<Manifest> {
         test.macro_f1
     );
     manifest.metrics = Some(Metrics { validation, test });
-    let training = manifest.training.as_mut().expect("set above");
-    if let Some(suite) = &tune_suite {
-        training.tune_check = Some(check::run_on_model(suite, &model)?.summary(None));
+    if let Some(suite) = &inputs.tune_suite {
+        manifest.training.as_mut().expect("recorded").tune_check =
+            Some(check::run_on_model(suite, &model)?.summary(None));
     }
-    let gate = check_suite
+    let gate = inputs
+        .check_suite
         .as_ref()
         .zip(job.check.as_ref())
         .map(|(suite, gate)| run_check_gate(suite, gate, &model))
         .transpose()?;
     manifest.check = gate.as_ref().map(|(summary, _)| summary.clone());
-    let training = manifest.training.as_mut().expect("set above");
-    training.duration_seconds = started.elapsed().as_secs_f64();
-    manifest.weights.parameters = crate::model::artifact::parameter_count(model.var_store());
-    if let Some((_, Err(below))) = &gate {
-        bail!("{below}; no model written (--allow-failing-check writes it anyway)");
-    }
-    let card = card::render(&manifest, &job.out, job.card_notes.as_deref());
-    Artifact::save(&job.out, &mut manifest, model.var_store(), &card)?;
-    if !suspects.is_empty() {
-        suspects::write_report(&job.out.join(SUSPECTS_FILE), &split.train, &suspects)?;
-    }
-    Ok(manifest)
+    Ok((model, gate.map(|(_, verdict)| verdict)))
 }
 
 /// What the LSTM members train on: the training side, plus `--compose` examples (weight 1),
