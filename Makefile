@@ -5,7 +5,7 @@ CARGO ?= cargo
 MODEL ?= models/zh-reviews-sentiment
 DATA ?= data/zh-reviews.jsonl
 
-.PHONY: setup build serve test lint schemathesis fuzz browser-check deploy-check image compose-check triton-check podman drills data model factory-model eval check bench openapi clean
+.PHONY: suites-check deny setup build serve test lint schemathesis fuzz browser-check deploy-check image compose-check triton-check podman drills data model factory-model eval check bench openapi clean
 
 setup: .libtorch/lib/libtorch_cpu.so
 
@@ -44,6 +44,12 @@ browser-check: setup
 	scripts/browser-check.sh
 
 ## Kubernetes, KServe and Compose files checked offline against the binary (installs its tools).
+suites-check:
+	scripts/suites-check.sh
+
+deny:
+	scripts/deny.sh
+
 deploy-check: setup
 	$(CARGO) build
 	BIN=target/debug/textserve scripts/check-deploy.sh

@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Dependency policy (deny.toml): licences, duplicate crates, sources. Installs cargo-deny from
+# crates.io when missing (a few minutes of compiling, once per machine).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if ! command -v cargo-deny >/dev/null 2>&1; then
+  cargo install --locked --quiet cargo-deny
+fi
+cargo deny --offline check licenses bans sources
