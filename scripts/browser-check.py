@@ -482,7 +482,9 @@ def main():
     ap.add_argument("--api-key", required=True)
     ap.add_argument("--text", default=DEFAULT_TEXT, help="comment to classify (default has a non-BMP character)")
     ap.add_argument("--timeout", type=int, default=120, help="overall limit in seconds")
-    ap.add_argument("--screenshot", help="save a PNG of the page here at the end (pass or fail)")
+    ap.add_argument("--screenshot", help="save a PNG of the page here at the end (pass or fail); after the "
+                    "checks pass, the page first explains --screenshot-text")
+    ap.add_argument("--screenshot-text", default="虽然包装简单，但是来料检验未见异常，可以入库")
     ap.add_argument("--chromium", default="/usr/bin/chromium")
     args = ap.parse_args()
 
@@ -519,6 +521,14 @@ def main():
         wd.sid = session["sessionId"]
         run_checks(wd, args.base_url, args.api_key, args.text)
         print(f"all browser checks passed in {time.monotonic() - started:.1f}s", flush=True)
+        if args.screenshot:
+            # What README shows: a factory note explained by occlusion.
+            wd.js("const t = document.getElementById('text'); t.value = arguments[0]; "
+                  "t.dispatchEvent(new Event('input', {bubbles: true}));", args.screenshot_text)
+            wd.click('#method option[value="occlusion"]')
+            st = submit_and_wait(wd, "click", "screenshot")
+            if st["error"]:
+                fail(f"screenshot: {args.screenshot_text!r} gave #error {st['error']!r}")
     except CheckFailed as e:
         print(f"FAIL {e}", file=sys.stderr, flush=True)
         code = 1

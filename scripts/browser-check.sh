@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The try-it page in a real headless Chromium, against a real server that requires an API key.
 # Installs chromium and chromium-driver (Debian) when missing. Usage: scripts/browser-check.sh
-# (env: BIN=target/debug/textserve, MODEL=models/zh-reviews-sentiment).
+# (env: BIN=target/debug/textserve, MODEL=models/zh-reviews-sentiment, SCREENSHOT=FILE to save
+# a PNG of the page explaining a factory note, as docs/images/try-it.png was made).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN="${BIN:-target/debug/textserve}"
@@ -26,4 +27,4 @@ while True:
             sys.exit("the server did not become ready within 60 s")
         time.sleep(0.05)
 PY
-python3 scripts/browser-check.py --base-url "http://127.0.0.1:$port" --api-key "$key"
+python3 scripts/browser-check.py --base-url "http://127.0.0.1:$port" --api-key "$key" ${SCREENSHOT:+--screenshot "$SCREENSHOT"}
