@@ -59,7 +59,7 @@ fn reads_its_suites_as_recorded(dir: &Path) {
     assert_eq!(rerun(&model, &tuning), counts(&tuning), "{}", dir.display());
 }
 
-/// The hand-written development suite parses, fits the shipped models' labels and holds the
+/// The factory-notes development suite parses, fits the shipped models' labels and holds the
 /// cases its README counts.
 #[test]
 fn the_factory_notes_dev_suite_is_what_its_readme_says() {

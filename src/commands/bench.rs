@@ -2,7 +2,8 @@
 //! under random arrivals, without HTTP.
 
 use std::num::NonZeroUsize;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
 use clap::Args;
 
@@ -50,9 +51,36 @@ fn lengths_of(batch: &[&[i64]]) -> Vec<usize> {
 /// `textserve bench`: raw forward passes over real texts, no HTTP, no queue, as Markdown tables:
 /// the ceiling (length-sorted batches) and random arrivals split as the server splits them.
 pub fn bench(args: BenchArgs) -> anyhow::Result<()> {
-    use std::time::{Duration, Instant};
     set_torch_threads(args.threads);
     let model = Model::load(&args.model)?;
+    let arrivals = sample_texts(&args, &model)?;
+    let mut sorted = arrivals.clone();
+    sorted.sort_by_key(Vec::len);
+    let mean_tokens =
+        sorted.iter().map(Vec::len).sum::<usize>() as f64 / sorted.len().max(1) as f64;
+    println!(
+        "model {} {}, {} corpus texts (mean {:.1} tokens), {} worker(s) with {} libtorch thread(s) each, {} s per row\n",
+        model.manifest().name,
+        model.manifest().version,
+        sorted.len(),
+        mean_tokens,
+        args.workers,
+        args.threads,
+        args.seconds
+    );
+    let workers = Workers {
+        first: &model,
+        model_dir: &args.model,
+        count: args.workers.get(),
+        threads: args.threads,
+        budget: Duration::from_secs_f64(args.seconds),
+    };
+    ceiling_table(&workers, &sorted, &args.batch_sizes)?;
+    arrivals_table(&workers, &arrivals, &args.arrival_batch_sizes)
+}
+
+/// `args.sample` texts of the data file in a fixed random order, encoded.
+fn sample_texts(args: &BenchArgs, model: &Model) -> anyhow::Result<Vec<Vec<i64>>> {
     let texts: Vec<String> =
         crate::data::Dataset::read(&args.data, &crate::data::ReadOptions::default())?
             .examples
@@ -63,34 +91,31 @@ pub fn bench(args: BenchArgs) -> anyhow::Result<()> {
     let mut order: Vec<usize> = (0..texts.len()).collect();
     rng.shuffle(&mut order);
     order.truncate(args.sample);
-    let arrivals: Vec<Vec<i64>> = order
+    Ok(order
         .iter()
         .map(|&i| model.tokenizer().encode(&texts[i]).ids)
-        .collect();
-    let mut sorted = arrivals.clone();
-    sorted.sort_by_key(Vec::len);
-    let mean_tokens =
-        sorted.iter().map(Vec::len).sum::<usize>() as f64 / sorted.len().max(1) as f64;
-    let workers = args.workers.get();
-    println!(
-        "model {} {}, {} corpus texts (mean {:.1} tokens), {} worker(s) with {} libtorch thread(s) each, {} s per row\n",
-        model.manifest().name,
-        model.manifest().version,
-        sorted.len(),
-        mean_tokens,
-        workers,
-        args.threads,
-        args.seconds
-    );
-    let budget = Duration::from_secs_f64(args.seconds);
-    let model_dir = args.model.as_path();
-    let threads = args.threads;
-    // Runs `batches` in shuffled order until the budget is spent, on `workers` threads at once,
-    // each with its own copy of the model (as the server's workers have): total items/s and
-    // mean ms per batch. Worker 0 is this thread with the model already loaded.
-    let measure = |batches: &[Vec<&[i64]>],
-                   run: &(dyn Fn(&Classifier, &[&[i64]]) + Sync)|
-     -> anyhow::Result<(f64, f64)> {
+        .collect())
+}
+
+/// Forward passes on `count` threads at once, each with its own copy of the model (as the
+/// server's workers have); the first is this thread with the model already loaded.
+struct Workers<'a> {
+    first: &'a Model,
+    model_dir: &'a Path,
+    count: usize,
+    threads: NonZeroUsize,
+    budget: Duration,
+}
+
+impl Workers<'_> {
+    /// Runs `batches` in shuffled order on every worker until the budget is spent: total
+    /// items/s and mean ms per batch.
+    fn measure(
+        &self,
+        batches: &[Vec<&[i64]>],
+        run: &(dyn Fn(&Classifier, &[&[i64]]) + Sync),
+    ) -> anyhow::Result<(f64, f64)> {
+        let budget = self.budget;
         let one_worker = |worker: usize, classifier: &Classifier| -> (f64, f64) {
             let mut rng = crate::data::SplitMix64::new(2 + worker as u64);
             let mut visit: Vec<usize> = (0..batches.len()).collect();
@@ -109,8 +134,9 @@ pub fn bench(args: BenchArgs) -> anyhow::Result<()> {
             (items as f64 / seconds, seconds * 1000.0 / count as f64)
         };
         let results = std::thread::scope(|scope| {
-            let others: Vec<_> = (1..workers)
+            let others: Vec<_> = (1..self.count)
                 .map(|worker| {
+                    let (threads, model_dir) = (self.threads, self.model_dir);
                     scope.spawn(move || -> anyhow::Result<(f64, f64)> {
                         // OpenMP's thread count is per calling thread.
                         set_torch_threads(threads);
@@ -119,7 +145,7 @@ pub fn bench(args: BenchArgs) -> anyhow::Result<()> {
                     })
                 })
                 .collect();
-            let mut results = vec![Ok(one_worker(0, model.classifier()))];
+            let mut results = vec![Ok(one_worker(0, self.first.classifier()))];
             results.extend(
                 others
                     .into_iter()
@@ -130,30 +156,46 @@ pub fn bench(args: BenchArgs) -> anyhow::Result<()> {
         let items_per_s = results.iter().map(|(rate, _)| rate).sum();
         let ms = results.iter().map(|(_, ms)| ms).sum::<f64>() / results.len() as f64;
         Ok((items_per_s, ms))
-    };
+    }
+}
 
+/// Length-sorted batches, one forward pass each: the best case for the raw model.
+fn ceiling_table(
+    workers: &Workers,
+    sorted: &[Vec<i64>],
+    batch_sizes: &[usize],
+) -> anyhow::Result<()> {
     println!(
         "Ceiling: length-sorted batches, one forward pass each (the best case for the raw model).\n"
     );
     println!("| batch size | items/s | ms per batch |");
     println!("|---:|---:|---:|");
-    for &batch_size in &args.batch_sizes {
+    for &batch_size in batch_sizes {
         let batches: Vec<Vec<&[i64]>> = sorted
             .chunks(batch_size)
             .map(|chunk| chunk.iter().map(Vec::as_slice).collect())
             .collect();
-        let (items_per_s, ms) = measure(&batches, &|classifier, batch| {
+        let (items_per_s, ms) = workers.measure(&batches, &|classifier, batch| {
             crate::model::forward_probabilities(classifier, batch);
         })?;
         println!("| {batch_size} | {items_per_s:.0} | {ms:.2} |");
     }
+    Ok(())
+}
 
+/// Texts in arrival order, each batch split into forward passes as the server's batcher
+/// splits it.
+fn arrivals_table(
+    workers: &Workers,
+    arrivals: &[Vec<i64>],
+    batch_sizes: &[usize],
+) -> anyhow::Result<()> {
     println!(
         "\nRandom arrivals: texts in random order, each batch split into forward passes as the server's batcher splits it.\n"
     );
     println!("| batch size | items/s | ms per batch | forward passes per batch |");
     println!("|---:|---:|---:|---:|");
-    for &batch_size in &args.arrival_batch_sizes {
+    for &batch_size in batch_sizes {
         let batches: Vec<Vec<&[i64]>> = arrivals
             .chunks(batch_size)
             .map(|chunk| {
@@ -166,7 +208,7 @@ pub fn bench(args: BenchArgs) -> anyhow::Result<()> {
             .iter()
             .map(|b| crate::model::plan_forward_passes(&lengths_of(b)).len())
             .sum();
-        let (items_per_s, ms) = measure(&batches, &|classifier, batch| {
+        let (items_per_s, ms) = workers.measure(&batches, &|classifier, batch| {
             for pass in crate::model::plan_forward_passes(&lengths_of(batch)) {
                 crate::model::forward_probabilities(classifier, &batch[pass]);
             }

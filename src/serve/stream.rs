@@ -1,6 +1,6 @@
 //! `POST /v1/predict/stream`: a body of NDJSON lines of any length in, one NDJSON result per
 //! line out, in input order, as they are computed. A plant's nightly backlog goes through one
-//! request instead of being cut into batches by hand.
+//! request instead of being cut into batch requests by the client.
 //!
 //! Memory stays bounded whatever the body's size: a reader task takes lines as they arrive
 //! and queues them as bulk texts (which run only while no interactive text waits), at most
