@@ -6,4 +6,6 @@ cd "$(dirname "$0")/.."
 if ! command -v cargo-deny >/dev/null 2>&1; then
   cargo install --locked --quiet cargo-deny
 fi
+# cargo metadata wants every platform's crates, which a build for this one does not download.
+cargo fetch --locked --quiet
 cargo deny --offline check licenses bans sources

@@ -97,6 +97,25 @@ pub struct ServeConfig {
     /// File of API keys, one per line (# comments allowed).
     #[arg(long, env = "TEXTSERVE_API_KEY_FILE")]
     pub api_key_file: Option<PathBuf>,
+    /// PEM certificate chain (the server's certificate first): serve HTTPS only, TLS 1.2 and
+    /// 1.3, HTTP/2 and HTTP/1.1 by ALPN. Reloaded on SIGHUP and `POST /v1/tls/reload`.
+    #[arg(long, env = "TEXTSERVE_TLS_CERT", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// PEM private key of --tls-cert.
+    #[arg(long, env = "TEXTSERVE_TLS_KEY", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+    /// PEM CA certificates: every client must present a certificate from one of them (mutual
+    /// TLS). Counts as authentication for serving on a non-loopback address.
+    #[arg(long, env = "TEXTSERVE_TLS_CLIENT_CA", requires = "tls_cert")]
+    pub tls_client_ca: Option<PathBuf>,
+    /// Time a client gets to finish the TLS handshake, in milliseconds; a connection still
+    /// shaking hands holds one of --max-connections.
+    #[arg(
+        long,
+        env = "TEXTSERVE_TLS_HANDSHAKE_TIMEOUT_MS",
+        default_value = "10000"
+    )]
+    pub tls_handshake_timeout_ms: NonZeroU64,
     /// Serve /v1/* without keys on a non-loopback address (refused otherwise).
     #[arg(long, env = "TEXTSERVE_ALLOW_UNAUTHENTICATED")]
     pub allow_unauthenticated: bool,

@@ -9,6 +9,7 @@ pub mod security;
 pub mod state;
 pub mod stream;
 pub mod telemetry;
+pub mod tls;
 pub mod v2;
 
 use std::future::Future;
@@ -56,6 +57,7 @@ pub struct Application {
     loaded: oneshot::Receiver<Result<(), crate::runtime::registry::RegistryError>>,
     shutdown_grace: Duration,
     connection_limits: ConnectionLimits,
+    tls: Option<Arc<tls::Tls>>,
 }
 
 /// Protection against clients that hold connections without using them.
@@ -65,6 +67,8 @@ pub struct ConnectionLimits {
     pub header_timeout: Duration,
     /// Open connections beyond this are closed on accept.
     pub max_connections: usize,
+    /// Time a client gets to finish the TLS handshake.
+    pub tls_handshake_timeout: Duration,
 }
 
 impl Application {
@@ -85,7 +89,21 @@ impl Application {
             keys.extend(security::read_key_file(file)?);
         }
         let keys = security::ApiKeys::new(&keys);
-        security::check_exposure(config.host, &keys, config.allow_unauthenticated)?;
+        let tls = match (&config.tls_cert, &config.tls_key) {
+            (Some(cert), Some(key)) => Some(Arc::new(tls::Tls::load(tls::TlsFiles {
+                cert: cert.clone(),
+                key: key.clone(),
+                client_ca: config.tls_client_ca.clone(),
+            })?)),
+            _ => None,
+        };
+        security::check_exposure(
+            config.host,
+            &keys,
+            tls.as_ref()
+                .is_some_and(|t| t.requires_client_certificates()),
+            config.allow_unauthenticated,
+        )?;
         let admin = security::AdminAccess {
             keys: security::ApiKeys::new(&security::check_keys(
                 &config.admin_api_keys,
@@ -121,7 +139,7 @@ impl Application {
         tokio::spawn(async move {
             let _ = loaded_tx.send(first_load.load_all().await);
         });
-        let state = AppState::new(registry, Limits::from(config));
+        let state = AppState::new(registry, Limits::from(config)).with_tls(tls.clone());
         let router = app(
             state.clone(),
             &HttpOptions {
@@ -140,7 +158,9 @@ impl Application {
             connection_limits: ConnectionLimits {
                 header_timeout: Duration::from_millis(config.header_timeout_ms.get()),
                 max_connections: config.max_connections.get(),
+                tls_handshake_timeout: Duration::from_millis(config.tls_handshake_timeout_ms.get()),
             },
+            tls,
         })
     }
 
@@ -172,6 +192,7 @@ impl Application {
             loaded,
             shutdown_grace,
             connection_limits,
+            tls,
         } = self;
         let (stop_tx, stop_rx) = watch::channel(false);
         let stop_tx = Arc::new(stop_tx);
@@ -197,7 +218,7 @@ impl Application {
             }
             load_stop.send_replace(true);
         });
-        let reloader = tokio::spawn(reload_on_sighup(Arc::clone(state.registry())));
+        let reloader = tokio::spawn(reload_on_sighup(Arc::clone(state.registry()), tls.clone()));
 
         tracing::info!(address = %listener.local_addr()?, "listening");
         let mut stop = stop_rx;
@@ -207,6 +228,7 @@ impl Application {
         serve_connections(
             listener,
             router,
+            tls,
             connection_limits,
             &open_slots,
             &graceful,
@@ -261,6 +283,7 @@ const SHUTDOWN_LINGER: Duration = Duration::from_secs(1);
 async fn serve_connections(
     listener: TcpListener,
     router: axum::Router,
+    tls: Option<Arc<tls::Tls>>,
     limits: ConnectionLimits,
     slots: &Arc<tokio::sync::Semaphore>,
     graceful: &hyper_util::server::graceful::GracefulShutdown,
@@ -292,12 +315,40 @@ async fn serve_connections(
             continue;
         };
         let service = hyper_util::service::TowerToHyperService::new(router.clone());
-        let connection = builder
-            .serve_connection_with_upgrades(TokioIo::new(stream), service)
-            .into_owned();
-        let connection = graceful.watch(connection);
+        let Some(tls) = &tls else {
+            let connection = builder
+                .serve_connection_with_upgrades(TokioIo::new(stream), service)
+                .into_owned();
+            let connection = graceful.watch(connection);
+            tokio::spawn(async move {
+                let _ = connection.await;
+                drop(slot);
+            });
+            continue;
+        };
+        // The handshake runs in the connection's own task, against the certificate current
+        // now, and holds its connection slot: a client that stalls in it is cut off at the
+        // timeout like one that stalls in its headers.
+        let (acceptor, builder, watcher) = (tls.acceptor(), builder.clone(), graceful.watcher());
+        let handshake_timeout = limits.tls_handshake_timeout;
         tokio::spawn(async move {
-            let _ = connection.await;
+            match tokio::time::timeout(handshake_timeout, acceptor.accept(stream)).await {
+                Ok(Ok(stream)) => {
+                    let connection = builder
+                        .serve_connection_with_upgrades(TokioIo::new(stream), service)
+                        .into_owned();
+                    let _ = watcher.watch(connection).await;
+                }
+                Ok(Err(error)) => {
+                    metrics::counter!("textserve_tls_handshake_failures_total", "reason" => "refused")
+                        .increment(1);
+                    tracing::debug!(%error, "TLS handshake failed");
+                }
+                Err(_) => {
+                    metrics::counter!("textserve_tls_handshake_failures_total", "reason" => "timeout")
+                        .increment(1);
+                }
+            }
             drop(slot);
         });
     }
@@ -308,8 +359,9 @@ async fn stopped(stop: &mut watch::Receiver<bool>) {
     let _ = stop.wait_for(|stop| *stop).await.map(|_| ());
 }
 
-/// SIGHUP reloads every model from its directory, as `POST /v1/models/{name}/reload` does.
-async fn reload_on_sighup(registry: Arc<Registry>) {
+/// SIGHUP reloads every model from its directory, as `POST /v1/models/{name}/reload` does,
+/// and the TLS certificates, as `POST /v1/tls/reload` does.
+async fn reload_on_sighup(registry: Arc<Registry>, tls: Option<Arc<tls::Tls>>) {
     #[cfg(unix)]
     {
         let Ok(mut hangups) =
@@ -318,13 +370,22 @@ async fn reload_on_sighup(registry: Arc<Registry>) {
             return;
         };
         while hangups.recv().await.is_some() {
+            if let Some(tls) = &tls {
+                match tls.reload() {
+                    Ok(()) => tracing::info!("SIGHUP: TLS certificates reloaded"),
+                    Err(error) => tracing::error!(
+                        error = format!("{error:#}"),
+                        "SIGHUP: the new TLS certificates do not load; the old ones stay"
+                    ),
+                }
+            }
             tracing::info!("SIGHUP: reloading every model");
             registry.reload_all().await;
         }
     }
     #[cfg(not(unix))]
     {
-        let _ = registry;
+        let _ = (registry, tls);
         std::future::pending::<()>().await;
     }
 }

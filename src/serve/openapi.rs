@@ -23,7 +23,8 @@ use super::state::{AppState, Limits};
         super::routes::BatchPredictResponse,
         super::explain::ExplainResponse,
         super::explain::AttributedSpan,
-        crate::runtime::registry::ModelStatus
+        crate::runtime::registry::ModelStatus,
+        super::routes::TlsReloaded
     )),
     info(
         title = "textserve",
@@ -51,6 +52,7 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(routes::predict_batch_model))
         .routes(routes!(super::explain::explain_model))
         .routes(routes!(routes::reload_model))
+        .routes(routes!(routes::reload_tls))
         .routes(routes!(routes::load_model))
         .routes(routes!(routes::unload_model))
         .routes(routes!(routes::live))

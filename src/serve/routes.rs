@@ -456,6 +456,61 @@ pub async fn reload_model(
     Ok(axum::Json(state.registry().status(&name)?))
 }
 
+/// The certificates reloaded.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TlsReloaded {
+    #[schema(example = "reloaded")]
+    pub status: &'static str,
+}
+
+#[derive(utoipa::IntoResponses)]
+#[allow(dead_code)]
+enum TlsReloadOutcomes {
+    #[response(
+        status = 200,
+        description = "New connections get the certificates now in the files; open ones keep theirs"
+    )]
+    Done(TlsReloaded),
+    #[response(status = 401, description = "Missing or invalid admin key")]
+    Unauthorized(ErrorBody),
+    #[response(
+        status = 403,
+        description = "Management is disabled: no admin key configured"
+    )]
+    Disabled(ErrorBody),
+    #[response(status = 409, description = "The server does not serve TLS")]
+    NotTls(ErrorBody),
+    #[response(
+        status = 422,
+        description = "The new certificate or key does not load (file and problem named); the old ones stay"
+    )]
+    LoadFailed(ErrorBody),
+}
+
+/// Read the TLS certificate, key and client CA files again, as SIGHUP does. Needs the admin
+/// key.
+#[utoipa::path(
+    post,
+    path = "/v1/tls/reload",
+    tag = "models",
+    responses(TlsReloadOutcomes)
+)]
+pub async fn reload_tls(
+    State(state): State<AppState>,
+) -> Result<axum::Json<TlsReloaded>, ApiError> {
+    let Some(tls) = state.tls() else {
+        return Err(ApiError::new(
+            axum::http::StatusCode::CONFLICT,
+            "tls_not_configured",
+            "the server does not serve TLS (start it with --tls-cert and --tls-key)",
+        ));
+    };
+    tls.reload()
+        .map_err(|error| ApiError::unprocessable("tls_reload_failed", format!("{error:#}")))?;
+    tracing::info!("TLS certificates reloaded");
+    Ok(axum::Json(TlsReloaded { status: "reloaded" }))
+}
+
 /// Add a model of the repository by the name its model.json gives, and load it. Needs the
 /// admin key.
 #[utoipa::path(post, path = "/v1/models/{name}/load", tag = "models",

@@ -99,9 +99,11 @@ pub fn read_key_file(path: &std::path::Path) -> anyhow::Result<Vec<ApiKey>> {
 pub fn check_exposure(
     host: IpAddr,
     keys: &ApiKeys,
+    client_certificates: bool,
     allow_unauthenticated: bool,
 ) -> anyhow::Result<()> {
-    if host.is_loopback() || !keys.is_empty() {
+    // Mutual TLS authenticates every connection before a request is read.
+    if host.is_loopback() || !keys.is_empty() || client_certificates {
         return Ok(());
     }
     if allow_unauthenticated {
@@ -110,7 +112,8 @@ pub fn check_exposure(
     }
     anyhow::bail!(
         "refusing to serve without API keys on {host}, which is reachable from other machines: \
-         pass --api-key / --api-key-file (or TEXTSERVE_API_KEYS), or --allow-unauthenticated"
+         pass --api-key / --api-key-file (or TEXTSERVE_API_KEYS), require client certificates \
+         (--tls-client-ca), or pass --allow-unauthenticated"
     )
 }
 
@@ -122,9 +125,12 @@ fn needs_key(path: &str) -> bool {
     (path.starts_with("/v1/") || path.starts_with("/v2/models")) && !is_management(path)
 }
 
-/// The routes that change what is served: `/v1/models/{name}/{reload,load,unload}`. They take
-/// the admin key instead of an inference key.
+/// The routes that change what is served: `/v1/models/{name}/{reload,load,unload}` and
+/// `/v1/tls/reload`. They take the admin key instead of an inference key.
 pub fn is_management(path: &str) -> bool {
+    if path == "/v1/tls/reload" {
+        return true;
+    }
     let mut segments = path.trim_start_matches('/').split('/');
     matches!(
         (
@@ -272,15 +278,17 @@ mod tests {
     }
 
     #[test]
-    fn public_addresses_need_keys_or_an_explicit_opt_out() {
+    fn public_addresses_need_keys_client_certificates_or_an_explicit_opt_out() {
         let none = ApiKeys::default();
         let some = ApiKeys::new(&["factory-floor-key-0001".parse().unwrap()]);
         let public: IpAddr = "0.0.0.0".parse().unwrap();
         let loopback: IpAddr = "127.0.0.1".parse().unwrap();
-        assert!(check_exposure(loopback, &none, false).is_ok());
-        assert!(check_exposure(public, &some, false).is_ok());
-        assert!(check_exposure(public, &none, true).is_ok());
-        let error = check_exposure(public, &none, false)
+        assert!(check_exposure(loopback, &none, false, false).is_ok());
+        assert!(check_exposure(public, &some, false, false).is_ok());
+        assert!(check_exposure(public, &none, false, true).is_ok());
+        // Mutual TLS authenticates every connection.
+        assert!(check_exposure(public, &none, true, false).is_ok());
+        let error = check_exposure(public, &none, false, false)
             .unwrap_err()
             .to_string();
         assert!(error.contains("--allow-unauthenticated"), "{error}");

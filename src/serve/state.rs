@@ -61,6 +61,7 @@ struct Inner {
     registry: Arc<Registry>,
     limits: Limits,
     stopping: AtomicBool,
+    tls: Option<Arc<super::tls::Tls>>,
 }
 
 impl AppState {
@@ -70,8 +71,32 @@ impl AppState {
                 registry,
                 limits,
                 stopping: AtomicBool::new(false),
+                tls: None,
             }),
         }
+    }
+
+    /// The state with the server's TLS configuration, for `POST /v1/tls/reload`. Set before the
+    /// state is shared.
+    pub fn with_tls(self, tls: Option<Arc<super::tls::Tls>>) -> Self {
+        let Inner {
+            registry,
+            limits,
+            stopping,
+            ..
+        } = Arc::try_unwrap(self.inner).unwrap_or_else(|_| panic!("with_tls before sharing"));
+        Self {
+            inner: Arc::new(Inner {
+                registry,
+                limits,
+                stopping,
+                tls,
+            }),
+        }
+    }
+
+    pub fn tls(&self) -> Option<&Arc<super::tls::Tls>> {
+        self.inner.tls.as_ref()
     }
 
     pub fn registry(&self) -> &Arc<Registry> {
