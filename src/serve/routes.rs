@@ -417,11 +417,11 @@ pub async fn get_model(
 }
 
 /// What a management request can come to.
+/// What every management route answers when the admin key is missing or wrong, or management
+/// is off.
 #[derive(utoipa::IntoResponses)]
 #[allow(dead_code)]
-enum ManagementOutcomes {
-    #[response(status = 200, description = "Done; the model's state after it")]
-    Done(ModelStatus),
+enum AdminRefusals {
     #[response(status = 401, description = "Missing or invalid admin key")]
     Unauthorized(ErrorBody),
     #[response(
@@ -429,6 +429,13 @@ enum ManagementOutcomes {
         description = "Management is disabled: no admin key configured"
     )]
     Disabled(ErrorBody),
+}
+
+#[derive(utoipa::IntoResponses)]
+#[allow(dead_code)]
+enum ManagementOutcomes {
+    #[response(status = 200, description = "Done; the model's state after it")]
+    Done(ModelStatus),
     #[response(status = 404, description = "No model by that name")]
     UnknownModel(ErrorBody),
     #[response(
@@ -447,7 +454,7 @@ enum ManagementOutcomes {
 /// requests already accepted finish on the old one. Needs the admin key.
 #[utoipa::path(post, path = "/v1/models/{name}/reload", tag = "models",
     params(("name" = String, Path, description = "Model name as listed by /v1/models")),
-    responses(ManagementOutcomes))]
+    responses(ManagementOutcomes, AdminRefusals))]
 pub async fn reload_model(
     State(state): State<AppState>,
     Path(name): Path<String>,
@@ -471,13 +478,6 @@ enum TlsReloadOutcomes {
         description = "New connections get the certificates now in the files; open ones keep theirs"
     )]
     Done(TlsReloaded),
-    #[response(status = 401, description = "Missing or invalid admin key")]
-    Unauthorized(ErrorBody),
-    #[response(
-        status = 403,
-        description = "Management is disabled: no admin key configured"
-    )]
-    Disabled(ErrorBody),
     #[response(status = 409, description = "The server does not serve TLS")]
     NotTls(ErrorBody),
     #[response(
@@ -493,7 +493,7 @@ enum TlsReloadOutcomes {
     post,
     path = "/v1/tls/reload",
     tag = "models",
-    responses(TlsReloadOutcomes)
+    responses(TlsReloadOutcomes, AdminRefusals)
 )]
 pub async fn reload_tls(
     State(state): State<AppState>,
@@ -515,7 +515,7 @@ pub async fn reload_tls(
 /// admin key.
 #[utoipa::path(post, path = "/v1/models/{name}/load", tag = "models",
     params(("name" = String, Path, description = "Model name, as its model.json gives it")),
-    responses(ManagementOutcomes))]
+    responses(ManagementOutcomes, AdminRefusals))]
 pub async fn load_model(
     State(state): State<AppState>,
     Path(name): Path<String>,
@@ -529,8 +529,7 @@ pub async fn load_model(
 #[utoipa::path(post, path = "/v1/models/{name}/unload", tag = "models",
     params(("name" = String, Path, description = "Model name as listed by /v1/models")),
     responses((status = 204, description = "Unloaded"),
-        (status = 401, description = "Missing or invalid admin key", body = ErrorBody),
-        (status = 403, description = "Management is disabled: no admin key configured", body = ErrorBody),
+        AdminRefusals,
         (status = 404, description = "No model by that name", body = ErrorBody),
         (status = 409, description = "The default model cannot be unloaded", body = ErrorBody)))]
 pub async fn unload_model(
