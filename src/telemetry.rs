@@ -8,7 +8,13 @@ use clap::{Args, ValueEnum};
 
 /// Logs go to stderr so commands like `textserve openapi` keep stdout clean.
 pub fn init(args: &LogArgs) {
-    let filter = EnvFilter::try_new(&args.log_level).unwrap_or_else(|_| EnvFilter::new("info"));
+    let mut filter = EnvFilter::try_new(&args.log_level).unwrap_or_else(|_| EnvFilter::new("info"));
+    // rustls warns once per connection about things clients commonly do (an IP address sent
+    // as the server name, as wrk and many libraries do): any client could fill the log with
+    // them. They stay available with an explicit `rustls=warn`.
+    if !args.log_level.contains("rustls") {
+        filter = filter.add_directive("rustls=error".parse().expect("a valid directive"));
+    }
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_ansi(std::io::stderr().is_terminal())
