@@ -97,6 +97,11 @@ pub struct ServeConfig {
     /// File of API keys, one per line (# comments allowed).
     #[arg(long, env = "TEXTSERVE_API_KEY_FILE")]
     pub api_key_file: Option<PathBuf>,
+    /// JSON file of named keys with scopes (predict, explain, stream, admin) and optional rates,
+    /// each key given by its SHA-256 (README, "Security"); reloaded on SIGHUP. Works beside
+    /// --api-key and --admin-api-key.
+    #[arg(long, env = "TEXTSERVE_API_KEYS_FILE")]
+    pub api_keys_file: Option<PathBuf>,
     /// PEM certificate chain (the server's certificate first): serve HTTPS only, TLS 1.2 and
     /// 1.3, HTTP/2 and HTTP/1.1 by ALPN. Reloaded on SIGHUP and `POST /v1/tls/reload`.
     #[arg(long, env = "TEXTSERVE_TLS_CERT", requires = "tls_key")]

@@ -197,3 +197,91 @@ async fn connections_beyond_the_cap_are_closed() {
     }
     assert!(answered, "slots free up when connections close");
 }
+
+/// `--api-keys-file`: named keys with scopes and rates, over real TCP.
+#[tokio::test]
+async fn scoped_keys_are_held_to_their_scopes_and_rates() {
+    use sha2::{Digest, Sha256};
+    let dir = tempfile::tempdir().unwrap();
+    let digest = |key: &str| hex::encode(Sha256::digest(key.as_bytes()));
+    let (dashboard, ops) = ("dashboard-key-000001", "operations-key-00001");
+    let file = dir.path().join("keys.json");
+    std::fs::write(
+        &file,
+        json!({"keys": [
+            {"name": "mes-dashboard", "sha256": digest(dashboard), "scopes": ["predict"],
+             "rate": {"per_second": 0.2, "burst": 2}},
+            {"name": "ops", "sha256": digest(ops), "scopes": ["admin"]}
+        ]})
+        .to_string(),
+    )
+    .unwrap();
+    let app = spawn_app_with(move |c| c.api_keys_file = Some(file)).await;
+    let post = |path: &str, key: &str, body: serde_json::Value| {
+        app.client
+            .post(app.url(path))
+            .bearer_auth(key)
+            .json(&body)
+            .send()
+    };
+    let text = json!({"text": "来料检验未见异常"});
+    // The dashboard may predict (twice: its burst), not explain nor manage.
+    assert_eq!(
+        error_code(
+            post("/v1/explain", dashboard, text.clone()).await.unwrap(),
+            403
+        )
+        .await,
+        "insufficient_scope"
+    );
+    let model = common::MODEL_NAME;
+    assert_eq!(
+        error_code(
+            post(&format!("/v1/models/{model}/reload"), dashboard, json!({}))
+                .await
+                .unwrap(),
+            403
+        )
+        .await,
+        "insufficient_scope"
+    );
+    for _ in 0..2 {
+        assert_eq!(
+            post("/v1/predict", dashboard, text.clone())
+                .await
+                .unwrap()
+                .status(),
+            200
+        );
+    }
+    let limited = post("/v1/predict", dashboard, text.clone()).await.unwrap();
+    assert_eq!(limited.headers()["retry-after"], "5");
+    assert_eq!(error_code(limited, 429).await, "rate_limited");
+    // Operations may manage, not predict.
+    assert_eq!(
+        error_code(post("/v1/predict", ops, text.clone()).await.unwrap(), 403).await,
+        "insufficient_scope"
+    );
+    let reload = post(&format!("/v1/models/{model}/reload"), ops, json!({}));
+    assert_eq!(reload.await.unwrap().status(), 200);
+    // Any other token is no key at all.
+    assert_eq!(
+        error_code(
+            post("/v1/predict", "someone-elses-key-01", text)
+                .await
+                .unwrap(),
+            401
+        )
+        .await,
+        "unauthorized"
+    );
+    let metrics = app.metrics_text().await;
+    for line in [
+        r#"textserve_key_requests_total{key="mes-dashboard",outcome="allowed"} 2"#,
+        r#"textserve_key_requests_total{key="mes-dashboard",outcome="rate_limited"} 1"#,
+        r#"textserve_key_requests_total{key="mes-dashboard",outcome="insufficient_scope"} 2"#,
+        r#"textserve_key_requests_total{key="ops",outcome="allowed"} 1"#,
+    ] {
+        assert!(metrics.contains(line), "{line} not in the metrics");
+    }
+}

@@ -5,6 +5,7 @@ pub mod explain;
 pub mod extract;
 pub mod openapi;
 pub mod routes;
+pub mod scoped_keys;
 pub mod security;
 pub mod state;
 pub mod stream;
@@ -58,6 +59,7 @@ pub struct Application {
     shutdown_grace: Duration,
     connection_limits: ConnectionLimits,
     tls: Option<Arc<tls::Tls>>,
+    scoped_keys: Option<Arc<scoped_keys::ScopedKeys>>,
 }
 
 /// Protection against clients that hold connections without using them.
@@ -88,7 +90,13 @@ impl Application {
         if let Some(file) = &config.api_key_file {
             keys.extend(security::read_key_file(file)?);
         }
-        let keys = security::ApiKeys::new(&keys);
+        let scoped = config
+            .api_keys_file
+            .as_deref()
+            .map(scoped_keys::ScopedKeys::load)
+            .transpose()?
+            .map(Arc::new);
+        let keys = security::ApiKeys::new(&keys).with_scoped(scoped.clone());
         let tls = match (&config.tls_cert, &config.tls_key) {
             (Some(cert), Some(key)) => Some(Arc::new(tls::Tls::load(tls::TlsFiles {
                 cert: cert.clone(),
@@ -110,6 +118,7 @@ impl Application {
                 "--admin-api-key / TEXTSERVE_ADMIN_API_KEYS",
             )?),
             open: config.allow_unauthenticated_admin,
+            scoped: scoped.clone(),
         };
         check_explain_limits_fit_the_queue(config)?;
         let (models, default_model) = crate::runtime::registry::discover(config)?;
@@ -161,6 +170,7 @@ impl Application {
                 tls_handshake_timeout: Duration::from_millis(config.tls_handshake_timeout_ms.get()),
             },
             tls,
+            scoped_keys: scoped,
         })
     }
 
@@ -193,6 +203,7 @@ impl Application {
             shutdown_grace,
             connection_limits,
             tls,
+            scoped_keys,
         } = self;
         let (stop_tx, stop_rx) = watch::channel(false);
         let stop_tx = Arc::new(stop_tx);
@@ -218,7 +229,11 @@ impl Application {
             }
             load_stop.send_replace(true);
         });
-        let reloader = tokio::spawn(reload_on_sighup(Arc::clone(state.registry()), tls.clone()));
+        let reloader = tokio::spawn(reload_on_sighup(
+            Arc::clone(state.registry()),
+            tls.clone(),
+            scoped_keys,
+        ));
 
         tracing::info!(address = %listener.local_addr()?, "listening");
         let mut stop = stop_rx;
@@ -361,7 +376,11 @@ async fn stopped(stop: &mut watch::Receiver<bool>) {
 
 /// SIGHUP reloads every model from its directory, as `POST /v1/models/{name}/reload` does,
 /// and the TLS certificates, as `POST /v1/tls/reload` does.
-async fn reload_on_sighup(registry: Arc<Registry>, tls: Option<Arc<tls::Tls>>) {
+async fn reload_on_sighup(
+    registry: Arc<Registry>,
+    tls: Option<Arc<tls::Tls>>,
+    keys: Option<Arc<scoped_keys::ScopedKeys>>,
+) {
     #[cfg(unix)]
     {
         let Ok(mut hangups) =
@@ -379,13 +398,22 @@ async fn reload_on_sighup(registry: Arc<Registry>, tls: Option<Arc<tls::Tls>>) {
                     ),
                 }
             }
+            if let Some(keys) = &keys {
+                match keys.reload() {
+                    Ok(()) => tracing::info!("SIGHUP: API keys file reloaded"),
+                    Err(error) => tracing::error!(
+                        error = format!("{error:#}"),
+                        "SIGHUP: the API keys file does not load; the keys in use stay"
+                    ),
+                }
+            }
             tracing::info!("SIGHUP: reloading every model");
             registry.reload_all().await;
         }
     }
     #[cfg(not(unix))]
     {
-        let _ = (registry, tls);
+        let _ = (registry, tls, keys);
         std::future::pending::<()>().await;
     }
 }

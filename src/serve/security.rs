@@ -12,6 +12,7 @@ use sha2::{Digest, Sha256};
 use tower_http::cors::{AllowOrigin, CorsLayer};
 
 use super::error::ApiError;
+use super::scoped_keys::{Scope, ScopedKeys, Verdict};
 
 /// A secret that never prints: `Debug` shows only that it is there.
 #[derive(Clone, PartialEq, Eq)]
@@ -49,27 +50,39 @@ pub fn check_keys(raw: &[RawApiKey], source: &str) -> anyhow::Result<Vec<ApiKey>
 }
 
 /// The accepted keys, kept only as SHA-256 digests so comparisons take the same time whatever
-/// the key's length or how much of it a caller guessed.
+/// the key's length or how much of it a caller guessed: the plain keys of `--api-key` (every
+/// scope but admin) and the named, scoped keys of `--api-keys-file`.
 #[derive(Clone, Default)]
-pub struct ApiKeys(Arc<Vec<[u8; 32]>>);
+pub struct ApiKeys {
+    plain: Arc<Vec<[u8; 32]>>,
+    scoped: Option<Arc<ScopedKeys>>,
+}
 
 impl ApiKeys {
     pub fn new(keys: &[ApiKey]) -> Self {
-        Self(Arc::new(
-            keys.iter()
-                .map(|k| Sha256::digest(k.0.as_bytes()).into())
-                .collect(),
-        ))
+        Self {
+            plain: Arc::new(
+                keys.iter()
+                    .map(|k| Sha256::digest(k.0.as_bytes()).into())
+                    .collect(),
+            ),
+            scoped: None,
+        }
+    }
+
+    pub fn with_scoped(mut self, scoped: Option<Arc<ScopedKeys>>) -> Self {
+        self.scoped = scoped;
+        self
     }
 
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.plain.is_empty() && self.scoped.as_ref().is_none_or(|s| s.is_empty())
     }
 
     /// Constant time in the presented token: every stored digest is compared in full.
     fn accepts(&self, token: &[u8]) -> bool {
         let presented: [u8; 32] = Sha256::digest(token).into();
-        self.0.iter().fold(false, |found, stored| {
+        self.plain.iter().fold(false, |found, stored| {
             let difference = stored
                 .iter()
                 .zip(&presented)
@@ -154,6 +167,8 @@ pub fn is_management(path: &str) -> bool {
 #[derive(Clone)]
 pub struct AdminAccess {
     pub keys: ApiKeys,
+    /// `--api-keys-file`: its keys with the admin scope open the management routes too.
+    pub scoped: Option<Arc<ScopedKeys>>,
     /// `--allow-unauthenticated-admin`: no key needed.
     pub open: bool,
 }
@@ -169,19 +184,80 @@ pub async fn require_admin_key(
     if !is_management(request.uri().path()) || (access.open && access.keys.is_empty()) {
         return next.run(request).await;
     }
-    if access.keys.is_empty() {
+    let scoped = access.scoped.as_deref();
+    if access.keys.is_empty() && !scoped.is_some_and(|s| s.any_with(Scope::Admin)) {
         return ApiError::new(
             StatusCode::FORBIDDEN,
             "admin_disabled",
             "model management is disabled: start the server with --admin-api-key \
-             (or TEXTSERVE_ADMIN_API_KEYS), or --allow-unauthenticated-admin",
+             (or TEXTSERVE_ADMIN_API_KEYS), a key with the admin scope in --api-keys-file, \
+             or --allow-unauthenticated-admin",
         )
         .into_response();
     }
-    if bearer_token(&request).is_some_and(|token| access.keys.accepts(token)) {
+    let token = bearer_token(&request);
+    if token.is_some_and(|token| access.keys.accepts(token)) {
         return next.run(request).await;
     }
+    if let (Some(token), Some(scoped)) = (token, scoped) {
+        let verdict = scoped.check(token, Some(Scope::Admin));
+        if verdict != Verdict::Unknown {
+            return match refusal(verdict) {
+                Some(refusal) => refusal,
+                None => next.run(request).await,
+            };
+        }
+    }
     unauthorized("missing or invalid admin key")
+}
+
+/// The scope a key needs for a request, or `None` where any key may read (model lists and
+/// metadata).
+fn scope_for(method: &Method, path: &str) -> Option<Scope> {
+    if method == Method::GET {
+        return None;
+    }
+    let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    match segments.as_slice() {
+        ["v1", "predict", "stream"] => Some(Scope::Stream),
+        ["v1", "explain"] | ["v1", "models", _, "explain"] => Some(Scope::Explain),
+        _ => Some(Scope::Predict),
+    }
+}
+
+/// A scoped key's refusal as a response (403 without the scope, 429 over its rate), counted by
+/// key name; `None` when the key may go on or is not a scoped key.
+fn refusal(verdict: Verdict) -> Option<Response> {
+    let (key, outcome, response) = match verdict {
+        Verdict::Unknown => return None,
+        Verdict::Allowed { key } => {
+            metrics::counter!("textserve_key_requests_total", "key" => key, "outcome" => "allowed")
+                .increment(1);
+            return None;
+        }
+        Verdict::MissingScope { key } => {
+            let message = format!("the key {key:?} does not have the scope this route needs");
+            let response =
+                ApiError::new(StatusCode::FORBIDDEN, "insufficient_scope", message).into_response();
+            (key, "insufficient_scope", response)
+        }
+        Verdict::RateLimited {
+            key,
+            retry_after_seconds,
+        } => {
+            let message = format!("the key {key:?} is over its request rate; retry later");
+            let mut response =
+                ApiError::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", message)
+                    .into_response();
+            if let Ok(value) = HeaderValue::from_str(&retry_after_seconds.to_string()) {
+                response.headers_mut().insert(header::RETRY_AFTER, value);
+            }
+            (key, "rate_limited", response)
+        }
+    };
+    metrics::counter!("textserve_key_requests_total", "key" => key, "outcome" => outcome)
+        .increment(1);
+    Some(response)
 }
 
 fn bearer_token(request: &Request) -> Option<&[u8]> {
@@ -208,8 +284,18 @@ pub async fn require_api_key(
     if keys.is_empty() || !needs_key(request.uri().path()) {
         return next.run(request).await;
     }
-    if bearer_token(&request).is_some_and(|token| keys.accepts(token)) {
+    let token = bearer_token(&request);
+    if token.is_some_and(|token| keys.accepts(token)) {
         return next.run(request).await;
+    }
+    if let (Some(token), Some(scoped)) = (token, keys.scoped.as_deref()) {
+        let verdict = scoped.check(token, scope_for(request.method(), request.uri().path()));
+        if verdict != Verdict::Unknown {
+            return match refusal(verdict) {
+                Some(refusal) => refusal,
+                None => next.run(request).await,
+            };
+        }
     }
     unauthorized("missing or invalid API key")
 }

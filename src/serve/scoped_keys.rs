@@ -1,0 +1,318 @@
+//! Named API keys with scopes and rates (`--api-keys-file`), for plants where a dashboard may
+//! predict but not reload models, and a batch job may stream but not flood the queue. The file
+//! holds each key's SHA-256, never the key; it is reloaded on SIGHUP, and a file that does not
+//! load leaves the keys in use as they were.
+//!
+//! ```json
+//! {"keys": [
+//!   {"name": "mes-dashboard", "sha256": "<64 hex digits>", "scopes": ["predict", "explain"],
+//!    "rate": {"per_second": 20, "burst": 40}},
+//!   {"name": "ops", "sha256": "<64 hex digits>", "scopes": ["admin"]}
+//! ]}
+//! ```
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::Instant;
+
+use anyhow::{Context, bail};
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+
+/// What a key may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Scope {
+    /// Predictions: `/v1/predict`, batches, per-model routes, the v2 protocol's inference.
+    Predict,
+    /// Explanations: `/v1/explain` and per-model explain routes.
+    Explain,
+    /// Bulk streams: `/v1/predict/stream`.
+    Stream,
+    /// Model and certificate management: reload, load, unload, TLS reload.
+    Admin,
+}
+
+impl Scope {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scope::Predict => "predict",
+            Scope::Explain => "explain",
+            Scope::Stream => "stream",
+            Scope::Admin => "admin",
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct KeysFile {
+    keys: Vec<FileEntry>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileEntry {
+    name: String,
+    sha256: String,
+    scopes: Vec<Scope>,
+    #[serde(default)]
+    rate: Option<Rate>,
+}
+
+/// A token bucket: `burst` requests at once, refilled at `per_second`.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Rate {
+    per_second: f64,
+    burst: u32,
+}
+
+struct Entry {
+    name: String,
+    digest: [u8; 32],
+    scopes: Vec<Scope>,
+    rate: Option<Rate>,
+    bucket: Mutex<(f64, Instant)>,
+}
+
+/// The outcome for one request's bearer token.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Verdict {
+    /// No key of the file has this token.
+    Unknown,
+    Allowed {
+        key: String,
+    },
+    MissingScope {
+        key: String,
+    },
+    RateLimited {
+        key: String,
+        retry_after_seconds: u64,
+    },
+}
+
+/// The keys of `--api-keys-file`, replaced whole on a successful reload.
+pub struct ScopedKeys {
+    path: PathBuf,
+    entries: RwLock<Arc<Vec<Entry>>>,
+}
+
+impl ScopedKeys {
+    pub fn load(path: &Path) -> anyhow::Result<Self> {
+        Ok(Self {
+            path: path.to_path_buf(),
+            entries: RwLock::new(Arc::new(read(path)?)),
+        })
+    }
+
+    /// Re-reads the file; on error the keys in use stay and the error names the problem.
+    pub fn reload(&self) -> anyhow::Result<()> {
+        let entries = Arc::new(read(&self.path)?);
+        match self.entries.write() {
+            Ok(mut current) => *current = entries,
+            Err(poisoned) => *poisoned.into_inner() = entries,
+        }
+        Ok(())
+    }
+
+    fn current(&self) -> Arc<Vec<Entry>> {
+        match self.entries.read() {
+            Ok(current) => Arc::clone(&current),
+            Err(poisoned) => Arc::clone(&poisoned.into_inner()),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.current().is_empty()
+    }
+
+    pub fn any_with(&self, scope: Scope) -> bool {
+        self.current().iter().any(|e| e.scopes.contains(&scope))
+    }
+
+    /// `needs`: the scope the route needs, or `None` where any key's bearer may read (the
+    /// model list). Every key's digest is compared in full, so the time taken says nothing of
+    /// which key, or how much of one, a caller guessed.
+    pub fn check(&self, token: &[u8], needs: Option<Scope>) -> Verdict {
+        let presented: [u8; 32] = Sha256::digest(token).into();
+        let entries = self.current();
+        let mut found = None;
+        for entry in entries.iter() {
+            let difference = entry
+                .digest
+                .iter()
+                .zip(&presented)
+                .fold(0u8, |acc, (a, b)| acc | (a ^ b));
+            if difference == 0 {
+                found = Some(entry);
+            }
+        }
+        let Some(entry) = found else {
+            return Verdict::Unknown;
+        };
+        let key = entry.name.clone();
+        if needs.is_some_and(|scope| !entry.scopes.contains(&scope)) {
+            return Verdict::MissingScope { key };
+        }
+        if let Some(rate) = entry.rate {
+            let mut bucket = match entry.bucket.lock() {
+                Ok(bucket) => bucket,
+                Err(poisoned) => poisoned.into_inner(),
+            };
+            let now = Instant::now();
+            let (tokens, at) = *bucket;
+            let tokens = (tokens + now.duration_since(at).as_secs_f64() * rate.per_second)
+                .min(f64::from(rate.burst));
+            if tokens < 1.0 {
+                *bucket = (tokens, now);
+                let wait = (1.0 - tokens) / rate.per_second;
+                return Verdict::RateLimited {
+                    key,
+                    retry_after_seconds: wait.ceil().max(1.0) as u64,
+                };
+            }
+            *bucket = (tokens - 1.0, now);
+        }
+        Verdict::Allowed { key }
+    }
+}
+
+fn read(path: &Path) -> anyhow::Result<Vec<Entry>> {
+    let text = std::fs::read_to_string(path).with_context(|| path.display().to_string())?;
+    let file: KeysFile = serde_json::from_str(&text)
+        .with_context(|| format!("{}: not a keys file", path.display()))?;
+    let mut entries: Vec<Entry> = Vec::with_capacity(file.keys.len());
+    for (i, key) in file.keys.into_iter().enumerate() {
+        let at = || format!("{}: key {} ({:?})", path.display(), i + 1, key.name);
+        if key.name.trim().is_empty() || key.name.len() > 64 {
+            bail!("{}: a name of 1 to 64 characters is needed", at());
+        }
+        let digest: [u8; 32] = hex::decode(key.sha256.trim())
+            .ok()
+            .and_then(|bytes| bytes.try_into().ok())
+            .with_context(|| format!("{}: sha256 must be 64 hex digits", at()))?;
+        if key.scopes.is_empty() {
+            bail!("{}: no scopes", at());
+        }
+        if key
+            .rate
+            .is_some_and(|r| !(r.per_second > 0.0 && r.per_second.is_finite() && r.burst >= 1))
+        {
+            bail!("{}: rate needs per_second > 0 and burst ≥ 1", at());
+        }
+        if entries
+            .iter()
+            .any(|e| e.name == key.name || e.digest == digest)
+        {
+            bail!("{}: the name or the key appears twice", at());
+        }
+        entries.push(Entry {
+            bucket: Mutex::new((key.rate.map_or(0.0, |r| f64::from(r.burst)), Instant::now())),
+            name: key.name,
+            digest,
+            scopes: key.scopes,
+            rate: key.rate,
+        });
+    }
+    Ok(entries)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(dir: &Path, json: &str) -> PathBuf {
+        let path = dir.join("keys.json");
+        std::fs::write(&path, json).unwrap();
+        path
+    }
+
+    fn digest(key: &str) -> String {
+        hex::encode(Sha256::digest(key.as_bytes()))
+    }
+
+    #[test]
+    fn scopes_and_rates_decide_and_a_bad_reload_keeps_the_old_keys() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = file(
+            dir.path(),
+            &format!(
+                r#"{{"keys": [{{"name": "dash", "sha256": "{}", "scopes": ["predict"],
+                    "rate": {{"per_second": 0.5, "burst": 2}}}}]}}"#,
+                digest("dashboard-key-0001")
+            ),
+        );
+        let keys = ScopedKeys::load(&path).unwrap();
+        let token = b"dashboard-key-0001";
+        let allowed = Verdict::Allowed { key: "dash".into() };
+        assert_eq!(keys.check(token, Some(Scope::Predict)), allowed);
+        assert_eq!(
+            keys.check(token, Some(Scope::Admin)),
+            Verdict::MissingScope { key: "dash".into() }
+        );
+        assert_eq!(keys.check(token, None), allowed);
+        assert_eq!(
+            keys.check(token, Some(Scope::Predict)),
+            Verdict::RateLimited {
+                key: "dash".into(),
+                retry_after_seconds: 2
+            }
+        );
+        assert_eq!(keys.check(b"dashboard-key-0002", None), Verdict::Unknown);
+
+        std::fs::write(
+            &path,
+            r#"{"keys": [{"name": "x", "sha256": "00", "scopes": ["predict"]}]}"#,
+        )
+        .unwrap();
+        let error = keys.reload().unwrap_err().to_string();
+        assert!(error.contains("64 hex digits"), "{error}");
+        assert_eq!(
+            keys.check(token, None),
+            Verdict::RateLimited {
+                key: "dash".into(),
+                retry_after_seconds: 2
+            },
+            "the keys in use changed on a failed reload"
+        );
+    }
+
+    #[test]
+    fn a_malformed_file_is_refused_with_its_reason() {
+        let dir = tempfile::tempdir().unwrap();
+        for (json, reason) in [
+            (
+                r#"{"keys": [{"name": "a", "sha256": "zz", "scopes": ["predict"]}]}"#,
+                "64 hex",
+            ),
+            (
+                &format!(
+                    r#"{{"keys": [{{"name": "a", "sha256": "{}", "scopes": []}}]}}"#,
+                    digest("k")
+                ),
+                "no scopes",
+            ),
+            (
+                &format!(
+                    r#"{{"keys": [{{"name": "a", "sha256": "{}", "scopes": ["root"]}}]}}"#,
+                    digest("k")
+                ),
+                "not a keys file",
+            ),
+            (
+                &format!(
+                    r#"{{"keys": [{{"name": "a", "sha256": "{0}", "scopes": ["predict"]}},
+                                  {{"name": "b", "sha256": "{0}", "scopes": ["admin"]}}]}}"#,
+                    digest("k")
+                ),
+                "twice",
+            ),
+        ] {
+            let path = file(dir.path(), json);
+            let error = format!("{:#}", ScopedKeys::load(&path).err().unwrap());
+            assert!(error.contains(reason), "{json}: {error}");
+        }
+    }
+}
