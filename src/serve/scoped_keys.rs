@@ -140,12 +140,7 @@ impl ScopedKeys {
         let entries = self.current();
         let mut found = None;
         for entry in entries.iter() {
-            let difference = entry
-                .digest
-                .iter()
-                .zip(&presented)
-                .fold(0u8, |acc, (a, b)| acc | (a ^ b));
-            if difference == 0 {
+            if same_digest(&entry.digest, &presented) {
                 found = Some(entry);
             }
         }
@@ -177,6 +172,11 @@ impl ScopedKeys {
         }
         Verdict::Allowed { key }
     }
+}
+
+/// Equality of two digests that looks at every byte, whatever the first difference.
+pub(super) fn same_digest(a: &[u8; 32], b: &[u8; 32]) -> bool {
+    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 fn read(path: &Path) -> anyhow::Result<Vec<Entry>> {
