@@ -121,6 +121,17 @@ pub struct ServeConfig {
         default_value = "10000"
     )]
     pub tls_handshake_timeout_ms: NonZeroU64,
+    /// Append the audit trail to this file as JSON lines (created owner-only): every
+    /// authentication failure, scope and rate refusal, model load, unload and reload,
+    /// certificate and key-file reload, and refused model signature. The lines also go to
+    /// the `audit` log target, with or without this file.
+    #[arg(long, env = "TEXTSERVE_AUDIT_LOG")]
+    pub audit_log: Option<PathBuf>,
+    /// Directory of trusted ed25519 public keys (PEM, *.pem or *.pub): load and reload only
+    /// models signed by one of them (`textserve sign`); an unsigned or tampered model is
+    /// refused and the version being served stays.
+    #[arg(long, env = "TEXTSERVE_TRUSTED_MODEL_KEYS")]
+    pub trusted_model_keys: Option<PathBuf>,
     /// Serve /v1/* without keys on a non-loopback address (refused otherwise).
     #[arg(long, env = "TEXTSERVE_ALLOW_UNAUTHENTICATED")]
     pub allow_unauthenticated: bool,

@@ -50,6 +50,8 @@ fn main() -> ExitCode {
         Command::Bench(args) => commands::bench::bench(args),
         Command::Card(args) => commands::card::card(args),
         Command::Healthcheck(args) => commands::healthcheck::healthcheck(args),
+        Command::Sign(args) => commands::sign::sign(args),
+        Command::Verify(args) => commands::sign::verify(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -450,6 +450,8 @@ fn sighup_reloads_every_model_from_its_directory() {
         .arg(port.to_string())
         .arg("--model-repository")
         .arg(repo.path())
+        .arg("--audit-log")
+        .arg(repo.path().join("audit.jsonl"))
         .spawn()
         .unwrap();
     let runtime = tokio::runtime::Runtime::new().unwrap();
@@ -476,6 +478,30 @@ fn sighup_reloads_every_model_from_its_directory() {
     // SAFETY: signals a child process this test started.
     unsafe { libc::kill(server.id() as i32, libc::SIGHUP) };
     wait_for("2");
+    // The reload is in the audit trail, as done by the signal.
+    let audited = (0..500).find_map(|_| {
+        let text = std::fs::read_to_string(repo.path().join("audit.jsonl")).unwrap_or_default();
+        let line = text.lines().next().map(String::from);
+        if line.is_none() {
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        line
+    });
+    let line: serde_json::Value = serde_json::from_str(&audited.expect("an audit line")).unwrap();
+    assert_eq!(
+        (
+            &line["event"],
+            &line["via"],
+            &line["model"],
+            &line["outcome"]
+        ),
+        (
+            &serde_json::json!("model_reload"),
+            &serde_json::json!("sighup"),
+            &serde_json::json!("hangup"),
+            &serde_json::json!("ok")
+        )
+    );
     unsafe { libc::kill(server.id() as i32, libc::SIGTERM) };
     assert!(server.wait().unwrap().success());
 }

@@ -216,7 +216,13 @@ async fn scoped_keys_are_held_to_their_scopes_and_rates() {
         .to_string(),
     )
     .unwrap();
-    let app = spawn_app_with(move |c| c.api_keys_file = Some(file)).await;
+    let audit = dir.path().join("audit.jsonl");
+    let audit_path = audit.clone();
+    let app = spawn_app_with(move |c| {
+        c.api_keys_file = Some(file);
+        c.audit_log = Some(audit_path);
+    })
+    .await;
     let post = |path: &str, key: &str, body: serde_json::Value| {
         app.client
             .post(app.url(path))
@@ -283,5 +289,43 @@ async fn scoped_keys_are_held_to_their_scopes_and_rates() {
         r#"textserve_key_requests_total{key="ops",outcome="allowed"} 1"#,
     ] {
         assert!(metrics.contains(line), "{line} not in the metrics");
+    }
+
+    // Every refusal and the administrative action are in the audit trail, by key name, with
+    // the client's address and the request id; never a text or a key.
+    let written = std::fs::read_to_string(&audit).unwrap();
+    let lines: Vec<serde_json::Value> = written
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let summary: Vec<(&str, &str, u64)> = lines
+        .iter()
+        .map(|l| {
+            (
+                l["event"].as_str().unwrap(),
+                l["key"].as_str().unwrap_or("-"),
+                l["status"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            ("scope_refused", "mes-dashboard", 403),
+            ("scope_refused", "mes-dashboard", 403),
+            ("rate_limited", "mes-dashboard", 429),
+            ("scope_refused", "ops", 403),
+            ("model_reload", "ops", 200),
+            ("authentication_failed", "-", 401),
+        ]
+    );
+    for line in &lines {
+        assert!(line["client"].as_str().unwrap().starts_with("127.0.0.1:"));
+        assert!(!line["request_id"].as_str().unwrap().is_empty());
+        assert!(line["time"].as_str().is_some());
+    }
+    assert_eq!(lines[4]["model"], model);
+    for secret in ["来料检验", dashboard, ops, "someone-elses-key-01"] {
+        assert!(!written.contains(secret), "{secret} is in the audit trail");
     }
 }

@@ -129,6 +129,15 @@ async fn status_on(
     stream: &mut (impl AsyncReadExt + AsyncWriteExt + Unpin),
     request: &str,
 ) -> std::io::Result<u16> {
+    exchange(stream, request).await.map(|(status, _)| status)
+}
+
+/// One request on an open connection: the status and the body, read whole (by its
+/// Content-Length) so the connection can carry the next request.
+async fn exchange(
+    stream: &mut (impl AsyncReadExt + AsyncWriteExt + Unpin),
+    request: &str,
+) -> std::io::Result<(u16, Vec<u8>)> {
     stream.write_all(request.as_bytes()).await?;
     let mut head = Vec::new();
     let mut byte = [0u8; 1];
@@ -140,7 +149,31 @@ async fn status_on(
     }
     let head = String::from_utf8_lossy(&head);
     let status = head.split(' ').nth(1).and_then(|s| s.parse().ok());
-    status.ok_or_else(|| std::io::Error::other(format!("no status line: {head}")))
+    let status = status.ok_or_else(|| std::io::Error::other(format!("no status line: {head}")))?;
+    let length = head
+        .lines()
+        .find_map(|line| {
+            let (name, value) = line.split_once(':')?;
+            name.eq_ignore_ascii_case("content-length")
+                .then(|| value.trim().parse::<usize>().ok())?
+        })
+        .unwrap_or(0);
+    let mut body = vec![0; length];
+    stream.read_exact(&mut body).await?;
+    Ok((status, body))
+}
+
+/// A JSON POST, optionally with a bearer key.
+fn post_request(path: &str, body: &str, key: Option<&str>, close: bool) -> String {
+    let auth = key.map_or_else(String::new, |key| {
+        format!("Authorization: Bearer {key}\r\n")
+    });
+    let connection = if close { "Connection: close\r\n" } else { "" };
+    format!(
+        "POST {path} HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n{auth}\
+         {connection}Content-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
 }
 
 const READY: &str = "GET /health/ready HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n";
@@ -387,4 +420,195 @@ async fn the_healthcheck_speaks_tls_and_mutual_tls() {
     healthcheck(&app, Some(ca_file), Some(identity))
         .await
         .unwrap();
+}
+
+fn audit_lines(path: &Path) -> Vec<serde_json::Value> {
+    std::fs::read_to_string(path)
+        .unwrap_or_default()
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect()
+}
+
+/// A dashboard authenticated by its certificate alone: the keys file binds the certificate's
+/// subject to a key name and scopes; another certificate from the same CA is no key.
+#[tokio::test]
+async fn a_certificate_bound_to_a_key_needs_no_token_and_refusals_name_its_subject() {
+    let dir = tempfile::tempdir().unwrap();
+    let ca = Authority::new("plant CA");
+    let ca_file = write(dir.path(), "ca.pem", &ca.cert.pem());
+    let (cert, key) = server_files(dir.path(), &ca, "server");
+    let keys = write(
+        dir.path(),
+        "keys.json",
+        &serde_json::json!({"keys": [
+            {"name": "line-4-panel", "client_certificate_subject": "CN=line-4-panel",
+             "scopes": ["predict"]}
+        ]})
+        .to_string(),
+    );
+    let audit = dir.path().join("audit.jsonl");
+    let audit_path = audit.clone();
+    let app = spawn_tls_app(&cert, &key, Some(&ca_file), move |c| {
+        c.api_keys_file = Some(keys);
+        c.audit_log = Some(audit_path);
+    })
+    .await;
+    let text = r#"{"text": "焊缝外观合格"}"#;
+    let (panel_cert, panel_key) = ca.issue("line-4-panel", true);
+    let panel = Client::new(
+        &ca,
+        rustls::ALL_VERSIONS,
+        &[b"http/1.1"],
+        Some((&panel_cert, &panel_key)),
+    );
+    let predict = post_request("/v1/predict", text, None, true);
+    assert_eq!(panel.status(&app, &predict).await.unwrap(), 200);
+    let explain = post_request("/v1/explain", text, None, true);
+    assert_eq!(panel.status(&app, &explain).await.unwrap(), 403);
+    let (other_cert, other_key) = ca.issue("line-5-panel", true);
+    let other = Client::new(
+        &ca,
+        rustls::ALL_VERSIONS,
+        &[b"http/1.1"],
+        Some((&other_cert, &other_key)),
+    );
+    assert_eq!(other.status(&app, &predict).await.unwrap(), 401);
+    // A wrong token is not excused by a bound certificate.
+    let wrong = post_request("/v1/predict", text, Some("not-an-issued-key-0001"), true);
+    assert_eq!(panel.status(&app, &wrong).await.unwrap(), 401);
+    assert_eq!(panel.status(&app, &reload_request()).await.unwrap(), 200);
+
+    let lines = audit_lines(&audit);
+    let events: Vec<&str> = lines.iter().map(|l| l["event"].as_str().unwrap()).collect();
+    assert_eq!(
+        events,
+        [
+            "scope_refused",
+            "authentication_failed",
+            "authentication_failed",
+            "tls_reload"
+        ],
+        "{lines:#?}"
+    );
+    assert_eq!(lines[0]["key"], "line-4-panel");
+    assert_eq!(lines[0]["certificate_subject"], "CN=line-4-panel");
+    assert_eq!(lines[0]["path"], "/v1/explain");
+    assert_eq!(lines[0]["status"], 403);
+    assert!(
+        lines[0]["client"]
+            .as_str()
+            .unwrap()
+            .starts_with("127.0.0.1:")
+    );
+    assert_eq!(lines[1]["certificate_subject"], "CN=line-5-panel");
+    assert_eq!(lines[1]["detail"], "no key");
+    assert_eq!(lines[2]["detail"], "unknown key");
+    assert_eq!(lines[3]["key"], "admin-api-key #1");
+    assert_eq!(lines[3]["outcome"], "ok");
+    let written = std::fs::read_to_string(&audit).unwrap();
+    for secret in ["焊缝", "not-an-issued-key-0001", ADMIN_KEY] {
+        assert!(!written.contains(secret), "{secret} is in the audit trail");
+    }
+}
+
+/// Reloading certificates while 64 clients send predictions over TLS, on open connections and
+/// new ones: not one request fails.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn certificates_reload_under_64_clients_without_a_failed_request() {
+    let dir = tempfile::tempdir().unwrap();
+    let ca = Authority::new("plant CA");
+    let (cert, key) = server_files(dir.path(), &ca, "first");
+    let app = Arc::new(spawn_tls_app(&cert, &key, None, |c| c.max_queue = common::nz(4096)).await);
+    let client = Arc::new(Client::plain(&ca));
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let mut tasks = Vec::new();
+    for i in 0..64 {
+        let (app, client, stop) = (Arc::clone(&app), Arc::clone(&client), Arc::clone(&stop));
+        tasks.push(tokio::spawn(async move {
+            let (mut answered, mut failed) = (0u32, Vec::new());
+            let request = post_request(
+                "/v1/predict",
+                &format!(r#"{{"text": "第{i}批来料检验合格"}}"#),
+                None,
+                false,
+            );
+            // New connections until told to stop, ten requests on each.
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) || answered == 0 {
+                let mut stream = match client.connect(&app).await {
+                    Ok(stream) => stream,
+                    Err(error) => {
+                        failed.push(format!("connect: {error}"));
+                        if failed.len() > 20 {
+                            break;
+                        }
+                        continue;
+                    }
+                };
+                for _ in 0..10 {
+                    match exchange(&mut stream, &request).await {
+                        Ok((200, _)) => answered += 1,
+                        Ok((status, body)) => {
+                            failed.push(format!("{status}: {}", String::from_utf8_lossy(&body)))
+                        }
+                        Err(error) => failed.push(format!("request: {error}")),
+                    }
+                }
+            }
+            (answered, failed)
+        }));
+    }
+    let admin = Client::plain(&ca);
+    for round in 0..6 {
+        tokio::time::sleep(Duration::from_millis(150)).await;
+        server_files(dir.path(), &ca, &format!("round-{round}"));
+        assert_eq!(admin.status(&app, &reload_request()).await.unwrap(), 200);
+    }
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let (mut answered, mut failed) = (0, Vec::new());
+    for task in tasks {
+        let (a, f) = task.await.unwrap();
+        answered += a;
+        failed.extend(f);
+    }
+    assert!(
+        failed.is_empty(),
+        "{} failed: {:?}",
+        failed.len(),
+        &failed[..failed.len().min(5)]
+    );
+    assert!(answered >= 640, "only {answered} answered");
+}
+
+/// The healthcheck (the client textserve ships) refuses a server certificate that has
+/// expired, even from the right CA.
+#[tokio::test]
+async fn the_healthcheck_refuses_an_expired_server_certificate() {
+    let dir = tempfile::tempdir().unwrap();
+    let ca = Authority::new("plant CA");
+    let ca_file = write(dir.path(), "ca.pem", &ca.cert.pem());
+    let mut params = CertificateParams::new(vec!["localhost".to_string()]).unwrap();
+    params.not_before = rcgen::date_time_ymd(2020, 1, 1);
+    params.not_after = rcgen::date_time_ymd(2021, 1, 1);
+    let expired_key = KeyPair::generate().unwrap();
+    let expired = params.signed_by(&expired_key, &ca.cert, &ca.key).unwrap();
+    let cert = write(dir.path(), "expired.pem", &expired.pem());
+    let key = write(dir.path(), "expired.key", &expired_key.serialize_pem());
+    let app = spawn_tls_app(&cert, &key, None, |_| {}).await;
+    let error = format!(
+        "{:#}",
+        healthcheck(&app, Some(ca_file.clone()), None)
+            .await
+            .unwrap_err()
+    );
+    assert!(error.to_lowercase().contains("expired"), "{error}");
+    assert!(Client::plain(&ca).status(&app, READY).await.is_err());
+    // The server says when its certificate runs out, for alerting before it does.
+    let gauge = format!(
+        "textserve_tls_certificate_not_after_seconds{{file=\"{}\"}} 1609459200",
+        cert.display()
+    );
+    let metrics = textserve::serve::telemetry::render_metrics();
+    assert!(metrics.contains(&gauge), "{gauge} not in the metrics");
 }

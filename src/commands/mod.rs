@@ -9,6 +9,7 @@ pub mod eval;
 pub mod explain;
 pub mod healthcheck;
 pub mod predict;
+pub mod sign;
 pub mod train;
 
 use clap::{Parser, Subcommand};
@@ -60,6 +61,12 @@ pub enum Command {
     Healthcheck(healthcheck::HealthcheckArgs),
     /// Measure raw forward-pass throughput (the in-process ceiling) at several batch sizes.
     Bench(bench::BenchArgs),
+    /// Sign a model directory (a detached ed25519 signature, model.sig) so that servers
+    /// started with --trusted-model-keys load it.
+    Sign(sign::SignArgs),
+    /// Check a model's signature against trusted public keys, as `serve
+    /// --trusted-model-keys` does before it loads a model.
+    Verify(sign::VerifyArgs),
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@ mod evaluation;
 mod lstm;
 mod network;
 mod ngrams;
+pub mod signature;
 mod wide;
 
 use std::ops::Range;

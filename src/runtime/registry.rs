@@ -419,18 +419,25 @@ impl Registry {
     }
 
     /// Reloads every model, one after another (SIGHUP); failures are logged and counted.
-    pub async fn reload_all(self: &Arc<Self>) {
+    /// Reloads every model, one after another; returns each model's new version or why it
+    /// stayed.
+    pub async fn reload_all(self: &Arc<Self>) -> Vec<(String, Result<String, RegistryError>)> {
         let names: Vec<String> = self.entries().keys().cloned().collect();
+        let mut outcomes = Vec::with_capacity(names.len());
         for name in names {
-            match self.reload(&name).await {
+            let outcome = match self.reload(&name).await {
                 Ok(version) => {
-                    tracing::info!(model = %name, version = %version.served.details.version, "reloaded")
+                    tracing::info!(model = %name, version = %version.served.details.version, "reloaded");
+                    Ok(version.served.details.version.clone())
                 }
                 Err(error) => {
-                    tracing::error!(model = %name, %error, "reload failed; the served version stays")
+                    tracing::error!(model = %name, %error, "reload failed; the served version stays");
+                    Err(error)
                 }
-            }
+            };
+            outcomes.push((name, outcome));
         }
+        outcomes
     }
 
     /// Adds a model of the repository by the name its model.json gives, and loads it.

@@ -1,9 +1,11 @@
 //! The HTTP service: binds, loads the model on its own thread, serves, shuts down gracefully.
 
+pub mod audit;
 pub mod error;
 pub mod explain;
 pub mod extract;
 pub mod openapi;
+pub mod peer;
 pub mod routes;
 pub mod scoped_keys;
 pub mod security;
@@ -60,6 +62,7 @@ pub struct Application {
     connection_limits: ConnectionLimits,
     tls: Option<Arc<tls::Tls>>,
     scoped_keys: Option<Arc<scoped_keys::ScopedKeys>>,
+    audit: audit::Audit,
 }
 
 /// Protection against clients that hold connections without using them.
@@ -86,6 +89,8 @@ impl Application {
     {
         // Installed before any request or batch can record into it.
         telemetry::prometheus();
+        let audit = audit::Audit::open(config.audit_log.as_deref())?;
+        let load = only_signed_models(config, load, &audit)?;
         let mut keys = security::check_keys(&config.api_keys, "--api-key / TEXTSERVE_API_KEYS")?;
         if let Some(file) = &config.api_key_file {
             keys.extend(security::read_key_file(file)?);
@@ -96,7 +101,7 @@ impl Application {
             .map(scoped_keys::ScopedKeys::load)
             .transpose()?
             .map(Arc::new);
-        let keys = security::ApiKeys::new(&keys).with_scoped(scoped.clone());
+        let keys = security::ApiKeys::new(&keys, "api-key").with_scoped(scoped.clone());
         let tls = match (&config.tls_cert, &config.tls_key) {
             (Some(cert), Some(key)) => Some(Arc::new(tls::Tls::load(tls::TlsFiles {
                 cert: cert.clone(),
@@ -113,10 +118,13 @@ impl Application {
             config.allow_unauthenticated,
         )?;
         let admin = security::AdminAccess {
-            keys: security::ApiKeys::new(&security::check_keys(
-                &config.admin_api_keys,
-                "--admin-api-key / TEXTSERVE_ADMIN_API_KEYS",
-            )?),
+            keys: security::ApiKeys::new(
+                &security::check_keys(
+                    &config.admin_api_keys,
+                    "--admin-api-key / TEXTSERVE_ADMIN_API_KEYS",
+                )?,
+                "admin-api-key",
+            ),
             open: config.allow_unauthenticated_admin,
             scoped: scoped.clone(),
         };
@@ -141,7 +149,7 @@ impl Application {
                 workers: config.workers,
                 threads: config.threads,
             },
-            Arc::new(load),
+            load,
         ));
         let (loaded_tx, loaded) = oneshot::channel();
         let first_load = Arc::clone(&registry);
@@ -155,6 +163,7 @@ impl Application {
                 body: BodyLimits::from(config),
                 api_keys: keys,
                 admin,
+                audit: audit.clone(),
                 cors_origins: config.cors_origins.clone(),
             },
         );
@@ -171,6 +180,7 @@ impl Application {
             },
             tls,
             scoped_keys: scoped,
+            audit,
         })
     }
 
@@ -204,6 +214,7 @@ impl Application {
             connection_limits,
             tls,
             scoped_keys,
+            audit,
         } = self;
         let (stop_tx, stop_rx) = watch::channel(false);
         let stop_tx = Arc::new(stop_tx);
@@ -233,6 +244,7 @@ impl Application {
             Arc::clone(state.registry()),
             tls.clone(),
             scoped_keys,
+            audit,
         ));
 
         tracing::info!(address = %listener.local_addr()?, "listening");
@@ -311,7 +323,7 @@ async fn serve_connections(
         .timer(TokioTimer::new())
         .header_read_timeout(limits.header_timeout);
     loop {
-        let (stream, _peer) = tokio::select! {
+        let (stream, address) = tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok(connection) => connection,
                 Err(error) => {
@@ -329,8 +341,8 @@ async fn serve_connections(
             drop(stream);
             continue;
         };
-        let service = hyper_util::service::TowerToHyperService::new(router.clone());
         let Some(tls) = &tls else {
+            let service = with_peer(&router, address, None);
             let connection = builder
                 .serve_connection_with_upgrades(TokioIo::new(stream), service)
                 .into_owned();
@@ -346,9 +358,18 @@ async fn serve_connections(
         // timeout like one that stalls in its headers.
         let (acceptor, builder, watcher) = (tls.acceptor(), builder.clone(), graceful.watcher());
         let handshake_timeout = limits.tls_handshake_timeout;
+        let router = router.clone();
         tokio::spawn(async move {
             match tokio::time::timeout(handshake_timeout, acceptor.accept(stream)).await {
                 Ok(Ok(stream)) => {
+                    let subject = stream
+                        .get_ref()
+                        .1
+                        .peer_certificates()
+                        .and_then(|chain| chain.first())
+                        .and_then(|certificate| peer::certificate_subject(certificate))
+                        .map(Arc::from);
+                    let service = with_peer(&router, address, subject);
                     let connection = builder
                         .serve_connection_with_upgrades(TokioIo::new(stream), service)
                         .into_owned();
@@ -369,6 +390,74 @@ async fn serve_connections(
     }
 }
 
+/// The router for one connection: every request on it carries the connection's `Peer`.
+fn with_peer(
+    router: &axum::Router,
+    address: SocketAddr,
+    certificate_subject: Option<Arc<str>>,
+) -> WithPeer {
+    WithPeer {
+        router: router.clone(),
+        peer: peer::Peer {
+            address,
+            certificate_subject,
+        },
+    }
+}
+
+#[derive(Clone)]
+struct WithPeer {
+    router: axum::Router,
+    peer: peer::Peer,
+}
+
+impl hyper::service::Service<hyper::Request<hyper::body::Incoming>> for WithPeer {
+    type Response = axum::response::Response;
+    type Error = std::convert::Infallible;
+    type Future = axum::routing::future::RouteFuture<std::convert::Infallible>;
+
+    fn call(&self, mut request: hyper::Request<hyper::body::Incoming>) -> Self::Future {
+        request.extensions_mut().insert(self.peer.clone());
+        tower::Service::call(&mut self.router.clone(), request)
+    }
+}
+
+/// With `--trusted-model-keys`, every load and reload first checks the model's signature; a
+/// refusal is an audit line and a failed load, so the version being served stays.
+fn only_signed_models<L>(
+    config: &ServeConfig,
+    load: L,
+    audit: &audit::Audit,
+) -> anyhow::Result<crate::runtime::registry::Loader>
+where
+    L: Fn(&std::path::Path) -> anyhow::Result<Model> + Send + Sync + 'static,
+{
+    let Some(dir) = &config.trusted_model_keys else {
+        return Ok(Arc::new(load));
+    };
+    let trusted = crate::model::signature::TrustedKeys::open(dir)?;
+    let audit = audit.clone();
+    Ok(Arc::new(move |model_dir: &std::path::Path| {
+        match trusted.verify(model_dir) {
+            Ok(key) => {
+                tracing::info!(model = %model_dir.display(), %key, "model signature verified");
+            }
+            Err(error) => {
+                audit.record(&audit::AuditEvent {
+                    event: "model_signature_refused",
+                    outcome: "refused",
+                    model: Some(model_dir.display().to_string()),
+                    detail: Some(error.to_string()),
+                    via: "load",
+                    ..audit::AuditEvent::default()
+                });
+                return Err(error.into());
+            }
+        }
+        load(model_dir)
+    }))
+}
+
 /// Resolves once `stop` is true (or its sender is gone).
 async fn stopped(stop: &mut watch::Receiver<bool>) {
     let _ = stop.wait_for(|stop| *stop).await.map(|_| ());
@@ -380,6 +469,7 @@ async fn reload_on_sighup(
     registry: Arc<Registry>,
     tls: Option<Arc<tls::Tls>>,
     keys: Option<Arc<scoped_keys::ScopedKeys>>,
+    audit: audit::Audit,
 ) {
     #[cfg(unix)]
     {
@@ -388,32 +478,52 @@ async fn reload_on_sighup(
         else {
             return;
         };
+        let record = |event: &'static str, model: Option<String>, error: Option<String>| {
+            audit.record(&audit::AuditEvent {
+                event,
+                outcome: if error.is_some() { "failed" } else { "ok" },
+                model,
+                detail: error,
+                via: "sighup",
+                ..audit::AuditEvent::default()
+            });
+        };
         while hangups.recv().await.is_some() {
             if let Some(tls) = &tls {
-                match tls.reload() {
+                let outcome = tls.reload();
+                match &outcome {
                     Ok(()) => tracing::info!("SIGHUP: TLS certificates reloaded"),
                     Err(error) => tracing::error!(
                         error = format!("{error:#}"),
                         "SIGHUP: the new TLS certificates do not load; the old ones stay"
                     ),
                 }
+                record("tls_reload", None, outcome.err().map(|e| format!("{e:#}")));
             }
             if let Some(keys) = &keys {
-                match keys.reload() {
+                let outcome = keys.reload();
+                match &outcome {
                     Ok(()) => tracing::info!("SIGHUP: API keys file reloaded"),
                     Err(error) => tracing::error!(
                         error = format!("{error:#}"),
                         "SIGHUP: the API keys file does not load; the keys in use stay"
                     ),
                 }
+                record("keys_reload", None, outcome.err().map(|e| format!("{e:#}")));
             }
             tracing::info!("SIGHUP: reloading every model");
-            registry.reload_all().await;
+            for (model, outcome) in registry.reload_all().await {
+                record(
+                    "model_reload",
+                    Some(model),
+                    outcome.err().map(|e| e.to_string()),
+                );
+            }
         }
     }
     #[cfg(not(unix))]
     {
-        let _ = (registry, tls, keys);
+        let _ = (registry, tls, keys, audit);
         std::future::pending::<()>().await;
     }
 }

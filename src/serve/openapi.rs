@@ -130,6 +130,7 @@ pub struct HttpOptions {
     pub body: BodyLimits,
     pub api_keys: ApiKeys,
     pub admin: AdminAccess,
+    pub audit: super::audit::Audit,
     pub cors_origins: Vec<axum::http::HeaderValue>,
 }
 
@@ -148,11 +149,11 @@ pub fn app(state: AppState, options: &HttpOptions) -> Router {
             extract::read_body_within_limits,
         ))
         .layer(axum::middleware::from_fn_with_state(
-            options.api_keys.clone(),
+            (options.api_keys.clone(), options.audit.clone()),
             security::require_api_key,
         ))
         .layer(axum::middleware::from_fn_with_state(
-            options.admin.clone(),
+            (options.admin.clone(), options.audit.clone()),
             security::require_admin_key,
         ));
     // CORS outside authentication, so preflight requests (which carry no key) are answered.

@@ -7,9 +7,14 @@
 //! {"keys": [
 //!   {"name": "mes-dashboard", "sha256": "<64 hex digits>", "scopes": ["predict", "explain"],
 //!    "rate": {"per_second": 20, "burst": 40}},
-//!   {"name": "ops", "sha256": "<64 hex digits>", "scopes": ["admin"]}
+//!   {"name": "ops", "sha256": "<64 hex digits>", "scopes": ["admin"]},
+//!   {"name": "line-4-panel", "client_certificate_subject": "CN=line-4-panel,O=Plant 3",
+//!    "scopes": ["predict"]}
 //! ]}
 //! ```
+//!
+//! A key bound to a client certificate's subject (under mutual TLS) needs no bearer token: the
+//! certificate presented in the handshake is the credential.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, RwLock};
@@ -54,7 +59,10 @@ struct KeysFile {
 #[serde(deny_unknown_fields)]
 struct FileEntry {
     name: String,
-    sha256: String,
+    #[serde(default)]
+    sha256: Option<String>,
+    #[serde(default)]
+    client_certificate_subject: Option<String>,
     scopes: Vec<Scope>,
     #[serde(default)]
     rate: Option<Rate>,
@@ -70,7 +78,9 @@ struct Rate {
 
 struct Entry {
     name: String,
-    digest: [u8; 32],
+    digest: Option<[u8; 32]>,
+    /// `peer::subject_parts` of the certificate subject this entry stands for.
+    subject: Option<Vec<(String, String)>>,
     scopes: Vec<Scope>,
     rate: Option<Rate>,
     bucket: Mutex<(f64, Instant)>,
@@ -140,19 +150,34 @@ impl ScopedKeys {
         let entries = self.current();
         let mut found = None;
         for entry in entries.iter() {
-            if same_digest(&entry.digest, &presented) {
+            if let Some(digest) = &entry.digest
+                && same_digest(digest, &presented)
+            {
                 found = Some(entry);
             }
         }
-        let Some(entry) = found else {
-            return Verdict::Unknown;
-        };
-        let key = entry.name.clone();
-        if needs.is_some_and(|scope| !entry.scopes.contains(&scope)) {
+        found.map_or(Verdict::Unknown, |entry| entry.decide(needs))
+    }
+
+    /// As `check`, for a connection whose client certificate (verified by mutual TLS) has this
+    /// subject and which sent no bearer token.
+    pub fn check_certificate(&self, subject: &str, needs: Option<Scope>) -> Verdict {
+        let parts = super::peer::subject_parts(subject);
+        self.current()
+            .iter()
+            .find(|entry| entry.subject.as_ref() == Some(&parts))
+            .map_or(Verdict::Unknown, |entry| entry.decide(needs))
+    }
+}
+
+impl Entry {
+    fn decide(&self, needs: Option<Scope>) -> Verdict {
+        let key = self.name.clone();
+        if needs.is_some_and(|scope| !self.scopes.contains(&scope)) {
             return Verdict::MissingScope { key };
         }
-        if let Some(rate) = entry.rate {
-            let mut bucket = match entry.bucket.lock() {
+        if let Some(rate) = self.rate {
+            let mut bucket = match self.bucket.lock() {
                 Ok(bucket) => bucket,
                 Err(poisoned) => poisoned.into_inner(),
             };
@@ -189,10 +214,29 @@ fn read(path: &Path) -> anyhow::Result<Vec<Entry>> {
         if key.name.trim().is_empty() || key.name.len() > 64 {
             bail!("{}: a name of 1 to 64 characters is needed", at());
         }
-        let digest: [u8; 32] = hex::decode(key.sha256.trim())
-            .ok()
-            .and_then(|bytes| bytes.try_into().ok())
-            .with_context(|| format!("{}: sha256 must be 64 hex digits", at()))?;
+        let digest: Option<[u8; 32]> = key
+            .sha256
+            .as_deref()
+            .map(|hex_digits| {
+                hex::decode(hex_digits.trim())
+                    .ok()
+                    .and_then(|bytes| bytes.try_into().ok())
+                    .with_context(|| format!("{}: sha256 must be 64 hex digits", at()))
+            })
+            .transpose()?;
+        let subject = key
+            .client_certificate_subject
+            .as_deref()
+            .map(super::peer::subject_parts);
+        if subject.as_ref().is_some_and(|parts| parts.is_empty()) {
+            bail!("{}: client_certificate_subject is empty", at());
+        }
+        if digest.is_none() && subject.is_none() {
+            bail!(
+                "{}: give the key's sha256, a client_certificate_subject, or both",
+                at()
+            );
+        }
         if key.scopes.is_empty() {
             bail!("{}: no scopes", at());
         }
@@ -202,16 +246,21 @@ fn read(path: &Path) -> anyhow::Result<Vec<Entry>> {
         {
             bail!("{}: rate needs per_second > 0 and burst ≥ 1", at());
         }
-        if entries
-            .iter()
-            .any(|e| e.name == key.name || e.digest == digest)
-        {
-            bail!("{}: the name or the key appears twice", at());
+        if entries.iter().any(|e| {
+            e.name == key.name
+                || (digest.is_some() && e.digest == digest)
+                || (subject.is_some() && e.subject == subject)
+        }) {
+            bail!(
+                "{}: the name, the key or the certificate subject appears twice",
+                at()
+            );
         }
         entries.push(Entry {
             bucket: Mutex::new((key.rate.map_or(0.0, |r| f64::from(r.burst)), Instant::now())),
             name: key.name,
             digest,
+            subject,
             scopes: key.scopes,
             rate: key.rate,
         });

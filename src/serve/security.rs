@@ -11,7 +11,9 @@ use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
 use tower_http::cors::{AllowOrigin, CorsLayer};
 
+use super::audit::{Audit, AuditEvent};
 use super::error::ApiError;
+use super::peer::Peer;
 use super::scoped_keys::{Scope, ScopedKeys, Verdict};
 
 /// A secret that never prints: `Debug` shows only that it is there.
@@ -55,17 +57,21 @@ pub fn check_keys(raw: &[RawApiKey], source: &str) -> anyhow::Result<Vec<ApiKey>
 #[derive(Clone, Default)]
 pub struct ApiKeys {
     plain: Arc<Vec<[u8; 32]>>,
+    /// How the plain keys are named in audit lines: `{label} #N`, by position.
+    label: &'static str,
     scoped: Option<Arc<ScopedKeys>>,
 }
 
 impl ApiKeys {
-    pub fn new(keys: &[ApiKey]) -> Self {
+    /// `label`: what the keys are called in the audit trail (`api-key`, `admin-api-key`).
+    pub fn new(keys: &[ApiKey], label: &'static str) -> Self {
         Self {
             plain: Arc::new(
                 keys.iter()
                     .map(|k| Sha256::digest(k.0.as_bytes()).into())
                     .collect(),
             ),
+            label,
             scoped: None,
         }
     }
@@ -79,12 +85,17 @@ impl ApiKeys {
         self.plain.is_empty() && self.scoped.as_ref().is_none_or(|s| s.is_empty())
     }
 
-    /// Constant time in the presented token: every stored digest is compared in full.
-    fn accepts(&self, token: &[u8]) -> bool {
+    /// The name of the plain key this token is. Constant time in the presented token: every
+    /// stored digest is compared in full.
+    fn accepts(&self, token: &[u8]) -> Option<String> {
         let presented: [u8; 32] = Sha256::digest(token).into();
-        self.plain.iter().fold(false, |found, stored| {
-            found | super::scoped_keys::same_digest(stored, &presented)
-        })
+        let mut found = None;
+        for (i, stored) in self.plain.iter().enumerate() {
+            if super::scoped_keys::same_digest(stored, &presented) {
+                found = Some(i);
+            }
+        }
+        found.map(|i| format!("{} #{}", self.label, i + 1))
     }
 }
 
@@ -169,20 +180,84 @@ pub struct AdminAccess {
     pub open: bool,
 }
 
+/// What a request's credential turned out to be.
+enum Identity {
+    /// A key (or a certificate bound to one) that may do what the route needs: its name.
+    Key(String),
+    /// A scoped key (or certificate) without the scope, or over its rate.
+    Refused(Verdict),
+    /// No credential, or one nobody issued.
+    Unknown,
+}
+
+/// A bearer token decides when one is sent; without one, a client certificate bound to a key
+/// in `--api-keys-file` stands for that key. A wrong token is not excused by a certificate.
+fn identify(
+    request: &Request,
+    plain: &ApiKeys,
+    scoped: Option<&ScopedKeys>,
+    needs: Option<Scope>,
+) -> Identity {
+    let verdict = match bearer_token(request) {
+        Some(token) => {
+            if let Some(name) = plain.accepts(token) {
+                return Identity::Key(name);
+            }
+            scoped.map_or(Verdict::Unknown, |scoped| scoped.check(token, needs))
+        }
+        None => {
+            let subject = request
+                .extensions()
+                .get::<Peer>()
+                .and_then(|peer| peer.certificate_subject.as_deref());
+            match (subject, scoped) {
+                (Some(subject), Some(scoped)) => scoped.check_certificate(subject, needs),
+                _ => Verdict::Unknown,
+            }
+        }
+    };
+    match verdict {
+        Verdict::Unknown => Identity::Unknown,
+        Verdict::Allowed { key } => {
+            metrics::counter!("textserve_key_requests_total", "key" => key.clone(), "outcome" => "allowed")
+                .increment(1);
+            Identity::Key(key)
+        }
+        refused => Identity::Refused(refused),
+    }
+}
+
+/// The audit event a management route's request is.
+fn management_event(path: &str) -> (&'static str, Option<String>) {
+    let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    match segments.as_slice() {
+        ["v1", "models", name, "reload"] => ("model_reload", Some(name.to_string())),
+        ["v1", "models", name, "load"] => ("model_load", Some(name.to_string())),
+        ["v1", "models", name, "unload"] => ("model_unload", Some(name.to_string())),
+        _ => ("tls_reload", None),
+    }
+}
+
 /// Guards the management routes: with admin keys, only their bearers pass (401 otherwise);
 /// without any, they are closed (403) unless the operator opened them explicitly. Loopback is
 /// no exception: anything on the host, a container's sidecar included, can reach loopback.
+/// Every attempt, allowed or not, is an audit line.
 pub async fn require_admin_key(
-    State(access): State<AdminAccess>,
+    State((access, audit)): State<(AdminAccess, Audit)>,
     request: Request,
     next: Next,
 ) -> Response {
-    if !is_management(request.uri().path()) || (access.open && access.keys.is_empty()) {
+    let path = request.uri().path();
+    if !is_management(path) {
         return next.run(request).await;
+    }
+    let (event, model) = management_event(path);
+    if access.open && access.keys.is_empty() {
+        return run_audited(&audit, event, model, None, request, next).await;
     }
     let scoped = access.scoped.as_deref();
     if access.keys.is_empty() && !scoped.is_some_and(|s| s.any_with(Scope::Admin)) {
-        return ApiError::new(
+        let response = ApiError::new(
             StatusCode::FORBIDDEN,
             "admin_disabled",
             "model management is disabled: start the server with --admin-api-key \
@@ -190,21 +265,38 @@ pub async fn require_admin_key(
              or --allow-unauthenticated-admin",
         )
         .into_response();
+        let mut line = AuditEvent::for_request("admin_disabled", "refused", &request);
+        line.model = model;
+        line.status = Some(response.status().as_u16());
+        audit.record(&line);
+        return response;
     }
-    let token = bearer_token(&request);
-    if token.is_some_and(|token| access.keys.accepts(token)) {
-        return next.run(request).await;
+    match identify(&request, &access.keys, scoped, Some(Scope::Admin)) {
+        Identity::Key(name) => run_audited(&audit, event, model, Some(name), request, next).await,
+        Identity::Refused(verdict) => refuse(&audit, &request, verdict),
+        Identity::Unknown => unauthorized(&audit, &request, "missing or invalid admin key"),
     }
-    if let (Some(token), Some(scoped)) = (token, scoped) {
-        let verdict = scoped.check(token, Some(Scope::Admin));
-        if verdict != Verdict::Unknown {
-            return match refusal(verdict) {
-                Some(refusal) => refusal,
-                None => next.run(request).await,
-            };
-        }
+}
+
+/// Runs an administrative action and records who did it and how it ended.
+async fn run_audited(
+    audit: &Audit,
+    event: &'static str,
+    model: Option<String>,
+    key: Option<String>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let mut line = AuditEvent::for_request(event, "ok", &request);
+    line.key = key;
+    line.model = model;
+    let response = next.run(request).await;
+    line.status = Some(response.status().as_u16());
+    if !response.status().is_success() {
+        line.outcome = "failed";
     }
-    unauthorized("missing or invalid admin key")
+    audit.record(&line);
+    response
 }
 
 /// The scope a key needs for a request, or `None` where any key may read (model lists and
@@ -221,15 +313,12 @@ fn scope_for(method: &Method, path: &str) -> Option<Scope> {
     }
 }
 
-/// A scoped key's refusal as a response (403 without the scope, 429 over its rate), counted by
-/// key name; `None` when the key may go on or is not a scoped key.
-fn refusal(verdict: Verdict) -> Option<Response> {
+/// A scoped key's refusal (403 without the scope, 429 over its rate), counted by key name and
+/// recorded in the audit trail.
+fn refuse(audit: &Audit, request: &Request, verdict: Verdict) -> Response {
     let (key, outcome, response) = match verdict {
-        Verdict::Unknown => return None,
-        Verdict::Allowed { key } => {
-            metrics::counter!("textserve_key_requests_total", "key" => key, "outcome" => "allowed")
-                .increment(1);
-            return None;
+        Verdict::Unknown | Verdict::Allowed { .. } => {
+            unreachable!("only refusals are refused")
         }
         Verdict::MissingScope { key } => {
             let message = format!("the key {key:?} does not have the scope this route needs");
@@ -251,9 +340,18 @@ fn refusal(verdict: Verdict) -> Option<Response> {
             (key, "rate_limited", response)
         }
     };
-    metrics::counter!("textserve_key_requests_total", "key" => key, "outcome" => outcome)
+    metrics::counter!("textserve_key_requests_total", "key" => key.clone(), "outcome" => outcome)
         .increment(1);
-    Some(response)
+    let event = if outcome == "rate_limited" {
+        "rate_limited"
+    } else {
+        "scope_refused"
+    };
+    let mut line = AuditEvent::for_request(event, "refused", request);
+    line.key = Some(key);
+    line.status = Some(response.status().as_u16());
+    audit.record(&line);
+    response
 }
 
 fn bearer_token(request: &Request) -> Option<&[u8]> {
@@ -263,37 +361,40 @@ fn bearer_token(request: &Request) -> Option<&[u8]> {
         .and_then(|v| v.as_bytes().strip_prefix(b"Bearer "))
 }
 
-fn unauthorized(message: &'static str) -> Response {
+fn unauthorized(audit: &Audit, request: &Request, message: &'static str) -> Response {
     let mut response =
         ApiError::new(StatusCode::UNAUTHORIZED, "unauthorized", message).into_response();
     response
         .headers_mut()
         .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+    let mut line = AuditEvent::for_request("authentication_failed", "refused", request);
+    line.status = Some(response.status().as_u16());
+    line.detail = Some(
+        if bearer_token(request).is_some() {
+            "unknown key"
+        } else {
+            "no key"
+        }
+        .into(),
+    );
+    audit.record(&line);
     response
 }
 
 pub async fn require_api_key(
-    State(keys): State<ApiKeys>,
+    State((keys, audit)): State<(ApiKeys, Audit)>,
     request: Request,
     next: Next,
 ) -> Response {
     if keys.is_empty() || !needs_key(request.uri().path()) {
         return next.run(request).await;
     }
-    let token = bearer_token(&request);
-    if token.is_some_and(|token| keys.accepts(token)) {
-        return next.run(request).await;
+    let needs = scope_for(request.method(), request.uri().path());
+    match identify(&request, &keys, keys.scoped.as_deref(), needs) {
+        Identity::Key(_) => next.run(request).await,
+        Identity::Refused(verdict) => refuse(&audit, &request, verdict),
+        Identity::Unknown => unauthorized(&audit, &request, "missing or invalid API key"),
     }
-    if let (Some(token), Some(scoped)) = (token, keys.scoped.as_deref()) {
-        let verdict = scoped.check(token, scope_for(request.method(), request.uri().path()));
-        if verdict != Verdict::Unknown {
-            return match refusal(verdict) {
-                Some(refusal) => refusal,
-                None => next.run(request).await,
-            };
-        }
-    }
-    unauthorized("missing or invalid API key")
 }
 
 /// Off unless origins are listed: browsers then may call the API only from those pages.
@@ -318,12 +419,21 @@ mod tests {
     fn keys_are_checked_exactly_and_never_printed() {
         let key: ApiKey = "factory-floor-key-0001".parse().unwrap();
         assert_eq!(format!("{key:?}"), "ApiKey(<redacted>)");
-        let keys = ApiKeys::new(&[key, "second-key-for-rotation".parse().unwrap()]);
-        assert!(keys.accepts(b"factory-floor-key-0001"));
-        assert!(keys.accepts(b"second-key-for-rotation"));
-        assert!(!keys.accepts(b"factory-floor-key-000"));
-        assert!(!keys.accepts(b"factory-floor-key-00012"));
-        assert!(!keys.accepts(b""));
+        let keys = ApiKeys::new(
+            &[key, "second-key-for-rotation".parse().unwrap()],
+            "api-key",
+        );
+        assert_eq!(
+            keys.accepts(b"factory-floor-key-0001").as_deref(),
+            Some("api-key #1")
+        );
+        assert_eq!(
+            keys.accepts(b"second-key-for-rotation").as_deref(),
+            Some("api-key #2")
+        );
+        assert!(keys.accepts(b"factory-floor-key-000").is_none());
+        assert!(keys.accepts(b"factory-floor-key-00012").is_none());
+        assert!(keys.accepts(b"").is_none());
         assert!("short".parse::<ApiKey>().is_err());
         assert!("has a space inside it ok".parse::<ApiKey>().is_err());
         let raw: Vec<RawApiKey> = vec![
@@ -362,7 +472,7 @@ mod tests {
     #[test]
     fn public_addresses_need_keys_client_certificates_or_an_explicit_opt_out() {
         let none = ApiKeys::default();
-        let some = ApiKeys::new(&["factory-floor-key-0001".parse().unwrap()]);
+        let some = ApiKeys::new(&["factory-floor-key-0001".parse().unwrap()], "api-key");
         let public: IpAddr = "0.0.0.0".parse().unwrap();
         let loopback: IpAddr = "127.0.0.1".parse().unwrap();
         assert!(check_exposure(loopback, &none, false, false).is_ok());

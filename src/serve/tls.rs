@@ -69,6 +69,7 @@ impl Tls {
 fn server_config(files: &TlsFiles) -> anyhow::Result<Arc<ServerConfig>> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let chain = certificates(&files.cert)?;
+    report_expiry(&files.cert, &chain[0]);
     let key = PrivateKeyDer::from_pem_file(&files.key)
         .with_context(|| format!("{}: no PEM private key", files.key.display()))?;
     let builder = ServerConfig::builder_with_provider(Arc::clone(&provider))
@@ -111,3 +112,31 @@ fn certificates(path: &Path) -> anyhow::Result<Vec<CertificateDer<'static>>> {
     }
     Ok(chain)
 }
+
+/// Clients refuse an expired certificate, and nothing on the server side would notice: the
+/// expiry is a gauge (by file) to alert on ahead of time, and a warning when it is near or past.
+fn report_expiry(path: &Path, certificate: &CertificateDer<'_>) {
+    use x509_cert::der::Decode;
+    let Ok(parsed) = x509_cert::Certificate::from_der(certificate) else {
+        return;
+    };
+    let not_after = parsed
+        .tbs_certificate
+        .validity
+        .not_after
+        .to_unix_duration()
+        .as_secs();
+    metrics::gauge!("textserve_tls_certificate_not_after_seconds", "file" => path.display().to_string())
+        .set(not_after as f64);
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let days_left = (not_after as i64 - now as i64) / 86_400;
+    if not_after <= now {
+        tracing::error!(file = %path.display(), "the TLS certificate has EXPIRED: clients will refuse it");
+    } else if days_left < EXPIRY_WARNING_DAYS {
+        tracing::warn!(file = %path.display(), days_left, "the TLS certificate expires soon");
+    }
+}
+
+const EXPIRY_WARNING_DAYS: i64 = 14;
