@@ -121,6 +121,11 @@ pub struct ServeConfig {
         default_value = "10000"
     )]
     pub tls_handshake_timeout_ms: NonZeroU64,
+    /// Look at the certificate, key and client CA files this often (seconds) and reload them
+    /// when their contents change, as a renewed certificate in a mounted Secret does; 0 turns
+    /// the watch off (SIGHUP and `POST /v1/tls/reload` still reload).
+    #[arg(long, env = "TEXTSERVE_TLS_WATCH_INTERVAL_S", default_value = "60")]
+    pub tls_watch_interval_s: u64,
     /// Append the audit trail to this file as JSON lines (created owner-only): every
     /// authentication failure, scope and rate refusal, model load, unload and reload,
     /// certificate and key-file reload, and refused model signature. The lines also go to

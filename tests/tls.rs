@@ -612,3 +612,63 @@ async fn the_healthcheck_refuses_an_expired_server_certificate() {
     let metrics = textserve::serve::telemetry::render_metrics();
     assert!(metrics.contains(&gauge), "{gauge} not in the metrics");
 }
+
+/// `--tls-watch-interval-s`: a certificate renewed in place (as in a mounted Secret) is picked
+/// up without a signal; a broken one is reported once and the served one stays.
+#[tokio::test]
+async fn renewed_certificate_files_are_picked_up_by_the_watch() {
+    let dir = tempfile::tempdir().unwrap();
+    let ca = Authority::new("plant CA");
+    let (cert, key) = server_files(dir.path(), &ca, "first");
+    let audit = dir.path().join("audit.jsonl");
+    let audit_path = audit.clone();
+    let app = spawn_tls_app(&cert, &key, None, move |c| {
+        c.tls_watch_interval_s = 1;
+        c.audit_log = Some(audit_path);
+    })
+    .await;
+    let client = Client::plain(&ca);
+    let served = || async {
+        let stream = client.connect(&app).await.unwrap();
+        stream.get_ref().1.peer_certificates().unwrap()[0].to_vec()
+    };
+    let first = served().await;
+    let (renewed, _) = server_files(dir.path(), &ca, "renewed");
+    let renewed = CertificateDer::from_pem_file(&renewed).unwrap().to_vec();
+    let mut picked_up = false;
+    for _ in 0..60 {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        if served().await == renewed {
+            picked_up = true;
+            break;
+        }
+    }
+    assert!(picked_up, "the renewed certificate was not picked up");
+    assert_ne!(first, renewed);
+
+    std::fs::write(&cert, "half-written certificate").unwrap();
+    tokio::time::sleep(Duration::from_millis(3500)).await;
+    assert_eq!(
+        served().await,
+        renewed,
+        "a broken file replaced the certificate"
+    );
+    let outcomes: Vec<(String, String)> = audit_lines(&audit)
+        .iter()
+        .map(|l| {
+            assert_eq!(l["via"], "watch");
+            (
+                l["event"].as_str().unwrap().to_string(),
+                l["outcome"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        outcomes,
+        [
+            ("tls_reload".to_string(), "ok".to_string()),
+            ("tls_reload".to_string(), "failed".to_string())
+        ],
+        "one line per change"
+    );
+}

@@ -63,6 +63,7 @@ pub struct Application {
     tls: Option<Arc<tls::Tls>>,
     scoped_keys: Option<Arc<scoped_keys::ScopedKeys>>,
     audit: audit::Audit,
+    tls_watch_interval: Option<Duration>,
 }
 
 /// Protection against clients that hold connections without using them.
@@ -181,6 +182,8 @@ impl Application {
             tls,
             scoped_keys: scoped,
             audit,
+            tls_watch_interval: (config.tls_watch_interval_s > 0)
+                .then(|| Duration::from_secs(config.tls_watch_interval_s)),
         })
     }
 
@@ -215,6 +218,7 @@ impl Application {
             tls,
             scoped_keys,
             audit,
+            tls_watch_interval,
         } = self;
         let (stop_tx, stop_rx) = watch::channel(false);
         let stop_tx = Arc::new(stop_tx);
@@ -240,6 +244,9 @@ impl Application {
             }
             load_stop.send_replace(true);
         });
+        let watcher = tls
+            .clone()
+            .map(|tls| tokio::spawn(watch_certificates(tls, tls_watch_interval, audit.clone())));
         let reloader = tokio::spawn(reload_on_sighup(
             Arc::clone(state.registry()),
             tls.clone(),
@@ -285,6 +292,9 @@ impl Application {
             }
         }
         reloader.abort();
+        if let Some(watcher) = watcher {
+            watcher.abort();
+        }
         let registry = Arc::clone(state.registry());
         tokio::task::spawn_blocking(move || registry.shut_down())
             .await
@@ -525,6 +535,40 @@ async fn reload_on_sighup(
     {
         let _ = (registry, tls, keys, audit);
         std::future::pending::<()>().await;
+    }
+}
+
+/// Reloads the certificates when their files change (`--tls-watch-interval-s`); each change is
+/// an audit line, a change that does not load an error that leaves the old certificate on.
+async fn watch_certificates(tls: Arc<tls::Tls>, every: Option<Duration>, audit: audit::Audit) {
+    let Some(every) = every else {
+        return;
+    };
+    let mut ticks = tokio::time::interval(every);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    ticks.tick().await;
+    loop {
+        ticks.tick().await;
+        let watched = Arc::clone(&tls);
+        let Ok(Some(outcome)) =
+            tokio::task::spawn_blocking(move || watched.reload_if_changed()).await
+        else {
+            continue;
+        };
+        match &outcome {
+            Ok(()) => tracing::info!("TLS files changed: certificates reloaded"),
+            Err(error) => tracing::error!(
+                error = format!("{error:#}"),
+                "TLS files changed but do not load; the old certificates stay"
+            ),
+        }
+        audit.record(&audit::AuditEvent {
+            event: "tls_reload",
+            outcome: if outcome.is_ok() { "ok" } else { "failed" },
+            detail: outcome.err().map(|e| format!("{e:#}")),
+            via: "watch",
+            ..audit::AuditEvent::default()
+        });
     }
 }
 

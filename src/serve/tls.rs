@@ -2,10 +2,12 @@
 //! and optionally mutual TLS, a client certificate from a given CA required before a byte of
 //! HTTP is read. Certificates reload on SIGHUP and `POST /v1/tls/reload` without dropping open
 //! connections: each new connection takes the configuration current when it arrives, and a new
-//! certificate that does not load is refused while the old one stays.
+//! certificate that does not load is refused while the old one stays. With
+//! `--tls-watch-interval-s` the files are also looked at periodically and reloaded when their
+//! contents change, for certificates renewed in place (cert-manager, a Secret's update).
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 
 use anyhow::Context;
 use tokio_rustls::TlsAcceptor;
@@ -30,16 +32,48 @@ pub struct TlsFiles {
 pub struct Tls {
     files: TlsFiles,
     current: RwLock<Arc<ServerConfig>>,
+    /// Digest of the files' contents at the last load attempt, so a watcher reloads (or
+    /// reports a failure) once per change, not once per look; and the digest of a change seen
+    /// once, not yet acted on.
+    last_seen: Mutex<Seen>,
 }
 
 impl Tls {
     /// Reads the files; a server with a certificate it cannot load does not start.
     pub fn load(files: TlsFiles) -> anyhow::Result<Self> {
+        let seen = files.digest();
         let config = server_config(&files)?;
         Ok(Self {
             files,
             current: RwLock::new(config),
+            last_seen: Mutex::new(Seen {
+                loaded: seen,
+                pending: None,
+            }),
         })
+    }
+
+    /// Reloads when the files' contents changed since the last load attempt and then stayed
+    /// the same for one more look: a certificate and key copied one after the other are read
+    /// as a pair, not as a new certificate with the old key. `None` when there is nothing to
+    /// do yet (or a file cannot be read right now, as in the middle of an update).
+    pub fn reload_if_changed(&self) -> Option<anyhow::Result<()>> {
+        let now = self.files.digest()?;
+        {
+            let mut seen = match self.last_seen.lock() {
+                Ok(seen) => seen,
+                Err(poisoned) => poisoned.into_inner(),
+            };
+            if seen.loaded == Some(now) {
+                seen.pending = None;
+                return None;
+            }
+            if seen.pending != Some(now) {
+                seen.pending = Some(now);
+                return None;
+            }
+        }
+        Some(self.reload())
     }
 
     /// Mutual TLS is on: every connection presented a certificate from the client CA.
@@ -57,12 +91,44 @@ impl Tls {
 
     /// Re-reads the files. On error the configuration in use stays and the error says why.
     pub fn reload(&self) -> anyhow::Result<()> {
+        if let Ok(mut seen) = self.last_seen.lock() {
+            *seen = Seen {
+                loaded: self.files.digest(),
+                pending: None,
+            };
+        }
         let config = server_config(&self.files)?;
         match self.current.write() {
             Ok(mut current) => *current = config,
             Err(poisoned) => *poisoned.into_inner() = config,
         }
         Ok(())
+    }
+}
+
+/// File digests a watcher compares against.
+#[derive(Debug)]
+struct Seen {
+    /// The contents at the last load attempt.
+    loaded: Option<[u8; 32]>,
+    /// A change seen once and not yet acted on.
+    pending: Option<[u8; 32]>,
+}
+
+impl TlsFiles {
+    /// SHA-256 over the files' contents, in order; `None` if one cannot be read.
+    fn digest(&self) -> Option<[u8; 32]> {
+        use sha2::{Digest, Sha256};
+        let mut hasher = Sha256::new();
+        for path in [Some(&self.cert), Some(&self.key), self.client_ca.as_ref()]
+            .into_iter()
+            .flatten()
+        {
+            let bytes = std::fs::read(path).ok()?;
+            hasher.update((bytes.len() as u64).to_le_bytes());
+            hasher.update(&bytes);
+        }
+        Some(hasher.finalize().into())
     }
 }
 
@@ -140,3 +206,49 @@ fn report_expiry(path: &Path, certificate: &CertificateDer<'_>) {
 }
 
 const EXPIRY_WARNING_DAYS: i64 = 14;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pair(name: &str) -> (String, String) {
+        let key = rcgen::KeyPair::generate().unwrap();
+        let cert = rcgen::CertificateParams::new(vec![name.to_string()])
+            .unwrap()
+            .self_signed(&key)
+            .unwrap();
+        (cert.pem(), key.serialize_pem())
+    }
+
+    #[test]
+    fn a_change_is_acted_on_once_it_holds_still_for_one_look() {
+        let dir = tempfile::tempdir().unwrap();
+        let files = TlsFiles {
+            cert: dir.path().join("cert.pem"),
+            key: dir.path().join("key.pem"),
+            client_ca: None,
+        };
+        let (cert, key) = pair("first");
+        std::fs::write(&files.cert, cert).unwrap();
+        std::fs::write(&files.key, key).unwrap();
+        let tls = Tls::load(files.clone()).unwrap();
+        assert!(tls.reload_if_changed().is_none(), "nothing changed");
+
+        // The certificate is copied first, the key a moment later.
+        let (cert, key) = pair("second");
+        std::fs::write(&files.cert, cert).unwrap();
+        assert!(tls.reload_if_changed().is_none(), "first look at a change");
+        std::fs::write(&files.key, key).unwrap();
+        assert!(tls.reload_if_changed().is_none(), "it changed again");
+        assert!(matches!(tls.reload_if_changed(), Some(Ok(()))));
+        assert!(tls.reload_if_changed().is_none(), "acted on once");
+
+        std::fs::write(&files.key, "garbage").unwrap();
+        assert!(tls.reload_if_changed().is_none());
+        assert!(matches!(tls.reload_if_changed(), Some(Err(_))));
+        assert!(
+            tls.reload_if_changed().is_none(),
+            "a failure is reported once"
+        );
+    }
+}
