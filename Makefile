@@ -5,7 +5,7 @@ CARGO ?= cargo
 MODEL ?= models/zh-reviews-sentiment
 DATA ?= data/zh-reviews.jsonl
 
-.PHONY: suites-check deny setup build serve test lint schemathesis fuzz browser-check deploy-check image compose-check triton-check podman drills data model factory-model eval check bench openapi clean
+.PHONY: security-check suites-check deny setup build serve test lint schemathesis fuzz browser-check deploy-check image compose-check triton-check podman drills data model factory-model eval check bench openapi clean
 
 setup: .libtorch/lib/libtorch_cpu.so
 
@@ -42,6 +42,12 @@ fuzz: setup
 browser-check: setup
 	$(CARGO) build
 	scripts/browser-check.sh
+
+## README's security walkthrough run as written (mutual TLS, scoped keys, a signed model), then
+## its claims checked: TLS 1.1 refused, scopes, a tampered model refused, the audit trail.
+security-check: setup
+	$(CARGO) build
+	BIN=target/debug/textserve scripts/security-check.sh
 
 ## Kubernetes, KServe and Compose files checked offline against the binary (installs its tools).
 suites-check:

@@ -26,6 +26,10 @@ use crate::text::UNK_ID;
 /// Loads a model directory; runs on each inference worker's thread.
 pub type Loader = Arc<dyn Fn(&Path) -> anyhow::Result<Model> + Send + Sync>;
 
+/// Decides whether a model directory may be loaded at all (e.g. its signature); runs once per
+/// load or reload, before any worker reads the directory.
+pub type Admission = Arc<dyn Fn(&Path) -> anyhow::Result<()> + Send + Sync>;
+
 /// Longest model name the management routes accept.
 pub const MAX_NAME_BYTES: usize = 128;
 
@@ -177,6 +181,7 @@ pub struct Registry {
     repository: Option<PathBuf>,
     workers: WorkerConfig,
     loader: Loader,
+    admission: Option<Admission>,
     ready_requires: ReadyRequires,
     /// Workers of replaced versions, joined at shutdown so none outlives the process's libtorch.
     retired: Mutex<Vec<InferenceHandle>>,
@@ -277,10 +282,17 @@ impl Registry {
             repository: config.model_repository.clone(),
             workers,
             loader,
+            admission: None,
             ready_requires: config.ready_requires,
             retired: Mutex::new(Vec::new()),
             gate: PassGate::new(workers.workers),
         }
+    }
+
+    /// Every load and reload must pass `admission` first; a refusal is a failed load.
+    pub fn with_admission(mut self, admission: Option<Admission>) -> Self {
+        self.admission = admission;
+        self
     }
 
     pub fn default_name(&self) -> &str {
@@ -591,6 +603,12 @@ impl Registry {
     }
 
     async fn start_version(&self, entry: &Entry) -> anyhow::Result<ModelVersion> {
+        if let Some(admission) = &self.admission {
+            let (admission, directory) = (Arc::clone(admission), entry.directory.clone());
+            tokio::task::spawn_blocking(move || admission(&directory))
+                .await
+                .map_err(|e| anyhow::anyhow!("the admission check ended: {e}"))??;
+        }
         let (loaded_tx, loaded) = oneshot::channel();
         let loader = Arc::clone(&self.loader);
         let directory = entry.directory.clone();

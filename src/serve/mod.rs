@@ -91,7 +91,7 @@ impl Application {
         // Installed before any request or batch can record into it.
         telemetry::prometheus();
         let audit = audit::Audit::open(config.audit_log.as_deref())?;
-        let load = only_signed_models(config, load, &audit)?;
+        let admission = only_signed_models(config, &audit)?;
         let mut keys = security::check_keys(&config.api_keys, "--api-key / TEXTSERVE_API_KEYS")?;
         if let Some(file) = &config.api_key_file {
             keys.extend(security::read_key_file(file)?);
@@ -137,21 +137,24 @@ impl Application {
         let listener = TcpListener::bind(address)
             .await
             .with_context(|| format!("cannot bind {address}"))?;
-        let registry = Arc::new(Registry::new(
-            models,
-            default_model,
-            config,
-            WorkerConfig {
-                batcher: BatcherConfig {
-                    max_batch_size: config.max_batch_size.get(),
-                    max_batch_delay: Duration::from_millis(config.max_batch_delay_ms),
-                    max_queue: config.max_queue.get(),
+        let registry = Arc::new(
+            Registry::new(
+                models,
+                default_model,
+                config,
+                WorkerConfig {
+                    batcher: BatcherConfig {
+                        max_batch_size: config.max_batch_size.get(),
+                        max_batch_delay: Duration::from_millis(config.max_batch_delay_ms),
+                        max_queue: config.max_queue.get(),
+                    },
+                    workers: config.workers,
+                    threads: config.threads,
                 },
-                workers: config.workers,
-                threads: config.threads,
-            },
-            load,
-        ));
+                Arc::new(load),
+            )
+            .with_admission(admission),
+        );
         let (loaded_tx, loaded) = oneshot::channel();
         let first_load = Arc::clone(&registry);
         tokio::spawn(async move {
@@ -434,23 +437,20 @@ impl hyper::service::Service<hyper::Request<hyper::body::Incoming>> for WithPeer
 
 /// With `--trusted-model-keys`, every load and reload first checks the model's signature; a
 /// refusal is an audit line and a failed load, so the version being served stays.
-fn only_signed_models<L>(
+fn only_signed_models(
     config: &ServeConfig,
-    load: L,
     audit: &audit::Audit,
-) -> anyhow::Result<crate::runtime::registry::Loader>
-where
-    L: Fn(&std::path::Path) -> anyhow::Result<Model> + Send + Sync + 'static,
-{
+) -> anyhow::Result<Option<crate::runtime::registry::Admission>> {
     let Some(dir) = &config.trusted_model_keys else {
-        return Ok(Arc::new(load));
+        return Ok(None);
     };
     let trusted = crate::model::signature::TrustedKeys::open(dir)?;
     let audit = audit.clone();
-    Ok(Arc::new(move |model_dir: &std::path::Path| {
-        match trusted.verify(model_dir) {
+    Ok(Some(Arc::new(
+        move |model_dir: &std::path::Path| match trusted.verify(model_dir) {
             Ok(key) => {
                 tracing::info!(model = %model_dir.display(), %key, "model signature verified");
+                Ok(())
             }
             Err(error) => {
                 audit.record(&audit::AuditEvent {
@@ -461,11 +461,10 @@ where
                     via: "load",
                     ..audit::AuditEvent::default()
                 });
-                return Err(error.into());
+                Err(error.into())
             }
-        }
-        load(model_dir)
-    }))
+        },
+    )))
 }
 
 /// Resolves once `stop` is true (or its sender is gone).
