@@ -374,6 +374,11 @@ class Binary:
                 self.env[env.group(1)] = flag
         if not self.env or "--port" not in self.flags:
             raise SystemExit(f"could not read flags/env vars from `{path} serve --help`")
+        health = run([path, "healthcheck", "--help"])
+        # The health check's own variables (TEXTSERVE_TLS_CA, ...) sit beside serve's in a
+        # container's env; its flags are what an exec probe may pass.
+        self.healthcheck_env = set(re.findall(r"\[env: (TEXTSERVE_[A-Z0-9_]+)", health))
+        self.healthcheck_flags = set(re.findall(r"^\s+(?:-\w, )?(--[a-z0-9-]+)", health, re.M))
         spec = json.loads(run([path, "openapi"]))
         self.paths = set(spec["paths"])
         self.path_patterns = [re.compile("^" + re.sub(r"\\\{[^}]*\\\}", "[^/]+", re.escape(p))
@@ -488,10 +493,14 @@ def check_textserve_container(container, pod, where, binary, image, problems, re
     # env
     seen = set()
     explicit = set()
+    health_env = {}  # the health check's variables: TEXTSERVE_TLS_CA, ...
     for entry in container.get("env", []):
         key = entry["name"]
         problems.ok(key not in seen, where, f"env {key} set twice")
         seen.add(key)
+        if key in binary.healthcheck_env and key not in binary.env:
+            health_env[key] = env_value(entry)
+            continue
         if key not in binary.env:
             near = difflib.get_close_matches(key.upper(), binary.env, n=1, cutoff=0.8)
             problems.ok("TEXTSERV" not in key.upper() and not near, where,
@@ -529,9 +538,44 @@ def check_textserve_container(container, pod, where, binary, image, problems, re
     keys = settings.get("--api-key")
     key_file = settings.get("--api-key-file")
     unauthenticated = settings.get("--allow-unauthenticated") not in (None, "false")
-    problems.ok(keys is not None or key_file is not None or unauthenticated, where,
+    tls = settings.get("--tls-cert") is not None
+    mutual_tls = tls and settings.get("--tls-client-ca") is not None
+    problems.ok(keys is not None or key_file is not None or unauthenticated
+                or settings.get("--api-keys-file") is not None or mutual_tls, where,
                 "no API keys: textserve refuses to start on a non-loopback address without "
-                "TEXTSERVE_API_KEYS / TEXTSERVE_API_KEY_FILE")
+                "TEXTSERVE_API_KEYS / TEXTSERVE_API_KEY_FILE / TEXTSERVE_API_KEYS_FILE or "
+                "client certificates (TEXTSERVE_TLS_CLIENT_CA)")
+    problems.ok((settings.get("--tls-cert") is None) == (settings.get("--tls-key") is None),
+                where, "TEXTSERVE_TLS_CERT and TEXTSERVE_TLS_KEY go together")
+
+    # secrets on disk: certificates, keys and key files come from read-only Secret (or, for
+    # public material, ConfigMap) volumes, never from the image or a writable path
+    mounts = []
+    volumes = {v.get("name"): v for v in pod.get("volumes", [])}
+    for m in container.get("volumeMounts", []):
+        mounts.append((m.get("mountPath", "").rstrip("/") + "/", m, volumes.get(m.get("name"))))
+    files = {flag: settings.get(flag) for flag in
+             ("--tls-cert", "--tls-key", "--tls-client-ca", "--api-keys-file",
+              "--api-key-file", "--trusted-model-keys")}
+    files.update({key: value for key, value in health_env.items()
+                  if key in ("TEXTSERVE_TLS_CA", "TEXTSERVE_HEALTHCHECK_CERT",
+                             "TEXTSERVE_HEALTHCHECK_KEY")})
+    for what, value in files.items():
+        if not isinstance(value, str):
+            continue
+        mount = next((m for m in mounts if (value.rstrip("/") + "/").startswith(m[0])), None)
+        if not problems.ok(mount is not None, where, f"{what} {value} is not on a mounted "
+                           "volume (a Secret, read-only)"):
+            continue
+        _, m, volume = mount
+        private = what in ("--tls-key", "--api-keys-file", "--api-key-file",
+                           "TEXTSERVE_HEALTHCHECK_KEY")
+        kinds = ("secret",) if private else ("secret", "configMap")
+        problems.ok(volume is not None and any(k in volume for k in kinds), where,
+                    f"{what} {value}: its volume {m.get('name')!r} is not a "
+                    + " or ".join(kinds))
+        problems.ok(m.get("readOnly") is True, where,
+                    f"{what} {value}: mount {m.get('name')!r} must be readOnly")
     problems.ok(not unauthenticated, where, "allow-unauthenticated must not be set in a manifest")
     problems.ok(not isinstance(keys, str), where, "TEXTSERVE_API_KEYS must come from a Secret "
                 "(valueFrom.secretKeyRef), never a literal value")
@@ -572,9 +616,20 @@ def check_textserve_container(container, pod, where, binary, image, problems, re
         probe = container.get(probe_name)
         if not problems.ok(probe is not None, where, f"no {probe_name}"):
             continue
-        get = probe.get("httpGet")
-        if not problems.ok(get is not None, where, f"{probe_name} must be an httpGet probe"):
+        if "exec" in probe:
+            check_healthcheck_probe(probe_name, probe["exec"].get("command") or [], expected,
+                                    health_env, tls, mutual_tls, binary, image, where, problems)
             continue
+        get = probe.get("httpGet")
+        if not problems.ok(get is not None, where, f"{probe_name} must be an httpGet probe "
+                           "or run `textserve healthcheck`"):
+            continue
+        problems.ok(not mutual_tls, where, f"{probe_name}: the kubelet's httpGet presents no "
+                    "client certificate, so under mutual TLS it can never pass; run "
+                    "`textserve healthcheck` with TEXTSERVE_HEALTHCHECK_CERT/_KEY instead")
+        problems.ok((get.get("scheme", "HTTP") == "HTTPS") == tls, where,
+                    f"{probe_name} scheme {get.get('scheme', 'HTTP')} but the server speaks "
+                    + ("HTTPS" if tls else "plain HTTP"))
         problems.ok(probe_port(get.get("port")) == port, where,
                     f"{probe_name} port {get.get('port')} does not reach port {port}")
         problems.ok(binary.has_path(get.get("path", "/")), where,
@@ -646,7 +701,33 @@ def check_textserve_container(container, pod, where, binary, image, problems, re
                 "seccompProfile must be RuntimeDefault")
     problems.ok(pod.get("enableServiceLinks") is False, where, "enableServiceLinks must be "
                 "false: a Service named textserve would inject TEXTSERVE_PORT=tcp://...")
-    return port, named
+    return port, named, tls, mutual_tls
+
+
+def check_healthcheck_probe(probe_name, command, expected, health_env, tls, mutual_tls,
+                            binary, image, where, problems):
+    """An exec probe: `textserve healthcheck` with flags it has, asking the route the probe is
+    for, with the TLS settings the server needs."""
+    argv = [str(a) for a in command]
+    entry = image.entrypoint[0] if image.entrypoint else "/app/bin/textserve"
+    if not problems.ok(len(argv) >= 2 and argv[0] == entry and argv[1] == "healthcheck", where,
+                       f"{probe_name} exec {argv} does not run `{entry} healthcheck`"):
+        return
+    for token in argv[2:]:
+        if token.startswith("-"):
+            problems.ok(token.partition("=")[0] in binary.healthcheck_flags, where,
+                        f"{probe_name}: {token} is not a flag of `textserve healthcheck`")
+    live = "--live" in argv
+    problems.ok(live == (expected == "/health/live"), where,
+                f"{probe_name} should ask {expected}" + (" (add --live)" if not live else
+                                                         " (drop --live)"))
+    if tls:
+        problems.ok("TEXTSERVE_TLS_CA" in health_env, where, f"{probe_name}: the server speaks "
+                    "TLS, so the health check needs TEXTSERVE_TLS_CA")
+    if mutual_tls:
+        problems.ok({"TEXTSERVE_HEALTHCHECK_CERT", "TEXTSERVE_HEALTHCHECK_KEY"} <= set(health_env),
+                    where, f"{probe_name}: under mutual TLS the health check needs a client "
+                    "certificate (TEXTSERVE_HEALTHCHECK_CERT, TEXTSERVE_HEALTHCHECK_KEY)")
 
 
 def labels_match(selector, labels):
@@ -716,7 +797,8 @@ def cmd_binary(paths, bin_path, compose_path, dockerfile):
                 result = check_textserve_container(c, tmpl["spec"], where, binary, image,
                                                    problems, repo_models)
                 if result:
-                    pods.append((path, tmpl["metadata"].get("labels", {}), result[1], result[0]))
+                    pods.append((path, tmpl["metadata"].get("labels", {}), result[1], result[0],
+                                 result[2], result[3]))
         elif kind == "InferenceService":
             predictor = obj["spec"]["predictor"]
             model = predictor.get("model") or {}
@@ -754,7 +836,7 @@ def cmd_binary(paths, bin_path, compose_path, dockerfile):
                         "needs a port named http on 80")
             for sp in obj["spec"]["ports"]:
                 target = sp.get("targetPort", sp.get("port"))
-                for _, _, named, port in selected:
+                for _, _, named, port, *_ in selected:
                     resolved = named.get(target) if isinstance(target, str) else target
                     problems.ok(resolved == port, where, f"port {sp.get('port')} targets "
                                 f"{target!r}, which is not textserve's port {port}")
@@ -765,7 +847,22 @@ def cmd_binary(paths, bin_path, compose_path, dockerfile):
             if not problems.ok(bool(services), where, "selects no rendered Service"):
                 continue
             names = {sp.get("name") for s in services for sp in s["spec"]["ports"]}
+            scraped = [p for p in same_file if any(labels_match(s["spec"].get("selector"), p[1])
+                                                   for s in services)]
+            tls = any(p[4] for p in scraped)
+            mutual_tls = any(p[5] for p in scraped)
             for ep in obj["spec"]["endpoints"]:
+                scheme = str(ep.get("scheme", "http")).lower()
+                problems.ok((scheme == "https") == tls, where, f"scheme {scheme} but the pods "
+                            "speak " + ("HTTPS" if tls else "plain HTTP"))
+                tls_config = ep.get("tlsConfig") or {}
+                if tls:
+                    problems.ok("ca" in tls_config, where, "HTTPS scrape without tlsConfig.ca: "
+                                "Prometheus cannot verify the pods' certificate")
+                if mutual_tls:
+                    problems.ok("cert" in tls_config and "keySecret" in tls_config, where,
+                                "the pods require client certificates: tlsConfig needs cert "
+                                "and keySecret")
                 problems.ok(ep.get("port") in names, where, f"endpoint port {ep.get('port')!r} "
                             f"is not a port name of the Service ({sorted(names)})")
                 problems.ok(ep.get("path", "/metrics") == "/metrics"
@@ -778,7 +875,7 @@ def cmd_binary(paths, bin_path, compose_path, dockerfile):
                 continue
             for rule in obj["spec"].get("ingress", []):
                 for rp in rule.get("ports", []):
-                    for _, _, named, port in selected:
+                    for _, _, named, port, *_ in selected:
                         value = rp.get("port")
                         resolved = named.get(value) if isinstance(value, str) else value
                         problems.ok(resolved == port, where, f"ingress port {value!r} is not "

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Offline validation of deploy/k8s (kustomize base + example overlay) and deploy/kserve.
+# Offline validation of deploy/k8s (kustomize base, the example and mutual-TLS overlays) and
+# deploy/kserve.
 # Run from the repository root:  scripts/check-deploy.sh
 #
 #   1. yamllint, strict (warnings fail too), config deploy/.yamllint, over deploy/ and
 #      docker-compose.yml
-#   2. `kubectl kustomize` renders deploy/k8s/base, deploy/k8s/overlays/example, deploy/kserve
+#   2. `kubectl kustomize` renders deploy/k8s/base, deploy/k8s/overlays/{example,mtls},
+#      deploy/kserve
 #   3. every rendered object against the Kubernetes schemas (kubernetes-validate --strict, for
 #      each version in K8S_VERSIONS), and the CRD kinds it has no schema for (ServiceMonitor,
 #      ServingRuntime, InferenceService) by field checks of its own plus strict validation of
@@ -96,7 +98,7 @@ echo "yamllint: $(find deploy docker-compose.yml -name '*.yaml' -o -name '*.yml'
 step "2. kubectl kustomize"
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
-for dir in deploy/k8s/base deploy/k8s/overlays/example deploy/kserve; do
+for dir in deploy/k8s/base deploy/k8s/overlays/example deploy/k8s/overlays/mtls deploy/kserve; do
   file="$out/$(echo "${dir#deploy/}" | tr / -).yaml"
   "$KUBECTL" kustomize "$dir" > "$file"
   echo "$dir -> $(grep -c '^kind:' "$file") objects: $(sed -n 's/^kind: //p' "$file" | sort | tr '\n' ' ')"

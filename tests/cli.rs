@@ -390,35 +390,45 @@ fn healthcheck_asks_the_configured_port_and_fails_unless_ready() {
     // A server that is up but not ready.
     let warming = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let warming_port = warming.local_addr().unwrap().port();
+    // It is live (the liveness route answers) but not ready.
     let answer = std::thread::spawn(move || {
         use std::io::{Read, Write};
-        let (mut stream, _) = warming.accept().unwrap();
-        let mut request = Vec::new();
-        let mut chunk = [0u8; 1024];
-        while !request.ends_with(b"\r\n\r\n") {
-            let read = stream.read(&mut chunk).unwrap();
-            assert!(read > 0, "the request ends with a blank line");
-            request.extend_from_slice(&chunk[..read]);
+        for _ in 0..2 {
+            let (mut stream, _) = warming.accept().unwrap();
+            let mut request = Vec::new();
+            let mut chunk = [0u8; 1024];
+            while !request.ends_with(b"\r\n\r\n") {
+                let read = stream.read(&mut chunk).unwrap();
+                assert!(read > 0, "the request ends with a blank line");
+                request.extend_from_slice(&chunk[..read]);
+            }
+            let (status, body) = if request.starts_with(b"GET /health/live ") {
+                ("200 OK", r#"{"status":"ok"}"#)
+            } else {
+                ("503 Service Unavailable", r#"{"status":"loading"}"#)
+            };
+            write!(
+                stream,
+                "HTTP/1.1 {status}\r\ncontent-length: {}\r\n\r\n{body}",
+                body.len()
+            )
+            .unwrap();
         }
-        let body = r#"{"status":"loading"}"#;
-        write!(
-            stream,
-            "HTTP/1.1 503 Service Unavailable\r\ncontent-length: {}\r\n\r\n{body}",
-            body.len()
-        )
-        .unwrap();
     });
     let output = textserve()
         .args(["healthcheck", "--port", &warming_port.to_string()])
         .output()
         .unwrap();
-    answer.join().unwrap();
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
         stderr.contains("\"503\"") && stderr.contains("loading"),
         "{stderr}"
     );
+    let stdout =
+        succeed(textserve().args(["healthcheck", "--live", "--port", &warming_port.to_string()]));
+    assert!(String::from_utf8_lossy(&stdout).starts_with("live"));
+    answer.join().unwrap();
 
     // Nobody there at all.
     let free_port = std::net::TcpListener::bind("127.0.0.1:0")

@@ -385,6 +385,7 @@ async fn healthcheck(
         host: "127.0.0.1".parse().unwrap(),
         port,
         timeout_ms: 5000,
+        live: false,
         tls_ca: ca,
         tls_server_name: "localhost".into(),
         tls_client_cert: identity.as_ref().map(|(cert, _)| cert.clone()),

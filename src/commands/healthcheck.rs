@@ -20,6 +20,10 @@ pub struct HealthcheckArgs {
     /// The port the server binds.
     #[arg(long, env = "TEXTSERVE_PORT", default_value_t = 8080)]
     pub port: u16,
+    /// Ask whether the process serves at all (GET /health/live, for liveness probes) instead
+    /// of whether it is ready for traffic (GET /health/ready).
+    #[arg(long)]
+    pub live: bool,
     /// Give up after this many milliseconds.
     #[arg(long, default_value_t = 2000)]
     pub timeout_ms: u64,
@@ -37,7 +41,7 @@ pub struct HealthcheckArgs {
     pub tls_client_key: Option<PathBuf>,
 }
 
-/// GET /health/ready over HTTP/1.1 on loopback: what a container's HEALTHCHECK needs, without
+/// GET /health/ready (or /health/live) over HTTP/1.1 on loopback: what a container's HEALTHCHECK needs, without
 /// shipping curl in the image.
 pub fn healthcheck(args: HealthcheckArgs) -> anyhow::Result<()> {
     let host = match args.host {
@@ -51,8 +55,12 @@ pub fn healthcheck(args: HealthcheckArgs) -> anyhow::Result<()> {
         .map_err(|e| anyhow::anyhow!("no server on {address}: {e}"))?;
     stream.set_read_timeout(Some(timeout))?;
     stream.set_write_timeout(Some(timeout))?;
-    let request =
-        format!("GET /health/ready HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n");
+    let (path, state) = if args.live {
+        ("/health/live", "live")
+    } else {
+        ("/health/ready", "ready")
+    };
+    let request = format!("GET {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n");
     let response = match &args.tls_ca {
         None => ask(stream, &request)?,
         Some(ca) => {
@@ -71,10 +79,10 @@ pub fn healthcheck(args: HealthcheckArgs) -> anyhow::Result<()> {
         .unwrap_or("");
     let body = response.split("\r\n\r\n").nth(1).unwrap_or("").trim();
     if status == "200" {
-        println!("ready: {body}");
+        println!("{state}: {body}");
         Ok(())
     } else {
-        anyhow::bail!("not ready ({address} answered {status:?}): {body}")
+        anyhow::bail!("not {state} ({address} answered {status:?}): {body}")
     }
 }
 
