@@ -760,7 +760,7 @@ def check_secret_placeholders(objects, binary, problems):
                         "example Secret must hold a placeholder the server refuses")
 
 
-def cmd_binary(paths, bin_path, compose_path, dockerfile):
+def cmd_binary(paths, bin_path, compose_path, dockerfile, compose_overrides=()):
     problems = Problems()
     binary = Binary(bin_path)
     image = Image(dockerfile)
@@ -885,29 +885,82 @@ def cmd_binary(paths, bin_path, compose_path, dockerfile):
                             for p in same_file), where, "selects no textserve pod")
     check_secret_placeholders(objects, binary, problems)
 
-    # docker-compose.yml
+    # docker-compose.yml, alone and with each override beside it
     if compose_path:
-        check_compose(compose_path, binary, image, problems)
+        check_compose([compose_path], binary, image, problems)
+        for override in compose_overrides:
+            check_compose([compose_path, override], binary, image, problems)
     return report("binary", problems, f"{bin_path}: {len(binary.env)} env vars, "
                   f"{len([f for f in binary.flags if f.startswith('--')])} flags, "
                   f"{len(binary.paths)} routes")
 
 
-def check_compose(path, binary, image, problems):
-    with open(path, encoding="utf-8") as f:
-        compose = yaml.safe_load(f)
+def compose_env(spec):
+    env = spec.get("environment") or {}
+    if isinstance(env, list):
+        env = dict(e.split("=", 1) if "=" in e else (e, None) for e in env)
+    return env
+
+
+def merged_compose(paths):
+    """The files as `docker compose -f a -f b` merges them, for what is checked here: a later
+    file's environment entries, secrets and volumes (by target) add to or replace the
+    earlier ones'; its other keys replace them."""
+    merged = {"services": {}, "secrets": {}}
+    for path in paths:
+        with open(path, encoding="utf-8") as f:
+            compose = yaml.safe_load(f) or {}
+        merged["secrets"].update(compose.get("secrets") or {})
+        for service, spec in (compose.get("services") or {}).items():
+            into = merged["services"].setdefault(service, {})
+            for key, value in spec.items():
+                if key == "environment":
+                    env = compose_env(into)
+                    env.update(compose_env(spec))
+                    into["environment"] = env
+                elif key == "secrets":
+                    into["secrets"] = list(dict.fromkeys((into.get("secrets") or []) + value))
+                elif key == "volumes":
+                    targets = {str(v).split(":")[1]: v for v in into.get("volumes") or []}
+                    targets.update({str(v).split(":")[1]: v for v in value})
+                    into["volumes"] = list(targets.values())
+                else:
+                    into[key] = value
+    return merged
+
+
+def check_compose(paths, binary, image, problems):
+    compose = merged_compose(paths)
+    label = " + ".join(os.path.basename(p) for p in paths)
     for service, spec in (compose.get("services") or {}).items():
-        where = f"{os.path.basename(path)}: services.{service}"
+        where = f"{label}: services.{service}"
         is_textserve = "build" in spec or "textserve" in str(spec.get("image", ""))
-        env = spec.get("environment") or {}
-        if isinstance(env, list):
-            env = dict(e.split("=", 1) if "=" in e else (e, None) for e in env)
+        env = compose_env(spec)
         for key in env:
+            known = key in binary.env or key in binary.healthcheck_env
             near = difflib.get_close_matches(key.upper(), binary.env, n=1, cutoff=0.8)
-            problems.ok(key in binary.env or ("TEXTSERV" not in key.upper() and not near), where,
-                        f"environment {key} is not an environment variable of `textserve serve`")
+            problems.ok(known or ("TEXTSERV" not in key.upper() and not near), where,
+                        f"environment {key} is not an environment variable of `textserve serve`"
+                        " or `textserve healthcheck`")
+        # Secrets a service names exist at the top level; files it reads from /run/secrets
+        # are secrets it was given.
+        given = set(spec.get("secrets") or [])
+        for name in given:
+            problems.ok(name in compose["secrets"], where, f"secret {name} is not defined")
+        for key, value in env.items():
+            if isinstance(value, str) and value.startswith("/run/secrets/"):
+                problems.ok(value[len("/run/secrets/"):] in given, where,
+                            f"{key} reads {value}, a secret this service is not given")
         if not is_textserve:
             continue
+        if "TEXTSERVE_TLS_CERT" in env:
+            problems.ok("TEXTSERVE_TLS_KEY" in env, where, "TLS certificate without its key")
+            problems.ok("TEXTSERVE_TLS_CA" in env, where, "the server speaks TLS: its health "
+                        "check needs TEXTSERVE_TLS_CA")
+        if "TEXTSERVE_TLS_CLIENT_CA" in env:
+            problems.ok({"TEXTSERVE_HEALTHCHECK_CERT", "TEXTSERVE_HEALTHCHECK_KEY"} <= set(env),
+                        where, "under mutual TLS the health check needs a client certificate "
+                        "(TEXTSERVE_HEALTHCHECK_CERT, TEXTSERVE_HEALTHCHECK_KEY)")
         settings = dict(image.env)
         settings.update({k: str(v) for k, v in env.items() if v is not None})
         port = settings.get("TEXTSERVE_PORT", binary.default("--port"))
@@ -938,13 +991,28 @@ def check_compose(path, binary, image, problems):
         seconds = int(m.group(1) or 0) * 60 + int(m.group(2) or 0) if m else 0
         problems.ok(seconds > grace, where, f"stop_grace_period {stop} does not exceed the "
                     f"shutdown grace {grace} s")
-        nginx = os.path.join(ROOT, "deploy", "nginx.conf")
-        if os.path.exists(nginx):
-            with open(nginx, encoding="utf-8") as f:
-                upstreams = re.findall(rf"\b{re.escape(service)}:(\d+)", f.read())
-            for up in upstreams:
-                problems.ok(up == str(port), "deploy/nginx.conf",
-                            f"upstream {service}:{up} is not textserve's port {port}")
+        tls = "TEXTSERVE_TLS_CERT" in env
+        for other, other_spec in compose["services"].items():
+            for volume in other_spec.get("volumes") or []:
+                source = str(volume).split(":")[0]
+                if not source.endswith(".conf") or "nginx" not in source:
+                    continue
+                nginx = os.path.join(ROOT, source)
+                if not problems.ok(os.path.exists(nginx), f"{label}: services.{other}",
+                                   f"{source} does not exist"):
+                    continue
+                with open(nginx, encoding="utf-8") as f:
+                    conf = f.read()
+                for up in re.findall(rf"\b{re.escape(service)}:(\d+)", conf):
+                    problems.ok(up == str(port), source,
+                                f"upstream {service}:{up} is not textserve's port {port}")
+                problems.ok(bool(re.search(r"proxy_pass https://", conf)) == tls, source,
+                            "proxies to the replicas over " + ("plain HTTP" if not tls else
+                            "HTTPS") + " but they speak " + ("HTTPS" if tls else "plain HTTP"))
+                for secret in re.findall(r"/run/secrets/([\w.-]+)", conf):
+                    problems.ok(secret in (other_spec.get("secrets") or []), source,
+                                f"reads /run/secrets/{secret}, which services.{other} is not "
+                                "given")
 
 
 def report(step, problems, summary):
@@ -964,11 +1032,14 @@ def main():
     b.add_argument("rendered", nargs="+")
     b.add_argument("--bin", required=True)
     b.add_argument("--compose", default=os.path.join(ROOT, "docker-compose.yml"))
+    b.add_argument("--compose-override", action="append",
+                   default=[os.path.join(ROOT, "docker-compose.tls.yml")])
     b.add_argument("--dockerfile", default=os.path.join(ROOT, "Dockerfile"))
     args = parser.parse_args()
     if args.cmd == "schemas":
         return cmd_schemas(args.rendered)
-    return cmd_binary(args.rendered, args.bin, args.compose, args.dockerfile)
+    return cmd_binary(args.rendered, args.bin, args.compose, args.dockerfile,
+                      args.compose_override)
 
 
 if __name__ == "__main__":

@@ -91,8 +91,8 @@ echo "binary:              $BIN ($("$BIN" --version))"
 
 # ---- 1. yamllint --------------------------------------------------------------------------------
 step "1. yamllint -s (deploy/.yamllint)"
-"$VENV/bin/yamllint" -s -c deploy/.yamllint deploy docker-compose.yml
-echo "yamllint: $(find deploy docker-compose.yml -name '*.yaml' -o -name '*.yml' -o -name .yamllint | wc -l) files clean"
+"$VENV/bin/yamllint" -s -c deploy/.yamllint deploy docker-compose.yml docker-compose.tls.yml
+echo "yamllint: $(find deploy docker-compose.yml docker-compose.tls.yml -name '*.yaml' -o -name '*.yml' -o -name .yamllint | wc -l) files clean"
 
 # ---- 2. render ----------------------------------------------------------------------------------
 step "2. kubectl kustomize"
@@ -115,7 +115,7 @@ for v in $K8S_VERSIONS; do kv_args+=(-k "$v"); done
 "$VENV/bin/python" scripts/check-deploy.py schemas "${rendered[@]}"
 
 # ---- 4. manifests vs. the binary ----------------------------------------------------------------
-step "4. manifests, docker-compose.yml and Dockerfile against $BIN"
+step "4. manifests, docker-compose.yml (alone and with docker-compose.tls.yml) and Dockerfile against $BIN"
 "$VENV/bin/python" scripts/check-deploy.py binary --bin "$BIN" "${rendered[@]}"
 
 echo

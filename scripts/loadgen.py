@@ -34,7 +34,23 @@ def parse_args():
     p.add_argument("--timeline", action="store_true")
     p.add_argument("--header", action="append", default=[], help="extra header NAME:VALUE")
     p.add_argument("--path", default="/v1/predict", help="prediction route, e.g. /v1/models/NAME/predict")
+    p.add_argument("--tls-ca", help="speak HTTPS, trusting this PEM CA (the certificate must name 127.0.0.1)")
+    p.add_argument("--tls-cert", help="client certificate (PEM) for mutual TLS")
+    p.add_argument("--tls-key", help="its private key (PEM)")
     return p.parse_args()
+
+
+def connection_factory(args):
+    """Plain HTTP, or HTTPS verified against --tls-ca with an optional client certificate. Each
+    new connection is a full handshake, as a client that reconnects would make."""
+    if not args.tls_ca:
+        return lambda: http.client.HTTPConnection("127.0.0.1", args.port, timeout=args.timeout)
+    import ssl
+    context = ssl.create_default_context(cafile=args.tls_ca)
+    if args.tls_cert:
+        context.load_cert_chain(args.tls_cert, args.tls_key)
+    return lambda: http.client.HTTPSConnection("127.0.0.1", args.port, timeout=args.timeout,
+                                               context=context)
 
 
 def predict_bodies(data, count=5000):
@@ -53,6 +69,7 @@ def main():
     if args.port <= 0:
         sys.exit("--port must be positive")
     bodies = predict_bodies(args.data)
+    connect = connection_factory(args)
     headers = {"Content-Type": "application/json"}
     for h in args.header:
         name, _, value = h.partition(":")
@@ -89,7 +106,7 @@ def main():
                 break
             body = bodies[rng.randrange(len(bodies))]
             if conn is None:
-                conn = http.client.HTTPConnection("127.0.0.1", args.port, timeout=args.timeout)
+                conn = connect()
                 try:
                     conn.connect()
                 except OSError:

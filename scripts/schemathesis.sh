@@ -2,7 +2,10 @@
 # Property-based API test: Schemathesis (PyPI) generates requests from the running server's own
 # /openapi.json and checks every response — no 5xx, status codes, headers and bodies as the
 # spec says. Loopback only, bounded by MAX_TIME seconds.
-# Usage: scripts/schemathesis.sh  (env: BIN, MODEL, PORT=18181, MAX_TIME=90)
+# With TLS=1 the server speaks HTTPS with mutual TLS (a CA and certificates made here with
+# openssl) and Schemathesis connects with a client certificate, so every route is also
+# exercised through the TLS listener.
+# Usage: scripts/schemathesis.sh  (env: BIN, MODEL, PORT=18181, MAX_TIME=90, TLS=0)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,12 +22,38 @@ command -v schemathesis >/dev/null || python3 -m pip install --quiet --disable-p
 # routes run for real: reloads of the served model, loads and unloads of generated names.
 REPO=$(mktemp -d)
 ln -s "$(realpath "$MODEL")" "$REPO/default"
+SCHEME=http
+TLS_SERVE=()
+TLS_CURL=()
+TLS_RUN=()
+if [ "${TLS:-0}" = 1 ]; then
+  CERTS=$(mktemp -d)
+  (
+    cd "$CERTS"
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 \
+      -subj "/CN=schemathesis CA" -keyout ca.key -out ca.pem 2>/dev/null
+    openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=textserve" \
+      -keyout server.key -out server.csr 2>/dev/null
+    openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -days 1 -out server.pem \
+      -extfile <(printf "subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth") 2>/dev/null
+    openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=schemathesis" \
+      -keyout client.key -out client.csr 2>/dev/null
+    openssl x509 -req -in client.csr -CA ca.pem -CAkey ca.key -days 1 -out client.pem \
+      -extfile <(printf "extendedKeyUsage=clientAuth") 2>/dev/null
+  )
+  SCHEME=https
+  TLS_SERVE=(--tls-cert "$CERTS/server.pem" --tls-key "$CERTS/server.key" --tls-client-ca "$CERTS/ca.pem")
+  TLS_CURL=(--cacert "$CERTS/ca.pem" --cert "$CERTS/client.pem" --key "$CERTS/client.key")
+  TLS_RUN=(--tls-verify "$CERTS/ca.pem" --request-cert "$CERTS/client.pem" --request-cert-key "$CERTS/client.key")
+fi
+HOST=127.0.0.1
+[ "$SCHEME" = https ] && HOST=localhost
 "$BIN" serve --model-repository "$REPO" --port "$PORT" --api-key "$KEY" --admin-api-key "$KEY" \
-  --log-level warn &
+  --log-level warn "${TLS_SERVE[@]}" &
 SERVER=$!
-trap 'kill $SERVER 2>/dev/null || true; rm -rf "$REPO"' EXIT
+trap 'kill $SERVER 2>/dev/null || true; rm -rf "$REPO" "${CERTS:-}"' EXIT
 for _ in $(seq 1 200); do
-  curl -fsS "http://127.0.0.1:$PORT/health/ready" >/dev/null 2>&1 && break
+  curl -fsS "${TLS_CURL[@]}" "$SCHEME://$HOST:$PORT/health/ready" >/dev/null 2>&1 && break
   sleep 0.05
 done
 
@@ -32,7 +61,8 @@ done
 # the stream answers bad lines with error lines inside a 200 by design (one bad comment must
 # not end a night's batch), which its negative checks would count as accepted bad input. Its
 # bad input is tested line by line over raw TCP in tests/stream.rs.
-schemathesis --config-file scripts/schemathesis.toml run "http://127.0.0.1:$PORT/openapi.json" \
+schemathesis --config-file scripts/schemathesis.toml run "$SCHEME://$HOST:$PORT/openapi.json" \
+  "${TLS_RUN[@]}" \
   --exclude-path /v1/predict/stream \
   --header "Authorization: Bearer $KEY" \
   --max-time "$MAX_TIME" \
@@ -41,5 +71,5 @@ schemathesis --config-file scripts/schemathesis.toml run "http://127.0.0.1:$PORT
   --suppress-health-check too_slow
 
 # The server must still be up and answering after everything it was sent.
-curl -fsS "http://127.0.0.1:$PORT/health/ready" >/dev/null
-echo "schemathesis: server still ready afterwards"
+curl -fsS "${TLS_CURL[@]}" "$SCHEME://$HOST:$PORT/health/ready" >/dev/null
+echo "schemathesis: server still ready afterwards ($SCHEME)"
