@@ -3,7 +3,10 @@
 # failover drill in containers: 32 closed-loop clients through the load balancer for 15 s, one
 # replica killed (SIGKILL) at 5 s; every request must still be answered 200. Also checks that
 # the published port does not give away /metrics, and that `down` stops the stack cleanly
-# (the surviving replicas exit 0 on SIGTERM). Base images as in scripts/image-check.sh; the
+# (the surviving replicas exit 0 on SIGTERM). Then the same stack with docker-compose.tls.yml:
+# ready and healthy over mutual TLS, clients without a certificate and plain HTTP refused at the
+# balancer and at a replica, and the failover drill again over TLS on both hops. Base images as
+# in scripts/image-check.sh; the
 # textserve image is reused when IMAGE names one already built (else compose builds it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -131,6 +134,88 @@ echo "stack stopped in $stopped s"
 compose down -t 40 >"$log/down.log" 2>&1 || fail "compose down"
 left=$(podman ps -a --filter label=com.docker.compose.project=textserve-compose-check --format '{{.Names}}')
 [ -z "$left" ] && pass "stack stopped and removed" || fail "left behind: $left"
+trap - EXIT
+
+# ---- the same stack with TLS on both hops (docker-compose.tls.yml) ----------------------------
+echo "== with docker-compose.tls.yml: clients -> nginx -> replicas, mutual TLS on both hops"
+certs=$(mktemp -d)
+scripts/make-test-certs.sh "$certs"
+# The replicas run as uid 10001 and the engine mounts secret files as they are on disk.
+chmod 0644 "$certs"/*.key
+export TEXTSERVE_TLS_DIR=$certs
+compose_tls() {
+  "$VENV/bin/podman-compose" -p textserve-compose-tls -f docker-compose.yml \
+    -f docker-compose.tls.yml "$@"
+}
+cleanup_tls() {
+  [ -n "$load" ] && kill "$load" 2>/dev/null
+  compose_tls down -t 40 >/dev/null 2>&1 || true
+}
+trap cleanup_tls EXIT
+cleanup_tls
+tls_client=(--cacert "$certs/ca.pem" --cert "$certs/client.pem" --key "$certs/client.key")
+lb_tls="https://localhost:$TEXTSERVE_LB_PORT"
+compose_tls up -d >"$log/up-tls.log" 2>&1 || { tail -30 "$log/up-tls.log"; exit 1; }
+replicas=$(podman ps --filter label=com.docker.compose.project=textserve-compose-tls \
+  --filter label=com.docker.compose.service=textserve --format '{{.Names}}')
+for _ in $(seq 1 600); do
+  curl -fsS "${tls_client[@]}" "$lb_tls/health/ready" >/dev/null 2>&1 && break
+  sleep 0.1
+done
+if curl -fsS "${tls_client[@]}" "$lb_tls/health/ready" >/dev/null 2>&1; then
+  pass "TLS: ready through the load balancer over HTTPS with a client certificate"
+else
+  fail "TLS: not ready through the load balancer within 60 s"
+  compose_tls logs >"$log/logs-tls.txt" 2>&1 || true
+  tail -40 "$log/logs-tls.txt"
+  exit 1
+fi
+for name in $replicas; do
+  healthy=""
+  for _ in $(seq 1 60); do
+    podman healthcheck run "$name" >/dev/null 2>&1 && { healthy=1; break; }
+    sleep 0.5
+  done
+  [ -n "$healthy" ] && pass "TLS: $name healthy (its health check over mutual TLS)" ||
+    fail "TLS: $name not healthy within 30 s"
+done
+curl -s --cacert "$certs/ca.pem" "$lb_tls/health/ready" -o /dev/null &&
+  fail "TLS: the balancer answered a client without a certificate" ||
+  pass "TLS: the balancer refuses a client without a certificate"
+first=$(echo "$replicas" | head -1)
+ip=$(podman inspect --format '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}' "$first")
+curl -s "http://$ip:8080/health/ready" -o /dev/null &&
+  fail "TLS: a replica answered plain HTTP" || pass "TLS: a replica gives plain HTTP no answer"
+curl -s -k "https://$ip:8080/health/ready" -o /dev/null &&
+  fail "TLS: a replica answered a client without a certificate" ||
+  pass "TLS: a replica refuses a client without a certificate"
+code=$(curl -s -o "$log/predict-tls.json" -w '%{http_code}' "${tls_client[@]}" "$lb_tls/v1/predict" \
+  -H "authorization: Bearer $TEXTSERVE_API_KEYS" -H 'content-type: application/json' \
+  -d '{"text":"试运行无报警"}')
+[ "$code" = 200 ] && pass "TLS: prediction through both hops: $(cat "$log/predict-tls.json")" ||
+  fail "TLS: prediction through both hops ($code)"
+victim=$(echo "$replicas" | sed -n 2p)
+python3 scripts/loadgen.py --data suites/zh-manufacturing/synthetic-train.jsonl \
+  --port "$TEXTSERVE_LB_PORT" --workers 32 --seconds 15 --timeline \
+  --tls-ca "$certs/ca.pem" --tls-cert "$certs/client.pem" --tls-key "$certs/client.key" \
+  --header "authorization:Bearer $TEXTSERVE_API_KEYS" >"$log/failover-tls.jsonl" &
+load=$!
+sleep 5
+podman kill --signal KILL "$victim" >/dev/null
+echo "killed $victim (SIGKILL) at t = 5 s"
+wait "$load"
+load=""
+summary=$(tail -n 1 "$log/failover-tls.jsonl")
+echo "failover load over TLS: $summary"
+if python3 -c 'import json,sys; o=json.loads(sys.argv[1])["outcomes"]; sys.exit(set(o) != {"status 200"})' "$summary"; then
+  pass "TLS failover: every request answered 200"
+else
+  fail "TLS failover: some requests were not answered 200"
+fi
+compose_tls down -t 40 >"$log/down-tls.log" 2>&1 || fail "compose down (TLS)"
+left=$(podman ps -a --filter label=com.docker.compose.project=textserve-compose-tls --format '{{.Names}}')
+[ -z "$left" ] && pass "TLS stack stopped and removed" || fail "left behind: $left"
+rm -rf "$certs"
 trap - EXIT
 echo "compose check: $failures failure(s)"
 [ "$failures" -eq 0 ]

@@ -9,6 +9,9 @@
 #   fairness  two models; one saturated, then at 2x its capacity: the other's p99 at light load against alone
 #             (FAIRNESS_FLAGS: extra serve flags for this drill's server, e.g. "--workers 1";
 #             FLOOD_DATA: the texts a is flooded with, e.g. from scripts/long-texts.py)
+# With DRILL_TLS=1 the servers speak HTTPS with mutual TLS (scripts/make-test-certs.sh), the
+# load connects with a client certificate, and in the failover drill nginx verifies clients and
+# re-encrypts to the servers as deploy/nginx-tls.conf does (overload, sigterm, failover, soak).
 # Usage: scripts/drills.sh [overload|sigterm|failover|soak|reload|fairness ...]   (default: all)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -32,15 +35,31 @@ PIDS=()
 cleanup() { for pid in "${PIDS[@]}"; do kill -9 "$pid" 2>/dev/null || true; done; }
 trap cleanup EXIT
 
+SCHEME=http
+TLS_SERVE=()
+TLS_CURL=()
+TLS_LOAD=()
+if [ "${DRILL_TLS:-0}" = 1 ]; then
+  CERTS=$(mktemp -d)
+  scripts/make-test-certs.sh "$CERTS"
+  SCHEME=https
+  TLS_SERVE=(--tls-cert "$CERTS/server.pem" --tls-key "$CERTS/server.key" --tls-client-ca "$CERTS/ca.pem")
+  TLS_CURL=(--cacert "$CERTS/ca.pem" --cert "$CERTS/client.pem" --key "$CERTS/client.key")
+  TLS_LOAD=(--tls-ca "$CERTS/ca.pem" --tls-cert "$CERTS/client.pem" --tls-key "$CERTS/client.key")
+  echo "TLS: every server speaks HTTPS with mutual TLS; the load presents a client certificate"
+fi
+
 # start_server PORT [extra flags...]: starts textserve in the background, waits for ready,
 # leaves its pid in $SERVER_PID.
 start_server() {
   local port=$1
   shift
-  "$BIN" serve --model "$MODEL" --port "$port" --threads 1 --log-level warn "$@" &
+  "$BIN" serve --model "$MODEL" --port "$port" --threads 1 --log-level warn "${TLS_SERVE[@]}" "$@" &
   SERVER_PID=$!
   PIDS+=("$SERVER_PID")
-  until curl -fsS "http://127.0.0.1:$port/health/ready" >/dev/null 2>&1; do sleep 0.02; done
+  until curl -fsS "${TLS_CURL[@]}" "$SCHEME://127.0.0.1:$port/health/ready" >/dev/null 2>&1; do
+    sleep 0.02
+  done
 }
 rss_mb() { awk '/VmRSS/ {printf "%.0f", $2/1024}' "/proc/$1/status" 2>/dev/null || echo 0; }
 # sample_rss PID FILE: one "seconds rss_mb" line per second until PID exits.
@@ -55,7 +74,7 @@ sample_rss() {
 }
 # Idle before the load, after its first 5 s, highest, and last.
 rss_summary() { awk 'NR==1 {first=$2} $1==5 {warm=$2} {if ($2>max) max=$2; last=$2} END {printf "RSS idle %d MB, at 5 s %d MB, max %d MB, last %d MB\n", first, warm, max, last}' "$1"; }
-loadgen() { python3 scripts/loadgen.py --data "$DATA" "$@"; }
+loadgen() { python3 scripts/loadgen.py --data "$DATA" "${TLS_LOAD[@]}" "$@"; }
 
 drill_overload() {
   echo "## overload: 2x capacity, open loop, --max-queue 128"
@@ -104,8 +123,25 @@ drill_failover() {
     start_server $((lb + i))
     servers+=("$SERVER_PID")
   done
-  # The same proxy settings as deploy/nginx.conf, with fixed loopback upstreams instead of
-  # Docker's DNS.
+  # The same proxy settings as deploy/nginx.conf (with DRILL_TLS, deploy/nginx-tls.conf), with
+  # fixed loopback upstreams instead of Docker's DNS.
+  local listen="listen 127.0.0.1:$lb;" upstream_tls=""
+  if [ "$SCHEME" = https ]; then
+    listen="listen 127.0.0.1:$lb ssl;
+        ssl_protocols TLSv1.2 TLSv1.3;
+        ssl_certificate $CERTS/server.pem;
+        ssl_certificate_key $CERTS/server.key;
+        ssl_client_certificate $CERTS/ca.pem;
+        ssl_verify_client on;
+        ssl_session_cache shared:tls:10m;"
+    upstream_tls="proxy_ssl_certificate $CERTS/client.pem;
+            proxy_ssl_certificate_key $CERTS/client.key;
+            proxy_ssl_trusted_certificate $CERTS/ca.pem;
+            proxy_ssl_verify on;
+            proxy_ssl_name localhost;
+            proxy_ssl_protocols TLSv1.2 TLSv1.3;
+            proxy_ssl_session_reuse on;"
+  fi
   cat >"$dir/nginx.conf" <<NGINX
 worker_processes 1;
 daemon off;
@@ -123,10 +159,11 @@ http {
         keepalive 64;
     }
     server {
-        listen 127.0.0.1:$lb;
+        $listen
         client_max_body_size 2m;
         location / {
-            proxy_pass http://textserve;
+            proxy_pass $SCHEME://textserve;
+            $upstream_tls
             proxy_http_version 1.1;
             proxy_set_header Connection "";
             proxy_next_upstream error timeout http_502 http_503 non_idempotent;
@@ -139,7 +176,9 @@ http {
 NGINX
   nginx -c "$dir/nginx.conf" -p "$dir" >"$dir/nginx.out" 2>&1 &
   local nginx=$!
-  until curl -fsS "http://127.0.0.1:$lb/health/ready" >/dev/null 2>&1; do sleep 0.05; done
+  until curl -fsS "${TLS_CURL[@]}" "$SCHEME://127.0.0.1:$lb/health/ready" >/dev/null 2>&1; do
+    sleep 0.05
+  done
   loadgen --port "$lb" --workers 32 --seconds 15 --timeline >"$OUT/failover.jsonl" &
   load=$!
   sleep 5
@@ -191,6 +230,10 @@ PY
 }
 
 drill_reload() {
+  if [ "$SCHEME" = https ]; then
+    echo "## reload: not run with DRILL_TLS (reload-drill.py speaks plain HTTP)"
+    return
+  fi
   echo "## reload: every 2 s for 60 s under 64 clients (scripts/reload-drill.py)"
   python3 scripts/reload-drill.py --bin "$BIN" --model "$MODEL" --data "$DATA" \
     --port $((BASE_PORT + 50)) --clients 64 --seconds 60 --every 2 --total-reloads 50 \
@@ -199,6 +242,10 @@ drill_reload() {
 }
 
 drill_fairness() {
+  if [ "$SCHEME" = https ]; then
+    echo "## fairness: not run with DRILL_TLS (wrk and its server here speak plain HTTP)"
+    return
+  fi
   echo "## fairness: model b at 50 requests/s, alone and beside model a at and over its capacity"
   local port=$((BASE_PORT + 60)) dir capacity rate a b flood
   dir=$(mktemp -d)

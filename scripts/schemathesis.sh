@@ -4,7 +4,7 @@
 # spec says. Loopback only, bounded by MAX_TIME seconds.
 # With TLS=1 the server speaks HTTPS with mutual TLS (a CA and certificates made here with
 # openssl) and Schemathesis connects with a client certificate, so every route is also
-# exercised through the TLS listener.
+# exercised through the TLS listener (certificates from scripts/make-test-certs.sh).
 # Usage: scripts/schemathesis.sh  (env: BIN, MODEL, PORT=18181, MAX_TIME=90, TLS=0)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -28,19 +28,7 @@ TLS_CURL=()
 TLS_RUN=()
 if [ "${TLS:-0}" = 1 ]; then
   CERTS=$(mktemp -d)
-  (
-    cd "$CERTS"
-    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 \
-      -subj "/CN=schemathesis CA" -keyout ca.key -out ca.pem 2>/dev/null
-    openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=textserve" \
-      -keyout server.key -out server.csr 2>/dev/null
-    openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -days 1 -out server.pem \
-      -extfile <(printf "subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth") 2>/dev/null
-    openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=schemathesis" \
-      -keyout client.key -out client.csr 2>/dev/null
-    openssl x509 -req -in client.csr -CA ca.pem -CAkey ca.key -days 1 -out client.pem \
-      -extfile <(printf "extendedKeyUsage=clientAuth") 2>/dev/null
-  )
+  scripts/make-test-certs.sh "$CERTS"
   SCHEME=https
   TLS_SERVE=(--tls-cert "$CERTS/server.pem" --tls-key "$CERTS/server.key" --tls-client-ca "$CERTS/ca.pem")
   TLS_CURL=(--cacert "$CERTS/ca.pem" --cert "$CERTS/client.pem" --key "$CERTS/client.key")
