@@ -202,12 +202,25 @@ async fn a_repository_that_is_ambiguous_is_refused_at_start_naming_the_cause() {
 async fn management_needs_the_admin_key_and_the_admin_key_opens_nothing_else() {
     let repo = repository(&[("a", "alpha", "1.0.0")]);
     // No admin key and no opt-out: closed, even on loopback.
-    let mut closed = serve_repository(repo.path(), |c| c.allow_unauthenticated_admin = false).await;
+    let audit_dir = tempfile::tempdir().unwrap();
+    let audit = audit_dir.path().join("audit.jsonl");
+    let audit_path = audit.clone();
+    let mut closed = serve_repository(repo.path(), move |c| {
+        c.allow_unauthenticated_admin = false;
+        c.audit_log = Some(audit_path);
+    })
+    .await;
     let response = closed
         .post_json("/v1/models/alpha/reload", &json!({}))
         .await;
     assert_eq!(error_code(response, 403).await, "admin_disabled");
     closed.shutdown().await.unwrap();
+    let line: serde_json::Value =
+        serde_json::from_str(std::fs::read_to_string(&audit).unwrap().trim()).unwrap();
+    assert_eq!(
+        (&line["event"], &line["outcome"], &line["model"]),
+        (&json!("admin_disabled"), &json!("refused"), &json!("alpha"))
+    );
 
     let mut app = serve_repository(repo.path(), |c| {
         c.allow_unauthenticated_admin = false;
@@ -370,7 +383,10 @@ async fn requests_during_reloads_are_all_answered_by_a_version_that_was_live() {
 #[tokio::test]
 async fn models_are_loaded_and_unloaded_by_name_and_bad_names_never_reach_the_disk() {
     let repo = repository(&[("a", "alpha", "1.0.0")]);
-    let mut app = serve_repository(repo.path(), |_| {}).await;
+    let audit_dir = tempfile::tempdir().unwrap();
+    let audit = audit_dir.path().join("audit.jsonl");
+    let audit_path = audit.clone();
+    let mut app = serve_repository(repo.path(), move |c| c.audit_log = Some(audit_path)).await;
     write_named_model(&repo.path().join("later"), "gamma", "3.0.0");
 
     let response = app
@@ -422,6 +438,40 @@ async fn models_are_loaded_and_unloaded_by_name_and_bad_names_never_reach_the_di
         );
     }
     app.shutdown().await.unwrap();
+
+    // Every management call is an audit line, whatever its outcome.
+    let lines: Vec<serde_json::Value> = std::fs::read_to_string(&audit)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let summary: Vec<(&str, &str, u64)> = lines
+        .iter()
+        .take(6)
+        .map(|l| {
+            (
+                l["event"].as_str().unwrap(),
+                l["outcome"].as_str().unwrap(),
+                l["status"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            ("model_load", "ok", 200),
+            ("model_load", "failed", 409),
+            ("model_unload", "ok", 204),
+            ("model_unload", "failed", 409),
+            ("model_load", "failed", 404),
+            ("model_load", "failed", 404),
+        ]
+    );
+    assert_eq!(lines[0]["model"], "gamma");
+    assert!(lines[0].get("key").is_none(), "opened without a key");
+    // Nine calls; the client resolves `/v1/models/../load` to `/v1/load` before sending, which
+    // is no management route.
+    assert_eq!(lines.len(), 8, "one line per management call");
 }
 
 #[tokio::test]
