@@ -41,14 +41,17 @@ COPY --from=build /out/lib/ /app/lib/
 COPY models/ /app/models/
 COPY --from=build /out/bin/textserve /app/bin/textserve
 USER 10001
-# Bound to 0.0.0.0, the server requires TEXTSERVE_API_KEYS (or TEXTSERVE_API_KEY_FILE); set
-# TEXTSERVE_ALLOW_UNAUTHENTICATED=true only on a network you trust.
+# Bound to 0.0.0.0, the server requires TEXTSERVE_API_KEYS (or TEXTSERVE_API_KEY_FILE,
+# TEXTSERVE_API_KEYS_FILE, or client certificates); set TEXTSERVE_ALLOW_UNAUTHENTICATED=true only
+# on a network you trust. No certificate or key is baked in: TLS files are mounted at run time
+# (compose secrets, Kubernetes Secrets) and named by TEXTSERVE_TLS_CERT/_KEY/_CLIENT_CA.
 ENV TEXTSERVE_HOST=0.0.0.0 \
     TEXTSERVE_PORT=8080 \
     TEXTSERVE_MODEL=/app/models/zh-reviews-sentiment \
     TEXTSERVE_LOG_FORMAT=json
 EXPOSE 8080
-# `textserve healthcheck` reads TEXTSERVE_PORT as `serve` does, so a changed port stays healthy.
+# `textserve healthcheck` reads TEXTSERVE_PORT as `serve` does, so a changed port stays healthy;
+# against TLS it reads TEXTSERVE_TLS_CA (and, under mutual TLS, TEXTSERVE_HEALTHCHECK_CERT/_KEY).
 HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 \
   CMD ["/app/bin/textserve", "healthcheck"]
 ENTRYPOINT ["/app/bin/textserve"]
