@@ -36,10 +36,12 @@ if [ "${TLS:-0}" = 1 ]; then
 fi
 HOST=127.0.0.1
 [ "$SCHEME" = https ] && HOST=localhost
+# With a feedback database, so generated corrections are really stored.
+FEEDBACK=$(mktemp -d)
 "$BIN" serve --model-repository "$REPO" --port "$PORT" --api-key "$KEY" --admin-api-key "$KEY" \
-  --log-level warn "${TLS_SERVE[@]}" &
+  --feedback-db "$FEEDBACK/feedback.db" --log-level warn "${TLS_SERVE[@]}" &
 SERVER=$!
-trap 'kill $SERVER 2>/dev/null || true; rm -rf "$REPO" "${CERTS:-}"' EXIT
+trap 'kill $SERVER 2>/dev/null || true; rm -rf "$REPO" "$FEEDBACK" "${CERTS:-}"' EXIT
 for _ in $(seq 1 200); do
   curl -fsS "${TLS_CURL[@]}" "$SCHEME://$HOST:$PORT/health/ready" >/dev/null 2>&1 && break
   sleep 0.05

@@ -126,6 +126,18 @@ pub struct ServeConfig {
     /// the watch off (SIGHUP and `POST /v1/tls/reload` still reload).
     #[arg(long, env = "TEXTSERVE_TLS_WATCH_INTERVAL_S", default_value = "60")]
     pub tls_watch_interval_s: u64,
+    /// Store operators' corrections (`POST /v1/feedback`) in this SQLite database, created if
+    /// missing: the only place textserve keeps comment text, and only with this flag.
+    #[arg(long, env = "TEXTSERVE_FEEDBACK_DB")]
+    pub feedback_db: Option<PathBuf>,
+    /// Delete corrections older than this many days (checked at start and hourly); unset keeps
+    /// them until exported and deleted by hand.
+    #[arg(
+        long,
+        env = "TEXTSERVE_FEEDBACK_RETENTION_DAYS",
+        requires = "feedback_db"
+    )]
+    pub feedback_retention_days: Option<std::num::NonZeroU32>,
     /// Append the audit trail to this file as JSON lines (created owner-only): every
     /// authentication failure, scope and rate refusal, model load, unload and reload,
     /// certificate and key-file reload, and refused model signature. The lines also go to

@@ -9,6 +9,7 @@ pub mod commands;
 pub mod config;
 pub mod data;
 pub mod explain;
+pub mod feedback;
 pub mod model;
 pub mod runtime;
 pub mod serve;

@@ -4,6 +4,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use textserve::commands::data::DataCommand;
+use textserve::commands::feedback::FeedbackCommand;
 use textserve::commands::{self, Cli, Command};
 
 fn main() -> ExitCode {
@@ -47,6 +48,8 @@ fn main() -> ExitCode {
         Command::Explain(args) => commands::explain::explain(args),
         Command::Faithfulness(args) => commands::explain::faithfulness(args),
         Command::Data(DataCommand::Import(args)) => commands::data::data_import(args),
+        Command::Feedback(FeedbackCommand::Export(args)) => commands::feedback::export(args),
+        Command::Feedback(FeedbackCommand::Stats(args)) => commands::feedback::stats(args),
         Command::Bench(args) => commands::bench::bench(args),
         Command::Card(args) => commands::card::card(args),
         Command::Healthcheck(args) => commands::healthcheck::healthcheck(args),

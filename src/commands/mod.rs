@@ -7,6 +7,7 @@ pub mod check;
 pub mod data;
 pub mod eval;
 pub mod explain;
+pub mod feedback;
 pub mod healthcheck;
 pub mod predict;
 pub mod sign;
@@ -52,6 +53,10 @@ pub enum Command {
     /// Prepare datasets.
     #[command(subcommand)]
     Data(data::DataCommand),
+    /// Operators' corrections stored by `serve --feedback-db`: export them for training, count
+    /// them.
+    #[command(subcommand)]
+    Feedback(feedback::FeedbackCommand),
     /// Print the OpenAPI document the server serves at /openapi.json.
     Openapi,
     /// Rewrite a model's MODEL_CARD.md from its model.json (e.g. after editing the notes).

@@ -4,6 +4,7 @@ pub mod audit;
 pub mod error;
 pub mod explain;
 pub mod extract;
+pub mod feedback;
 pub mod openapi;
 pub mod peer;
 pub mod routes;
@@ -160,7 +161,18 @@ impl Application {
         tokio::spawn(async move {
             let _ = loaded_tx.send(first_load.load_all().await);
         });
-        let state = AppState::new(registry, Limits::from(config)).with_tls(tls.clone());
+        let feedback = config
+            .feedback_db
+            .as_deref()
+            .map(crate::feedback::FeedbackStore::open)
+            .transpose()?
+            .map(Arc::new);
+        if let (Some(store), Some(days)) = (&feedback, config.feedback_retention_days) {
+            tokio::spawn(purge_old_feedback(Arc::clone(store), days.get()));
+        }
+        let state = AppState::new(registry, Limits::from(config))
+            .with_tls(tls.clone())
+            .with_feedback(feedback);
         let router = app(
             state.clone(),
             &HttpOptions {
@@ -568,6 +580,21 @@ async fn watch_certificates(tls: Arc<tls::Tls>, every: Option<Duration>, audit: 
             via: "watch",
             ..audit::AuditEvent::default()
         });
+    }
+}
+
+/// `--feedback-retention-days`: rows older than that go, at start and then hourly.
+async fn purge_old_feedback(store: Arc<crate::feedback::FeedbackStore>, days: u32) {
+    let mut ticks = tokio::time::interval(Duration::from_secs(3600));
+    loop {
+        ticks.tick().await;
+        let store = Arc::clone(&store);
+        match tokio::task::spawn_blocking(move || store.purge_older_than(days)).await {
+            Ok(Ok(0)) => {}
+            Ok(Ok(purged)) => tracing::info!(purged, days, "old feedback deleted"),
+            Ok(Err(error)) => tracing::error!(%error, "old feedback not deleted"),
+            Err(_) => {}
+        }
     }
 }
 

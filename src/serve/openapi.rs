@@ -24,7 +24,8 @@ use super::state::{AppState, Limits};
         super::explain::ExplainResponse,
         super::explain::AttributedSpan,
         crate::runtime::registry::ModelStatus,
-        super::routes::TlsReloaded
+        super::routes::TlsReloaded,
+        super::feedback::FeedbackStored
     )),
     info(
         title = "textserve",
@@ -34,6 +35,7 @@ use super::state::{AppState, Limits};
     tags(
         (name = "predict", description = "Classify texts"),
         (name = "models", description = "What is served, and (with the admin key) reloading, loading and unloading models"),
+        (name = "feedback", description = "Operators' corrections, stored for retraining (with --feedback-db)"),
         (name = "health", description = "Probes and metrics"),
         (name = "open inference protocol", description = "KServe v2 / Open Inference Protocol REST: the same model for Triton, KServe and MLServer clients")
     )
@@ -51,6 +53,8 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(routes::predict_model))
         .routes(routes!(routes::predict_batch_model))
         .routes(routes!(super::explain::explain_model))
+        .routes(routes!(super::feedback::feedback))
+        .routes(routes!(super::feedback::feedback_model))
         .routes(routes!(routes::reload_model))
         .routes(routes!(routes::reload_tls))
         .routes(routes!(routes::load_model))
@@ -97,6 +101,20 @@ pub fn openapi_for(limits: &Limits) -> utoipa::openapi::OpenApi {
     };
     set("PredictRequest/properties/text", text.clone());
     set("ExplainRequest/properties/text", text.clone());
+    set("FeedbackRequest/properties/text", text.clone());
+    set(
+        "FeedbackRequest/properties/source",
+        serde_json::json!({ "maxLength": super::feedback::MAX_SOURCE_CHARS }),
+    );
+    set(
+        "FeedbackRequest/properties/note",
+        serde_json::json!({ "maxLength": super::feedback::MAX_NOTE_CHARS }),
+    );
+    // As X-Request-Id: 1 to 64 printable ASCII characters, no space.
+    set(
+        "FeedbackRequest/properties/request_id",
+        serde_json::json!({ "pattern": "^[!-~]{1,64}$" }),
+    );
     set(
         "ExplainRequest/properties/samples",
         serde_json::json!({ "minimum": 1, "maximum": limits.max_explain_samples }),

@@ -36,6 +36,8 @@ pub enum Scope {
     Stream,
     /// Model and certificate management: reload, load, unload, TLS reload.
     Admin,
+    /// Operators' corrections: `/v1/feedback` and per-model feedback routes.
+    Feedback,
 }
 
 impl Scope {
@@ -45,6 +47,7 @@ impl Scope {
             Scope::Explain => "explain",
             Scope::Stream => "stream",
             Scope::Admin => "admin",
+            Scope::Feedback => "feedback",
         }
     }
 }

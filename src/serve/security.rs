@@ -309,6 +309,7 @@ fn scope_for(method: &Method, path: &str) -> Option<Scope> {
     match segments.as_slice() {
         ["v1", "predict", "stream"] => Some(Scope::Stream),
         ["v1", "explain"] | ["v1", "models", _, "explain"] => Some(Scope::Explain),
+        ["v1", "feedback"] | ["v1", "models", _, "feedback"] => Some(Scope::Feedback),
         _ => Some(Scope::Predict),
     }
 }
@@ -381,9 +382,14 @@ fn unauthorized(audit: &Audit, request: &Request, message: &'static str) -> Resp
     response
 }
 
+/// The name of the key a request came with (`api-key #N` for plain keys), in its extensions for
+/// handlers that record who sent something.
+#[derive(Debug, Clone)]
+pub struct KeyName(pub String);
+
 pub async fn require_api_key(
     State((keys, audit)): State<(ApiKeys, Audit)>,
-    request: Request,
+    mut request: Request,
     next: Next,
 ) -> Response {
     if keys.is_empty() || !needs_key(request.uri().path()) {
@@ -391,7 +397,10 @@ pub async fn require_api_key(
     }
     let needs = scope_for(request.method(), request.uri().path());
     match identify(&request, &keys, keys.scoped.as_deref(), needs) {
-        Identity::Key(_) => next.run(request).await,
+        Identity::Key(name) => {
+            request.extensions_mut().insert(KeyName(name));
+            next.run(request).await
+        }
         Identity::Refused(verdict) => refuse(&audit, &request, verdict),
         Identity::Unknown => unauthorized(&audit, &request, "missing or invalid API key"),
     }

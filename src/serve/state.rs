@@ -62,6 +62,7 @@ struct Inner {
     limits: Limits,
     stopping: AtomicBool,
     tls: Option<Arc<super::tls::Tls>>,
+    feedback: Option<Arc<crate::feedback::FeedbackStore>>,
 }
 
 impl AppState {
@@ -72,27 +73,30 @@ impl AppState {
                 limits,
                 stopping: AtomicBool::new(false),
                 tls: None,
+                feedback: None,
             }),
         }
     }
 
     /// The state with the server's TLS configuration, for `POST /v1/tls/reload`. Set before the
     /// state is shared.
-    pub fn with_tls(self, tls: Option<Arc<super::tls::Tls>>) -> Self {
-        let Inner {
-            registry,
-            limits,
-            stopping,
-            ..
-        } = Arc::try_unwrap(self.inner).unwrap_or_else(|_| panic!("with_tls before sharing"));
-        Self {
-            inner: Arc::new(Inner {
-                registry,
-                limits,
-                stopping,
-                tls,
-            }),
-        }
+    pub fn with_tls(mut self, tls: Option<Arc<super::tls::Tls>>) -> Self {
+        self.inner_mut().tls = tls;
+        self
+    }
+
+    /// The state with the feedback database (`--feedback-db`). Set before the state is shared.
+    pub fn with_feedback(mut self, feedback: Option<Arc<crate::feedback::FeedbackStore>>) -> Self {
+        self.inner_mut().feedback = feedback;
+        self
+    }
+
+    fn inner_mut(&mut self) -> &mut Inner {
+        Arc::get_mut(&mut self.inner).expect("the state is set up before it is shared")
+    }
+
+    pub fn feedback(&self) -> Option<&Arc<crate::feedback::FeedbackStore>> {
+        self.inner.feedback.as_ref()
     }
 
     pub fn tls(&self) -> Option<&Arc<super::tls::Tls>> {
