@@ -265,7 +265,12 @@ async fn mutual_tls_needs_a_certificate_from_the_client_ca() {
     let (cert, key) = server_files(dir.path(), &ca, "server");
     let clients_ca = Authority::new("dashboards CA");
     let client_ca_file = write(dir.path(), "clients.pem", &clients_ca.cert.pem());
-    let app = spawn_tls_app(&cert, &key, Some(&client_ca_file), |_| {}).await;
+    let audit = dir.path().join("audit.jsonl");
+    let audit_path = audit.clone();
+    let app = spawn_tls_app(&cert, &key, Some(&client_ca_file), move |c| {
+        c.audit_log = Some(audit_path)
+    })
+    .await;
 
     let none = Client::plain(&ca);
     assert!(
@@ -292,6 +297,40 @@ async fn mutual_tls_needs_a_certificate_from_the_client_ca() {
         Some((&right_cert, &right_key)),
     );
     assert_eq!(right.status(&app, READY).await.unwrap(), 200);
+
+    // Both refusals are authentication failures in the audit trail, with the client's address;
+    // plain HTTP on the port is not (it is no attempt to authenticate).
+    let mut plain = TcpStream::connect(app.address.trim_start_matches("http://"))
+        .await
+        .unwrap();
+    let _ = status_on(&mut plain, READY).await;
+    // The connection closes as the handshake fails, a moment before a line would be written.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let mut lines = Vec::new();
+    for _ in 0..100 {
+        lines = audit_lines(&audit);
+        if lines.len() >= 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let details: Vec<&str> = lines
+        .iter()
+        .map(|l| {
+            assert_eq!(
+                (&l["event"], &l["via"]),
+                (
+                    &serde_json::json!("authentication_failed"),
+                    &serde_json::json!("tls")
+                )
+            );
+            assert!(l["client"].as_str().unwrap().starts_with("127.0.0.1:"));
+            l["detail"].as_str().unwrap()
+        })
+        .collect();
+    assert_eq!(details.len(), 2, "{details:?}");
+    assert!(details[0].contains("no client certificate"), "{details:?}");
+    assert!(details[1].contains("refused"), "{details:?}");
 }
 
 #[tokio::test]

@@ -55,8 +55,8 @@ pub struct AuditEvent {
     /// Why, for refusals and failures: an error message, never request content.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
-    /// What caused it: `http`, `sighup`, `watch` (a certificate file changed) or `load` (a
-    /// model load, at start or on reload).
+    /// What caused it: `http`, `tls` (a handshake refused for its client certificate), `sighup`,
+    /// `watch` (a certificate file changed) or `load` (a model load, at start or on reload).
     pub via: &'static str,
 }
 

@@ -266,7 +266,7 @@ impl Application {
             Arc::clone(state.registry()),
             tls.clone(),
             scoped_keys,
-            audit,
+            audit.clone(),
         ));
 
         tracing::info!(address = %listener.local_addr()?, "listening");
@@ -277,7 +277,10 @@ impl Application {
         serve_connections(
             listener,
             router,
-            tls,
+            tls.map(|tls| TlsListener {
+                tls,
+                audit: audit.clone(),
+            }),
             connection_limits,
             &open_slots,
             &graceful,
@@ -332,10 +335,17 @@ const SHUTDOWN_LINGER: Duration = Duration::from_secs(1);
 /// Accepts connections until `stop` turns true. Each connection gets `header_timeout` to send
 /// its headers, and at most `max_connections` are open at once; every connection is registered
 /// with `graceful` so shutdown can wait for the requests in flight.
+/// What a TLS listener needs: the certificates new connections get, and where refused client
+/// certificates are recorded.
+struct TlsListener {
+    tls: Arc<tls::Tls>,
+    audit: audit::Audit,
+}
+
 async fn serve_connections(
     listener: TcpListener,
     router: axum::Router,
-    tls: Option<Arc<tls::Tls>>,
+    tls: Option<TlsListener>,
     limits: ConnectionLimits,
     slots: &Arc<tokio::sync::Semaphore>,
     graceful: &hyper_util::server::graceful::GracefulShutdown,
@@ -366,7 +376,7 @@ async fn serve_connections(
             drop(stream);
             continue;
         };
-        let Some(tls) = &tls else {
+        let Some(TlsListener { tls, audit }) = &tls else {
             let service = with_peer(&router, address, None);
             let connection = builder
                 .serve_connection_with_upgrades(TokioIo::new(stream), service)
@@ -383,7 +393,7 @@ async fn serve_connections(
         // timeout like one that stalls in its headers.
         let (acceptor, builder, watcher) = (tls.acceptor(), builder.clone(), graceful.watcher());
         let handshake_timeout = limits.tls_handshake_timeout;
-        let router = router.clone();
+        let (router, audit) = (router.clone(), audit.clone());
         tokio::spawn(async move {
             match tokio::time::timeout(handshake_timeout, acceptor.accept(stream)).await {
                 Ok(Ok(stream)) => {
@@ -404,6 +414,16 @@ async fn serve_connections(
                     metrics::counter!("textserve_tls_handshake_failures_total", "reason" => "refused")
                         .increment(1);
                     tracing::debug!(%error, "TLS handshake failed");
+                    if let Some(refused) = refused_client_certificate(&error) {
+                        audit.record(&audit::AuditEvent {
+                            event: "authentication_failed",
+                            outcome: "refused",
+                            client: Some(address.to_string()),
+                            detail: Some(refused),
+                            via: "tls",
+                            ..audit::AuditEvent::default()
+                        });
+                    }
                 }
                 Err(_) => {
                     metrics::counter!("textserve_tls_handshake_failures_total", "reason" => "timeout")
@@ -412,6 +432,20 @@ async fn serve_connections(
             }
             drop(slot);
         });
+    }
+}
+
+/// The reason a handshake failed when it was the client's certificate (none, or one that does
+/// not verify): an authentication failure for the audit trail. Other failures (plain HTTP on
+/// the port, old protocol versions, probes that connect and close) are counted, not audited.
+fn refused_client_certificate(error: &std::io::Error) -> Option<String> {
+    use tokio_rustls::rustls::Error;
+    match error.get_ref()?.downcast_ref::<Error>()? {
+        Error::NoCertificatesPresented => Some("mutual TLS: no client certificate".into()),
+        Error::InvalidCertificate(why) => {
+            Some(format!("mutual TLS: client certificate refused ({why:?})"))
+        }
+        _ => None,
     }
 }
 
