@@ -95,6 +95,10 @@ for version in tls1_2 tls1_3; do
 done
 
 echo "== scopes"
+status=$(curl -s -o /dev/null -w '%{http_code}' "${dashboard[@]}" -H "authorization: Bearer $ops_key" \
+  -X POST "$url/v1/models/zh-factory-sentiment/reload")
+[[ "$status" == 401 ]] || fail "the ops key from the dashboard's certificate got $status, not 401"
+pass "the ops key counts only with the ops certificate: 401 from the dashboard's"
 status=$(curl -s -o /dev/null -w '%{http_code}' "${dashboard[@]}" -X POST \
   "$url/v1/models/zh-factory-sentiment/reload")
 [[ "$status" == 403 ]] || fail "the dashboard reloading a model got $status, not 403"

@@ -12,6 +12,11 @@ pub fn init(args: &LogArgs) {
     // rustls warns once per connection about things clients commonly do (an IP address sent
     // as the server name, as wrk and many libraries do): any client could fill the log with
     // them. They stay available with an explicit `rustls=warn`.
+    // The audit trail reaches the log whatever level the rest is filtered to (the docs promise
+    // its lines always go to the `audit` target); `audit=off` turns it off explicitly.
+    if !args.log_level.contains("audit") {
+        filter = filter.add_directive("audit=info".parse().expect("a valid directive"));
+    }
     if !args.log_level.contains("rustls") {
         filter = filter.add_directive("rustls=error".parse().expect("a valid directive"));
     }

@@ -37,6 +37,11 @@ pub enum FeedbackError {
         path: PathBuf,
         source: rusqlite::Error,
     },
+    #[error("{}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("{}: schema version {found} is newer than this build knows ({known})", path.display())]
     NewerSchema {
         path: PathBuf,
@@ -118,6 +123,12 @@ impl FeedbackStore {
             path: path.to_path_buf(),
             source,
         };
+        // Comment text lives here: the file is its owner's alone (SQLite gives its -wal and -shm
+        // files the database file's mode).
+        create_private(path).map_err(|source| FeedbackError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
         let mut connection = Connection::open(path).map_err(wrap)?;
         // WAL lets exports read while the server writes; FULL syncs the log at every commit,
         // so a row acknowledged with 201 survives a crash or power loss.
@@ -128,7 +139,9 @@ impl FeedbackStore {
             .pragma_update(None, "synchronous", "FULL")
             .map_err(wrap)?;
         connection
-            .busy_timeout(std::time::Duration::from_secs(5))
+            // Short: a request waits this long for another writer before it gets 503, and the
+            // next request waits behind it.
+            .busy_timeout(std::time::Duration::from_millis(500))
             .map_err(wrap)?;
         migrate(&mut connection, path)?;
         Ok(Self {
@@ -279,6 +292,18 @@ impl FeedbackStore {
     }
 }
 
+/// Creates the file readable and writable by its owner only, if it does not exist yet.
+fn create_private(path: &Path) -> std::io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.create(true).append(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    options.open(path).map(drop)
+}
+
 /// Millisecond RFC 3339 in UTC: sorts as text in time order, which export's `--since` relies on.
 fn now() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
@@ -363,6 +388,12 @@ mod tests {
             (1, 1, 0)
         );
         assert_eq!(store.integrity_check().unwrap(), "ok");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600, "comment text readable by others");
+        }
     }
 
     #[test]

@@ -13,14 +13,21 @@ use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
 use serde::{Deserialize, Serialize};
 
 use super::artifact::{MANIFEST_FILE, WEIGHTS_FILE};
-use crate::data::sha256_file;
 
 pub const SIGNATURE_FILE: &str = "model.sig";
 
 const FORMAT: &str = "textserve-model-signature/1";
 
-/// The files a signature covers: what `Model::load` reads to answer requests.
-const SIGNED_FILES: [&str; 2] = [MANIFEST_FILE, WEIGHTS_FILE];
+/// The files a signature covers, what `Model::load` reads to answer requests: `model.json` and
+/// the weights file it names (`model.safetensors` unless it says otherwise).
+fn signed_files(manifest: &[u8]) -> Vec<String> {
+    let weights = serde_json::from_slice::<serde_json::Value>(manifest)
+        .ok()
+        .and_then(|m| m["weights"]["file"].as_str().map(str::to_string))
+        .filter(|file| !file.is_empty() && !file.contains(['/', '\\']) && file != "..")
+        .unwrap_or_else(|| WEIGHTS_FILE.to_string());
+    vec![MANIFEST_FILE.to_string(), weights]
+}
 
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -78,13 +85,26 @@ fn message(files: &BTreeMap<String, String>) -> Vec<u8> {
     message.into_bytes()
 }
 
-fn digests(dir: &Path) -> Result<BTreeMap<String, String>, SignatureError> {
-    SIGNED_FILES
+/// The signed files' bytes, read once: what is verified is what gets loaded.
+fn read_signed(dir: &Path) -> Result<BTreeMap<String, Vec<u8>>, SignatureError> {
+    let manifest_path = dir.join(MANIFEST_FILE);
+    let manifest = std::fs::read(&manifest_path).map_err(io(&manifest_path))?;
+    let mut files = BTreeMap::new();
+    for name in signed_files(&manifest) {
+        if name == MANIFEST_FILE {
+            continue;
+        }
+        let path = dir.join(&name);
+        files.insert(name, std::fs::read(&path).map_err(io(&path))?);
+    }
+    files.insert(MANIFEST_FILE.to_string(), manifest);
+    Ok(files)
+}
+
+fn digests(files: &BTreeMap<String, Vec<u8>>) -> BTreeMap<String, String> {
+    files
         .iter()
-        .map(|name| {
-            let path = dir.join(name);
-            Ok((name.to_string(), sha256_file(&path).map_err(io(&path))?))
-        })
+        .map(|(name, bytes)| (name.clone(), crate::data::sha256_bytes(bytes)))
         .collect()
 }
 
@@ -99,7 +119,7 @@ pub fn read_signing_key(path: &Path) -> Result<SigningKey, SignatureError> {
 
 /// Writes `model.sig` beside the model's files and returns its path.
 pub fn sign(dir: &Path, key: &SigningKey) -> Result<PathBuf, SignatureError> {
-    let files = digests(dir)?;
+    let files = digests(&read_signed(dir)?);
     let signature = key.sign(&message(&files));
     let file = SignatureFile {
         format: FORMAT.into(),
@@ -164,6 +184,27 @@ impl TrustedKeys {
     /// Checks `dir`'s signature: present, from a trusted key, valid, and over the files as they
     /// are now. Returns the name of the key file that verified it.
     pub fn verify(&self, dir: &Path) -> Result<String, SignatureError> {
+        self.verify_files(dir, &read_signed(dir)?)
+    }
+
+    /// Verifies `dir` and writes the very bytes it verified into `snapshot` (a directory the
+    /// caller created and only it can write), so a file swapped in `dir` after the check cannot
+    /// be what gets loaded. Returns the name of the key that verified them.
+    pub fn verify_into(&self, dir: &Path, snapshot: &Path) -> Result<String, SignatureError> {
+        let files = read_signed(dir)?;
+        let key = self.verify_files(dir, &files)?;
+        for (name, bytes) in &files {
+            let path = snapshot.join(name);
+            std::fs::write(&path, bytes).map_err(io(&path))?;
+        }
+        Ok(key)
+    }
+
+    fn verify_files(
+        &self,
+        dir: &Path,
+        files: &BTreeMap<String, Vec<u8>>,
+    ) -> Result<String, SignatureError> {
         let path = dir.join(SIGNATURE_FILE);
         if !path.is_file() {
             return Err(SignatureError::Unsigned(dir.to_path_buf()));
@@ -181,7 +222,7 @@ impl TrustedKeys {
                 file.format, file.algorithm
             )));
         }
-        let expected: Vec<&str> = SIGNED_FILES.to_vec();
+        let expected: Vec<&str> = files.keys().map(String::as_str).collect();
         let covered: Vec<&str> = file.files.keys().map(String::as_str).collect();
         if covered != expected {
             return Err(malformed(format!(
@@ -207,7 +248,7 @@ impl TrustedKeys {
                 key: key_name.clone(),
             }
         })?;
-        for (name, actual) in digests(dir)? {
+        for (name, actual) in digests(files) {
             let signed = &file.files[&name];
             if *signed != actual {
                 return Err(SignatureError::FileChanged {
@@ -267,6 +308,13 @@ mod tests {
         ));
         sign(&dir, &release).unwrap();
         assert_eq!(trusted.verify(&dir).unwrap(), "key0.pub");
+        let snapshot = root.path().join("snapshot");
+        std::fs::create_dir(&snapshot).unwrap();
+        trusted.verify_into(&dir, &snapshot).unwrap();
+        assert_eq!(
+            std::fs::read(snapshot.join(WEIGHTS_FILE)).unwrap(),
+            std::fs::read(dir.join(WEIGHTS_FILE)).unwrap()
+        );
 
         std::fs::write(dir.join(WEIGHTS_FILE), [1u8, 2, 3, 5]).unwrap();
         let error = trusted.verify(&dir).unwrap_err();
@@ -306,7 +354,7 @@ mod tests {
             serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
         file.files.insert(
             WEIGHTS_FILE.into(),
-            sha256_file(&dir.join(WEIGHTS_FILE)).unwrap(),
+            crate::data::sha256_file(&dir.join(WEIGHTS_FILE)).unwrap(),
         );
         std::fs::write(&path, serde_json::to_string(&file).unwrap()).unwrap();
         assert!(matches!(

@@ -27,8 +27,18 @@ use crate::text::UNK_ID;
 pub type Loader = Arc<dyn Fn(&Path) -> anyhow::Result<Model> + Send + Sync>;
 
 /// Decides whether a model directory may be loaded at all (e.g. its signature); runs once per
-/// load or reload, before any worker reads the directory.
-pub type Admission = Arc<dyn Fn(&Path) -> anyhow::Result<()> + Send + Sync>;
+/// load or reload, before any worker reads it. Returns where the workers load from: the
+/// directory itself, or a copy of exactly what was checked, which the registry removes once
+/// the workers have read it.
+pub type Admission = Arc<dyn Fn(&Path) -> anyhow::Result<Admitted> + Send + Sync>;
+
+/// Where an admitted model is read from.
+pub enum Admitted {
+    /// The model's own directory.
+    InPlace,
+    /// A private copy of the checked files, removed after loading.
+    Snapshot(PathBuf),
+}
 
 /// Longest model name the management routes accept.
 pub const MAX_NAME_BYTES: usize = 128;
@@ -603,15 +613,33 @@ impl Registry {
     }
 
     async fn start_version(&self, entry: &Entry) -> anyhow::Result<ModelVersion> {
-        if let Some(admission) = &self.admission {
-            let (admission, directory) = (Arc::clone(admission), entry.directory.clone());
-            tokio::task::spawn_blocking(move || admission(&directory))
-                .await
-                .map_err(|e| anyhow::anyhow!("the admission check ended: {e}"))??;
+        let admitted = match &self.admission {
+            None => Admitted::InPlace,
+            Some(admission) => {
+                let (admission, directory) = (Arc::clone(admission), entry.directory.clone());
+                tokio::task::spawn_blocking(move || admission(&directory))
+                    .await
+                    .map_err(|e| anyhow::anyhow!("the admission check ended: {e}"))??
+            }
+        };
+        let directory = match &admitted {
+            Admitted::InPlace => entry.directory.clone(),
+            Admitted::Snapshot(copy) => copy.clone(),
+        };
+        let started = self.spawn_version(entry, directory).await;
+        if let Admitted::Snapshot(copy) = admitted {
+            let _ = tokio::task::spawn_blocking(move || std::fs::remove_dir_all(copy)).await;
         }
+        started
+    }
+
+    async fn spawn_version(
+        &self,
+        entry: &Entry,
+        directory: PathBuf,
+    ) -> anyhow::Result<ModelVersion> {
         let (loaded_tx, loaded) = oneshot::channel();
         let loader = Arc::clone(&self.loader);
-        let directory = entry.directory.clone();
         let expected = entry.name.clone();
         let threads = self.workers.threads;
         let inference = InferenceHandle::spawn(

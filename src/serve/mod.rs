@@ -492,13 +492,17 @@ fn only_signed_models(
     };
     let trusted = crate::model::signature::TrustedKeys::open(dir)?;
     let audit = audit.clone();
-    Ok(Some(Arc::new(
-        move |model_dir: &std::path::Path| match trusted.verify(model_dir) {
+    Ok(Some(Arc::new(move |model_dir: &std::path::Path| {
+        // The workers load the very bytes verified, copied where nobody else can write, so a
+        // file swapped on the shared volume after the check is never what gets served.
+        let snapshot = private_directory()?;
+        match trusted.verify_into(model_dir, &snapshot) {
             Ok(key) => {
                 tracing::info!(model = %model_dir.display(), %key, "model signature verified");
-                Ok(())
+                Ok(crate::runtime::registry::Admitted::Snapshot(snapshot))
             }
             Err(error) => {
+                let _ = std::fs::remove_dir_all(&snapshot);
                 audit.record(&audit::AuditEvent {
                     event: "model_signature_refused",
                     outcome: "refused",
@@ -509,8 +513,32 @@ fn only_signed_models(
                 });
                 Err(error.into())
             }
-        },
-    )))
+        }
+    })))
+}
+
+/// A new directory under the temporary directory that only this process's user can enter;
+/// created here, so nobody else can have put anything in it.
+fn private_directory() -> anyhow::Result<std::path::PathBuf> {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let path = std::env::temp_dir().join(format!(
+        "textserve-verified-{}-{n}-{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.subsec_nanos())
+    ));
+    let mut builder = std::fs::DirBuilder::new();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    builder
+        .create(&path)
+        .with_context(|| format!("{}: cannot create the verified copy", path.display()))?;
+    Ok(path)
 }
 
 /// Resolves once `stop` is true (or its sender is gone).

@@ -148,7 +148,11 @@ impl ScopedKeys {
     /// `needs`: the scope the route needs, or `None` where any key's bearer may read (the
     /// model list). Every key's digest is compared in full, so the time taken says nothing of
     /// which key, or how much of one, a caller guessed.
-    pub fn check(&self, token: &[u8], needs: Option<Scope>) -> Verdict {
+    ///
+    /// `subject`: the connection's client certificate subject, if any. A key whose entry also
+    /// names a certificate subject counts only on a connection with that certificate: both
+    /// factors, not either.
+    pub fn check(&self, token: &[u8], subject: Option<&str>, needs: Option<Scope>) -> Verdict {
         let presented: [u8; 32] = Sha256::digest(token).into();
         let entries = self.current();
         let mut found = None;
@@ -159,16 +163,25 @@ impl ScopedKeys {
                 found = Some(entry);
             }
         }
-        found.map_or(Verdict::Unknown, |entry| entry.decide(needs))
+        let Some(entry) = found else {
+            return Verdict::Unknown;
+        };
+        if let Some(bound) = &entry.subject
+            && subject.map(super::peer::subject_parts).as_ref() != Some(bound)
+        {
+            return Verdict::Unknown;
+        }
+        entry.decide(needs)
     }
 
-    /// As `check`, for a connection whose client certificate (verified by mutual TLS) has this
-    /// subject and which sent no bearer token.
+    /// For a connection whose client certificate (verified by mutual TLS) has this subject and
+    /// which sent no bearer token: the entry bound to that subject alone (one that also has a
+    /// key needs the key as well).
     pub fn check_certificate(&self, subject: &str, needs: Option<Scope>) -> Verdict {
         let parts = super::peer::subject_parts(subject);
         self.current()
             .iter()
-            .find(|entry| entry.subject.as_ref() == Some(&parts))
+            .find(|entry| entry.digest.is_none() && entry.subject.as_ref() == Some(&parts))
             .map_or(Verdict::Unknown, |entry| entry.decide(needs))
     }
 }
@@ -299,20 +312,23 @@ mod tests {
         let keys = ScopedKeys::load(&path).unwrap();
         let token = b"dashboard-key-0001";
         let allowed = Verdict::Allowed { key: "dash".into() };
-        assert_eq!(keys.check(token, Some(Scope::Predict)), allowed);
+        assert_eq!(keys.check(token, None, Some(Scope::Predict)), allowed);
         assert_eq!(
-            keys.check(token, Some(Scope::Admin)),
+            keys.check(token, None, Some(Scope::Admin)),
             Verdict::MissingScope { key: "dash".into() }
         );
-        assert_eq!(keys.check(token, None), allowed);
+        assert_eq!(keys.check(token, None, None), allowed);
         assert_eq!(
-            keys.check(token, Some(Scope::Predict)),
+            keys.check(token, None, Some(Scope::Predict)),
             Verdict::RateLimited {
                 key: "dash".into(),
                 retry_after_seconds: 2
             }
         );
-        assert_eq!(keys.check(b"dashboard-key-0002", None), Verdict::Unknown);
+        assert_eq!(
+            keys.check(b"dashboard-key-0002", None, None),
+            Verdict::Unknown
+        );
 
         std::fs::write(
             &path,
@@ -322,12 +338,47 @@ mod tests {
         let error = keys.reload().unwrap_err().to_string();
         assert!(error.contains("64 hex digits"), "{error}");
         assert_eq!(
-            keys.check(token, None),
+            keys.check(token, None, None),
             Verdict::RateLimited {
                 key: "dash".into(),
                 retry_after_seconds: 2
             },
             "the keys in use changed on a failed reload"
+        );
+    }
+
+    #[test]
+    fn an_entry_with_a_key_and_a_certificate_needs_both() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = file(
+            dir.path(),
+            &format!(
+                r#"{{"keys": [
+                    {{"name": "ops", "sha256": "{}", "client_certificate_subject": "CN=ops,O=Plant",
+                      "scopes": ["admin"]}},
+                    {{"name": "panel", "client_certificate_subject": "CN=panel,O=Plant",
+                      "scopes": ["predict"]}}]}}"#,
+                digest("operations-key-0001")
+            ),
+        );
+        let keys = ScopedKeys::load(&path).unwrap();
+        let token = b"operations-key-0001";
+        let allowed = Verdict::Allowed { key: "ops".into() };
+        assert_eq!(keys.check(token, Some("O=Plant, CN=ops"), None), allowed);
+        assert_eq!(
+            keys.check(token, Some("CN=panel,O=Plant"), None),
+            Verdict::Unknown
+        );
+        assert_eq!(keys.check(token, None, None), Verdict::Unknown);
+        assert_eq!(
+            keys.check_certificate("CN=ops,O=Plant", None),
+            Verdict::Unknown
+        );
+        assert_eq!(
+            keys.check_certificate("CN=panel,O=Plant", None),
+            Verdict::Allowed {
+                key: "panel".into()
+            }
         );
     }
 

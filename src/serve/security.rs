@@ -198,23 +198,23 @@ fn identify(
     scoped: Option<&ScopedKeys>,
     needs: Option<Scope>,
 ) -> Identity {
+    let subject = request
+        .extensions()
+        .get::<Peer>()
+        .and_then(|peer| peer.certificate_subject.as_deref());
     let verdict = match bearer_token(request) {
         Some(token) => {
             if let Some(name) = plain.accepts(token) {
                 return Identity::Key(name);
             }
-            scoped.map_or(Verdict::Unknown, |scoped| scoped.check(token, needs))
+            scoped.map_or(Verdict::Unknown, |scoped| {
+                scoped.check(token, subject, needs)
+            })
         }
-        None => {
-            let subject = request
-                .extensions()
-                .get::<Peer>()
-                .and_then(|peer| peer.certificate_subject.as_deref());
-            match (subject, scoped) {
-                (Some(subject), Some(scoped)) => scoped.check_certificate(subject, needs),
-                _ => Verdict::Unknown,
-            }
-        }
+        None => match (subject, scoped) {
+            (Some(subject), Some(scoped)) => scoped.check_certificate(subject, needs),
+            _ => Verdict::Unknown,
+        },
     };
     match verdict {
         Verdict::Unknown => Identity::Unknown,

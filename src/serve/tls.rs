@@ -135,7 +135,7 @@ impl TlsFiles {
 fn server_config(files: &TlsFiles) -> anyhow::Result<Arc<ServerConfig>> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     let chain = certificates(&files.cert)?;
-    report_expiry(&files.cert, &chain[0]);
+    let leaf = chain[0].clone();
     let key = PrivateKeyDer::from_pem_file(&files.key)
         .with_context(|| format!("{}: no PEM private key", files.key.display()))?;
     let builder = ServerConfig::builder_with_provider(Arc::clone(&provider))
@@ -164,6 +164,9 @@ fn server_config(files: &TlsFiles) -> anyhow::Result<Arc<ServerConfig>> {
         )
     })?;
     config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    // Only a certificate that will be served is reported: a renewal refused for a wrong key
+    // must not make the expiry alert look at a certificate nobody sees.
+    report_expiry(&files.cert, &leaf);
     Ok(Arc::new(config))
 }
 
