@@ -12,6 +12,7 @@ use utoipa::ToSchema;
 use super::error::{ApiError, ErrorBody};
 use super::extract::ApiJson;
 use super::state::AppState;
+use crate::runtime::drift;
 use crate::runtime::inference::Prediction;
 use crate::runtime::registry::{ModelStatus, ModelVersion};
 use crate::text::Tokenizer;
@@ -111,7 +112,16 @@ pub(super) async fn classify(
     } else {
         encode(&served.tokenizer, texts)
     };
+    let signals: Vec<drift::TextSignals> = texts
+        .iter()
+        .zip(&sequences)
+        .map(|(text, ids)| drift::text_signals(text, ids))
+        .collect();
     let (probabilities, timings) = infer(state, model, sequences).await?;
+    for (signals, probabilities) in signals.into_iter().zip(&probabilities) {
+        drift::observe_text(served, signals);
+        drift::observe_prediction(served, probabilities);
+    }
     let predictions = probabilities
         .iter()
         .map(|p| served.label_scores(p))

@@ -28,6 +28,23 @@ pub fn prometheus() -> &'static PrometheusHandle {
                 &[1.0, 2.0, 4.0, 8.0, 16.0, 32.0, 64.0, 128.0, 256.0, 512.0],
             )
             .expect("non-empty buckets")
+            .set_buckets_for_metric(
+                metrics_exporter_prometheus::Matcher::Full(
+                    "textserve_prediction_confidence".into(),
+                ),
+                crate::runtime::drift::CONFIDENCE_BUCKETS,
+            )
+            .expect("non-empty buckets")
+            .set_buckets_for_metric(
+                metrics_exporter_prometheus::Matcher::Full("textserve_unknown_token_ratio".into()),
+                crate::runtime::drift::UNKNOWN_RATIO_BUCKETS,
+            )
+            .expect("non-empty buckets")
+            .set_buckets_for_metric(
+                metrics_exporter_prometheus::Matcher::Full("textserve_text_tokens".into()),
+                crate::runtime::drift::TOKEN_BUCKETS,
+            )
+            .expect("non-empty buckets")
             .build_recorder();
         let handle = recorder.handle();
         // Fails only if another recorder is installed (embedding apps); then we render nothing.
