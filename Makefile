@@ -5,7 +5,7 @@ CARGO ?= cargo
 MODEL ?= models/zh-reviews-sentiment
 DATA ?= data/zh-reviews.jsonl
 
-.PHONY: security-check suites-check deny setup build serve test lint schemathesis fuzz browser-check deploy-check image compose-check triton-check podman drills data model factory-model eval check bench openapi clean
+.PHONY: prometheus-check security-check suites-check deny setup build serve test lint schemathesis fuzz browser-check deploy-check image compose-check triton-check podman drills data model factory-model eval check bench openapi clean
 
 setup: .libtorch/lib/libtorch_cpu.so
 
@@ -48,6 +48,12 @@ browser-check: setup
 security-check: setup
 	$(CARGO) build
 	BIN=target/debug/textserve scripts/security-check.sh
+
+## The drift alert rules (promtool test rules) and dashboard against a real Prometheus scraping
+## a running server.
+prometheus-check: setup
+	$(CARGO) build
+	BIN=target/debug/textserve scripts/prometheus-check.sh
 
 ## Kubernetes, KServe and Compose files checked offline against the binary (installs its tools).
 suites-check:

@@ -40,7 +40,10 @@ async fn every_served_text_counts_once_and_explanations_do_not() {
         "{metrics}"
     );
     assert_eq!(
-        value(&metrics, &format!("textserve_text_tokens_count{{{version}}}")),
+        value(
+            &metrics,
+            &format!("textserve_text_tokens_count{{{version}}}")
+        ),
         4.0
     );
     assert_eq!(

@@ -46,8 +46,12 @@ pub fn text_signals(text: &str, ids: &[i64]) -> TextSignals {
 pub fn observe_text(served: &ServedModel, signals: TextSignals) {
     let labels = version_labels(served);
     metrics::histogram!("textserve_text_tokens", labels.clone()).record(signals.tokens as f64);
-    metrics::histogram!("textserve_unknown_token_ratio", labels.clone()).record(signals.unknown_ratio);
-    for (cue, present) in [("negation", signals.negation), ("contrast", signals.contrast)] {
+    metrics::histogram!("textserve_unknown_token_ratio", labels.clone())
+        .record(signals.unknown_ratio);
+    for (cue, present) in [
+        ("negation", signals.negation),
+        ("contrast", signals.contrast),
+    ] {
         if present {
             let mut labels = labels.clone();
             labels.push(metrics::Label::new("cue", cue));
