@@ -35,6 +35,28 @@ lb="http://127.0.0.1:$TEXTSERVE_LB_PORT"
 log=$(mktemp -d)
 
 load=""
+# failover_drill PREFIX OUT [loadgen flags...]: 32 clients through the balancer for 15 s, the
+# replica $victim killed (SIGKILL) at 5 s; every request must be answered 200.
+failover_drill() {
+  local prefix=$1 out=$2 summary
+  shift 2
+  python3 scripts/loadgen.py --data suites/zh-manufacturing/synthetic-train.jsonl \
+    --port "$TEXTSERVE_LB_PORT" --workers 32 --seconds 15 --timeline "$@" \
+    --header "authorization:Bearer $TEXTSERVE_API_KEYS" >"$out" &
+  load=$!
+  sleep 5
+  podman kill --signal KILL "$victim" >/dev/null
+  echo "killed $victim (SIGKILL) at t = 5 s"
+  wait "$load"
+  load=""
+  summary=$(tail -n 1 "$out")
+  echo "${prefix}failover load: $summary"
+  if python3 -c 'import json,sys; o=json.loads(sys.argv[1])["outcomes"]; sys.exit(set(o) != {"status 200"})' "$summary"; then
+    pass "${prefix}failover: every request answered 200"
+  else
+    fail "${prefix}failover: some requests were not answered 200"
+  fi
+}
 cleanup() {
   [ -n "$load" ] && kill "$load" 2>/dev/null
   compose down -t 40 >/dev/null 2>&1 || true
@@ -97,22 +119,7 @@ answered=$(curl -sS -X POST -T "$log/stream.ndjson" -H 'content-type: applicatio
   fail "stream straight to a replica: $answered of $sent lines labelled"
 
 victim=$(echo "$replicas" | sed -n 2p)
-python3 scripts/loadgen.py --data suites/zh-manufacturing/synthetic-train.jsonl \
-  --port "$TEXTSERVE_LB_PORT" --workers 32 --seconds 15 --timeline \
-  --header "authorization:Bearer $TEXTSERVE_API_KEYS" >"$log/failover.jsonl" &
-load=$!
-sleep 5
-podman kill --signal KILL "$victim" >/dev/null
-echo "killed $victim (SIGKILL) at t = 5 s"
-wait "$load"
-load=""
-summary=$(tail -n 1 "$log/failover.jsonl")
-echo "failover load: $summary"
-if python3 -c 'import json,sys; o=json.loads(sys.argv[1])["outcomes"]; sys.exit(set(o) != {"status 200"})' "$summary"; then
-  pass "failover: every request answered 200"
-else
-  fail "failover: some requests were not answered 200"
-fi
+failover_drill "" "$log/failover.jsonl"
 
 # The balancer spread the load: every surviving replica answered predictions.
 for name in $replicas; do
@@ -206,23 +213,8 @@ code=$(curl -s -o "$log/predict-tls.json" -w '%{http_code}' "${tls_client[@]}" "
 [ "$code" = 200 ] && pass "TLS: prediction through both hops: $(cat "$log/predict-tls.json")" ||
   fail "TLS: prediction through both hops ($code)"
 victim=$(echo "$replicas" | sed -n 2p)
-python3 scripts/loadgen.py --data suites/zh-manufacturing/synthetic-train.jsonl \
-  --port "$TEXTSERVE_LB_PORT" --workers 32 --seconds 15 --timeline \
-  --tls-ca "$certs/ca.pem" --tls-cert "$certs/client.pem" --tls-key "$certs/client.key" \
-  --header "authorization:Bearer $TEXTSERVE_API_KEYS" >"$log/failover-tls.jsonl" &
-load=$!
-sleep 5
-podman kill --signal KILL "$victim" >/dev/null
-echo "killed $victim (SIGKILL) at t = 5 s"
-wait "$load"
-load=""
-summary=$(tail -n 1 "$log/failover-tls.jsonl")
-echo "failover load over TLS: $summary"
-if python3 -c 'import json,sys; o=json.loads(sys.argv[1])["outcomes"]; sys.exit(set(o) != {"status 200"})' "$summary"; then
-  pass "TLS failover: every request answered 200"
-else
-  fail "TLS failover: some requests were not answered 200"
-fi
+failover_drill "TLS " "$log/failover-tls.jsonl" \
+  --tls-ca "$certs/ca.pem" --tls-cert "$certs/client.pem" --tls-key "$certs/client.key"
 compose_tls down -t 40 >"$log/down-tls.log" 2>&1 || fail "compose down (TLS)"
 left=$(podman ps -a --filter label=com.docker.compose.project=textserve-compose-tls --format '{{.Names}}')
 [ -z "$left" ] && pass "TLS stack stopped and removed" || fail "left behind: $left"

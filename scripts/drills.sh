@@ -35,19 +35,9 @@ PIDS=()
 cleanup() { for pid in "${PIDS[@]}"; do kill -9 "$pid" 2>/dev/null || true; done; }
 trap cleanup EXIT
 
-SCHEME=http
-TLS_SERVE=()
-TLS_CURL=()
-TLS_LOAD=()
-if [ "${DRILL_TLS:-0}" = 1 ]; then
-  CERTS=$(mktemp -d)
-  scripts/make-test-certs.sh "$CERTS"
-  SCHEME=https
-  TLS_SERVE=(--tls-cert "$CERTS/server.pem" --tls-key "$CERTS/server.key" --tls-client-ca "$CERTS/ca.pem")
-  TLS_CURL=(--cacert "$CERTS/ca.pem" --cert "$CERTS/client.pem" --key "$CERTS/client.key")
-  TLS_LOAD=(--tls-ca "$CERTS/ca.pem" --tls-cert "$CERTS/client.pem" --tls-key "$CERTS/client.key")
-  echo "TLS: every server speaks HTTPS with mutual TLS; the load presents a client certificate"
-fi
+# shellcheck source=scripts/test-tls-env.sh
+source scripts/test-tls-env.sh "${DRILL_TLS:-0}"
+[ "$SCHEME" = https ] && echo "TLS: every server speaks HTTPS with mutual TLS; the load presents a client certificate"
 
 # start_server PORT [extra flags...]: starts textserve in the background, waits for ready,
 # leaves its pid in $SERVER_PID.

@@ -22,18 +22,8 @@ command -v schemathesis >/dev/null || python3 -m pip install --quiet --disable-p
 # routes run for real: reloads of the served model, loads and unloads of generated names.
 REPO=$(mktemp -d)
 ln -s "$(realpath "$MODEL")" "$REPO/default"
-SCHEME=http
-TLS_SERVE=()
-TLS_CURL=()
-TLS_RUN=()
-if [ "${TLS:-0}" = 1 ]; then
-  CERTS=$(mktemp -d)
-  scripts/make-test-certs.sh "$CERTS"
-  SCHEME=https
-  TLS_SERVE=(--tls-cert "$CERTS/server.pem" --tls-key "$CERTS/server.key" --tls-client-ca "$CERTS/ca.pem")
-  TLS_CURL=(--cacert "$CERTS/ca.pem" --cert "$CERTS/client.pem" --key "$CERTS/client.key")
-  TLS_RUN=(--tls-verify "$CERTS/ca.pem" --request-cert "$CERTS/client.pem" --request-cert-key "$CERTS/client.key")
-fi
+# shellcheck source=scripts/test-tls-env.sh
+source scripts/test-tls-env.sh "${TLS:-0}"
 HOST=127.0.0.1
 [ "$SCHEME" = https ] && HOST=localhost
 # With a feedback database, so generated corrections are really stored.

@@ -119,10 +119,7 @@ impl std::fmt::Debug for FeedbackStore {
 impl FeedbackStore {
     /// Opens (creating it) and migrates the database.
     pub fn open(path: &Path) -> Result<Self, FeedbackError> {
-        let wrap = |source| FeedbackError::Sqlite {
-            path: path.to_path_buf(),
-            source,
-        };
+        let wrap = sqlite_error(path);
         // Comment text lives here: the file is its owner's alone (SQLite gives its -wal and -shm
         // files the database file's mode).
         create_private(path).map_err(|source| FeedbackError::Io {
@@ -152,10 +149,7 @@ impl FeedbackStore {
 
     /// Opens an existing database for reading only (export, stats): never creates or migrates.
     pub fn open_existing(path: &Path) -> Result<Self, FeedbackError> {
-        let wrap = |source| FeedbackError::Sqlite {
-            path: path.to_path_buf(),
-            source,
-        };
+        let wrap = sqlite_error(path);
         let connection = Connection::open_with_flags(
             path,
             rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
@@ -189,10 +183,7 @@ impl FeedbackStore {
             Ok(connection) => connection,
             Err(poisoned) => poisoned.into_inner(),
         };
-        run(&mut connection).map_err(|source| FeedbackError::Sqlite {
-            path: self.path.clone(),
-            source,
-        })
+        run(&mut connection).map_err(sqlite_error(&self.path))
     }
 
     /// Stores one correction; returns its id once the commit is on disk.
@@ -292,6 +283,13 @@ impl FeedbackStore {
     }
 }
 
+fn sqlite_error(path: &Path) -> impl Fn(rusqlite::Error) -> FeedbackError + Copy + '_ {
+    move |source| FeedbackError::Sqlite {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
 /// Creates the file readable and writable by its owner only, if it does not exist yet.
 fn create_private(path: &Path) -> std::io::Result<()> {
     let mut options = std::fs::OpenOptions::new();
@@ -310,10 +308,7 @@ fn now() -> String {
 }
 
 fn migrate(connection: &mut Connection, path: &Path) -> Result<(), FeedbackError> {
-    let wrap = |source| FeedbackError::Sqlite {
-        path: path.to_path_buf(),
-        source,
-    };
+    let wrap = sqlite_error(path);
     let version: i64 = connection
         .pragma_query_value(None, "user_version", |row| row.get(0))
         .map_err(wrap)?;
