@@ -4,7 +4,6 @@
 //! week over week, they show a line's vocabulary or its mix of reports moving away from what
 //! the model was trained on (alert rules: `deploy/prometheus/textserve-rules.yml`).
 
-use super::ServedModel;
 use crate::text::UNK_ID;
 
 /// Characters that start a negation in Chinese factory text (不合格, 没有, 无异常, 未发现 ...).
@@ -41,43 +40,74 @@ pub fn text_signals(text: &str, ids: &[i64]) -> TextSignals {
     }
 }
 
-/// Records one served text (interactive or stream; explanations' perturbed copies are not
-/// traffic and are not recorded).
-pub fn observe_text(served: &ServedModel, signals: TextSignals) {
-    let labels = version_labels(served);
-    metrics::histogram!("textserve_text_tokens", labels.clone()).record(signals.tokens as f64);
-    metrics::histogram!("textserve_unknown_token_ratio", labels.clone())
-        .record(signals.unknown_ratio);
-    for (cue, present) in [
-        ("negation", signals.negation),
-        ("contrast", signals.contrast),
-    ] {
-        if present {
-            let mut labels = labels.clone();
-            labels.push(metrics::Label::new("cue", cue));
-            metrics::counter!("textserve_cue_texts_total", labels).increment(1);
+/// The drift metrics of one model version, registered once when it loads: recording a text is
+/// then a few atomic updates, with no label strings built or looked up on the request path.
+#[derive(Debug, Clone)]
+pub struct DriftRecorder {
+    tokens: metrics::Histogram,
+    unknown_ratio: metrics::Histogram,
+    confidence: metrics::Histogram,
+    negation: metrics::Counter,
+    contrast: metrics::Counter,
+    /// One counter per label, in the model's label order.
+    predictions: Vec<metrics::Counter>,
+}
+
+impl DriftRecorder {
+    pub fn new(model: &str, version: &str, labels: &[String]) -> Self {
+        let version_labels = || {
+            vec![
+                metrics::Label::new("model", model.to_string()),
+                metrics::Label::new("version", version.to_string()),
+            ]
+        };
+        let with = |name: &'static str, value: String| {
+            let mut labels = version_labels();
+            labels.push(metrics::Label::new(name, value));
+            labels
+        };
+        Self {
+            tokens: metrics::histogram!("textserve_text_tokens", version_labels()),
+            unknown_ratio: metrics::histogram!("textserve_unknown_token_ratio", version_labels()),
+            confidence: metrics::histogram!("textserve_prediction_confidence", version_labels()),
+            negation: metrics::counter!(
+                "textserve_cue_texts_total",
+                with("cue", "negation".into())
+            ),
+            contrast: metrics::counter!(
+                "textserve_cue_texts_total",
+                with("cue", "contrast".into())
+            ),
+            predictions: labels
+                .iter()
+                .map(|label| {
+                    metrics::counter!("textserve_predictions_total", with("label", label.clone()))
+                })
+                .collect(),
         }
     }
-}
 
-/// Records the answer for one served text: its label and how sure the model was.
-pub fn observe_prediction(served: &ServedModel, probabilities: &[f32]) {
-    let (best, score) = crate::model::argmax(probabilities);
-    let labels = version_labels(served);
-    metrics::histogram!("textserve_prediction_confidence", labels.clone()).record(f64::from(score));
-    let mut with_label = labels;
-    with_label.push(metrics::Label::new(
-        "label",
-        served.details.labels[best].clone(),
-    ));
-    metrics::counter!("textserve_predictions_total", with_label).increment(1);
-}
+    /// Records one served text (interactive or stream; explanations' perturbed copies are not
+    /// traffic and are not recorded).
+    pub fn observe_text(&self, signals: TextSignals) {
+        self.tokens.record(signals.tokens as f64);
+        self.unknown_ratio.record(signals.unknown_ratio);
+        if signals.negation {
+            self.negation.increment(1);
+        }
+        if signals.contrast {
+            self.contrast.increment(1);
+        }
+    }
 
-fn version_labels(served: &ServedModel) -> Vec<metrics::Label> {
-    vec![
-        metrics::Label::new("model", served.details.name.clone()),
-        metrics::Label::new("version", served.details.version.clone()),
-    ]
+    /// Records the answer for one served text: its label and how sure the model was.
+    pub fn observe_prediction(&self, probabilities: &[f32]) {
+        let (best, score) = crate::model::argmax(probabilities);
+        self.confidence.record(f64::from(score));
+        if let Some(counter) = self.predictions.get(best) {
+            counter.increment(1);
+        }
+    }
 }
 
 #[cfg(test)]

@@ -21,12 +21,15 @@ use crate::views::{ArchitectureView, CheckView, LabelScores, MetricsView, ModelD
 pub struct ServedModel {
     pub tokenizer: Arc<Tokenizer>,
     pub details: ModelDetails,
+    /// Where the drift signals of what this version serves are recorded.
+    pub drift: drift::DriftRecorder,
 }
 
 impl ServedModel {
     pub fn from_model(model: &Model) -> Self {
         let m = model.manifest();
         Self {
+            drift: drift::DriftRecorder::new(&m.name, &m.version, &m.labels),
             tokenizer: Arc::new(model.tokenizer().clone()),
             details: ModelDetails {
                 name: m.name.clone(),

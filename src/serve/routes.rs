@@ -119,8 +119,8 @@ pub(super) async fn classify(
         .collect();
     let (probabilities, timings) = infer(state, model, sequences).await?;
     for (signals, probabilities) in signals.into_iter().zip(&probabilities) {
-        drift::observe_text(served, signals);
-        drift::observe_prediction(served, probabilities);
+        served.drift.observe_text(signals);
+        served.drift.observe_prediction(probabilities);
     }
     let predictions = probabilities
         .iter()

@@ -144,7 +144,7 @@ async fn answer(served: &ServedModel, entry: Entry) -> String {
         Entry::Queued { line, reply } => match reply.await {
             Ok(Ok(prediction)) => {
                 metrics::counter!("textserve_stream_lines_total", "outcome" => "ok").increment(1);
-                crate::runtime::drift::observe_prediction(served, &prediction.probabilities);
+                served.drift.observe_prediction(&prediction.probabilities);
                 serde_json::to_string(&StreamPrediction {
                     line,
                     prediction: served.label_scores(&prediction.probabilities),
@@ -305,10 +305,10 @@ fn entry_for(model: &ModelVersion, limits: &Limits, line: u64, content: LineCont
         Err(error) => return Entry::Failed { line, error },
     };
     let ids = model.served.tokenizer.encode(&text).ids;
-    crate::runtime::drift::observe_text(
-        &model.served,
-        crate::runtime::drift::text_signals(&text, &ids),
-    );
+    model
+        .served
+        .drift
+        .observe_text(crate::runtime::drift::text_signals(&text, &ids));
     match model.inference.submit_bulk(ids) {
         Ok(reply) => Entry::Queued { line, reply },
         Err(_) => Entry::Failed {
