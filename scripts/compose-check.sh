@@ -35,6 +35,37 @@ lb="http://127.0.0.1:$TEXTSERVE_LB_PORT"
 log=$(mktemp -d)
 
 load=""
+# wait_ready PREFIX STACK URL [curl flags...]: until the balancer answers URL (60 s at most);
+# otherwise the stack's logs, and the check ends.
+wait_ready() {
+  local prefix=$1 stack=$2 url=$3
+  shift 3
+  for _ in $(seq 1 600); do
+    curl -fsS "$@" "$url" >/dev/null 2>&1 && break
+    sleep 0.1
+  done
+  if curl -fsS "$@" "$url" >/dev/null 2>&1; then
+    pass "${prefix}ready through the load balancer $(($(date +%s) - start)) s after up"
+  else
+    fail "${prefix}ready through the load balancer within 60 s"
+    "$stack" logs >"$log/logs-$stack.txt" 2>&1 || true
+    tail -40 "$log/logs-$stack.txt"
+    exit 1
+  fi
+}
+# replicas_healthy PREFIX: the balancer answers once one replica is ready; each of $replicas
+# must pass its own health check (under TLS, over mutual TLS) within 30 s.
+replicas_healthy() {
+  local prefix=$1 name healthy
+  for name in $replicas; do
+    healthy=""
+    for _ in $(seq 1 60); do
+      podman healthcheck run "$name" >/dev/null 2>&1 && { healthy=1; break; }
+      sleep 0.5
+    done
+    [ -n "$healthy" ] && pass "$prefix$name healthy" || fail "$prefix$name not healthy within 30 s"
+  done
+}
 # failover_drill PREFIX OUT [loadgen flags...]: 32 clients through the balancer for 15 s, the
 # replica $victim killed (SIGKILL) at 5 s; every request must be answered 200.
 failover_drill() {
@@ -70,27 +101,8 @@ replicas=$(podman ps --filter label=com.docker.compose.project=textserve-compose
 echo "started: $(echo $replicas) + lb"
 count=$(echo "$replicas" | grep -c . || true)
 [ "$count" = 3 ] && pass "3 replicas started" || { fail "$count replica(s) started, not 3"; exit 1; }
-for _ in $(seq 1 600); do
-  curl -fsS "$lb/health/ready" >/dev/null 2>&1 && break
-  sleep 0.1
-done
-if curl -fsS "$lb/health/ready" >/dev/null 2>&1; then
-  pass "ready through the load balancer $(($(date +%s) - start)) s after up"
-else
-  fail "ready through the load balancer within 60 s"
-  compose logs >"$log/logs.txt" 2>&1 || true
-  tail -40 "$log/logs.txt"
-  exit 1
-fi
-# The balancer answers once one replica is ready; each must become healthy on its own.
-for name in $replicas; do
-  healthy=""
-  for _ in $(seq 1 60); do
-    podman healthcheck run "$name" >/dev/null 2>&1 && { healthy=1; break; }
-    sleep 0.5
-  done
-  [ -n "$healthy" ] && pass "$name healthy" || fail "$name not healthy within 30 s"
-done
+wait_ready "" compose "$lb/health/ready"
+replicas_healthy ""
 code=$(curl -s -o /dev/null -w '%{http_code}' "$lb/metrics")
 [ "$code" = 404 ] && pass "published port does not serve /metrics ($code)" ||
   fail "published port serves /metrics ($code)"
@@ -162,30 +174,12 @@ trap cleanup_tls EXIT
 cleanup_tls
 tls_client=(--cacert "$certs/ca.pem" --cert "$certs/client.pem" --key "$certs/client.key")
 lb_tls="https://localhost:$TEXTSERVE_LB_PORT"
+start=$(date +%s)
 compose_tls up -d >"$log/up-tls.log" 2>&1 || { tail -30 "$log/up-tls.log"; exit 1; }
 replicas=$(podman ps --filter label=com.docker.compose.project=textserve-compose-tls \
   --filter label=com.docker.compose.service=textserve --format '{{.Names}}')
-for _ in $(seq 1 600); do
-  curl -fsS "${tls_client[@]}" "$lb_tls/health/ready" >/dev/null 2>&1 && break
-  sleep 0.1
-done
-if curl -fsS "${tls_client[@]}" "$lb_tls/health/ready" >/dev/null 2>&1; then
-  pass "TLS: ready through the load balancer over HTTPS with a client certificate"
-else
-  fail "TLS: not ready through the load balancer within 60 s"
-  compose_tls logs >"$log/logs-tls.txt" 2>&1 || true
-  tail -40 "$log/logs-tls.txt"
-  exit 1
-fi
-for name in $replicas; do
-  healthy=""
-  for _ in $(seq 1 60); do
-    podman healthcheck run "$name" >/dev/null 2>&1 && { healthy=1; break; }
-    sleep 0.5
-  done
-  [ -n "$healthy" ] && pass "TLS: $name healthy (its health check over mutual TLS)" ||
-    fail "TLS: $name not healthy within 30 s"
-done
+wait_ready "TLS: " compose_tls "$lb_tls/health/ready" "${tls_client[@]}"
+replicas_healthy "TLS: "
 # nginx completes the handshake and answers 400 itself, never passing the request on.
 code=$(curl -s --cacert "$certs/ca.pem" -o "$log/nocert.html" -w '%{http_code}' "$lb_tls/v1/models")
 [ "$code" = 400 ] && grep -q "No required SSL certificate" "$log/nocert.html" &&
