@@ -138,6 +138,29 @@ pub struct ServeConfig {
         requires = "feedback_db"
     )]
     pub feedback_retention_days: Option<std::num::NonZeroU32>,
+    /// Shadow a model with a candidate of the repository: `NAME=CANDIDATE[:FRACTION]`
+    /// (repeatable). The candidate also computes FRACTION (default 1) of the requests NAME
+    /// answers, after the answer and only on idle cores, and its agreement with NAME is
+    /// counted in `textserve_shadow_texts_total`; clients never see it.
+    #[arg(long = "shadow", env = "TEXTSERVE_SHADOW", value_delimiter = ',')]
+    pub shadows: Vec<String>,
+    /// Answer a share of a model's /v1 prediction requests with a candidate of the
+    /// repository: `NAME=CANDIDATE:PERCENT` (repeatable). A routing key (see
+    /// --canary-key-header) always lands on the same side.
+    #[arg(long = "canary", env = "TEXTSERVE_CANARY", value_delimiter = ',')]
+    pub canaries: Vec<String>,
+    /// The request header whose value decides a canary's side, so one client's requests stay
+    /// with one model (e.g. x-client-id); requests without it are decided by their
+    /// X-Request-Id.
+    #[arg(
+        long,
+        env = "TEXTSERVE_CANARY_KEY_HEADER",
+        default_value = "x-request-id"
+    )]
+    pub canary_key_header: axum::http::HeaderName,
+    /// Most texts waiting for shadow models; more are dropped and counted, never waited for.
+    #[arg(long, env = "TEXTSERVE_SHADOW_QUEUE", default_value = "1024")]
+    pub shadow_queue: NonZeroUsize,
     /// Append the audit trail to this file as JSON lines (created owner-only): every
     /// authentication failure, scope and rate refusal, model load, unload and reload,
     /// certificate and key-file reload, and refused model signature. The lines also go to

@@ -70,6 +70,8 @@ struct GateState {
     /// Tickets granted a slot whose thread has not yet woken to take it.
     granted: Vec<u64>,
     models: HashMap<Arc<str>, ModelShare>,
+    /// Spare-capacity passes waiting for a slot nobody else wants (`enter_idle`).
+    idle_waiters: usize,
 }
 
 impl GateState {
@@ -138,6 +140,7 @@ impl PassGate {
                 waiting: Vec::new(),
                 granted: Vec::new(),
                 models: HashMap::new(),
+                idle_waiters: 0,
             }),
             wake: Condvar::new(),
         })
@@ -188,9 +191,41 @@ impl PassGate {
         drop(state);
         Slot {
             gate: Arc::clone(self),
-            model: Arc::clone(model),
+            model: Some(Arc::clone(model)),
             entered: Instant::now(),
         }
+    }
+
+    /// A slot for work that may only use spare capacity (a shadow model's passes): taken as
+    /// soon as a slot is free that no waiting pass wants, within `patience`, or refused. Such
+    /// a pass is charged to no model and does not make its model active, so the models that
+    /// answer traffic keep every slot they would have had without it.
+    pub fn enter_idle(self: &Arc<Self>, patience: Duration) -> Option<Slot> {
+        let deadline = Instant::now() + patience;
+        let mut state = self.lock();
+        loop {
+            if state.free > 0 && state.waiting.is_empty() && state.granted.is_empty() {
+                state.free -= 1;
+                break;
+            }
+            let now = Instant::now();
+            if now >= deadline {
+                return None;
+            }
+            state.idle_waiters += 1;
+            state = self
+                .wake
+                .wait_timeout(state, deadline - now)
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .0;
+            state.idle_waiters -= 1;
+        }
+        drop(state);
+        Some(Slot {
+            gate: Arc::clone(self),
+            model: None,
+            entered: Instant::now(),
+        })
     }
 }
 
@@ -198,7 +233,8 @@ impl PassGate {
 /// the pass's time to its model.
 pub struct Slot {
     gate: Arc<PassGate>,
-    model: Arc<str>,
+    /// `None` for a pass on spare capacity, charged to nobody.
+    model: Option<Arc<str>>,
     entered: Instant,
 }
 
@@ -206,15 +242,19 @@ impl Drop for Slot {
     fn drop(&mut self) {
         let mut state = self.gate.lock();
         // `enter` made the model's share before granting this slot.
-        if let Some(share) = state.models.get_mut(&*self.model) {
+        if let Some(share) = self
+            .model
+            .as_deref()
+            .and_then(|model| state.models.get_mut(model))
+        {
             share.used += self.entered.elapsed();
             share.running = share.running.saturating_sub(1);
         }
         state.free += 1;
         state.grant();
-        let granted = !state.granted.is_empty();
+        let wake = !state.granted.is_empty() || state.idle_waiters > 0;
         drop(state);
-        if granted {
+        if wake {
             self.gate.wake.notify_all();
         }
     }
@@ -317,6 +357,68 @@ mod tests {
         long.join().unwrap();
         second.join().unwrap();
         assert_eq!(*order.lock().unwrap(), ["flooded", "light", "flooded"]);
+    }
+
+    #[test]
+    fn spare_capacity_is_granted_only_when_no_pass_waits_and_counts_for_no_model() {
+        let gate = PassGate::new(NonZeroUsize::new(2).unwrap());
+        let answering = gate.enter(&"answering".into());
+        let now = Duration::ZERO;
+        let shadow = gate
+            .enter_idle(now)
+            .expect("one slot is free and nobody waits");
+        assert!(gate.enter_idle(now).is_none(), "both slots are taken");
+        {
+            let state = gate.lock();
+            assert_eq!(
+                state.models.len(),
+                1,
+                "the shadow pass made no model active"
+            );
+            assert_eq!(state.share("answering").map(|s| s.running), Some(1));
+        }
+        drop(shadow);
+        drop(answering);
+        // A slot kept free for another active model is not spare: the flooded model's second
+        // pass waits beside it, and the light model may come for it any moment.
+        drop(gate.enter(&"light".into()));
+        let flooded = gate.enter(&"flooded".into());
+        let second = {
+            let gate = Arc::clone(&gate);
+            std::thread::spawn(move || drop(gate.enter(&"flooded".into())))
+        };
+        while gate_waiting(&gate) == 0 {
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        assert_eq!(gate.lock().free, 1);
+        assert!(gate.enter_idle(now).is_none(), "a pass waits for a slot");
+        drop(flooded);
+        second.join().unwrap();
+        assert!(gate.enter_idle(now).is_some(), "all slots free again");
+    }
+
+    #[test]
+    fn spare_capacity_work_waits_for_a_slot_to_free_within_its_patience() {
+        let gate = PassGate::new(NonZeroUsize::MIN);
+        let answering = gate.enter(&"answering".into());
+        let shadow = {
+            let gate = Arc::clone(&gate);
+            std::thread::spawn(move || gate.enter_idle(Duration::from_secs(5)).is_some())
+        };
+        while gate.lock().idle_waiters == 0 {
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        drop(answering);
+        assert!(
+            shadow.join().unwrap(),
+            "the freed slot went to the waiting shadow pass"
+        );
+        let _busy = gate.enter(&"answering".into());
+        assert!(gate.enter_idle(Duration::from_millis(20)).is_none());
+    }
+
+    fn gate_waiting(gate: &PassGate) -> usize {
+        gate.lock().waiting.len()
     }
 
     #[test]

@@ -39,12 +39,17 @@ pub enum InferenceError {
     QueueFull(usize),
     #[error("an inference worker has stopped")]
     Stopped,
+    /// Shadow work found no idle core and was dropped, so it never delays answered traffic.
+    #[error("no idle core for shadow work")]
+    NoIdleCore,
 }
 
 struct Job {
     ids: Vec<i64>,
     /// Bulk texts (a stream) run only when no interactive text waits.
     bulk: bool,
+    /// Shadow texts (bulk too) run only on a core no other pass wants (`PassGate::enter_idle`).
+    shadow: bool,
     enqueued: Instant,
     reply: oneshot::Sender<Result<Prediction, InferenceError>>,
 }
@@ -95,6 +100,12 @@ const BULK_ROUND: usize = 32;
 /// batch endpoint's rate. Under steady interactive load a stream waits; in the gaps of light
 /// load (a dashboard's few requests a second) it has the machine.
 const BULK_AFTER_QUIET: Duration = Duration::from_millis(10);
+
+/// How long a shadow pass waits for a core that no answering pass wants before it is dropped.
+/// Long enough to outlast the answering model's own pass that has just replied (its slot is
+/// freed after the reply), short enough that under steady load shadow work is dropped, not
+/// piled up.
+const SHADOW_PATIENCE: Duration = Duration::from_millis(100);
 
 struct Shared {
     queue: Mutex<Queue>,
@@ -321,6 +332,7 @@ impl InferenceHandle {
                 queue.jobs.push_back(Job {
                     ids,
                     bulk: false,
+                    shadow: false,
                     enqueued: now,
                     reply,
                 });
@@ -334,16 +346,42 @@ impl InferenceHandle {
     /// Queues one bulk text. Bulk texts do not count toward `max_queue` (each stream bounds
     /// its own texts in flight) and run only when no interactive text waits.
     pub fn submit_bulk(&self, ids: Vec<i64>) -> Result<PendingPrediction, InferenceError> {
+        self.submit_behind(vec![ids], false)
+            .map(|mut pending| pending.remove(0))
+    }
+
+    /// Queues shadow texts: bulk texts whose pass runs only if a core is idle when its turn
+    /// comes, and otherwise fails with [`InferenceError::NoIdleCore`].
+    pub fn submit_shadow(
+        &self,
+        sequences: Vec<Vec<i64>>,
+    ) -> Result<Vec<PendingPrediction>, InferenceError> {
+        self.submit_behind(sequences, true)
+    }
+
+    fn submit_behind(
+        &self,
+        sequences: Vec<Vec<i64>>,
+        shadow: bool,
+    ) -> Result<Vec<PendingPrediction>, InferenceError> {
         let mut queue = self.open_queue()?;
-        let (reply, receiver) = oneshot::channel();
-        queue.bulk.push_back(Job {
-            ids,
-            bulk: true,
-            enqueued: Instant::now(),
-            reply,
-        });
+        let now = Instant::now();
+        let receivers = sequences
+            .into_iter()
+            .map(|ids| {
+                let (reply, receiver) = oneshot::channel();
+                queue.bulk.push_back(Job {
+                    ids,
+                    bulk: true,
+                    shadow,
+                    enqueued: now,
+                    reply,
+                });
+                receiver
+            })
+            .collect();
         self.hand_over(queue);
-        Ok(receiver)
+        Ok(receivers)
     }
 
     /// Lets the thread finish what is queued, then exit.
@@ -422,7 +460,17 @@ fn run(shared: &Shared, worker: usize, model: &Model) {
         if !jobs.is_empty() {
             requeue(shared, jobs);
         }
-        let _slot = shared.gate.enter(&shared.model);
+        let _slot = if pass.iter().all(|job| job.shadow) {
+            let Some(slot) = shared.gate.enter_idle(SHADOW_PATIENCE) else {
+                for job in pass {
+                    let _ = job.reply.send(Err(InferenceError::NoIdleCore));
+                }
+                continue;
+            };
+            slot
+        } else {
+            shared.gate.enter(&shared.model)
+        };
         compute(shared, model, worker, pass);
         computed_since_trim = true;
     }
@@ -593,6 +641,7 @@ mod tests {
         Job {
             ids: vec![2; length],
             bulk: false,
+            shadow: false,
             enqueued: Instant::now(),
             reply: oneshot::channel().0,
         }

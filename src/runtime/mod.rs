@@ -1,12 +1,15 @@
 //! The batching runtime: the models a server has loaded (`registry`), the queue and worker
 //! threads of each (`inference`), and the gate that shares the cores between them
-//! (`fairness`), and the drift signals of what they serve (`drift`). It knows nothing of HTTP: handlers reach it through an `InferenceHandle` and
-//! the registry, and map its errors to status codes themselves.
+//! (`fairness`), the drift signals of what they serve (`drift`), and the shadows and canaries
+//! that try a candidate on live traffic (`rollout`). It knows nothing of HTTP: handlers reach
+//! it through an `InferenceHandle` and the registry, and map its errors to status codes
+//! themselves.
 
 pub mod drift;
 pub mod fairness;
 pub mod inference;
 pub mod registry;
+pub mod rollout;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;

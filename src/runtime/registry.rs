@@ -18,6 +18,7 @@ use utoipa::ToSchema;
 use super::ServedModel;
 use super::fairness::PassGate;
 use super::inference::{BatcherConfig, InferenceHandle};
+use super::rollout::{CanarySetting, Rollout, ShadowJob, ShadowQueue, ShadowSetting};
 use crate::config::{DEFAULT_MODEL_DIR, ReadyRequires, ServeConfig};
 use crate::model::artifact::read_name;
 use crate::model::{Model, forward_probabilities};
@@ -90,6 +91,10 @@ pub struct ModelStatus {
     pub error: Option<String>,
     /// Served by /v1/predict and the other routes without a model name.
     pub default: bool,
+    /// A candidate that also computes a sample of this model's texts, unseen by clients.
+    pub shadow: Option<ShadowSetting>,
+    /// A candidate that answers a share of this model's prediction requests.
+    pub canary: Option<CanarySetting>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -121,6 +126,17 @@ pub enum RegistryError {
     NotInRepository(String),
     #[error("{0}")]
     LoadFailed(String),
+    #[error("{0}")]
+    InvalidRollout(String),
+    #[error(
+        "{name:?} is the {role} candidate of {of:?}: remove it there first \
+         (DELETE /v1/models/{of}/{role})"
+    )]
+    RolloutCandidate {
+        name: String,
+        of: String,
+        role: &'static str,
+    },
 }
 
 /// Model names as the management routes take them: they may become a directory search, so
@@ -159,6 +175,7 @@ struct Entry {
     name: String,
     directory: PathBuf,
     slot: Mutex<Slot>,
+    rollout: Mutex<Rollout>,
     /// One load or reload of a model at a time; a second waits for the first.
     one_load: tokio::sync::Mutex<()>,
 }
@@ -173,7 +190,12 @@ impl Entry {
                 ..Slot::default()
             }),
             one_load: tokio::sync::Mutex::new(()),
+            rollout: Mutex::new(Rollout::default()),
         })
+    }
+
+    fn rollout(&self) -> std::sync::MutexGuard<'_, Rollout> {
+        self.rollout.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     fn slot(&self) -> std::sync::MutexGuard<'_, Slot> {
@@ -197,6 +219,14 @@ pub struct Registry {
     retired: Mutex<Vec<InferenceHandle>>,
     /// One for every model and version: their passes share the cores fairly.
     gate: Arc<PassGate>,
+    /// Where shadow work goes, once `start_shadowing` has run.
+    shadows: std::sync::OnceLock<ShadowQueue>,
+}
+
+/// Whether two versions answer with the same labels (in any order).
+fn same_labels(a: &ServedModel, b: &ServedModel) -> bool {
+    let (a, b) = (&a.details.labels, &b.details.labels);
+    a.len() == b.len() && a.iter().all(|label| b.contains(label))
 }
 
 /// The model directories a configuration names, by model name, and the default model's name.
@@ -296,7 +326,15 @@ impl Registry {
             ready_requires: config.ready_requires,
             retired: Mutex::new(Vec::new()),
             gate: PassGate::new(workers.workers),
+            shadows: std::sync::OnceLock::new(),
         }
+    }
+
+    /// Starts the task that computes shadow work: at most `queue_limit` texts wait for it,
+    /// and a text not compared within `timeout` is dropped.
+    pub fn start_shadowing(self: &Arc<Self>, queue_limit: usize, timeout: std::time::Duration) {
+        self.shadows
+            .get_or_init(|| ShadowQueue::start(Arc::downgrade(self), queue_limit, timeout));
     }
 
     /// Every load and reload must pass `admission` first; a refusal is a failed load.
@@ -351,6 +389,7 @@ impl Registry {
     }
 
     fn status_of(&self, entry: &Entry) -> ModelStatus {
+        let Rollout { shadow, canary } = entry.rollout().clone();
         let slot = entry.slot();
         let details = slot.current.as_ref().map(|v| &v.served.details);
         ModelStatus {
@@ -365,7 +404,123 @@ impl Registry {
             reloading: slot.current.is_some() && slot.loading,
             error: slot.error.clone(),
             default: entry.name == self.default_model,
+            shadow,
+            canary,
         }
+    }
+
+    /// The version that answers a prediction request for `name` (the default model if
+    /// `None`) with this routing key: the canary's candidate for its share of keys while it
+    /// is served with the same labels, the model itself otherwise.
+    pub fn answering(
+        &self,
+        name: Option<&str>,
+        key: &[u8],
+    ) -> Result<Arc<ModelVersion>, RegistryError> {
+        let name = name.unwrap_or(&self.default_model);
+        let model = self.get(Some(name))?;
+        let canary = self.entry(name)?.rollout().canary.clone();
+        let Some(canary) = canary.filter(|canary| canary.takes(key)) else {
+            return Ok(model);
+        };
+        match self.get(Some(&canary.candidate)) {
+            Ok(candidate)
+                if candidate.inference.is_alive()
+                    && same_labels(&candidate.served, &model.served) =>
+            {
+                Ok(candidate)
+            }
+            _ => {
+                metrics::counter!("textserve_canary_fallbacks_total", "model" => name.to_string(), "candidate" => canary.candidate)
+                    .increment(1);
+                Ok(model)
+            }
+        }
+    }
+
+    /// Hands a sample of what `answered` answered to its shadow, if it has one; never waits.
+    pub fn offer_shadow(
+        &self,
+        answered: &ModelVersion,
+        key: &[u8],
+        texts: &[String],
+        answers: &[crate::views::LabelScores],
+    ) {
+        let name = &answered.served.details.name;
+        let Some(queue) = self.shadows.get() else {
+            return;
+        };
+        let Ok(entry) = self.entry(name) else {
+            return;
+        };
+        let shadow = entry.rollout().shadow.clone();
+        if let Some(shadow) = shadow.filter(|shadow| shadow.samples(key)) {
+            queue.offer(ShadowJob {
+                model: name.clone(),
+                candidate: shadow.candidate,
+                texts: texts.to_vec(),
+                answers: answers.iter().map(|a| a.probabilities.clone()).collect(),
+            });
+        }
+    }
+
+    /// Sets or removes `name`'s shadow. With `strict`, both models must be served and have
+    /// the same labels (the API's check); at start their loads are still under way, so only
+    /// the names are checked, and a candidate that turns out unfit is counted as dropped work.
+    pub fn set_shadow(
+        &self,
+        name: &str,
+        setting: Option<ShadowSetting>,
+        strict: bool,
+    ) -> Result<(), RegistryError> {
+        let entry = self.entry(name)?;
+        if let Some(setting) = &setting {
+            setting.check().map_err(RegistryError::InvalidRollout)?;
+            self.check_candidate(name, &setting.candidate, strict)?;
+        }
+        entry.rollout().shadow = setting;
+        Ok(())
+    }
+
+    /// Sets or removes `name`'s canary; `strict` as for [`Self::set_shadow`].
+    pub fn set_canary(
+        &self,
+        name: &str,
+        setting: Option<CanarySetting>,
+        strict: bool,
+    ) -> Result<(), RegistryError> {
+        let entry = self.entry(name)?;
+        if let Some(setting) = &setting {
+            setting.check().map_err(RegistryError::InvalidRollout)?;
+            self.check_candidate(name, &setting.candidate, strict)?;
+        }
+        entry.rollout().canary = setting;
+        Ok(())
+    }
+
+    fn check_candidate(
+        &self,
+        name: &str,
+        candidate: &str,
+        strict: bool,
+    ) -> Result<(), RegistryError> {
+        if candidate == name {
+            return Err(RegistryError::InvalidRollout(format!(
+                "{name:?} cannot be its own candidate"
+            )));
+        }
+        self.entry(candidate)?;
+        if strict {
+            let (model, candidate_version) = (self.get(Some(name))?, self.get(Some(candidate))?);
+            if !same_labels(&model.served, &candidate_version.served) {
+                return Err(RegistryError::InvalidRollout(format!(
+                    "{candidate:?} has the labels {:?}, {name:?} has {:?}: a candidate must \
+                     answer with the same labels",
+                    candidate_version.served.details.labels, model.served.details.labels
+                )));
+            }
+        }
+        Ok(())
     }
 
     /// Whether `/health/ready` may say 200 (the server's own shutdown aside).
@@ -507,6 +662,21 @@ impl Registry {
         if name == self.default_model {
             self.entry(name)?;
             return Err(RegistryError::DefaultModel(name.to_string()));
+        }
+        for entry in self.entries().values() {
+            let rollout = entry.rollout();
+            let role = if rollout.shadow.as_ref().is_some_and(|s| s.candidate == name) {
+                "shadow"
+            } else if rollout.canary.as_ref().is_some_and(|c| c.candidate == name) {
+                "canary"
+            } else {
+                continue;
+            };
+            return Err(RegistryError::RolloutCandidate {
+                name: name.to_string(),
+                of: entry.name.clone(),
+                role,
+            });
         }
         let removed = self
             .entries

@@ -149,6 +149,10 @@ impl From<crate::runtime::registry::RegistryError> for ApiError {
             E::DefaultModel(_) => Self::new(StatusCode::CONFLICT, "default_model", message),
             E::NoRepository => Self::new(StatusCode::CONFLICT, "no_repository", message),
             E::LoadFailed(_) => Self::unprocessable("load_failed", message),
+            E::InvalidRollout(_) => Self::unprocessable("invalid_rollout", message),
+            E::RolloutCandidate { .. } => {
+                Self::new(StatusCode::CONFLICT, "rollout_candidate", message)
+            }
         }
     }
 }
@@ -163,6 +167,8 @@ impl From<crate::runtime::inference::InferenceError> for ApiError {
                 Self::overloaded(waiting)
             }
             E::Stopped => Self::worker_stopped(),
+            // Only shadow work is refused this way, and it has no client to answer.
+            E::NoIdleCore => Self::overloaded(0),
         }
     }
 }

@@ -7,6 +7,7 @@ pub mod extract;
 pub mod feedback;
 pub mod openapi;
 pub mod peer;
+pub mod rollout;
 pub mod routes;
 pub mod scoped_keys;
 pub mod security;
@@ -170,9 +171,11 @@ impl Application {
         if let (Some(store), Some(days)) = (&feedback, config.feedback_retention_days) {
             tokio::spawn(purge_old_feedback(Arc::clone(store), days.get()));
         }
+        configure_rollouts(&registry, config)?;
         let state = AppState::new(registry, Limits::from(config))
             .with_tls(tls.clone())
-            .with_feedback(feedback);
+            .with_feedback(feedback)
+            .with_canary_key_header(config.canary_key_header.clone());
         let router = app(
             state.clone(),
             &HttpOptions {
@@ -542,6 +545,29 @@ fn private_directory() -> anyhow::Result<std::path::PathBuf> {
 }
 
 /// Resolves once `stop` is true (or its sender is gone).
+/// Applies `--shadow` and `--canary` and starts the task that computes shadow work. The
+/// models are still loading, so only their names are checked here.
+fn configure_rollouts(registry: &Arc<Registry>, config: &ServeConfig) -> anyhow::Result<()> {
+    use crate::runtime::rollout::{parse_canary, parse_shadow};
+    registry.start_shadowing(
+        config.shadow_queue.get(),
+        Duration::from_millis(config.request_timeout_ms.get()),
+    );
+    for spec in &config.shadows {
+        let (name, setting) = parse_shadow(spec).map_err(anyhow::Error::msg)?;
+        registry
+            .set_shadow(&name, Some(setting), false)
+            .with_context(|| format!("--shadow {spec}"))?;
+    }
+    for spec in &config.canaries {
+        let (name, setting) = parse_canary(spec).map_err(anyhow::Error::msg)?;
+        registry
+            .set_canary(&name, Some(setting), false)
+            .with_context(|| format!("--canary {spec}"))?;
+    }
+    Ok(())
+}
+
 async fn stopped(stop: &mut watch::Receiver<bool>) {
     let _ = stop.wait_for(|stop| *stop).await.map(|_| ());
 }

@@ -34,7 +34,7 @@ use super::state::{AppState, Limits};
     ),
     tags(
         (name = "predict", description = "Classify texts"),
-        (name = "models", description = "What is served, and (with the admin key) reloading, loading and unloading models"),
+        (name = "models", description = "What is served, and (with the admin key) reloading, loading and unloading models and setting their shadows and canaries"),
         (name = "feedback", description = "Operators' corrections, stored for retraining (with --feedback-db)"),
         (name = "health", description = "Probes and metrics"),
         (name = "open inference protocol", description = "KServe v2 / Open Inference Protocol REST: the same model for Triton, KServe and MLServer clients")
@@ -59,6 +59,14 @@ fn api_router() -> OpenApiRouter<AppState> {
         .routes(routes!(routes::reload_tls))
         .routes(routes!(routes::load_model))
         .routes(routes!(routes::unload_model))
+        .routes(routes!(
+            super::rollout::set_shadow,
+            super::rollout::remove_shadow
+        ))
+        .routes(routes!(
+            super::rollout::set_canary,
+            super::rollout::remove_canary
+        ))
         .routes(routes!(routes::live))
         .routes(routes!(routes::ready))
         .routes(routes!(routes::metrics_text))

@@ -92,11 +92,13 @@ pub(super) fn check_text(text: &str, max_chars: usize, field: &str) -> Result<()
     Ok(())
 }
 
-/// Tokenizes, queues, and waits for every text; answers in input order.
+/// Tokenizes, queues, and waits for every text; answers in input order. The request's
+/// `routing_key` decides whether the model's shadow (if any) also computes the texts.
 pub(super) async fn classify(
     state: &AppState,
     model: &ModelVersion,
     texts: &[String],
+    routing_key: &[u8],
 ) -> Result<(Vec<LabelScores>, Timings), ApiError> {
     let served = &model.served;
     let encode = |tokenizer: &Tokenizer, texts: &[String]| -> Vec<Vec<i64>> {
@@ -122,10 +124,13 @@ pub(super) async fn classify(
         served.drift.observe_text(signals);
         served.drift.observe_prediction(probabilities);
     }
-    let predictions = probabilities
+    let predictions: Vec<LabelScores> = probabilities
         .iter()
         .map(|p| served.label_scores(p))
         .collect();
+    state
+        .registry()
+        .offer_shadow(model, routing_key, texts, &predictions);
     Ok((predictions, timings))
 }
 
@@ -211,9 +216,10 @@ impl Timings {
 )]
 pub async fn predict(
     State(state): State<AppState>,
+    headers: HeaderMap,
     ApiJson(request): ApiJson<PredictRequest>,
 ) -> Result<Response, ApiError> {
-    predict_with(&state, None, request).await
+    predict_with(&state, None, &headers, request).await
 }
 
 /// Classify one text with the named model.
@@ -228,20 +234,23 @@ pub async fn predict(
 pub async fn predict_model(
     State(state): State<AppState>,
     Path(name): Path<String>,
+    headers: HeaderMap,
     ApiJson(request): ApiJson<PredictRequest>,
 ) -> Result<Response, ApiError> {
-    predict_with(&state, Some(&name), request).await
+    predict_with(&state, Some(&name), &headers, request).await
 }
 
 async fn predict_with(
     state: &AppState,
     name: Option<&str>,
+    headers: &HeaderMap,
     request: PredictRequest,
 ) -> Result<Response, ApiError> {
-    let model = state.model(name)?;
+    let model = state.answering_model(name, headers)?;
     check_text(&request.text, state.limits().max_text_chars, "text")?;
+    let key = state.routing_key(headers);
     let (mut predictions, timings) =
-        classify(state, &model, std::slice::from_ref(&request.text)).await?;
+        classify(state, &model, std::slice::from_ref(&request.text), key).await?;
     let body = PredictResponse {
         model: model.served.details.name.clone(),
         model_version: model.served.details.version.clone(),
@@ -340,9 +349,10 @@ enum BatchOutcomes {
 )]
 pub async fn predict_batch(
     State(state): State<AppState>,
+    headers: HeaderMap,
     ApiJson(request): ApiJson<BatchPredictRequest>,
 ) -> Result<Response, ApiError> {
-    predict_batch_with(&state, None, request).await
+    predict_batch_with(&state, None, &headers, request).await
 }
 
 /// Classify several texts in one request with the named model.
@@ -357,17 +367,19 @@ pub async fn predict_batch(
 pub async fn predict_batch_model(
     State(state): State<AppState>,
     Path(name): Path<String>,
+    headers: HeaderMap,
     ApiJson(request): ApiJson<BatchPredictRequest>,
 ) -> Result<Response, ApiError> {
-    predict_batch_with(&state, Some(&name), request).await
+    predict_batch_with(&state, Some(&name), &headers, request).await
 }
 
 async fn predict_batch_with(
     state: &AppState,
     name: Option<&str>,
+    headers: &HeaderMap,
     request: BatchPredictRequest,
 ) -> Result<Response, ApiError> {
-    let model = state.model(name)?;
+    let model = state.answering_model(name, headers)?;
     let limits = state.limits();
     if request.texts.is_empty() {
         return Err(ApiError::unprocessable(
@@ -388,7 +400,8 @@ async fn predict_batch_with(
     for (i, text) in request.texts.iter().enumerate() {
         check_text(text, limits.max_text_chars, &format!("texts[{i}]"))?;
     }
-    let (predictions, timings) = classify(state, &model, &request.texts).await?;
+    let key = state.routing_key(headers);
+    let (predictions, timings) = classify(state, &model, &request.texts, key).await?;
     let body = BatchPredictResponse {
         model: model.served.details.name.clone(),
         model_version: model.served.details.version.clone(),

@@ -145,8 +145,8 @@ fn needs_key(path: &str) -> bool {
     (path.starts_with("/v1/") || path.starts_with("/v2/models")) && !is_management(path)
 }
 
-/// The routes that change what is served: `/v1/models/{name}/{reload,load,unload}` and
-/// `/v1/tls/reload`. They take the admin key instead of an inference key.
+/// The routes that change what is served: `/v1/models/{name}/{reload,load,unload,shadow,
+/// canary}` and `/v1/tls/reload`. They take the admin key instead of an inference key.
 pub fn is_management(path: &str) -> bool {
     if path == "/v1/tls/reload" {
         return true;
@@ -164,7 +164,7 @@ pub fn is_management(path: &str) -> bool {
             Some("v1"),
             Some("models"),
             Some(_),
-            Some("reload" | "load" | "unload"),
+            Some("reload" | "load" | "unload" | "shadow" | "canary"),
             None
         )
     )
@@ -234,6 +234,8 @@ fn management_event(path: &str) -> (&'static str, Option<String>) {
         ["v1", "models", name, "reload"] => ("model_reload", Some(name.to_string())),
         ["v1", "models", name, "load"] => ("model_load", Some(name.to_string())),
         ["v1", "models", name, "unload"] => ("model_unload", Some(name.to_string())),
+        ["v1", "models", name, "shadow"] => ("model_shadow", Some(name.to_string())),
+        ["v1", "models", name, "canary"] => ("model_canary", Some(name.to_string())),
         _ => ("tls_reload", None),
     }
 }
@@ -457,11 +459,13 @@ mod tests {
     }
 
     #[test]
-    fn management_routes_are_exactly_reload_load_and_unload_of_one_model() {
+    fn management_routes_are_exactly_reload_load_unload_shadow_and_canary_of_one_model() {
         for path in [
             "/v1/models/a/reload",
             "/v1/models/a/load",
             "/v1/models/zh-reviews-sentiment/unload",
+            "/v1/models/a/shadow",
+            "/v1/models/a/canary",
         ] {
             assert!(is_management(path), "{path}");
             assert!(!needs_key(path), "{path}");
@@ -472,6 +476,7 @@ mod tests {
             "/v1/models/a/reload/x",
             "/v1/models",
             "/v2/models/a/reload",
+            "/v1/models/a/canary/x",
         ] {
             assert!(!is_management(path), "{path}");
         }

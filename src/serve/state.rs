@@ -63,6 +63,8 @@ struct Inner {
     stopping: AtomicBool,
     tls: Option<Arc<super::tls::Tls>>,
     feedback: Option<Arc<crate::feedback::FeedbackStore>>,
+    /// `--canary-key-header`.
+    canary_key_header: axum::http::HeaderName,
 }
 
 impl AppState {
@@ -74,6 +76,9 @@ impl AppState {
                 stopping: AtomicBool::new(false),
                 tls: None,
                 feedback: None,
+                canary_key_header: axum::http::HeaderName::from_static(
+                    super::telemetry::REQUEST_ID,
+                ),
             }),
         }
     }
@@ -89,6 +94,35 @@ impl AppState {
     pub fn with_feedback(mut self, feedback: Option<Arc<crate::feedback::FeedbackStore>>) -> Self {
         self.inner_mut().feedback = feedback;
         self
+    }
+
+    /// The state with `--canary-key-header`. Set before the state is shared.
+    pub fn with_canary_key_header(mut self, header: axum::http::HeaderName) -> Self {
+        self.inner_mut().canary_key_header = header;
+        self
+    }
+
+    /// What decides a request's side of a canary and whether its shadow samples it: the
+    /// `--canary-key-header` value if the client sent one, else the request id.
+    pub fn routing_key<'a>(&self, headers: &'a axum::http::HeaderMap) -> &'a [u8] {
+        headers
+            .get(&self.inner.canary_key_header)
+            .or_else(|| headers.get(super::telemetry::REQUEST_ID))
+            .map_or(&[], |value| value.as_bytes())
+    }
+
+    /// The version that answers a prediction request for `name` with these headers: the
+    /// model, or its canary's candidate for the canary's share of routing keys.
+    pub fn answering_model(
+        &self,
+        name: Option<&str>,
+        headers: &axum::http::HeaderMap,
+    ) -> Result<Arc<ModelVersion>, ApiError> {
+        let version = self.registry().answering(name, self.routing_key(headers))?;
+        if !version.inference.is_alive() {
+            return Err(ApiError::worker_stopped());
+        }
+        Ok(version)
     }
 
     fn inner_mut(&mut self) -> &mut Inner {

@@ -294,7 +294,8 @@ async fn infer_with(
         check_text(text, state.limits().max_text_chars, &format!("text[{i}]"))?;
     }
     let wanted = wanted_outputs(&request)?;
-    let (predictions, timings) = classify(state, &model, &texts).await?;
+    let key = state.routing_key(headers);
+    let (predictions, timings) = classify(state, &model, &texts, key).await?;
     let n = texts.len() as i64;
     let mut outputs = Vec::with_capacity(2);
     let mut tail = Vec::new();
