@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # The drift alerts and dashboard against real Prometheus (Debian's package), loopback only:
 #   1. promtool check rules and promtool test rules (deploy/prometheus/)
-#   2. a textserve with a feedback database, scraped every second by a Prometheus that loads
-#      the rules; predictions, a batch and corrections sent; then over Prometheus's API: the
-#      target is up, every rule evaluates without error, the drift series arrive with the
-#      model and version that answered, and every query of the Grafana dashboard
+#   2. a textserve with a feedback database and a shadow (a copy of the model under another
+#      name), scraped every second by a Prometheus that loads the rules; predictions, a batch
+#      and corrections sent; then over Prometheus's API: the target is up, every rule
+#      evaluates without error, the drift series arrive with the model and version that
+#      answered (the shadow serves nobody, so its own stay at 0), every served text was
+#      handed to the shadow and, the weights being the same, none disagreed, and every query
+#      of the Grafana dashboard
 #      (deploy/grafana/textserve-drift.json, $model set to .*) evaluates and returns data (but
 #      the week-ago comparisons, which have none yet)
 # Environment: BIN (default target/debug/textserve, built if missing), MODEL, PORT (18191),
@@ -32,12 +35,25 @@ work=$(mktemp -d)
 pids=()
 cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; rm -rf "$work"; }
 trap cleanup EXIT
-"$BIN" serve --model "$MODEL" --port "$PORT" --feedback-db "$work/feedback.db" \
-  --log-level warn &
+# The shadow: the same model under another name, from a repository beside --model.
+mkdir -p "$work/repository"
+cp -r "$MODEL" "$work/repository/next"
+name=$(python3 - "$work/repository/next/model.json" <<'PY'
+import json, sys
+manifest = json.load(open(sys.argv[1]))
+name = manifest["name"]
+manifest["name"] = name + "-next"
+json.dump(manifest, open(sys.argv[1], "w"))
+print(name)
+PY
+)
+"$BIN" serve --model "$MODEL" --model-repository "$work/repository" --port "$PORT" \
+  --feedback-db "$work/feedback.db" --shadow "$name=$name-next" --log-level warn &
 pids+=($!)
-# The rules as shipped, but evaluated every second instead of every 5 minutes.
-sed 's/^    interval: 5m$/    interval: 1s/' deploy/prometheus/textserve-rules.yml >"$work/rules.yml"
-grep -q 'interval: 1s' "$work/rules.yml" || fail "the rules' group interval was not found"
+# The rules as shipped, but each group evaluated every second instead of every few minutes.
+sed -E 's/^    interval: [0-9]+m$/    interval: 1s/' deploy/prometheus/textserve-rules.yml >"$work/rules.yml"
+[[ $(grep -c '^    interval: 1s$' "$work/rules.yml") == 2 ]] ||
+  fail "the rule groups' intervals were not found"
 cat >"$work/prometheus.yml" <<YAML
 global:
   scrape_interval: 1s
@@ -76,10 +92,11 @@ for round in 1 2 3 4; do
 done
 sleep 2
 
-python3 - "$PROM_PORT" <<'PY'
+python3 - "$PROM_PORT" "$name" <<'PY'
 import json, sys, urllib.parse, urllib.request
 
 base = f"http://127.0.0.1:{sys.argv[1]}/api/v1"
+model = sys.argv[2]
 
 def get(path, **params):
     url = base + path + ("?" + urllib.parse.urlencode(params) if params else "")
@@ -94,7 +111,7 @@ print("ok: textserve scraped, target up")
 
 rules = [r for g in get("/rules")["groups"] for r in g["rules"]]
 bad = [(r["name"], r.get("lastError")) for r in rules if r["health"] != "ok"]
-assert len(rules) == 8 and not bad, (len(rules), bad)
+assert len(rules) == 10 and not bad, (len(rules), bad)
 print(f"ok: {len(rules)} rules loaded, every one evaluates")
 
 for metric in ["textserve_predictions_total", "textserve_prediction_confidence_count",
@@ -102,13 +119,27 @@ for metric in ["textserve_predictions_total", "textserve_prediction_confidence_c
                "textserve_cue_texts_total", "textserve_feedback_total"]:
     series = get("/query", query=metric)["result"]
     assert series, f"no {metric}"
-    assert all(s["metric"].get("model") == "zh-factory-sentiment" for s in series), series
-print("ok: every drift series arrives, labelled with the model that answered")
-predictions = sum(float(s["value"][1]) for s in get("/query", query="textserve_predictions_total")["result"])
+    served = [s for s in series if float(s["value"][1]) > 0]
+    assert served and all(s["metric"].get("model") == model for s in served), series
+print("ok: every drift series arrives, labelled with the model that answered; the shadow's "
+      "stay at 0")
+
+def total(query):
+    return sum(float(s["value"][1]) for s in get("/query", query=query)["result"])
+
+agreed = total('textserve_shadow_texts_total{agreement="agree"}')
+disagreed = total('textserve_shadow_texts_total{agreement="disagree"}')
+dropped = total("textserve_shadow_dropped_total")
+assert agreed > 0 and disagreed == 0 and agreed + dropped == 20, (agreed, disagreed, dropped)
+print(f"ok: all 20 served texts handed to the shadow: {agreed:.0f} compared, all agreeing "
+      f"(the same weights), {dropped:.0f} dropped for want of an idle core")
+predictions = total("textserve_predictions_total")
 assert predictions == 20, predictions
 print(f"ok: {predictions:.0f} predictions counted for 20 texts served")
 
-share = get("/query", query="textserve:label_share:ratio1d")["result"]
+# A model that served nothing (the shadow) has no shares: 0 of 0 is NaN.
+share = [s for s in get("/query", query="textserve:label_share:ratio1d")["result"]
+         if s["metric"]["model"] == model]
 assert share and abs(sum(float(s["value"][1]) for s in share) - 1) < 1e-6, share
 print("ok: the recorded label shares sum to 1")
 
