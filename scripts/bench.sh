@@ -8,6 +8,10 @@
 #      texts at 1 and 16 connections, and their faithfulness on the validation split
 #   6. a bulk stream of STREAM_LINES (1,000,000) corpus texts through /v1/predict/stream: items/s,
 #      peak memory, and interactive latency at 16 clients with and without the stream
+#   7. (SECTIONS=shadow, not in the default set) the cost of a shadow: single-text requests at
+#      1 and 64 connections with no shadow and with a copy of the model shadowing at fraction
+#      1.0, in order-balanced rounds (ROUNDS, 4) on one server, and how much of the traffic
+#      the shadow compared
 # Usage: scripts/bench.sh  (env: DURATION=10 seconds per load run, PORT=18080, MODEL, DATA,
 #        SECTIONS="ceiling server explain stream" to run only some, STREAM_LINES)
 set -euo pipefail
@@ -173,3 +177,63 @@ echo
 fi
 sleep 1
 echo "resident memory after load: $(rss_mb) MB (anonymous $(anon_mb) MB)"
+
+if has shadow; then
+echo
+kill $SERVER 2>/dev/null || true
+wait $SERVER 2>/dev/null || true
+repository=$(mktemp -d)
+cp -r "$MODEL" "$repository/next"
+name=$(python3 - "$repository/next/model.json" <<'PY'
+import json, sys
+manifest = json.load(open(sys.argv[1]))
+name = manifest["name"]
+manifest["name"] = name + "-shadow"
+json.dump(manifest, open(sys.argv[1], "w"))
+print(name)
+PY
+)
+"$BIN" serve --model "$MODEL" --model-repository "$repository" --port "$PORT" \
+  --allow-unauthenticated-admin --log-level warn &
+SERVER=$!
+until curl -fsS "http://127.0.0.1:$PORT/health/ready" >/dev/null 2>&1 &&
+  curl -fsS "http://127.0.0.1:$PORT/v1/models" | grep -q '"state":"ready".*"state":"ready"'; do
+  sleep 0.05
+done
+shadow() { # on|off
+  if [ "$1" = on ]; then
+    curl -fsS "http://127.0.0.1:$PORT/v1/models/$name/shadow" -H 'content-type: application/json' \
+      -d "{\"candidate\": \"$name-shadow\", \"fraction\": 1.0}" >/dev/null
+  else
+    curl -fsS -X DELETE "http://127.0.0.1:$PORT/v1/models/$name/shadow" >/dev/null
+  fi
+}
+shadow_counts() { # compared dropped, as counted so far
+  curl -fsS "http://127.0.0.1:$PORT/metrics" | awk '
+    /^textserve_shadow_texts_total/ {c += $NF} /^textserve_shadow_dropped_total/ {d += $NF}
+    END {printf "%d %d\n", c, d}'
+}
+echo "## 7. a shadow at fraction 1.0 (the model's copy, $name-shadow), wrk ${DURATION}s per run, ${ROUNDS:-4} order-balanced rounds"
+echo "| connections | round | shadow | requests/s | p50 | p99 | errors | shadow compared | shadow dropped |"
+echo "|---:|---:|---|---:|---:|---:|---:|---:|---:|"
+for c in 1 64; do
+  for round in $(seq "${ROUNDS:-4}"); do
+    order="off on"; [ $((round % 2)) -eq 0 ] && order="on off"
+    for mode in $order; do
+      shadow "$mode"
+      read -r compared0 dropped0 < <(shadow_counts)
+      run_load "shadow-$mode-c$c-r$round" /v1/predict single.bodies "$c" 1 >/dev/null
+      sleep 0.5
+      read -r compared1 dropped1 < <(shadow_counts)
+      f="$OUT/shadow-$mode-c$c-r$round.txt"
+      non2xx=$(awk '/Non-2xx/ {print $NF}' "$f")
+      printf "| %s | %s | %s | %.0f | %s | %s | %s | %s | %s |\n" "$c" "$round" "$mode" \
+        "$(awk '/Requests\/sec/ {print $2}' "$f")" "$(awk '$1=="50%" {print $2}' "$f")" \
+        "$(awk '$1=="99%" {print $2}' "$f")" "${non2xx:-0}" \
+        "$((compared1 - compared0))" "$((dropped1 - dropped0))"
+    done
+  done
+done
+shadow off
+rm -rf "$repository"
+fi

@@ -55,6 +55,7 @@ fn main() -> ExitCode {
         Command::Healthcheck(args) => commands::healthcheck::healthcheck(args),
         Command::Sign(args) => commands::sign::sign(args),
         Command::Verify(args) => commands::sign::verify(args),
+        Command::Promote(args) => commands::promote::promote(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

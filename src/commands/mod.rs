@@ -10,6 +10,7 @@ pub mod explain;
 pub mod feedback;
 pub mod healthcheck;
 pub mod predict;
+pub mod promote;
 pub mod sign;
 pub mod train;
 
@@ -69,6 +70,10 @@ pub enum Command {
     /// Sign a model directory (a detached ed25519 signature, model.sig) so that servers
     /// started with --trusted-model-keys load it.
     Sign(sign::SignArgs),
+    /// Make a candidate (served under its own name, shadowed, then a canary) the next version
+    /// of a served model: its files go into the served model's directory under that name,
+    /// ready for a reload.
+    Promote(promote::PromoteArgs),
     /// Check a model's signature against trusted public keys, as `serve
     /// --trusted-model-keys` does before it loads a model.
     Verify(sign::VerifyArgs),

@@ -196,6 +196,12 @@ impl PassGate {
         }
     }
 
+    /// Whether a slot is free that no waiting pass wants now: spare capacity.
+    pub fn has_spare(&self) -> bool {
+        let state = self.lock();
+        state.free > 0 && state.waiting.is_empty() && state.granted.is_empty()
+    }
+
     /// A slot for work that may only use spare capacity (a shadow model's passes): taken as
     /// soon as a slot is free that no waiting pass wants, within `patience`, or refused. Such
     /// a pass is charged to no model and does not make its model active, so the models that
@@ -391,6 +397,7 @@ mod tests {
             std::thread::sleep(Duration::from_millis(1));
         }
         assert_eq!(gate.lock().free, 1);
+        assert!(!gate.has_spare());
         assert!(gate.enter_idle(now).is_none(), "a pass waits for a slot");
         drop(flooded);
         second.join().unwrap();

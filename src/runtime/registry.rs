@@ -18,7 +18,9 @@ use utoipa::ToSchema;
 use super::ServedModel;
 use super::fairness::PassGate;
 use super::inference::{BatcherConfig, InferenceHandle};
-use super::rollout::{CanarySetting, Rollout, ShadowJob, ShadowQueue, ShadowSetting};
+use super::rollout::{
+    CanarySetting, Rollout, ShadowJob, ShadowQueue, ShadowSetting, ShadowTarget,
+};
 use crate::config::{DEFAULT_MODEL_DIR, ReadyRequires, ServeConfig};
 use crate::model::artifact::read_name;
 use crate::model::{Model, forward_probabilities};
@@ -176,6 +178,8 @@ struct Entry {
     directory: PathBuf,
     slot: Mutex<Slot>,
     rollout: Mutex<Rollout>,
+    /// The shadow in `rollout`, as the request path uses it.
+    shadow: Mutex<Option<Arc<ShadowTarget>>>,
     /// One load or reload of a model at a time; a second waits for the first.
     one_load: tokio::sync::Mutex<()>,
 }
@@ -191,6 +195,7 @@ impl Entry {
             }),
             one_load: tokio::sync::Mutex::new(()),
             rollout: Mutex::new(Rollout::default()),
+            shadow: Mutex::new(None),
         })
     }
 
@@ -453,15 +458,29 @@ impl Registry {
         let Ok(entry) = self.entry(name) else {
             return;
         };
-        let shadow = entry.rollout().shadow.clone();
-        if let Some(shadow) = shadow.filter(|shadow| shadow.samples(key)) {
+        let shadow = entry
+            .shadow
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        if let Some(target) = shadow.filter(|target| target.setting.samples(key)) {
+            // Under load no core is spare: the work is dropped here, before its texts are
+            // copied, so a busy server pays one look at the gate per request for its shadow.
+            if !self.has_spare_core() {
+                queue.drop_busy(&target, texts.len());
+                return;
+            }
             queue.offer(ShadowJob {
-                model: name.clone(),
-                candidate: shadow.candidate,
+                target,
                 texts: texts.to_vec(),
                 answers: answers.iter().map(|a| a.probabilities.clone()).collect(),
             });
         }
+    }
+
+    /// Whether a forward pass could start now without keeping any answering pass waiting.
+    pub fn has_spare_core(&self) -> bool {
+        self.gate.has_spare()
     }
 
     /// Sets or removes `name`'s shadow. With `strict`, both models must be served and have
@@ -478,6 +497,10 @@ impl Registry {
             setting.check().map_err(RegistryError::InvalidRollout)?;
             self.check_candidate(name, &setting.candidate, strict)?;
         }
+        let target = setting
+            .clone()
+            .map(|setting| Arc::new(ShadowTarget::new(name, setting)));
+        *entry.shadow.lock().unwrap_or_else(|e| e.into_inner()) = target;
         entry.rollout().shadow = setting;
         Ok(())
     }

@@ -185,10 +185,71 @@ pub fn compare(answered: &BTreeMap<String, f32>, shadow: &BTreeMap<String, f32>)
 /// The buckets of `textserve_shadow_probability_difference`.
 pub const DIFFERENCE_BUCKETS: &[f64] = &[0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1.0];
 
+/// A model's shadow as the request path uses it: the setting and its metrics, registered once
+/// when the shadow is set, so a request whose shadow work is dropped under load builds no label
+/// strings (with them per request, a shadow dropping nearly everything at 64 clients still cost
+/// 7 % of requests/s).
+pub struct ShadowTarget {
+    pub model: String,
+    pub setting: ShadowSetting,
+    agree: metrics::Counter,
+    disagree: metrics::Counter,
+    difference: metrics::Histogram,
+    /// By `Dropped as usize`.
+    dropped: [metrics::Counter; 3],
+}
+
+impl ShadowTarget {
+    pub fn new(model: &str, setting: ShadowSetting) -> Self {
+        let pair = vec![
+            metrics::Label::new("model", model.to_string()),
+            metrics::Label::new("candidate", setting.candidate.clone()),
+        ];
+        let labels = |(key, value): (&'static str, &'static str)| {
+            let mut labels = pair.clone();
+            labels.push(metrics::Label::new(key, value));
+            labels
+        };
+        let texts = |agreement| {
+            metrics::counter!("textserve_shadow_texts_total", labels(("agreement", agreement)))
+        };
+        let dropped = |why: Dropped| {
+            metrics::counter!("textserve_shadow_dropped_total", labels(("reason", why.reason())))
+        };
+        Self {
+            model: model.to_string(),
+            agree: texts("agree"),
+            disagree: texts("disagree"),
+            difference: metrics::histogram!(
+                "textserve_shadow_probability_difference",
+                pair.clone()
+            ),
+            dropped: [
+                dropped(Dropped::QueueFull),
+                dropped(Dropped::Busy),
+                dropped(Dropped::CandidateUnavailable),
+            ],
+            setting,
+        }
+    }
+
+    fn drop_texts(&self, why: Dropped, texts: usize) {
+        self.dropped[why as usize].increment(texts as u64);
+    }
+
+    fn record(&self, comparisons: &[Comparison]) {
+        let agreed = comparisons.iter().filter(|c| c.agree).count();
+        self.agree.increment(agreed as u64);
+        self.disagree.increment((comparisons.len() - agreed) as u64);
+        for comparison in comparisons {
+            self.difference.record(f64::from(comparison.difference));
+        }
+    }
+}
+
 /// Texts an answering model's request handed to its shadow.
 pub struct ShadowJob {
-    pub model: String,
-    pub candidate: String,
+    pub target: std::sync::Arc<ShadowTarget>,
     pub texts: Vec<String>,
     /// The answering model's probabilities, by label, one map per text.
     pub answers: Vec<BTreeMap<String, f32>>,
@@ -213,11 +274,6 @@ impl Dropped {
             Self::CandidateUnavailable => "candidate_unavailable",
         }
     }
-}
-
-fn count_dropped(model: &str, candidate: &str, why: Dropped, texts: usize) {
-    metrics::counter!("textserve_shadow_dropped_total", "model" => model.to_string(), "candidate" => candidate.to_string(), "reason" => why.reason())
-        .increment(texts as u64);
 }
 
 /// Where answering requests leave shadow work; one task computes it, a job at a time.
@@ -246,6 +302,12 @@ impl ShadowQueue {
         }
     }
 
+    /// Counts texts dropped before they were offered: no core was spare when their model
+    /// answered.
+    pub fn drop_busy(&self, target: &ShadowTarget, texts: usize) {
+        target.drop_texts(Dropped::Busy, texts);
+    }
+
     /// Leaves a job for the shadow task, or drops it (counted) if the queue is at its limit.
     /// Never waits.
     pub fn offer(&self, job: ShadowJob) {
@@ -257,12 +319,12 @@ impl ShadowQueue {
             })
             .is_ok();
         if !admitted {
-            count_dropped(&job.model, &job.candidate, Dropped::QueueFull, texts);
+            job.target.drop_texts(Dropped::QueueFull, texts);
             return;
         }
         if let Err(mpsc::error::SendError(job)) = self.sender.send(job) {
             self.queued.fetch_sub(texts, Ordering::AcqRel);
-            count_dropped(&job.model, &job.candidate, Dropped::QueueFull, texts);
+            job.target.drop_texts(Dropped::QueueFull, texts);
         }
     }
 }
@@ -282,8 +344,8 @@ async fn compute_shadows(
         drop(registry);
         queued.fetch_sub(texts, Ordering::AcqRel);
         match outcome {
-            Ok(comparisons) => record(&job, &comparisons),
-            Err(why) => count_dropped(&job.model, &job.candidate, why, texts),
+            Ok(comparisons) => job.target.record(&comparisons),
+            Err(why) => job.target.drop_texts(why, texts),
         }
     }
 }
@@ -293,15 +355,17 @@ async fn shadow_one(
     job: &ShadowJob,
     timeout: Duration,
 ) -> Result<Vec<Comparison>, Dropped> {
-    // Texts waiting for the answering model mean its cores are wanted: shadow work yields.
-    if registry
-        .get(Some(&job.model))
-        .is_ok_and(|answering| answering.inference.queue_depth() > 0)
+    // Texts waiting for the answering model, or no spare slot, mean the cores are wanted:
+    // shadow work yields before it costs anything (tokenizing, waking the candidate).
+    if !registry.has_spare_core()
+        || registry
+            .get(Some(&job.target.model))
+            .is_ok_and(|answering| answering.inference.queue_depth() > 0)
     {
         return Err(Dropped::Busy);
     }
     let candidate = registry
-        .get(Some(&job.candidate))
+        .get(Some(&job.target.setting.candidate))
         .map_err(|_| Dropped::CandidateUnavailable)?;
     let served = &candidate.served;
     let same_labels = job.answers.first().is_none_or(|answer| {
@@ -339,24 +403,6 @@ async fn shadow_one(
         .await
         .map_err(|_| Dropped::Busy)??;
     Ok(comparisons)
-}
-
-fn record(job: &ShadowJob, comparisons: &[Comparison]) {
-    let labels = |agreement: &'static str| {
-        [
-            ("model", job.model.clone()),
-            ("candidate", job.candidate.clone()),
-            ("agreement", agreement.to_string()),
-        ]
-    };
-    let agreed = comparisons.iter().filter(|c| c.agree).count();
-    metrics::counter!("textserve_shadow_texts_total", &labels("agree")).increment(agreed as u64);
-    metrics::counter!("textserve_shadow_texts_total", &labels("disagree"))
-        .increment((comparisons.len() - agreed) as u64);
-    let difference = metrics::histogram!("textserve_shadow_probability_difference", "model" => job.model.clone(), "candidate" => job.candidate.clone());
-    for comparison in comparisons {
-        difference.record(f64::from(comparison.difference));
-    }
 }
 
 #[cfg(test)]

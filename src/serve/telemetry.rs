@@ -45,6 +45,13 @@ pub fn prometheus() -> &'static PrometheusHandle {
                 crate::runtime::drift::TOKEN_BUCKETS,
             )
             .expect("non-empty buckets")
+            .set_buckets_for_metric(
+                metrics_exporter_prometheus::Matcher::Full(
+                    "textserve_shadow_probability_difference".into(),
+                ),
+                crate::runtime::rollout::DIFFERENCE_BUCKETS,
+            )
+            .expect("non-empty buckets")
             .build_recorder();
         let handle = recorder.handle();
         // Fails only if another recorder is installed (embedding apps); then we render nothing.
