@@ -161,6 +161,11 @@ pub struct ServeConfig {
     /// Most texts waiting for shadow models; more are dropped and counted, never waited for.
     #[arg(long, env = "TEXTSERVE_SHADOW_QUEUE", default_value = "1024")]
     pub shadow_queue: NonZeroUsize,
+    /// Send a trace span for each request to this OpenTelemetry collector (OTLP over HTTP,
+    /// protobuf; e.g. http://otel-collector:4318), with the queue wait, batch size and
+    /// forward-pass time as attributes and the caller's `traceparent` as parent. Off without it.
+    #[arg(long, env = "TEXTSERVE_OTLP_ENDPOINT")]
+    pub otlp_endpoint: Option<String>,
     /// Append the audit trail to this file as JSON lines (created owner-only): every
     /// authentication failure, scope and rate refusal, model load, unload and reload,
     /// certificate and key-file reload, and refused model signature. The lines also go to
@@ -176,8 +181,9 @@ pub struct ServeConfig {
     #[arg(long, env = "TEXTSERVE_ALLOW_UNAUTHENTICATED")]
     pub allow_unauthenticated: bool,
     /// Admin key accepted as `Authorization: Bearer KEY` on the model management routes
-    /// (/v1/models/{name}/reload, /load, /unload); inference keys do not open them. Repeat for
-    /// rotation; the environment variable takes a comma-separated list. Never logged.
+    /// (/v1/models/{name}/reload, /load, /unload, /shadow, /canary); inference keys do not
+    /// open them. Repeat for rotation; the environment variable takes a comma-separated list.
+    /// Never logged.
     #[arg(
         long = "admin-api-key",
         env = "TEXTSERVE_ADMIN_API_KEYS",

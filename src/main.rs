@@ -29,7 +29,17 @@ fn main() -> ExitCode {
             libc::signal(libc::SIGPIPE, libc::SIG_DFL);
         }
     }
-    textserve::telemetry::init(&cli.log);
+    let otlp_endpoint = match &cli.command {
+        Command::Serve(config) => config.otlp_endpoint.clone(),
+        _ => None,
+    };
+    let _telemetry = match textserve::telemetry::init(&cli.log, otlp_endpoint.as_deref()) {
+        Ok(telemetry) => telemetry,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            return ExitCode::FAILURE;
+        }
+    };
     let result = match cli.command {
         Command::Serve(config) => textserve::serve::serve(config),
         Command::Openapi => {

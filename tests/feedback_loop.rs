@@ -40,16 +40,22 @@ fn textserve(args: &[&str]) -> String {
 fn write_dataset(path: &Path) {
     let praise = ["很好", "满意", "合格", "不错", "完好", "顺畅"];
     let complaints = ["很差", "破损", "不合格", "漏油", "断裂", "生锈"];
-    let subjects = ["外观", "包装", "做工", "尺寸", "焊缝", "涂层", "螺纹", "表面"];
+    let subjects = [
+        "外观", "包装", "做工", "尺寸", "焊缝", "涂层", "螺纹", "表面",
+    ];
     let mut lines = Vec::new();
     for subject in subjects {
         for word in praise {
             lines.push(json!({"text": format!("{subject}{word}"), "label": "positive"}));
-            lines.push(json!({"text": format!("{subject}检查{word}，可以入库"), "label": "positive"}));
+            lines.push(
+                json!({"text": format!("{subject}检查{word}，可以入库"), "label": "positive"}),
+            );
         }
         for word in complaints {
             lines.push(json!({"text": format!("{subject}{word}"), "label": "negative"}));
-            lines.push(json!({"text": format!("{subject}检查{word}，退回供应商"), "label": "negative"}));
+            lines.push(
+                json!({"text": format!("{subject}检查{word}，退回供应商"), "label": "negative"}),
+            );
         }
     }
     let text: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
@@ -58,12 +64,39 @@ fn write_dataset(path: &Path) {
 
 fn train(data: &Path, out: &Path, name: &str, version: &str, extra: Option<&Path>) {
     let mut args = vec![
-        "train", "--data", data.to_str().unwrap(), "--out", out.to_str().unwrap(),
-        "--name", name, "--model-version", version, "--epochs", "12", "--patience", "12",
-        "--batch-size", "16", "--embedding-dim", "16", "--hidden-size", "16",
-        "--bigram-buckets", "256", "--bigram-dim", "8", "--min-frequency", "1",
-        "--ngram-min-df", "1", "--validation-fraction", "0.15", "--test-fraction", "0.15",
-        "--log-level", "warn",
+        "train",
+        "--data",
+        data.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--name",
+        name,
+        "--model-version",
+        version,
+        "--epochs",
+        "12",
+        "--patience",
+        "12",
+        "--batch-size",
+        "16",
+        "--embedding-dim",
+        "16",
+        "--hidden-size",
+        "16",
+        "--bigram-buckets",
+        "256",
+        "--bigram-dim",
+        "8",
+        "--min-frequency",
+        "1",
+        "--ngram-min-df",
+        "1",
+        "--validation-fraction",
+        "0.15",
+        "--test-fraction",
+        "0.15",
+        "--log-level",
+        "warn",
     ];
     if let Some(extra) = extra {
         args.extend(["--extra-data", extra.to_str().unwrap()]);
@@ -81,7 +114,12 @@ async fn label(app: &common::TestApp, path: &str, text: &str) -> (String, String
     )
 }
 
-async fn admin(app: &common::TestApp, method: reqwest::Method, path: &str, body: serde_json::Value) {
+async fn admin(
+    app: &common::TestApp,
+    method: reqwest::Method,
+    path: &str,
+    body: serde_json::Value,
+) {
     let response = app
         .client
         .request(method, app.url(path))
@@ -89,13 +127,20 @@ async fn admin(app: &common::TestApp, method: reqwest::Method, path: &str, body:
         .send()
         .await
         .unwrap();
-    assert!(response.status().is_success(), "{path}: {}", response.text().await.unwrap());
+    assert!(
+        response.status().is_success(),
+        "{path}: {}",
+        response.text().await.unwrap()
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn corrections_become_a_candidate_that_shadows_answers_as_a_canary_and_is_promoted() {
     let work = tempfile::tempdir().unwrap();
-    let (data, repository) = (work.path().join("data.jsonl"), work.path().join("repository"));
+    let (data, repository) = (
+        work.path().join("data.jsonl"),
+        work.path().join("repository"),
+    );
     write_dataset(&data);
     let served_dir = repository.join("main");
     train(&data, &served_dir, MAIN, "1.0.0", None);
@@ -119,7 +164,9 @@ async fn corrections_become_a_candidate_that_shadows_answers_as_a_canary_and_is_
         first.iter().filter(|l| *l == "positive").count() >= 3,
         "the first model should misread the unseen defect: {first:?}"
     );
-    let subjects = ["外观", "包装", "做工", "尺寸", "焊缝", "涂层", "螺纹", "表面"];
+    let subjects = [
+        "外观", "包装", "做工", "尺寸", "焊缝", "涂层", "螺纹", "表面",
+    ];
     let praise = ["很好", "满意", "合格", "不错", "完好"];
     let mut corrections = 0;
     for subject in subjects {
@@ -140,7 +187,16 @@ async fn corrections_become_a_candidate_that_shadows_answers_as_a_canary_and_is_
     // 2. Exported while the server runs, and trained on as extra data.
     let exported = work.path().join("corrections.jsonl");
     let db = feedback_db.to_str().unwrap();
-    textserve(&["feedback", "export", "--db", db, "--model", MAIN, "--out", exported.to_str().unwrap()]);
+    textserve(&[
+        "feedback",
+        "export",
+        "--db",
+        db,
+        "--model",
+        MAIN,
+        "--out",
+        exported.to_str().unwrap(),
+    ]);
     let rows = std::fs::read_to_string(&exported).unwrap();
     assert_eq!(rows.lines().count(), corrections);
     assert!(rows.lines().all(|l| l.contains("\"negative\"")));
@@ -149,9 +205,23 @@ async fn corrections_become_a_candidate_that_shadows_answers_as_a_canary_and_is_
 
     // 3. Loaded beside the served model, it shadows every answer: it disagrees where the
     // corrections taught it, and clients still get the served model's answers.
-    admin(&app, reqwest::Method::POST, &format!("/v1/models/{NEXT}/load"), json!({})).await;
-    admin(&app, reqwest::Method::POST, &format!("/v1/models/{MAIN}/shadow"), json!({"candidate": NEXT})).await;
-    let disagree = format!("textserve_shadow_texts_total{{model=\"{MAIN}\",candidate=\"{NEXT}\",agreement=\"disagree\"}}");
+    admin(
+        &app,
+        reqwest::Method::POST,
+        &format!("/v1/models/{NEXT}/load"),
+        json!({}),
+    )
+    .await;
+    admin(
+        &app,
+        reqwest::Method::POST,
+        &format!("/v1/models/{MAIN}/shadow"),
+        json!({"candidate": NEXT}),
+    )
+    .await;
+    let disagree = format!(
+        "textserve_shadow_texts_total{{model=\"{MAIN}\",candidate=\"{NEXT}\",agreement=\"disagree\"}}"
+    );
     let mut moved = false;
     for _ in 0..20 {
         for probe in PROBES {
@@ -169,30 +239,71 @@ async fn corrections_become_a_candidate_that_shadows_answers_as_a_canary_and_is_
             break;
         }
     }
-    assert!(moved, "the shadow never disagreed:\n{}", app.metrics_text().await);
-    admin(&app, reqwest::Method::DELETE, &format!("/v1/models/{MAIN}/shadow"), json!(null)).await;
+    assert!(
+        moved,
+        "the shadow never disagreed:\n{}",
+        app.metrics_text().await
+    );
+    admin(
+        &app,
+        reqwest::Method::DELETE,
+        &format!("/v1/models/{MAIN}/shadow"),
+        json!(null),
+    )
+    .await;
 
     // 4. As a canary for every key, it answers, and reads the defect.
-    admin(&app, reqwest::Method::POST, &format!("/v1/models/{MAIN}/canary"), json!({"candidate": NEXT, "percent": 100})).await;
+    admin(
+        &app,
+        reqwest::Method::POST,
+        &format!("/v1/models/{MAIN}/canary"),
+        json!({"candidate": NEXT, "percent": 100}),
+    )
+    .await;
     let mut corrected = 0;
     for probe in PROBES {
         let (version, label) = label(&app, "/v1/predict", probe).await;
         assert_eq!(version, "1.1.0");
         corrected += usize::from(label == "negative");
     }
-    assert!(corrected >= 3, "{corrected} of {} probes read as defects", PROBES.len());
-    admin(&app, reqwest::Method::DELETE, &format!("/v1/models/{MAIN}/canary"), json!(null)).await;
+    assert!(
+        corrected >= 3,
+        "{corrected} of {} probes read as defects",
+        PROBES.len()
+    );
+    admin(
+        &app,
+        reqwest::Method::DELETE,
+        &format!("/v1/models/{MAIN}/canary"),
+        json!(null),
+    )
+    .await;
 
     // 5. Promoted into the served model's directory and reloaded: the default route now
     // answers with the candidate's version, under the served name.
     let out = textserve(&[
-        "promote", "--candidate", candidate_dir.to_str().unwrap(), "--model", served_dir.to_str().unwrap(),
+        "promote",
+        "--candidate",
+        candidate_dir.to_str().unwrap(),
+        "--model",
+        served_dir.to_str().unwrap(),
     ]);
     assert!(out.contains(&format!("{MAIN} 1.1.0")), "{out}");
-    admin(&app, reqwest::Method::POST, &format!("/v1/models/{MAIN}/reload"), json!({})).await;
-    let response = app.post_json("/v1/predict", &json!({ "text": PROBES[0] })).await;
+    admin(
+        &app,
+        reqwest::Method::POST,
+        &format!("/v1/models/{MAIN}/reload"),
+        json!({}),
+    )
+    .await;
+    let response = app
+        .post_json("/v1/predict", &json!({ "text": PROBES[0] }))
+        .await;
     let body: serde_json::Value = response.json().await.unwrap();
-    assert_eq!((body["model"].as_str(), body["model_version"].as_str()), (Some(MAIN), Some("1.1.0")));
+    assert_eq!(
+        (body["model"].as_str(), body["model_version"].as_str()),
+        (Some(MAIN), Some("1.1.0"))
+    );
     app.shutdown().await.unwrap();
 }
 

@@ -67,7 +67,11 @@ pub fn promote_into(candidate: &Path, model_dir: &Path) -> anyhow::Result<Promot
         serde_json::from_str(&std::fs::read_to_string(candidate.join(MANIFEST_FILE))?)?;
     manifest["name"] = serde_json::Value::String(name.clone());
     let weights = loaded.manifest().weights.file.clone();
-    replace(model_dir, &weights, &std::fs::read(candidate.join(&weights))?)?;
+    replace(
+        model_dir,
+        &weights,
+        &std::fs::read(candidate.join(&weights))?,
+    )?;
     if let Ok(card) = std::fs::read(candidate.join(CARD_FILE)) {
         replace(model_dir, CARD_FILE, &card)?;
     }

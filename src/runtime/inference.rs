@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::oneshot;
 
-use super::fairness::PassGate;
+use super::fairness::{PassGate, Slot};
 use crate::model::{Model, forward_probabilities, plan_forward_passes};
 
 #[derive(Debug, Clone, Copy)]
@@ -460,7 +460,7 @@ fn run(shared: &Shared, worker: usize, model: &Model) {
         if !jobs.is_empty() {
             requeue(shared, jobs);
         }
-        let _slot = if pass.iter().all(|job| job.shadow) {
+        let slot = if pass.iter().all(|job| job.shadow) {
             let Some(slot) = shared.gate.enter_idle(SHADOW_PATIENCE) else {
                 for job in pass {
                     let _ = job.reply.send(Err(InferenceError::NoIdleCore));
@@ -471,7 +471,7 @@ fn run(shared: &Shared, worker: usize, model: &Model) {
         } else {
             shared.gate.enter(&shared.model)
         };
-        compute(shared, model, worker, pass);
+        compute(shared, model, worker, pass, slot);
         computed_since_trim = true;
     }
 }
@@ -600,7 +600,10 @@ fn next_batch(shared: &Shared, worker: usize, computed_since_trim: &mut bool) ->
 }
 
 /// Runs one forward pass (as planned by `take_oldest_pass`) and answers its jobs.
-fn compute(shared: &Shared, model: &Model, worker: usize, jobs: Vec<Job>) {
+/// The gate's `slot` is given back as soon as the pass has computed, before the replies go
+/// out: a request that has its answer sees the core it used as free again (its shadow, if it
+/// has one, looks for exactly that).
+fn compute(shared: &Shared, model: &Model, worker: usize, jobs: Vec<Job>, slot: Slot) {
     let started = Instant::now();
     for job in &jobs {
         metrics::histogram!("textserve_queue_wait_seconds", shared.labels())
@@ -617,6 +620,7 @@ fn compute(shared: &Shared, model: &Model, worker: usize, jobs: Vec<Job>) {
         shared.alive.store(false, Ordering::Release);
         std::panic::resume_unwind(panic)
     });
+    drop(slot);
     let inference_time = started.elapsed();
     metrics::histogram!("textserve_batch_size", shared.labels()).record(batch_size as f64);
     let mut labels: Vec<metrics::Label> = shared.labels().cloned().collect();

@@ -19,7 +19,7 @@ use super::ServedModel;
 use super::fairness::PassGate;
 use super::inference::{BatcherConfig, InferenceHandle};
 use super::rollout::{
-    CanarySetting, Rollout, ShadowJob, ShadowQueue, ShadowSetting, ShadowTarget,
+    CanarySetting, Rollout, ShadowHost, ShadowQueue, ShadowSetting, ShadowTarget,
 };
 use crate::config::{DEFAULT_MODEL_DIR, ReadyRequires, ServeConfig};
 use crate::model::artifact::read_name;
@@ -228,6 +228,21 @@ pub struct Registry {
     shadows: std::sync::OnceLock<ShadowQueue>,
 }
 
+impl ShadowHost for Registry {
+    fn busy(&self, model: &str) -> bool {
+        !self.has_spare_core()
+            || self
+                .get(Some(model))
+                .is_ok_and(|answering| answering.inference.queue_depth() > 0)
+    }
+
+    fn candidate(&self, name: &str) -> Option<(InferenceHandle, ServedModel)> {
+        self.get(Some(name))
+            .ok()
+            .map(|version| (version.inference.clone(), version.served.clone()))
+    }
+}
+
 /// Whether two versions answer with the same labels (in any order).
 fn same_labels(a: &ServedModel, b: &ServedModel) -> bool {
     let (a, b) = (&a.details.labels, &b.details.labels);
@@ -338,8 +353,11 @@ impl Registry {
     /// Starts the task that computes shadow work: at most `queue_limit` texts wait for it,
     /// and a text not compared within `timeout` is dropped.
     pub fn start_shadowing(self: &Arc<Self>, queue_limit: usize, timeout: std::time::Duration) {
-        self.shadows
-            .get_or_init(|| ShadowQueue::start(Arc::downgrade(self), queue_limit, timeout));
+        self.shadows.get_or_init(|| {
+            let registry: std::sync::Weak<Registry> = Arc::downgrade(self);
+            let host: std::sync::Weak<dyn ShadowHost> = registry;
+            ShadowQueue::start(host, queue_limit, timeout)
+        });
     }
 
     /// Every load and reload must pass `admission` first; a refusal is a failed load.
@@ -466,15 +484,12 @@ impl Registry {
         if let Some(target) = shadow.filter(|target| target.setting.samples(key)) {
             // Under load no core is spare: the work is dropped here, before its texts are
             // copied, so a busy server pays one look at the gate per request for its shadow.
-            if !self.has_spare_core() {
-                queue.drop_busy(&target, texts.len());
-                return;
-            }
-            queue.offer(ShadowJob {
-                target,
-                texts: texts.to_vec(),
-                answers: answers.iter().map(|a| a.probabilities.clone()).collect(),
-            });
+            queue.offer_with(
+                &target,
+                texts,
+                || answers.iter().map(|a| a.probabilities.clone()).collect(),
+                || self.has_spare_core(),
+            );
         }
     }
 

@@ -18,7 +18,18 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::mpsc;
 use utoipa::ToSchema;
 
-use super::registry::Registry;
+use super::ServedModel;
+use super::inference::InferenceHandle;
+
+/// What the shadow task needs of the models served (the registry): kept to a trait so the
+/// registry, which holds the shadow queue, is not also a dependency of it.
+pub trait ShadowHost: Send + Sync + 'static {
+    /// Whether answering traffic wants the cores now: no spare slot, or texts waiting for
+    /// `model`.
+    fn busy(&self, model: &str) -> bool;
+    /// The served version of `name`: its workers and what it answers with.
+    fn candidate(&self, name: &str) -> Option<(InferenceHandle, ServedModel)>;
+}
 
 /// A shadow: `candidate` also computes `fraction` of the texts the model answers.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -211,10 +222,16 @@ impl ShadowTarget {
             labels
         };
         let texts = |agreement| {
-            metrics::counter!("textserve_shadow_texts_total", labels(("agreement", agreement)))
+            metrics::counter!(
+                "textserve_shadow_texts_total",
+                labels(("agreement", agreement))
+            )
         };
         let dropped = |why: Dropped| {
-            metrics::counter!("textserve_shadow_dropped_total", labels(("reason", why.reason())))
+            metrics::counter!(
+                "textserve_shadow_dropped_total",
+                labels(("reason", why.reason()))
+            )
         };
         Self {
             model: model.to_string(),
@@ -284,13 +301,13 @@ pub struct ShadowQueue {
 }
 
 impl ShadowQueue {
-    /// Starts the task that computes shadow work for `registry`'s models; it ends when the
-    /// registry is gone. At most `limit` texts wait; more are dropped and counted.
-    pub fn start(registry: std::sync::Weak<Registry>, limit: usize, timeout: Duration) -> Self {
+    /// Starts the task that computes shadow work for `host`'s models; it ends when the host
+    /// is gone. At most `limit` texts wait; more are dropped and counted.
+    pub fn start(host: std::sync::Weak<dyn ShadowHost>, limit: usize, timeout: Duration) -> Self {
         let (sender, receiver) = mpsc::unbounded_channel();
         let queued = Arc::new(AtomicUsize::new(0));
         tokio::spawn(compute_shadows(
-            registry,
+            host,
             receiver,
             Arc::clone(&queued),
             timeout,
@@ -302,15 +319,32 @@ impl ShadowQueue {
         }
     }
 
-    /// Counts texts dropped before they were offered: no core was spare when their model
-    /// answered.
-    pub fn drop_busy(&self, target: &ShadowTarget, texts: usize) {
-        target.drop_texts(Dropped::Busy, texts);
+    /// Takes `texts` of `target`'s shadow work if the queue has room for them and
+    /// `spare_core()` says a core is free, copying them only then; otherwise counts them
+    /// dropped (`queue_full` first, then `busy`). Never waits.
+    pub fn offer_with(
+        &self,
+        target: &std::sync::Arc<ShadowTarget>,
+        texts: &[String],
+        answers: impl FnOnce() -> Vec<BTreeMap<String, f32>>,
+        spare_core: impl FnOnce() -> bool,
+    ) {
+        if self.queued.load(Ordering::Acquire) + texts.len() > self.limit {
+            target.drop_texts(Dropped::QueueFull, texts.len());
+        } else if !spare_core() {
+            target.drop_texts(Dropped::Busy, texts.len());
+        } else {
+            self.offer(ShadowJob {
+                target: std::sync::Arc::clone(target),
+                texts: texts.to_vec(),
+                answers: answers(),
+            });
+        }
     }
 
     /// Leaves a job for the shadow task, or drops it (counted) if the queue is at its limit.
     /// Never waits.
-    pub fn offer(&self, job: ShadowJob) {
+    fn offer(&self, job: ShadowJob) {
         let texts = job.texts.len();
         let admitted = self
             .queued
@@ -330,18 +364,18 @@ impl ShadowQueue {
 }
 
 async fn compute_shadows(
-    registry: std::sync::Weak<Registry>,
+    host: std::sync::Weak<dyn ShadowHost>,
     mut receiver: mpsc::UnboundedReceiver<ShadowJob>,
     queued: Arc<AtomicUsize>,
     timeout: Duration,
 ) {
     while let Some(job) = receiver.recv().await {
         let texts = job.texts.len();
-        let Some(registry) = registry.upgrade() else {
+        let Some(live) = host.upgrade() else {
             return;
         };
-        let outcome = shadow_one(&registry, &job, timeout).await;
-        drop(registry);
+        let outcome = shadow_one(&*live, &job, timeout).await;
+        drop(live);
         queued.fetch_sub(texts, Ordering::AcqRel);
         match outcome {
             Ok(comparisons) => job.target.record(&comparisons),
@@ -351,28 +385,22 @@ async fn compute_shadows(
 }
 
 async fn shadow_one(
-    registry: &Registry,
+    host: &dyn ShadowHost,
     job: &ShadowJob,
     timeout: Duration,
 ) -> Result<Vec<Comparison>, Dropped> {
-    // Texts waiting for the answering model, or no spare slot, mean the cores are wanted:
-    // shadow work yields before it costs anything (tokenizing, waking the candidate).
-    if !registry.has_spare_core()
-        || registry
-            .get(Some(&job.target.model))
-            .is_ok_and(|answering| answering.inference.queue_depth() > 0)
-    {
+    // Shadow work yields before it costs anything (tokenizing, waking the candidate).
+    if host.busy(&job.target.model) {
         return Err(Dropped::Busy);
     }
-    let candidate = registry
-        .get(Some(&job.target.setting.candidate))
-        .map_err(|_| Dropped::CandidateUnavailable)?;
-    let served = &candidate.served;
+    let (inference, served) = host
+        .candidate(&job.target.setting.candidate)
+        .ok_or(Dropped::CandidateUnavailable)?;
     let same_labels = job.answers.first().is_none_or(|answer| {
         answer.len() == served.details.labels.len()
             && served.details.labels.iter().all(|l| answer.contains_key(l))
     });
-    if !same_labels || !candidate.inference.is_alive() {
+    if !same_labels || !inference.is_alive() {
         return Err(Dropped::CandidateUnavailable);
     }
     let sequences = job
@@ -380,8 +408,7 @@ async fn shadow_one(
         .iter()
         .map(|text| served.tokenizer.encode(text).ids)
         .collect();
-    let pending = candidate
-        .inference
+    let pending = inference
         .submit_shadow(sequences)
         .map_err(|_| Dropped::CandidateUnavailable)?;
     let mut comparisons = Vec::with_capacity(pending.len());

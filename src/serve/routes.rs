@@ -172,6 +172,7 @@ pub(super) async fn infer(
             timings.add(&prediction);
             probabilities.push(prediction.probabilities);
         }
+        timings.record_on_span();
         Ok::<_, ApiError>((probabilities, timings))
     };
     // On timeout the receivers are dropped, so the texts still queued are skipped, not computed.
@@ -186,6 +187,9 @@ pub(super) async fn infer(
 pub(super) struct Timings {
     queue: Duration,
     inference: Duration,
+    /// The largest forward pass a text of the request ran in.
+    batch_size: usize,
+    texts: usize,
 }
 
 impl Timings {
@@ -193,6 +197,23 @@ impl Timings {
     fn add(&mut self, p: &Prediction) {
         self.queue = self.queue.max(p.queue_time);
         self.inference = self.inference.max(p.inference_time);
+        self.batch_size = self.batch_size.max(p.batch_size);
+        self.texts += 1;
+    }
+
+    /// Adds where the time went to the request's trace span (if traces are exported).
+    fn record_on_span(&self) {
+        let span = tracing::Span::current();
+        if span.is_disabled() {
+            return;
+        }
+        span.record("textserve.queue_wait_ms", self.queue.as_secs_f64() * 1000.0);
+        span.record(
+            "textserve.inference_ms",
+            self.inference.as_secs_f64() * 1000.0,
+        );
+        span.record("textserve.batch_size", self.batch_size as i64);
+        span.record("textserve.texts", self.texts as i64);
     }
 
     pub(super) fn headers(&self) -> HeaderMap {

@@ -100,9 +100,53 @@ pub fn served_by(served: &crate::runtime::ServedModel) -> axum::Extension<Served
     })
 }
 
+/// Reads a W3C `traceparent` (and `tracestate`) from a request's headers.
+struct TraceHeaders<'a>(&'a axum::http::HeaderMap);
+
+impl opentelemetry::propagation::Extractor for TraceHeaders<'_> {
+    fn get(&self, key: &str) -> Option<&str> {
+        self.0.get(key).and_then(|value| value.to_str().ok())
+    }
+
+    fn keys(&self) -> Vec<&str> {
+        self.0.keys().map(|name| name.as_str()).collect()
+    }
+}
+
+/// The request's trace span (exported only with `--otlp-endpoint`; disabled, and nearly free,
+/// without it), a child of the caller's `traceparent` if it sent one. Handlers that queue texts
+/// add the queue wait, batch size and forward-pass time (`Timings::record_on_span`).
+fn request_span(request: &Request, route: &str, id: &HeaderValue) -> tracing::Span {
+    let span = tracing::info_span!(
+        target: crate::telemetry::TRACE_TARGET,
+        "request",
+        otel.name = %format!("{} {route}", request.method()),
+        otel.kind = "server",
+        http.request.method = %request.method(),
+        http.route = %route,
+        http.response.status_code = tracing::field::Empty,
+        textserve.request_id = %id.to_str().unwrap_or_default(),
+        textserve.model = tracing::field::Empty,
+        textserve.model_version = tracing::field::Empty,
+        textserve.queue_wait_ms = tracing::field::Empty,
+        textserve.inference_ms = tracing::field::Empty,
+        textserve.batch_size = tracing::field::Empty,
+        textserve.texts = tracing::field::Empty,
+    );
+    if !span.is_disabled() {
+        use tracing_opentelemetry::OpenTelemetrySpanExt;
+        let parent = opentelemetry::global::get_text_map_propagator(|propagator| {
+            propagator.extract(&TraceHeaders(request.headers()))
+        });
+        let _ = span.set_parent(parent);
+    }
+    span
+}
+
 /// One log line per request (never the body: factory comments can name people) and the
 /// request counters and latency histogram, labelled by route template, not raw path.
 pub async fn observe(mut request: Request, next: Next) -> Response {
+    use tracing::Instrument;
     let started = Instant::now();
     let id = request_id(&request);
     request.headers_mut().insert(REQUEST_ID, id.clone());
@@ -112,7 +156,8 @@ pub async fn observe(mut request: Request, next: Next) -> Response {
         .extensions()
         .get::<MatchedPath>()
         .map_or_else(|| "unmatched".to_string(), |p| p.as_str().to_string());
-    let mut response = next.run(request).await;
+    let span = request_span(&request, &route, &id);
+    let mut response = next.run(request).instrument(span.clone()).await;
     let latency = started.elapsed();
     let status = response.status().as_u16();
     response.headers_mut().insert(REQUEST_ID, id.clone());
@@ -120,6 +165,11 @@ pub async fn observe(mut request: Request, next: Next) -> Response {
         .extensions()
         .get::<ServedBy>()
         .map_or_else(Default::default, |s| (s.model.clone(), s.version.clone()));
+    if !span.is_disabled() {
+        span.record("http.response.status_code", i64::from(status));
+        span.record("textserve.model", model.as_str());
+        span.record("textserve.model_version", version.as_str());
+    }
     metrics::counter!("textserve_requests_total", "route" => route.clone(), "status" => status.to_string(), "model" => model.clone(), "version" => version.clone()).increment(1);
     metrics::histogram!("textserve_request_duration_seconds", "route" => route, "model" => model.clone(), "version" => version.clone())
         .record(latency.as_secs_f64());
