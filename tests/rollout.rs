@@ -595,3 +595,91 @@ async fn start_flags_naming_unknown_models_or_bad_shares_stop_the_server_with_th
         assert!(error.contains(expected), "{error}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn setting_and_removing_shadows_and_canaries_under_load_fails_no_request() {
+    let repo = repository_with_twin("busy-main", "busy-next");
+    let mut app = serve(repo.path(), "busy-main", |_| {}).await;
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let mut clients = Vec::new();
+    for worker in 0..8 {
+        let (client, url, stop) = (
+            app.client.clone(),
+            app.url("/v1/predict"),
+            std::sync::Arc::clone(&stop),
+        );
+        clients.push(tokio::spawn(async move {
+            let mut outcomes: Vec<(u16, String)> = Vec::new();
+            let mut n = 0;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                n += 1;
+                let response = client
+                    .post(&url)
+                    .header("x-request-id", format!("load-{worker}-{n}"))
+                    .json(&json!({ "text": "焊缝检查合格" }))
+                    .send()
+                    .await
+                    .unwrap();
+                let status = response.status().as_u16();
+                let body: serde_json::Value = response.json().await.unwrap_or_default();
+                outcomes.push((status, body["model"].as_str().unwrap_or("").to_string()));
+            }
+            outcomes
+        }));
+    }
+    let steps = [
+        (
+            reqwest::Method::POST,
+            "shadow",
+            json!({"candidate": "busy-next"}),
+        ),
+        (
+            reqwest::Method::POST,
+            "canary",
+            json!({"candidate": "busy-next", "percent": 10}),
+        ),
+        (
+            reqwest::Method::POST,
+            "canary",
+            json!({"candidate": "busy-next", "percent": 50}),
+        ),
+        (
+            reqwest::Method::POST,
+            "canary",
+            json!({"candidate": "busy-next", "percent": 100}),
+        ),
+        (reqwest::Method::DELETE, "canary", json!(null)),
+        (reqwest::Method::DELETE, "shadow", json!(null)),
+    ];
+    for (method, what, body) in steps {
+        tokio::time::sleep(Duration::from_millis(150)).await;
+        let response = admin(&app, method, &format!("/v1/models/busy-main/{what}"), body).await;
+        assert_eq!(response.status(), 200, "{what}");
+    }
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let mut outcomes = Vec::new();
+    for client in clients {
+        outcomes.extend(client.await.unwrap());
+    }
+    let failed: Vec<_> = outcomes
+        .iter()
+        .filter(|(status, _)| *status != 200)
+        .collect();
+    assert!(
+        failed.is_empty(),
+        "{} of {} failed: {failed:?}",
+        failed.len(),
+        outcomes.len()
+    );
+    assert!(outcomes.len() >= 100, "{} requests", outcomes.len());
+    let by_candidate = outcomes
+        .iter()
+        .filter(|(_, model)| model == "busy-next")
+        .count();
+    assert!(
+        by_candidate > 0 && by_candidate < outcomes.len(),
+        "{by_candidate} by the candidate"
+    );
+    app.shutdown().await.unwrap();
+}
