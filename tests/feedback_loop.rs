@@ -289,6 +289,14 @@ async fn corrections_become_a_candidate_that_shadows_answers_as_a_canary_and_is_
         served_dir.to_str().unwrap(),
     ]);
     assert!(out.contains(&format!("{MAIN} 1.1.0")), "{out}");
+    // The new weights sit in a file of their own; the old file, no longer named, is gone.
+    let weights: Vec<String> = std::fs::read_dir(&served_dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.ends_with(".safetensors"))
+        .collect();
+    assert_eq!(weights.len(), 1, "{weights:?}");
+    assert!(weights[0].starts_with("model-"), "{weights:?}");
     admin(
         &app,
         reqwest::Method::POST,

@@ -46,10 +46,13 @@ pub struct Promoted {
     pub signature_removed: bool,
 }
 
-/// Writes the candidate into `model_dir` under the name `model_dir` serves. Only a candidate that loads, with the served model's labels,
-/// is promoted. The weights and card are written first and the manifest last, each by rename,
-/// so a reload at any moment reads either the old model or the new one: a manifest that does
-/// not match its weights fails its checksum, and the served version stays.
+/// Writes the candidate into `model_dir` under the name `model_dir` serves. Only a candidate
+/// that loads, with the served model's labels, is promoted. The weights go to a new file named
+/// by their checksum, then the card, then the manifest that names them (by rename), and only
+/// then is the old weights file removed: a reload reads the old manifest and the old weights,
+/// or the new and the new, and one caught between finds its weights gone and fails, leaving
+/// the served version in place. Weights are never replaced under a manifest that still
+/// names them.
 pub fn promote_into(candidate: &Path, model_dir: &Path) -> anyhow::Result<Promoted> {
     let served = crate::model::Model::load(model_dir)
         .map_err(|e| anyhow::anyhow!("the served model does not load: {e}"))?;
@@ -66,12 +69,11 @@ pub fn promote_into(candidate: &Path, model_dir: &Path) -> anyhow::Result<Promot
     let mut manifest: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(candidate.join(MANIFEST_FILE))?)?;
     manifest["name"] = serde_json::Value::String(name.clone());
-    let weights = loaded.manifest().weights.file.clone();
-    replace(
-        model_dir,
-        &weights,
-        &std::fs::read(candidate.join(&weights))?,
-    )?;
+    let digest = &loaded.manifest().weights.sha256;
+    let weights = format!("model-{}.safetensors", &digest[..digest.len().min(16)]);
+    let bytes = std::fs::read(candidate.join(&loaded.manifest().weights.file))?;
+    replace(model_dir, &weights, &bytes)?;
+    manifest["weights"]["file"] = serde_json::Value::String(weights.clone());
     if let Ok(card) = std::fs::read(candidate.join(CARD_FILE)) {
         replace(model_dir, CARD_FILE, &card)?;
     }
@@ -83,6 +85,10 @@ pub fn promote_into(candidate: &Path, model_dir: &Path) -> anyhow::Result<Promot
     };
     let json = serde_json::to_string_pretty(&manifest)? + "\n";
     replace(model_dir, MANIFEST_FILE, json.as_bytes())?;
+    let old_weights = &served.manifest().weights.file;
+    if *old_weights != weights {
+        std::fs::remove_file(model_dir.join(old_weights))?;
+    }
     Ok(Promoted {
         name,
         version,

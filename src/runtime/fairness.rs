@@ -203,10 +203,18 @@ impl PassGate {
     }
 
     /// A slot for work that may only use spare capacity (a shadow model's passes): taken as
-    /// soon as a slot is free that no waiting pass wants, within `patience`, or refused. Such
-    /// a pass is charged to no model and does not make its model active, so the models that
-    /// answer traffic keep every slot they would have had without it.
-    pub fn enter_idle(self: &Arc<Self>, patience: Duration) -> Option<Slot> {
+    /// soon as a slot is free that no waiting pass wants, within `patience`, or refused; also
+    /// refused as soon as `give_up()` says the waiting worker has better work (its own model's
+    /// requests). Such a pass is charged to no model and does not make its model active, so
+    /// the models that answer traffic keep every slot they would have had without it.
+    pub fn enter_idle(
+        self: &Arc<Self>,
+        patience: Duration,
+        give_up: impl Fn() -> bool,
+    ) -> Option<Slot> {
+        /// How often a waiting shadow pass asks `give_up`: new requests for its own model do
+        /// not wake the gate, so they are looked for at this pace.
+        const LOOK_EVERY: Duration = Duration::from_millis(2);
         let deadline = Instant::now() + patience;
         let mut state = self.lock();
         loop {
@@ -218,10 +226,15 @@ impl PassGate {
             if now >= deadline {
                 return None;
             }
+            drop(state);
+            if give_up() {
+                return None;
+            }
+            state = self.lock();
             state.idle_waiters += 1;
             state = self
                 .wake
-                .wait_timeout(state, deadline - now)
+                .wait_timeout(state, (deadline - now).min(LOOK_EVERY))
                 .unwrap_or_else(std::sync::PoisonError::into_inner)
                 .0;
             state.idle_waiters -= 1;
@@ -371,9 +384,12 @@ mod tests {
         let answering = gate.enter(&"answering".into());
         let now = Duration::ZERO;
         let shadow = gate
-            .enter_idle(now)
+            .enter_idle(now, || false)
             .expect("one slot is free and nobody waits");
-        assert!(gate.enter_idle(now).is_none(), "both slots are taken");
+        assert!(
+            gate.enter_idle(now, || false).is_none(),
+            "both slots are taken"
+        );
         {
             let state = gate.lock();
             assert_eq!(
@@ -398,10 +414,16 @@ mod tests {
         }
         assert_eq!(gate.lock().free, 1);
         assert!(!gate.has_spare());
-        assert!(gate.enter_idle(now).is_none(), "a pass waits for a slot");
+        assert!(
+            gate.enter_idle(now, || false).is_none(),
+            "a pass waits for a slot"
+        );
         drop(flooded);
         second.join().unwrap();
-        assert!(gate.enter_idle(now).is_some(), "all slots free again");
+        assert!(
+            gate.enter_idle(now, || false).is_some(),
+            "all slots free again"
+        );
     }
 
     #[test]
@@ -410,7 +432,7 @@ mod tests {
         let answering = gate.enter(&"answering".into());
         let shadow = {
             let gate = Arc::clone(&gate);
-            std::thread::spawn(move || gate.enter_idle(Duration::from_secs(5)).is_some())
+            std::thread::spawn(move || gate.enter_idle(Duration::from_secs(5), || false).is_some())
         };
         while gate.lock().idle_waiters == 0 {
             std::thread::sleep(Duration::from_millis(1));
@@ -421,7 +443,14 @@ mod tests {
             "the freed slot went to the waiting shadow pass"
         );
         let _busy = gate.enter(&"answering".into());
-        assert!(gate.enter_idle(Duration::from_millis(20)).is_none());
+        assert!(
+            gate.enter_idle(Duration::from_millis(20), || false)
+                .is_none()
+        );
+        // Better work for the waiting worker ends the wait long before its patience does.
+        let started = Instant::now();
+        assert!(gate.enter_idle(Duration::from_secs(5), || true).is_none());
+        assert!(started.elapsed() < Duration::from_secs(1));
     }
 
     fn gate_waiting(gate: &PassGate) -> usize {

@@ -461,7 +461,8 @@ fn run(shared: &Shared, worker: usize, model: &Model) {
             requeue(shared, jobs);
         }
         let slot = if pass.iter().all(|job| job.shadow) {
-            let Some(slot) = shared.gate.enter_idle(SHADOW_PATIENCE) else {
+            let own_requests_wait = || shared.queue.lock().is_ok_and(|q| !q.jobs.is_empty());
+            let Some(slot) = shared.gate.enter_idle(SHADOW_PATIENCE, own_requests_wait) else {
                 for job in pass {
                     let _ = job.reply.send(Err(InferenceError::NoIdleCore));
                 }

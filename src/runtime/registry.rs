@@ -173,13 +173,19 @@ struct Slot {
     error: Option<String>,
 }
 
+/// A model's shadow and canary, as shown and as the request path uses them, under one lock.
+#[derive(Default)]
+struct RolloutState {
+    settings: Rollout,
+    /// `settings.shadow` with its metric handles.
+    shadow: Option<Arc<ShadowTarget>>,
+}
+
 struct Entry {
     name: String,
     directory: PathBuf,
     slot: Mutex<Slot>,
-    rollout: Mutex<Rollout>,
-    /// The shadow in `rollout`, as the request path uses it.
-    shadow: Mutex<Option<Arc<ShadowTarget>>>,
+    rollout: Mutex<RolloutState>,
     /// One load or reload of a model at a time; a second waits for the first.
     one_load: tokio::sync::Mutex<()>,
 }
@@ -194,12 +200,11 @@ impl Entry {
                 ..Slot::default()
             }),
             one_load: tokio::sync::Mutex::new(()),
-            rollout: Mutex::new(Rollout::default()),
-            shadow: Mutex::new(None),
+            rollout: Mutex::new(RolloutState::default()),
         })
     }
 
-    fn rollout(&self) -> std::sync::MutexGuard<'_, Rollout> {
+    fn rollout(&self) -> std::sync::MutexGuard<'_, RolloutState> {
         self.rollout.lock().unwrap_or_else(|e| e.into_inner())
     }
 
@@ -226,6 +231,8 @@ pub struct Registry {
     gate: Arc<PassGate>,
     /// Where shadow work goes, once `start_shadowing` has run.
     shadows: std::sync::OnceLock<ShadowQueue>,
+    /// See `rollout_changes`.
+    rollout_changes: Mutex<()>,
 }
 
 impl ShadowHost for Registry {
@@ -347,6 +354,7 @@ impl Registry {
             retired: Mutex::new(Vec::new()),
             gate: PassGate::new(workers.workers),
             shadows: std::sync::OnceLock::new(),
+            rollout_changes: Mutex::new(()),
         }
     }
 
@@ -412,7 +420,7 @@ impl Registry {
     }
 
     fn status_of(&self, entry: &Entry) -> ModelStatus {
-        let Rollout { shadow, canary } = entry.rollout().clone();
+        let Rollout { shadow, canary } = entry.rollout().settings.clone();
         let slot = entry.slot();
         let details = slot.current.as_ref().map(|v| &v.served.details);
         ModelStatus {
@@ -442,7 +450,7 @@ impl Registry {
     ) -> Result<Arc<ModelVersion>, RegistryError> {
         let name = name.unwrap_or(&self.default_model);
         let model = self.get(Some(name))?;
-        let canary = self.entry(name)?.rollout().canary.clone();
+        let canary = self.entry(name)?.rollout().settings.canary.clone();
         let Some(canary) = canary.filter(|canary| canary.takes(key)) else {
             return Ok(model);
         };
@@ -476,11 +484,7 @@ impl Registry {
         let Ok(entry) = self.entry(name) else {
             return;
         };
-        let shadow = entry
-            .shadow
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone();
+        let shadow = entry.rollout().shadow.clone();
         if let Some(target) = shadow.filter(|target| target.setting.samples(key)) {
             // Under load no core is spare: the work is dropped here, before its texts are
             // copied, so a busy server pays one look at the gate per request for its shadow.
@@ -507,6 +511,7 @@ impl Registry {
         setting: Option<ShadowSetting>,
         strict: bool,
     ) -> Result<(), RegistryError> {
+        let _one_change = self.rollout_changes();
         let entry = self.entry(name)?;
         if let Some(setting) = &setting {
             setting.check().map_err(RegistryError::InvalidRollout)?;
@@ -515,8 +520,9 @@ impl Registry {
         let target = setting
             .clone()
             .map(|setting| Arc::new(ShadowTarget::new(name, setting)));
-        *entry.shadow.lock().unwrap_or_else(|e| e.into_inner()) = target;
-        entry.rollout().shadow = setting;
+        let mut rollout = entry.rollout();
+        rollout.shadow = target;
+        rollout.settings.shadow = setting;
         Ok(())
     }
 
@@ -527,13 +533,22 @@ impl Registry {
         setting: Option<CanarySetting>,
         strict: bool,
     ) -> Result<(), RegistryError> {
+        let _one_change = self.rollout_changes();
         let entry = self.entry(name)?;
         if let Some(setting) = &setting {
             setting.check().map_err(RegistryError::InvalidRollout)?;
             self.check_candidate(name, &setting.candidate, strict)?;
         }
-        entry.rollout().canary = setting;
+        entry.rollout().settings.canary = setting;
         Ok(())
+    }
+
+    /// Held while a shadow or canary is set and while a model is unloaded, so a candidate
+    /// cannot be unloaded between the check that it is served and the setting that names it.
+    fn rollout_changes(&self) -> std::sync::MutexGuard<'_, ()> {
+        self.rollout_changes
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
     }
 
     fn check_candidate(
@@ -697,12 +712,13 @@ impl Registry {
 
     /// Stops serving a model; requests already accepted by it finish first.
     pub fn unload(&self, name: &str) -> Result<(), RegistryError> {
+        let _one_change = self.rollout_changes();
         if name == self.default_model {
             self.entry(name)?;
             return Err(RegistryError::DefaultModel(name.to_string()));
         }
         for entry in self.entries().values() {
-            let rollout = entry.rollout();
+            let rollout = &entry.rollout().settings;
             let role = if rollout.shadow.as_ref().is_some_and(|s| s.candidate == name) {
                 "shadow"
             } else if rollout.canary.as_ref().is_some_and(|c| c.candidate == name) {

@@ -403,6 +403,10 @@ async fn shadow_one(
     if !same_labels || !inference.is_alive() {
         return Err(Dropped::CandidateUnavailable);
     }
+    // The candidate's own requests (as a canary, or by name) come first.
+    if inference.queue_depth() > 0 {
+        return Err(Dropped::Busy);
+    }
     let sequences = job
         .texts
         .iter()

@@ -157,6 +157,8 @@ impl Application {
             )
             .with_admission(admission),
         );
+        // Checked before any model starts loading, so a bad flag leaves no worker behind.
+        configure_rollouts(&registry, config)?;
         let (loaded_tx, loaded) = oneshot::channel();
         let first_load = Arc::clone(&registry);
         tokio::spawn(async move {
@@ -171,7 +173,6 @@ impl Application {
         if let (Some(store), Some(days)) = (&feedback, config.feedback_retention_days) {
             tokio::spawn(purge_old_feedback(Arc::clone(store), days.get()));
         }
-        configure_rollouts(&registry, config)?;
         let state = AppState::new(registry, Limits::from(config))
             .with_tls(tls.clone())
             .with_feedback(feedback)
