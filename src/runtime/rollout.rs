@@ -40,7 +40,7 @@ pub struct ShadowSetting {
     pub candidate: String,
     /// Share of requests whose texts the candidate also computes, above 0 and at most 1.
     #[serde(default = "whole")]
-    #[schema(example = 1.0, minimum = 0.0, maximum = 1.0)]
+    #[schema(example = 1.0, exclusive_minimum = 0.0, maximum = 1.0)]
     pub fraction: f64,
 }
 

@@ -17,6 +17,8 @@ enum RolloutOutcomes {
         description = "Done; the model's state after it, its shadow and canary included"
     )]
     Done(ModelStatus),
+    #[response(status = 400, description = "Malformed JSON")]
+    Malformed(ErrorBody),
     #[response(status = 401, description = "Missing or invalid admin key")]
     Unauthorized(ErrorBody),
     #[response(
@@ -26,6 +28,10 @@ enum RolloutOutcomes {
     Disabled(ErrorBody),
     #[response(status = 404, description = "No model (or candidate) by that name")]
     UnknownModel(ErrorBody),
+    #[response(status = 413, description = "Body over the limit")]
+    TooLarge(ErrorBody),
+    #[response(status = 415, description = "Content-Type is not application/json")]
+    WrongType(ErrorBody),
     #[response(
         status = 422,
         description = "Out-of-range share, a model as its own candidate, a candidate with other labels, or a malformed body"
