@@ -237,11 +237,7 @@ fn no_acknowledged_row_is_lost_when_the_server_is_killed() {
     let dir = tempfile::tempdir().unwrap();
     let model = common::write_tiny_model(dir.path());
     let db = dir.path().join("feedback.db");
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = common::free_port();
     let mut server = textserve()
         .args(["serve", "--workers", "1", "--log-level", "warn", "--port"])
         .arg(port.to_string())
@@ -255,17 +251,7 @@ fn no_acknowledged_row_is_lost_when_the_server_is_killed() {
     let acknowledged = runtime.block_on(async {
         let client = reqwest::Client::new();
         let base = format!("http://127.0.0.1:{port}");
-        for _ in 0..500 {
-            if client
-                .get(format!("{base}/health/ready"))
-                .send()
-                .await
-                .is_ok_and(|r| r.status() == 200)
-            {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
+        common::wait_until_ready(&client, &base).await;
         let mut clients = Vec::new();
         for worker in 0..32 {
             let (client, base) = (client.clone(), base.clone());

@@ -379,6 +379,21 @@ impl Shadowed {
     }
 }
 
+/// Waits until `at_least` of `model`'s texts for `candidate` are accounted for; returns what
+/// became of them and the metrics they were read from.
+async fn shadowed_when(
+    app: &TestApp,
+    model: &str,
+    candidate: &str,
+    at_least: f64,
+) -> (Shadowed, String) {
+    let metrics = metrics_when(app, |m| {
+        Shadowed::of(m, model, candidate).accounted() >= at_least
+    })
+    .await;
+    (Shadowed::of(&metrics, model, candidate), metrics)
+}
+
 #[tokio::test]
 async fn a_shadow_computes_what_the_model_answered_and_counts_agreement() {
     let repo = repository_with_twin("shadow-main", "shadow-twin");
@@ -428,11 +443,7 @@ async fn a_shadow_computes_what_the_model_answered_and_counts_agreement() {
     // Every text is accounted for: compared, or dropped when no core was idle in time (other
     // tests share the machine). The twin has the same weights: no comparison disagrees, and
     // no probability differs at all.
-    let metrics = metrics_when(&app, |m| {
-        Shadowed::of(m, "shadow-main", "shadow-twin").accounted() >= 10.0
-    })
-    .await;
-    let twin = Shadowed::of(&metrics, "shadow-main", "shadow-twin");
+    let (twin, metrics) = shadowed_when(&app, "shadow-main", "shadow-twin", 10.0).await;
     assert_eq!(twin.accounted(), 10.0, "{twin:?}");
     assert!(twin.agree > 0.0, "{twin:?}");
     assert_eq!(twin.disagree, 0.0);
@@ -465,11 +476,7 @@ async fn a_shadow_computes_what_the_model_answered_and_counts_agreement() {
             expected_disagreements += 1.0;
         }
     }
-    let metrics = metrics_when(&app, |m| {
-        Shadowed::of(m, "shadow-main", "shadow-swapped").accounted() >= 5.0
-    })
-    .await;
-    let swapped = Shadowed::of(&metrics, "shadow-main", "shadow-swapped");
+    let (swapped, metrics) = shadowed_when(&app, "shadow-main", "shadow-swapped", 5.0).await;
     assert_eq!(swapped.accounted(), 5.0, "{swapped:?}");
     if swapped.dropped == 0.0 {
         assert_eq!(swapped.disagree, expected_disagreements, "{swapped:?}");
@@ -513,11 +520,8 @@ async fn a_shadow_computes_what_the_model_answered_and_counts_agreement() {
             .unwrap();
         assert_eq!(response.status(), 200);
     }
-    let metrics = metrics_when(&app, |m| {
-        Shadowed::of(m, "shadow-main", "shadow-twin").accounted() - before.accounted() >= expected
-    })
-    .await;
-    let after = Shadowed::of(&metrics, "shadow-main", "shadow-twin");
+    let at_least = before.accounted() + expected;
+    let (after, _) = shadowed_when(&app, "shadow-main", "shadow-twin", at_least).await;
     assert_eq!(
         after.accounted() - before.accounted(),
         expected,
@@ -562,11 +566,7 @@ async fn shadow_work_beyond_its_queue_is_dropped_and_counted_while_answers_go_on
         .post_json("/v1/predict/batch", &json!({ "texts": ["好", "坏"] }))
         .await;
     assert_eq!(response.status(), 200);
-    let metrics = metrics_when(&app, |m| {
-        Shadowed::of(m, "full-main", "full-twin").accounted() >= 5.0
-    })
-    .await;
-    let shadowed = Shadowed::of(&metrics, "full-main", "full-twin");
+    let (shadowed, _) = shadowed_when(&app, "full-main", "full-twin", 5.0).await;
     assert_eq!(shadowed.accounted(), 5.0, "{shadowed:?}");
     assert_eq!(shadowed.disagree, 0.0);
     app.shutdown().await.unwrap();

@@ -62,11 +62,7 @@ async fn each_request_is_a_span_under_the_callers_trace_with_queue_batch_and_pas
     let (collector, received) = receiver().await;
     let dir = tempfile::tempdir().unwrap();
     let model = common::write_tiny_model(dir.path());
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    let port = common::free_port();
     let mut server = Command::new(env!("CARGO_BIN_EXE_textserve"))
         .args(["serve", "--workers", "1", "--log-level", "warn", "--port"])
         .arg(port.to_string())
@@ -79,17 +75,7 @@ async fn each_request_is_a_span_under_the_callers_trace_with_queue_batch_and_pas
         .unwrap();
     let client = reqwest::Client::new();
     let base = format!("http://127.0.0.1:{port}");
-    for _ in 0..500 {
-        if client
-            .get(format!("{base}/health/ready"))
-            .send()
-            .await
-            .is_ok_and(|r| r.status() == 200)
-        {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    common::wait_until_ready(&client, &base).await;
 
     let trace_id = "4bf92f3577b34da6a3ce929d0e0e4736";
     let parent_id = "00f067aa0ba902b7";

@@ -347,3 +347,27 @@ pub fn nz(n: usize) -> std::num::NonZeroUsize {
 pub fn nz_ms(ms: u64) -> std::num::NonZeroU64 {
     std::num::NonZeroU64::new(ms).expect("a non-zero timeout")
 }
+
+/// A port nothing listens on now, for a server started as a separate process.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Polls `base`/health/ready until it answers 200 (a server process starting), for up to 10 s.
+pub async fn wait_until_ready(client: &reqwest::Client, base: &str) {
+    for _ in 0..500 {
+        if client
+            .get(format!("{base}/health/ready"))
+            .send()
+            .await
+            .is_ok_and(|r| r.status() == 200)
+        {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
