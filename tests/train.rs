@@ -498,6 +498,64 @@ fn a_fixed_wide_weight_is_kept_and_the_search_still_recorded() {
     assert!(error.contains("--wide-weight"), "{error}");
 }
 
+#[test]
+fn a_member_seed_retrains_the_lstm_on_the_same_split_and_wide_part() {
+    let _turn = common::torch_turn();
+    let train_with = |dir: &std::path::Path, member_seed| {
+        let config = TrainConfig {
+            epochs: 2,
+            wide_weight: Some(0.5),
+            member_seed,
+            ..common::small_train_config()
+        };
+        let job = job(dir, config);
+        train(&job).unwrap();
+        job.out
+    };
+    let (first, second) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let seeded = train_with(first.path(), None);
+    let reseeded = train_with(second.path(), Some(1234));
+
+    let texts = |dir: &std::path::Path| -> Vec<String> {
+        let model = Model::load(dir).unwrap();
+        let read = ReadOptions::default();
+        evaluation_examples(&model, None, &read, RecordedSplit::Validation)
+            .unwrap()
+            .into_iter()
+            .map(|e| e.text)
+            .collect()
+    };
+    assert_eq!(texts(&seeded), texts(&reseeded), "the split follows --seed");
+
+    let tensors = |dir: &std::path::Path| {
+        tch::Tensor::read_safetensors(dir.join("model.safetensors"))
+            .unwrap()
+            .into_iter()
+            .collect::<std::collections::BTreeMap<_, _>>()
+    };
+    let (a, b) = (tensors(&seeded), tensors(&reseeded));
+    assert_eq!(a.keys().collect::<Vec<_>>(), b.keys().collect::<Vec<_>>());
+    let largest_difference = |prefix: &str| {
+        a.iter()
+            .filter(|(name, _)| name.starts_with(prefix))
+            .map(|(name, tensor)| (tensor - &b[name]).abs().max().double_value(&[]))
+            .fold(0.0f64, f64::max)
+    };
+    assert!(
+        largest_difference("wide.") < 1e-4,
+        "the wide part follows --seed"
+    );
+    assert!(
+        largest_difference("member") > 1e-2,
+        "the LSTM follows --member-seed"
+    );
+    let card = std::fs::read_to_string(reseeded.join("MODEL_CARD.md")).unwrap();
+    assert!(
+        card.contains("--member-seed 1234"),
+        "the card reproduces it"
+    );
+}
+
 /// Names of the tensors a model directory's weights file holds.
 fn stored_tensor_names(model_dir: &std::path::Path) -> Vec<String> {
     tch::Tensor::read_safetensors(model_dir.join("model.safetensors"))

@@ -514,6 +514,7 @@ mod tests {
         let config = TrainConfig {
             epochs: 3,
             members: 2,
+            member_seed: Some(7),
             wide_weight: Some(0.8),
             compose: 100,
             tokenizer: TokenizerConfig {

@@ -32,6 +32,12 @@ pub struct TrainConfig {
     /// Seeds the split, the initial weights and the batch order.
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
+    /// Seeds the LSTM members alone (initial weights, dropout, batch order; member i gets
+    /// this + i) and leaves the split, the wide part and its cross-fitted evidence to
+    /// `--seed`, so members trained with different seeds are measured on the same split.
+    #[arg(long)]
+    #[serde(default)]
+    pub member_seed: Option<u64>,
     #[arg(long, default_value_t = 0.1)]
     pub validation_fraction: f64,
     #[arg(long, default_value_t = 0.1)]

@@ -659,7 +659,7 @@ fn train_member_stages(
     var_store: &VarStore,
     history: &mut Vec<EpochRecord>,
 ) -> anyhow::Result<StageOutcome> {
-    let seed = config.seed + member as u64;
+    let seed = config.member_seed.unwrap_or(config.seed) + member as u64;
     tch::manual_seed(seed as i64);
     let member_store = VarStore::new(Device::Cpu);
     let network = Member::new(
