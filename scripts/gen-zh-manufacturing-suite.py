@@ -1615,6 +1615,7 @@ python3 {script}
 | `heldout.jsonl` | held-out part: **only this part is reported**; never tune on it | {n_held} |
 | `synthetic-train.jsonl` | synthetic training examples for data augmentation, generated from the training part only | {n_synth} |
 | `synthetic-notes.jsonl` | synthetic factory notes in eight frames (problems removed or unresolved, negated defects and praise, double negation, contrast, plain reports), written by its own generator `scripts/gen-factory-notes.py`; see the last section | 16000 |
+| `written-notes.jsonl` | synthetic factory notes in the same eight frames, written in free form by language-model writers under `scripts/prompts/written-factory-notes.md` and merged and guarded by `scripts/build-written-notes.py`; see "written-notes.jsonl" below | 8513 |
 | `dev.jsonl` | dev part for **model selection**: training frames with words the training data never uses; never train on it, never report it | {n_dev} |
 | `v2/train.jsonl`, `v2/synthetic-train.jsonl` | the training side before the third and fourth vocabulary rounds (416 cases, 8,000 synthetic lines), as this script wrote them at commit 99f9741; kept because the default model `zh-reviews-sentiment` 2.0.0 was trained and tuned on them (its card and the 3.0.0 card's table refer to them); no shipped model uses them since 3.0.0. Not regenerated | 416 / 8000 |
 
@@ -1873,6 +1874,51 @@ equipment names, 243 parts, 111 processes, 424 fixes, 319 causes). What is share
 are the construction cues — negation words, 已排除 / 仍未解决, the contrast connectives — and
 generic words such as 合格, 正常, 问题: a model trained on this file has seen the held-out
 part's frames (未见…, 无一不合格, 并非没有), never with its words.
+
+## written-notes.jsonl
+
+8,513 lines, 4,176 `positive` and 4,337 `negative`, each
+`{{"text": ..., "label": ..., "source": "synthetic:written-<frame>"}}`. **Every line is
+synthetic**: the template generators above can only recombine their own word lists and
+sentence patterns, so a reader who phrases a note otherwise ("漏油问题是消除了，但…",
+"无一托不符合色号要求", "群里@王工：…") meets a frame they never saw. These notes were written in
+free form by twenty language-model writers, each given the brief in
+`scripts/prompts/written-factory-notes.md` (the whole of what they were told: frames and
+counts, and one row of industries and registers — machining to pharma, wafer fabs to
+lifts, logistics to calibration labs) and nothing of this repository. Each wrote 600 notes,
+300 of each label.
+
+`scripts/build-written-notes.py` merged the 12,000 notes and dropped, before anything was
+trained on them:
+
+| rule | dropped |
+|---|---:|
+| contains a word of `vocabulary/heldout.json` or `vocabulary/dev.json` (every word list: defects, subjects, praise adjectives, intensifiers, services, levels …) | 2,613 |
+| shares a run of 5 characters (ignoring spaces and punctuation) with a text or variant of `heldout.jsonl`, `dev.jsonl` or `../factory-notes/dev.jsonl` | 871 |
+| equals such a text | 1 |
+| repeats an earlier note | 2 |
+
+| frame | positive | negative |
+|---|---:|---:|
+| `removed` | 1101 | 0 |
+| `unresolved` | 0 | 1199 |
+| `negated_defect` | 1346 | 0 |
+| `negated_praise` | 0 | 826 |
+| `double_negation` | 431 | 481 |
+| `contrast` | 869 | 924 |
+| `plain_defect` | 0 | 907 |
+| `plain_ok` | 429 | 0 |
+
+The writers' parts are kept as written in `written/part-1.jsonl` … `part-20.jsonl`
+(`{{"text", "label", "frame"}}`; not guarded, so never train on them directly), and
+
+```sh
+python3 scripts/build-written-notes.py $(ls suites/zh-manufacturing/written/part-*.jsonl | sort -V)
+```
+
+rebuilds `written-notes.jsonl` byte for byte. Labels were checked by reading samples, not one by
+one: a writer's label is its reading of its own note, and a few are softer than the rest
+(a delay conceded before a clause that clears it).
 """
 
 
