@@ -3,7 +3,9 @@
 
 Run from the repository root (Python 3 standard library only):
 
-    python3 scripts/build-written-notes.py PART.jsonl [PART.jsonl ...]
+    python3 scripts/build-written-notes.py [PART.jsonl ...]
+
+With no arguments it reads suites/zh-manufacturing/written/part-1.jsonl … in part order.
 
 Each part is one writer's output under the brief in scripts/prompts/written-factory-notes.md
 (lines {"text", "label", "frame"}). EVERY LINE IS SYNTHETIC: written by language-model
@@ -15,10 +17,10 @@ The held-out guard, the same promise the template generators keep: a line is dro
 - its text, without spaces and punctuation, equals a text (or variant) of the guarded files
   (the suite's held-out and dev parts and the factory-notes dev suite);
 - it shares a run of GUARD_RUN characters (without spaces and punctuation) with such a text;
-- it contains a word of the held-out or dev vocabulary
+- it contains, without spaces and punctuation, an entry of the held-out or dev vocabulary
   (suites/zh-manufacturing/vocabulary/{heldout,dev}.json: defects, subjects, praise
-  adjectives, intensifiers and every other word list), so that the held-out part keeps
-  testing words the model never trained on.
+  adjectives, intensifiers, register markers, line names and every other word list), so that
+  the held-out part keeps testing words the model never trained on.
 Lines with an unknown label or frame, out of the 4-100 character range, or repeating an
 earlier line (after normalisation) are dropped as well. The script prints what each rule
 dropped, never the words.
@@ -32,6 +34,7 @@ import unicodedata
 from collections import Counter
 
 OUT = os.path.join("suites", "zh-manufacturing", "written-notes.jsonl")
+PARTS = os.path.join("suites", "zh-manufacturing", "written")
 GUARDED = [
     os.path.join("suites", "zh-manufacturing", "heldout.jsonl"),
     os.path.join("suites", "zh-manufacturing", "dev.jsonl"),
@@ -42,7 +45,7 @@ VOCABULARIES = [
     os.path.join("suites", "zh-manufacturing", "vocabulary", "dev.json"),
 ]
 SENTENCE_LISTS = ("_FRAMES", "_HAND", "_HAND_DIR", "_HAND_INV")
-IDEOGRAPHS = re.compile("[\u4e00-\u9fff]{2,}")
+IDEOGRAPH = re.compile("[\u4e00-\u9fff]")
 FRAMES = {
     "removed": {"positive"},
     "unresolved": {"negative"},
@@ -77,15 +80,18 @@ def guarded_texts():
 
 
 def guarded_words():
-    """Every word of two or more ideographs in the held-out and dev word lists: defects,
-    subjects, praise adjectives, intensifiers, services, levels and the rest. Sentence frames
-    and hand-written sentences are left to the shared-run rule."""
+    """Every entry of the held-out and dev word lists (defects, subjects, praise adjectives,
+    intensifiers, services, levels, register markers, line names, batch codes and the rest),
+    without spaces and punctuation, that has two or more characters and an ideograph
+    ("夜班巡查：" → 夜班巡查, "2号线" as it is). Sentence frames and hand-written sentences are
+    left to the shared-run rule."""
     words = set()
 
     def walk(value):
         if isinstance(value, str):
-            if IDEOGRAPHS.fullmatch(value):
-                words.add(value)
+            word = norm(value)
+            if len(word) >= 2 and IDEOGRAPH.search(word):
+                words.add(word)
         elif isinstance(value, dict):
             for key, item in value.items():
                 walk(key)
@@ -107,9 +113,20 @@ def runs(text, n):
     return {text[i:i + n] for i in range(len(text) - n + 1)}
 
 
-def main(parts):
-    if not parts:
-        sys.exit(__doc__)
+DROPPED_WORD = "guard: held-out or dev word"
+DROPPED_RUN = "guard: %d characters shared with a guarded text" % GUARD_RUN
+DROPPED_EQUAL = "guard: equal to a guarded text"
+DROPPED_REPEAT = "repeat"
+
+
+def default_parts():
+    names = [n for n in os.listdir(PARTS) if re.fullmatch(r"part-\d+\.jsonl", n)]
+    names.sort(key=lambda n: int(re.search(r"\d+", n).group()))
+    return [os.path.join(PARTS, n) for n in names]
+
+
+def merge(parts):
+    """The kept lines, in part order, and how many lines each rule dropped."""
     texts = guarded_texts()
     exact = {norm(t) for t in texts}
     shared_runs = set()
@@ -122,7 +139,7 @@ def main(parts):
     kept = []
     for part in parts:
         with open(part, encoding="utf-8") as f:
-            for number, line in enumerate(f, 1):
+            for line in f:
                 if not line.strip():
                     continue
                 try:
@@ -137,17 +154,27 @@ def main(parts):
                 elif not MIN_LEN <= len(text) <= MAX_LEN:
                     dropped["length"] += 1
                 elif key in seen:
-                    dropped["repeat"] += 1
+                    dropped[DROPPED_REPEAT] += 1
                 elif key in exact:
-                    dropped["guard: equal to a guarded text"] += 1
-                elif any(w in text or w in key for w in words):
-                    dropped["guard: held-out or dev word"] += 1
+                    dropped[DROPPED_EQUAL] += 1
+                elif any(w in key for w in words):
+                    dropped[DROPPED_WORD] += 1
                 elif runs(key, GUARD_RUN) & shared_runs:
-                    dropped["guard: %d characters shared with a guarded text" % GUARD_RUN] += 1
+                    dropped[DROPPED_RUN] += 1
                 else:
                     seen.add(key)
                     kept.append({"text": text, "label": label, "source": "synthetic:written-" + frame})
+    return kept, dropped
 
+
+def frame_counts(kept):
+    """(frame, label) -> lines."""
+    return Counter((item["source"].split("-", 1)[1], item["label"]) for item in kept)
+
+
+def main(parts):
+    parts = parts or default_parts()
+    kept, dropped = merge(parts)
     with open(OUT, "w", encoding="utf-8") as f:
         for item in kept:
             f.write(json.dumps(item, ensure_ascii=False) + "\n")
@@ -155,7 +182,7 @@ def main(parts):
     print("wrote %s: %d lines from %d parts" % (OUT, len(kept), len(parts)))
     for reason, count in sorted(dropped.items()):
         print("  dropped %5d  %s" % (count, reason))
-    by = Counter((item["source"].split("-", 1)[1], item["label"]) for item in kept)
+    by = frame_counts(kept)
     print("  %-16s %8s %8s" % ("frame", "positive", "negative"))
     for frame in FRAMES:
         print("  %-16s %8d %8d" % (frame, by[(frame, "positive")], by[(frame, "negative")]))

@@ -62,6 +62,7 @@ change.  It is never trained on and never reported.  Asserted before anything is
   plus unique ids across the three suite files, 30+ cases per capability, 300-400 cases.
 """
 
+import importlib.util
 import json
 import os
 import random
@@ -1615,7 +1616,7 @@ python3 {script}
 | `heldout.jsonl` | held-out part: **only this part is reported**; never tune on it | {n_held} |
 | `synthetic-train.jsonl` | synthetic training examples for data augmentation, generated from the training part only | {n_synth} |
 | `synthetic-notes.jsonl` | synthetic factory notes in eight frames (problems removed or unresolved, negated defects and praise, double negation, contrast, plain reports), written by its own generator `scripts/gen-factory-notes.py`; see the last section | 16000 |
-| `written-notes.jsonl` | synthetic factory notes in the same eight frames, written in free form by language-model writers under `scripts/prompts/written-factory-notes.md` and merged and guarded by `scripts/build-written-notes.py`; see "written-notes.jsonl" below | 8513 |
+| `written-notes.jsonl` | synthetic factory notes in the same eight frames, written in free form by language-model writers under `scripts/prompts/written-factory-notes.md` and merged and guarded by `scripts/build-written-notes.py`; see "written-notes.jsonl" below | {wn_lines} |
 | `dev.jsonl` | dev part for **model selection**: training frames with words the training data never uses; never train on it, never report it | {n_dev} |
 | `v2/train.jsonl`, `v2/synthetic-train.jsonl` | the training side before the third and fourth vocabulary rounds (416 cases, 8,000 synthetic lines), as this script wrote them at commit 99f9741; kept because the default model `zh-reviews-sentiment` 2.0.0 was trained and tuned on them (its card and the 3.0.0 card's table refer to them); no shipped model uses them since 3.0.0. Not regenerated | 416 / 8000 |
 
@@ -1877,43 +1878,34 @@ part's frames (未见…, 无一不合格, 并非没有), never with its words.
 
 ## written-notes.jsonl
 
-8,513 lines, 4,176 `positive` and 4,337 `negative`, each
+{wn_lines:,} lines, {wn_pos:,} `positive` and {wn_neg:,} `negative`, each
 `{{"text": ..., "label": ..., "source": "synthetic:written-<frame>"}}`. **Every line is
 synthetic**: the template generators above can only recombine their own word lists and
 sentence patterns, so a reader who phrases a note otherwise ("漏油问题是消除了，但…",
 "无一托不符合色号要求", "群里@王工：…") meets a frame they never saw. These notes were written in
 free form by twenty language-model writers, each given the brief in
-`scripts/prompts/written-factory-notes.md` (the whole of what they were told: frames and
-counts, and one row of industries and registers — machining to pharma, wafer fabs to
-lifts, logistics to calibration labs) and nothing of this repository. Each wrote 600 notes,
+`scripts/prompts/written-factory-notes.md` (what they were told, but for their file paths:
+frames and counts, and one row of industries and registers — machining to pharma, wafer fabs
+to lifts, logistics to calibration labs) and nothing of this repository. Each wrote 600 notes,
 300 of each label.
 
-`scripts/build-written-notes.py` merged the 12,000 notes and dropped, before anything was
+`scripts/build-written-notes.py` merged the {wn_written:,} notes and dropped, before anything was
 trained on them:
 
 | rule | dropped |
 |---|---:|
-| contains a word of `vocabulary/heldout.json` or `vocabulary/dev.json` (every word list: defects, subjects, praise adjectives, intensifiers, services, levels …) | 2,613 |
-| shares a run of 5 characters (ignoring spaces and punctuation) with a text or variant of `heldout.jsonl`, `dev.jsonl` or `../factory-notes/dev.jsonl` | 871 |
-| equals such a text | 1 |
-| repeats an earlier note | 2 |
+| contains an entry of `vocabulary/heldout.json` or `vocabulary/dev.json`, ignoring spaces and punctuation (every word list: defects, subjects, praise adjectives, intensifiers, register markers, line names, services, levels …) | {wn_drop_word:,} |
+| shares a run of 5 characters (ignoring spaces and punctuation) with a text or variant of `heldout.jsonl`, `dev.jsonl` or `../factory-notes/dev.jsonl` | {wn_drop_run:,} |
+| equals such a text | {wn_drop_equal:,} |
+| repeats an earlier note | {wn_drop_repeat:,} |
 
-| frame | positive | negative |
-|---|---:|---:|
-| `removed` | 1101 | 0 |
-| `unresolved` | 0 | 1199 |
-| `negated_defect` | 1346 | 0 |
-| `negated_praise` | 0 | 826 |
-| `double_negation` | 431 | 481 |
-| `contrast` | 869 | 924 |
-| `plain_defect` | 0 | 907 |
-| `plain_ok` | 429 | 0 |
+{wn_frame_table}
 
 The writers' parts are kept as written in `written/part-1.jsonl` … `part-20.jsonl`
 (`{{"text", "label", "frame"}}`; not guarded, so never train on them directly), and
 
 ```sh
-python3 scripts/build-written-notes.py $(ls suites/zh-manufacturing/written/part-*.jsonl | sort -V)
+python3 scripts/build-written-notes.py
 ```
 
 rebuilds `written-notes.jsonl` byte for byte. Labels were checked by reading samples, not one by
@@ -1921,6 +1913,29 @@ one: a writer's label is its reading of its own note, and a few are softer than 
 (a delay conceded before a clause that clears it).
 """
 
+
+
+def written_notes_figures():
+    """The README's written-notes figures, from what scripts/build-written-notes.py makes of
+    the committed parts with the suite files just written, so they cannot go stale."""
+    spec = importlib.util.spec_from_file_location(
+        "build_written_notes", os.path.join(os.path.dirname(__file__), "build-written-notes.py"))
+    build = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(build)
+    parts = build.default_parts()
+    written = sum(1 for part in parts for line in open(part, encoding="utf-8") if line.strip())
+    kept, dropped = build.merge(parts)
+    by = build.frame_counts(kept)
+    rows = ["| frame | positive | negative |", "|---|---:|---:|"]
+    rows += [f"| `{frame}` | {by[(frame, POS)]} | {by[(frame, NEG)]} |" for frame in build.FRAMES]
+    return dict(
+        wn_lines=len(kept), wn_written=written,
+        wn_pos=sum(1 for k in kept if k["label"] == POS),
+        wn_neg=sum(1 for k in kept if k["label"] == NEG),
+        wn_drop_word=dropped[build.DROPPED_WORD], wn_drop_run=dropped[build.DROPPED_RUN],
+        wn_drop_equal=dropped[build.DROPPED_EQUAL], wn_drop_repeat=dropped[build.DROPPED_REPEAT],
+        wn_frame_table="\n".join(rows),
+    )
 
 CAP_DESCRIPTIONS = {
     "negated_defect": "negation + defect / abnormal state → positive",
@@ -2121,7 +2136,9 @@ def main():
         cap_rows.append(f"| `{cap}` | {'dir' if cap == 'intensity' else 'inv' if cap == 'invariance' else 'mft'} | "
                         f"{CAP_DESCRIPTIONS[cap]} | {shown} |")
     praise = lambda P: "、".join(OrderedDict.fromkeys(a for _, a, _, _ in P["praise_pairs"]))
+    written = written_notes_figures()
     readme = README_TEMPLATE.format(
+        **written,
         script=SCRIPT, seed=SEED, n_train=len(train_cases), n_held=len(held_cases),
         n_synth=len(synth_rows),
         prefixes=", ".join(f"`{p}` {c}" for c, p in CAP_PREFIX.items()),
