@@ -17,7 +17,7 @@ source "$(dirname "$0")/train-common.sh"
   --model-version 3.2.0 \
   --threads 2 \
   --epochs 8 --patience 8 \
-  --extra-weight 0.5 \
+  --extra-weight 0.5 --member-seed 1 \
   --wide-evidence true \
   --extra-data suites/zh-manufacturing/synthetic-train.jsonl \
   --extra-data suites/zh-manufacturing/synthetic-notes.jsonl \
