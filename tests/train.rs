@@ -502,11 +502,17 @@ fn a_fixed_wide_weight_is_kept_and_the_search_still_recorded() {
 fn a_member_seed_retrains_the_lstm_on_the_same_split_and_wide_part() {
     let _turn = common::torch_turn();
     let train_with = |dir: &std::path::Path, member_seed| {
+        let small = common::small_train_config();
+        // The shipped configuration: members read cross-fitted evidence, which follows --seed.
         let config = TrainConfig {
             epochs: 2,
             wide_weight: Some(0.5),
             member_seed,
-            ..common::small_train_config()
+            network: NetworkSettings {
+                wide_evidence: true,
+                ..small.network
+            },
+            ..small
         };
         let job = job(dir, config);
         train(&job).unwrap();
