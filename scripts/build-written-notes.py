@@ -26,20 +26,15 @@ earlier line (after normalisation) are dropped as well. The script prints what e
 dropped, never the words.
 """
 
+import importlib.util
 import json
 import os
 import re
 import sys
-import unicodedata
 from collections import Counter
 
 OUT = os.path.join("suites", "zh-manufacturing", "written-notes.jsonl")
 PARTS = os.path.join("suites", "zh-manufacturing", "written")
-GUARDED = [
-    os.path.join("suites", "zh-manufacturing", "heldout.jsonl"),
-    os.path.join("suites", "zh-manufacturing", "dev.jsonl"),
-    os.path.join("suites", "factory-notes", "dev.jsonl"),
-]
 VOCABULARIES = [
     os.path.join("suites", "zh-manufacturing", "vocabulary", "heldout.json"),
     os.path.join("suites", "zh-manufacturing", "vocabulary", "dev.json"),
@@ -60,23 +55,19 @@ GUARD_RUN = 5
 MIN_LEN, MAX_LEN = 4, 100
 
 
-def norm(text):
-    text = unicodedata.normalize("NFKC", text)
-    return "".join(ch for ch in text
-                   if not (ch.isspace() or unicodedata.category(ch).startswith("P")))
+def _template_notes_generator():
+    """scripts/gen-factory-notes.py, whose held-out guard (the guarded files, their texts and the
+    normalisation) this merge keeps too: one definition of what the guard reads."""
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "gen-factory-notes.py")
+    spec = importlib.util.spec_from_file_location("gen_factory_notes", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
-def guarded_texts():
-    texts = []
-    for path in GUARDED:
-        with open(path, encoding="utf-8") as f:
-            for line in f:
-                if not line.strip():
-                    continue
-                case = json.loads(line)
-                texts.append(case["text"])
-                texts.extend(v for v in case.get("variants") or [] if isinstance(v, str))
-    return texts
+_GUARD = _template_notes_generator()
+norm = _GUARD.norm
+guarded_texts = _GUARD.load_guarded
 
 
 def guarded_words():
