@@ -61,6 +61,7 @@ fn main() -> ExitCode {
         Command::Feedback(FeedbackCommand::Export(args)) => commands::feedback::export(args),
         Command::Feedback(FeedbackCommand::Stats(args)) => commands::feedback::stats(args),
         Command::Bench(args) => commands::bench::bench(args),
+        Command::Quantize(args) => commands::quantize::quantize(args),
         Command::Card(args) => commands::card::card(args),
         Command::Healthcheck(args) => commands::healthcheck::healthcheck(args),
         Command::Sign(args) => commands::sign::sign(args),

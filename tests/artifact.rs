@@ -4,8 +4,8 @@ mod common;
 
 use std::path::Path;
 
-use textserve::model::Model;
 use textserve::model::artifact::{ArtifactError, MANIFEST_FILE, WEIGHTS_FILE};
+use textserve::model::{LstmPrecision, Model};
 
 fn edit_manifest(dir: &Path, edit: impl FnOnce(&mut serde_json::Value)) {
     let path = dir.join(MANIFEST_FILE);
@@ -31,6 +31,48 @@ fn save_then_load_gives_identical_outputs() {
     assert_eq!(a.predict_texts(texts, 4), b.predict_texts(texts, 4));
     assert_eq!(a.manifest().weights.sha256.len(), 64);
     assert!(model_dir.join("MODEL_CARD.md").is_file());
+}
+
+#[test]
+fn a_model_asking_for_bfloat16_loads_and_says_what_it_computes() {
+    let dir = tempfile::tempdir().unwrap();
+    let model_dir = common::write_tiny_model(dir.path());
+    let float32 = common::load(&model_dir);
+    edit_manifest(&model_dir, |m| {
+        m["architecture"]["lstm_precision"] = "bfloat16".into();
+    });
+    let reduced = common::load(&model_dir);
+    let texts = common::SAMPLE_TEXTS;
+    let before = float32.predict_texts(texts, 4);
+    let after = reduced.predict_texts(texts, 4);
+    let largest = before
+        .iter()
+        .flatten()
+        .zip(after.iter().flatten())
+        .map(|(a, b)| (a - b).abs())
+        .fold(0.0f32, f32::max);
+    let architecture = &reduced.manifest().architecture;
+    if LstmPrecision::Bfloat16.is_native() {
+        assert_eq!(architecture.lstm_precision, LstmPrecision::Bfloat16);
+        assert!(architecture.computes().contains("bfloat16"));
+        assert!(largest > 0.0 && largest < 2e-2, "{largest}");
+    } else {
+        // Said as computed: float32, with the answers float32 gives.
+        assert_eq!(architecture.lstm_precision, LstmPrecision::Float32);
+        assert_eq!(largest, 0.0);
+    }
+    edit_manifest(&model_dir, |m| {
+        m["architecture"]["lstm_precision"] = "int4".into();
+    });
+    let (error, message) = load_error(&model_dir);
+    assert!(
+        matches!(error, ArtifactError::InvalidManifest { .. }),
+        "{message}"
+    );
+    assert!(
+        message.contains("lstm_precision") || message.contains("int4"),
+        "{message}"
+    );
 }
 
 #[test]

@@ -11,6 +11,7 @@ pub mod feedback;
 pub mod healthcheck;
 pub mod predict;
 pub mod promote;
+pub mod quantize;
 pub mod sign;
 pub mod train;
 
@@ -67,6 +68,9 @@ pub enum Command {
     Healthcheck(healthcheck::HealthcheckArgs),
     /// Measure raw forward-pass throughput (the in-process ceiling) at several batch sizes.
     Bench(bench::BenchArgs),
+    /// Copy a model so its LSTM computes at a lower precision (bfloat16), after checking on
+    /// its validation split and suites that it answers as the original does.
+    Quantize(quantize::QuantizeArgs),
     /// Sign a model directory (a detached ed25519 signature, model.sig) so that servers
     /// started with --trusted-model-keys load it.
     Sign(sign::SignArgs),

@@ -15,7 +15,7 @@ use tch::nn::VarStore;
 use tch::{Device, Tensor};
 
 use super::Evaluation;
-use super::{Classifier, ModelConfig};
+use super::{Classifier, LstmPrecision, ModelConfig};
 use crate::data::{CleanStats, SplitConfig, sha256_file};
 use crate::text::{Tokenizer, TokenizerConfig, Vocabulary};
 
@@ -42,6 +42,33 @@ pub struct Manifest {
     /// The behavioural suite run at training time (`train --check-suite`), if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub check: Option<CheckSummary>,
+    /// What `textserve quantize` measured when it made this copy at a lower precision.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub precision_check: Option<PrecisionCheck>,
+}
+
+/// The same texts through the float32 model and through its copy at `precision`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PrecisionCheck {
+    pub precision: LstmPrecision,
+    pub parts: Vec<PrecisionPart>,
+}
+
+/// One part of a [`PrecisionCheck`]: a split of the recorded data or a behavioural suite.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PrecisionPart {
+    /// `validation`, `test`, or the suite file as given.
+    pub part: String,
+    pub texts: usize,
+    /// Accuracy on a split, share of cases passed on a suite.
+    pub float32: f64,
+    pub reduced: f64,
+    /// Texts whose label differs between the two.
+    pub changed_predictions: usize,
+    pub max_probability_change: f64,
+    /// Suites: capabilities that pass fewer cases at the reduced precision.
+    #[serde(default)]
+    pub capabilities_losing_cases: Vec<String>,
 }
 
 /// Where augmentation examples came from and how many were used.
@@ -297,7 +324,7 @@ impl Artifact {
             return Err(ArtifactError::MissingDirectory(dir.to_path_buf()));
         }
         let manifest_path = dir.join(MANIFEST_FILE);
-        let manifest = read_manifest(&manifest_path)?;
+        let mut manifest = read_manifest(&manifest_path)?;
         let vocabulary = Vocabulary::from_tokens(manifest.tokenizer.vocabulary.clone())
             .map_err(|e| invalid(&manifest_path, e.to_string()))?;
         let tokenizer = Tokenizer::new(manifest.tokenizer.config.clone(), vocabulary);
@@ -321,8 +348,20 @@ impl Artifact {
             })?;
 
         let mut var_store = VarStore::new(Device::Cpu);
-        let classifier = Classifier::new(&var_store.root(), &manifest.architecture);
+        let mut classifier = Classifier::new(&var_store.root(), &manifest.architecture);
         copy_weights(&mut var_store, tensors, &weights_path)?;
+        let asked = manifest.architecture.lstm_precision;
+        if asked != LstmPrecision::Float32 {
+            let computed = classifier.compute_lstm_in(asked, &var_store);
+            if computed != asked {
+                tracing::warn!(
+                    model = %dir.display(),
+                    asked = %asked,
+                    "this CPU has no native {asked} kernels: the LSTM computes in float32"
+                );
+            }
+            manifest.architecture.lstm_precision = computed;
+        }
         Ok(Self {
             manifest,
             tokenizer,

@@ -20,7 +20,9 @@ pub struct Batch {
     pub ids: Tensor,
     pub bigrams: Tensor,
     pub lengths: Tensor,
-    reverse_index: Tensor,
+    /// `[batch · width]`: the row of the flattened batch that lands at each position when every
+    /// text is reversed within its length (padding stays in place).
+    reverse_rows: Tensor,
     pub(super) mask: Tensor,
     /// `[batch, width]` scope code of each token (0 on padding and without marks).
     pub(super) scopes: Tensor,
@@ -77,11 +79,7 @@ impl Batch {
             }
             ids[base..base + len].copy_from_slice(&seq);
             for t in 0..width {
-                reverse[base + t] = if t < len {
-                    (len - 1 - t) as i64
-                } else {
-                    t as i64
-                };
+                reverse[base + t] = (base + if t < len { len - 1 - t } else { t }) as i64;
             }
             mask[base..base + len].fill(true);
             if bigram_buckets > 1 {
@@ -161,7 +159,7 @@ impl Batch {
             ids: Tensor::from_slice(&ids).view(shape),
             bigrams: Tensor::from_slice(&bigrams).view(shape),
             lengths: Tensor::from_slice(&lengths),
-            reverse_index: Tensor::from_slice(&reverse).view(shape),
+            reverse_rows: Tensor::from_slice(&reverse),
             mask: Tensor::from_slice(&mask).view(shape),
             scopes: Tensor::from_slice(&scopes).view(shape),
             ngrams,
@@ -193,9 +191,14 @@ impl Batch {
         self.len() == 0
     }
 
+    /// `x` (`[batch, width, features]`) with each text reversed within its length. Whole rows
+    /// are copied (`index_select`): an element-wise `gather` of the same result took 7 % of a
+    /// BiLSTM pass.
     pub(super) fn reverse_within_lengths(&self, x: &Tensor) -> Tensor {
-        let index = self.reverse_index.unsqueeze(-1).expand(x.size(), false);
-        x.gather(1, &index, false)
+        let size = x.size();
+        x.reshape([size[0] * size[1], size[2]])
+            .index_select(0, &self.reverse_rows)
+            .view(size.as_slice())
     }
 }
 

@@ -51,6 +51,8 @@ pub struct Member {
     evidence: Option<(WideEvidence, nn::Linear)>,
     layers: Vec<Layer>,
     output: nn::Linear,
+    /// The number format of the LSTM weights, which its inputs are cast to.
+    lstm_kind: Kind,
 }
 
 impl Member {
@@ -132,7 +134,13 @@ impl Member {
             evidence,
             layers,
             output,
+            lstm_kind: Kind::Float,
         }
+    }
+
+    /// Reads the LSTM's inputs in `kind`, the format its weights were converted to.
+    pub(super) fn set_lstm_kind(&mut self, kind: Kind) {
+        self.lstm_kind = kind;
     }
 }
 
@@ -202,23 +210,50 @@ impl Network for Member {
         let mean_input = (&x * &mask).sum_dim_intlist(1, false, Kind::Float) / &lengths;
 
         let mut h = x.dropout(self.config.network.dropout, train);
+        let last = self.layers.len() - 1;
+        // The last layer's states per direction, each in its own reading order: pooling over a
+        // text's positions does not depend on their order, so the backward states are pooled
+        // as they come, without being turned back.
+        let mut last_states = Vec::new();
         for (i, layer) in self.layers.iter().enumerate() {
             if i > 0 {
                 h = h.dropout(self.config.network.dropout, train);
             }
-            let (forward, _) = layer.forward.seq(&h);
-            h = match &layer.backward {
-                Some(backward) => {
-                    let (reversed, _) = backward.seq(&batch.reverse_within_lengths(&h));
-                    Tensor::cat(&[forward, batch.reverse_within_lengths(&reversed)], -1)
-                }
-                None => forward,
+            let run = |lstm: &nn::LSTM, x: &Tensor| {
+                lstm.seq(&x.to_kind(self.lstm_kind)).0.to_kind(Kind::Float)
             };
+            let forward = run(&layer.forward, &h);
+            let backward = layer
+                .backward
+                .as_ref()
+                .map(|backward| run(backward, &batch.reverse_within_lengths(&h)));
+            if i == last {
+                last_states.push(forward);
+                last_states.extend(backward);
+            } else {
+                h = match backward {
+                    Some(reversed) => {
+                        Tensor::cat(&[forward, batch.reverse_within_lengths(&reversed)], -1)
+                    }
+                    None => forward,
+                };
+            }
         }
-        let max = h
-            .masked_fill(&batch.mask.unsqueeze(-1).logical_not(), f64::NEG_INFINITY)
-            .amax(1, false);
-        let mean = (&h * &mask).sum_dim_intlist(1, false, Kind::Float) / &lengths;
+        let padding = batch.mask.unsqueeze(-1).logical_not();
+        let max: Vec<Tensor> = last_states
+            .iter()
+            .map(|states| {
+                states
+                    .masked_fill(&padding, f64::NEG_INFINITY)
+                    .amax(1, false)
+            })
+            .collect();
+        let mean: Vec<Tensor> = last_states
+            .iter()
+            .map(|states| (states * &mask).sum_dim_intlist(1, false, Kind::Float) / &lengths)
+            .collect();
+        let max = Tensor::cat(&max, -1);
+        let mean = Tensor::cat(&mean, -1);
         let features =
             Tensor::cat(&[max, mean, mean_input], -1).dropout(self.config.network.dropout, train);
         self.output.forward(&features)

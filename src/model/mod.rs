@@ -17,7 +17,7 @@ use tch::Kind;
 
 pub use artifact::{Artifact, ArtifactError, Manifest};
 pub use batch::{Batch, Network};
-pub use config::{ConfigProblem, ModelConfig, NetworkSettings};
+pub use config::{ConfigProblem, LstmPrecision, ModelConfig, NetworkSettings};
 pub use evaluation::{ClassMetrics, Evaluation};
 pub use lstm::Member;
 pub use network::{Classifier, member_path};

@@ -4,7 +4,7 @@ use tch::nn;
 use tch::{Kind, Tensor};
 
 use super::batch::{Batch, Network};
-use super::config::ModelConfig;
+use super::config::{LstmPrecision, ModelConfig};
 use super::lstm::Member;
 use super::wide::Wide;
 
@@ -43,6 +43,33 @@ impl Classifier {
 
     pub fn set_wide_weight(&mut self, weight: f64) {
         self.config.wide_weight = weight;
+    }
+
+    /// Converts the members' LSTM weights to `precision` for serving, if this CPU computes it
+    /// natively (see [`LstmPrecision::is_native`]); returns the precision that computes.
+    /// Only for a loaded model: training's optimiser steps float32 weights.
+    pub fn compute_lstm_in(
+        &mut self,
+        precision: LstmPrecision,
+        var_store: &nn::VarStore,
+    ) -> LstmPrecision {
+        let precision = if precision.is_native() {
+            precision
+        } else {
+            LstmPrecision::Float32
+        };
+        let kind = precision.kind();
+        for (k, member) in self.members.iter_mut().enumerate() {
+            let prefix = format!("{}.lstm", member_path(k as i64));
+            for (name, mut variable) in var_store.variables() {
+                if name.starts_with(&prefix) {
+                    tch::no_grad(|| variable.set_data(&variable.to_kind(kind)));
+                }
+            }
+            member.set_lstm_kind(kind);
+        }
+        self.config.lstm_precision = precision;
+        precision
     }
 
     pub fn has_lstm(&self) -> bool {
@@ -88,7 +115,7 @@ impl Network for Classifier {
 pub(super) mod tests {
     use super::super::ngrams::{NgramVocabulary, ngram_bucket, ngram_hash};
     use super::*;
-    use crate::model::NetworkSettings;
+    use crate::model::{LstmPrecision, NetworkSettings};
     use tch::{Device, nn::VarStore};
 
     pub(crate) fn tiny_config(bidirectional: bool) -> ModelConfig {
@@ -99,6 +126,7 @@ pub(super) mod tests {
             members: 1,
             wide_weight: 0.5,
             scope_embedding: true,
+            lstm_precision: Default::default(),
             network: NetworkSettings {
                 embedding_dim: 8,
                 bigram_buckets: 64,
@@ -242,6 +270,38 @@ pub(super) mod tests {
                 .double_value(&[]);
             assert!(diff < 1e-5, "bidirectional={bidirectional}: diff {diff}");
         }
+    }
+
+    #[test]
+    fn a_bfloat16_lstm_answers_as_float32_does_within_its_precision() {
+        tch::manual_seed(8);
+        let config = ModelConfig {
+            wide_weight: 0.0,
+            ..tiny_config(true)
+        };
+        let vs = VarStore::new(Device::Cpu);
+        let mut model = Classifier::new(&vs.root(), &config);
+        fit_wide_vocabulary(&model);
+        let short: &[i64] = &[5, 9, 2];
+        let long: Vec<i64> = (0..60).map(|i| 2 + i % 47).collect();
+        let before = probabilities(&model, &[&long, short]);
+        let computed = model.compute_lstm_in(LstmPrecision::Bfloat16, &vs);
+        let after = probabilities(&model, &[&long, short]);
+        let diff = (&before - &after).abs().max().double_value(&[]);
+        if !LstmPrecision::Bfloat16.is_native() {
+            // Without native kernels the model stays in float32 and says so.
+            assert_eq!(computed, LstmPrecision::Float32);
+            assert_eq!(model.config().lstm_precision, LstmPrecision::Float32);
+            assert_eq!(diff, 0.0);
+            return;
+        }
+        assert_eq!(computed, LstmPrecision::Bfloat16);
+        assert!(model.config().computes().contains("bfloat16"));
+        assert!(diff > 0.0, "the LSTM still computed in float32");
+        assert!(diff < 2e-2, "bfloat16 moved a probability by {diff}");
+        let alone = probabilities(&model, &[short]);
+        let padded = (alone.get(0) - after.get(1)).abs().max().double_value(&[]);
+        assert!(padded < 1e-3, "padding moved a bfloat16 answer by {padded}");
     }
 
     #[test]

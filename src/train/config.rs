@@ -152,6 +152,8 @@ impl TrainConfig {
             members: self.members as i64,
             wide_weight: if self.members == 0 { 1.0 } else { 0.5 },
             scope_embedding: self.tokenizer.scope_marks,
+            // Training computes in float32; `quantize` makes a lower-precision copy.
+            lstm_precision: Default::default(),
             network: NetworkSettings {
                 // Without scope marks no negation is marked, so there is nothing to transfer.
                 negation_transfer: if self.tokenizer.scope_marks {

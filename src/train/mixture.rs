@@ -203,6 +203,7 @@ mod tests {
             members: 1,
             wide_weight: 0.5,
             scope_embedding: false,
+            lstm_precision: Default::default(),
             network: NetworkSettings {
                 embedding_dim: 4,
                 bigram_buckets: 0,

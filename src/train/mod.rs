@@ -418,6 +418,7 @@ fn record_run(job: &TrainJob, inputs: &Inputs, encoded: &Encoded, trained: &Trai
         }),
         metrics: None,
         check: None,
+        precision_check: None,
     }
 }
 

@@ -72,6 +72,7 @@ pub fn tiny_config(vocab_size: i64, num_labels: i64) -> ModelConfig {
         members: 1,
         wide_weight: 0.5,
         scope_embedding: false,
+        lstm_precision: Default::default(),
         network: NetworkSettings {
             embedding_dim: 16,
             bigram_buckets: 128,
@@ -149,6 +150,7 @@ pub fn write_named_model(out: &Path, name: &str, version: &str) -> PathBuf {
         training: None,
         metrics: None,
         check: None,
+        precision_check: None,
     };
     Artifact::save(out, &mut manifest, &var_store, "# tiny test model\n").expect("save tiny model");
     out.to_path_buf()
