@@ -5,7 +5,7 @@ CARGO ?= cargo
 MODEL ?= models/zh-reviews-sentiment
 DATA ?= data/zh-reviews.jsonl
 
-.PHONY: prometheus-check security-check suites-check deny setup build serve test lint schemathesis fuzz browser-check deploy-check image compose-check triton-check podman drills data model factory-model eval check bench openapi clean
+.PHONY: prometheus-check security-check suites-check deny setup build serve test lint schemathesis fuzz browser-check deploy-check image compose-check triton-check podman drills data model factory-model eval check bench peer-bench openapi clean
 
 setup: .libtorch/lib/libtorch_cpu.so
 
@@ -111,6 +111,10 @@ check: build
 
 bench: build
 	scripts/bench.sh
+
+# textserve against a FastAPI + PyTorch server of the same LSTM shape, same texts, same run.
+peer-bench: build
+	scripts/peer-bench.sh
 
 openapi: build
 	target/release/textserve openapi > openapi/openapi.json
