@@ -131,6 +131,61 @@ pub fn negated_plain_counts(
     counts.into_iter().collect()
 }
 
+/// Row of each known n-gram hash (its position among the sorted keys plus one; 0 for unknown
+/// hashes and padding) in an open-addressing table: one probe, mostly one cache miss, where a
+/// binary search over the default model's 277 k keys took 18 dependent ones (libtorch's
+/// `searchsorted` was 4.8 % of a loaded server's CPU).
+#[derive(Debug)]
+pub struct NgramIndex {
+    slots: Vec<i64>,
+    rows: Vec<u32>,
+    shift: u32,
+}
+
+impl NgramIndex {
+    /// `sorted_keys` as the wide part stores them: distinct, non-zero hashes.
+    pub fn new(sorted_keys: &[i64]) -> Self {
+        // At most half full, so a miss ends within a probe or two.
+        let capacity = (2 * sorted_keys.len()).max(2).next_power_of_two();
+        let mut index = Self {
+            slots: vec![0; capacity],
+            rows: vec![0; capacity],
+            shift: 64 - capacity.trailing_zeros(),
+        };
+        for (position, &key) in sorted_keys.iter().enumerate() {
+            if key == 0 {
+                continue;
+            }
+            let mut slot = index.slot_of(key);
+            while index.slots[slot] != 0 && index.slots[slot] != key {
+                slot = (slot + 1) & (capacity - 1);
+            }
+            index.slots[slot] = key;
+            index.rows[slot] = u32::try_from(position + 1).expect("fewer than 2^32 n-grams");
+        }
+        index
+    }
+
+    fn slot_of(&self, hash: i64) -> usize {
+        ((hash as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> self.shift) as usize
+    }
+
+    pub fn row(&self, hash: i64) -> i64 {
+        if hash == 0 {
+            return 0;
+        }
+        let mask = self.slots.len() - 1;
+        let mut slot = self.slot_of(hash);
+        loop {
+            match self.slots[slot] {
+                0 => return 0,
+                key if key == hash => return i64::from(self.rows[slot]),
+                _ => slot = (slot + 1) & mask,
+            }
+        }
+    }
+}
+
 /// The wide part's n-grams: sorted hashes and their smoothed IDF.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NgramVocabulary {
@@ -210,4 +265,35 @@ pub fn ngram_features_of(rows: &[Vec<(i64, u32)>]) -> (Tensor, Tensor) {
         Tensor::from_slice(&ids).view(shape),
         Tensor::from_slice(&tf).view(shape),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_index_finds_each_key_at_its_row_as_a_binary_search_does() {
+        let mut state = 0x2545_F491_4F6C_DD1Du64;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state >> 1) as i64
+        };
+        let mut keys: Vec<i64> = (0..5000).map(|_| next() % 100_000 + 1).collect();
+        keys.sort_unstable();
+        keys.dedup();
+        let index = NgramIndex::new(&keys);
+        for (position, &key) in keys.iter().enumerate() {
+            assert_eq!(index.row(key), position as i64 + 1, "key {key}");
+        }
+        for hash in (0..2000)
+            .map(|_| next() % 100_000 + 1)
+            .chain([0, -7, i64::MAX])
+        {
+            let expected = keys.binary_search(&hash).map_or(0, |p| p as i64 + 1);
+            assert_eq!(index.row(hash), expected, "hash {hash}");
+        }
+        assert_eq!(NgramIndex::new(&[]).row(42), 0);
+    }
 }

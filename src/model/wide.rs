@@ -2,12 +2,50 @@
 //! tokenizer's scope marks as features of their own and, optionally, negation transfer. The LSTM
 //! members and the mixture are in `lstm` and `network`.
 
+use std::sync::{Arc, Mutex};
+
 use tch::nn::{self, Module};
 use tch::{Kind, Tensor};
 
 use super::batch::{Batch, Network};
 use super::config::ModelConfig;
-use super::ngrams::NgramVocabulary;
+use super::ngrams::{NgramIndex, NgramVocabulary};
+
+/// The wide part's [`NgramIndex`], built from `keys` at its first use and shared with the
+/// LSTM's evidence. Keys are written before any forward pass (a loaded model's weights, a
+/// trainer's vocabulary); [`Wide::set_vocabulary`] forgets an index built before.
+#[derive(Debug, Clone, Default)]
+struct KeyIndex(Arc<Mutex<Option<Arc<NgramIndex>>>>);
+
+impl KeyIndex {
+    /// Row of each hash in `hashes` (any shape), as `rows_of` describes them.
+    fn rows(&self, keys: &Tensor, hashes: &Tensor) -> Tensor {
+        let index = {
+            let mut built = self
+                .0
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            built
+                .get_or_insert_with(|| {
+                    let keys = Vec::<i64>::try_from(keys).expect("int64 n-gram keys");
+                    Arc::new(NgramIndex::new(&keys))
+                })
+                .clone()
+        };
+        let flat = Vec::<i64>::try_from(hashes.flatten(0, -1)).expect("int64 n-gram hashes");
+        let rows: Vec<i64> = flat.iter().map(|&hash| index.row(hash)).collect();
+        Tensor::from_slice(&rows)
+            .view(hashes.size().as_slice())
+            .to_device(hashes.device())
+    }
+
+    fn forget(&self) {
+        *self
+            .0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = None;
+    }
+}
 
 /// Logistic regression on L2-normalised TF-IDF of token 1–3-grams: what the strong linear
 /// baselines on short reviews are, as one layer of the network. Its n-gram vocabulary (sorted
@@ -17,6 +55,7 @@ use super::ngrams::NgramVocabulary;
 pub struct Wide {
     config: ModelConfig,
     keys: Tensor,
+    index: KeyIndex,
     /// IDF per known n-gram, preceded by a 0 for "unknown".
     idf: Tensor,
     /// Row 0 is "unknown" and never contributes (its feature value is 0).
@@ -56,6 +95,7 @@ impl Wide {
         Self {
             config: config.clone(),
             keys,
+            index: KeyIndex::default(),
             idf,
             weights,
             bias,
@@ -69,6 +109,7 @@ impl Wide {
         let mut idf = Vec::with_capacity(vocabulary.len() + 1);
         idf.push(0.0);
         idf.extend_from_slice(&vocabulary.idf);
+        self.index.forget();
         let (mut keys, mut idf_var) = (self.keys.shallow_clone(), self.idf.shallow_clone());
         tch::no_grad(|| {
             keys.copy_(&Tensor::from_slice(&vocabulary.keys));
@@ -96,28 +137,14 @@ impl Wide {
     }
 
     fn rows(&self, hashes: &Tensor) -> Tensor {
-        rows_of(&self.keys, self.config.ngram_vocab_size, hashes)
+        self.index.rows(&self.keys, hashes)
     }
 }
 
-/// The IDF of each row (`rows` as [`rows_of`] gives them), in their shape.
+/// The IDF of each row (`rows` as [`KeyIndex::rows`] gives them: its position among the sorted keys plus one, 0 when unknown or padding), in their shape.
 fn idf_of_rows(idf: &Tensor, rows: &Tensor) -> Tensor {
     idf.index_select(0, &rows.flatten(0, -1))
         .view(rows.size().as_slice())
-}
-
-/// Row of each n-gram hash in the wide part's `weights` and `idf`: its position among the
-/// sorted `keys` plus one, or 0 when it is unknown or padding.
-fn rows_of(keys: &Tensor, ngram_vocab_size: i64, hashes: &Tensor) -> Tensor {
-    let last = (ngram_vocab_size - 1).max(0);
-    let position = hashes
-        .searchsorted(keys, false, false, "left", None::<Tensor>)
-        .clamp(0, last);
-    let found = keys
-        .index_select(0, &position.flatten(0, -1))
-        .view(hashes.size().as_slice())
-        .eq_tensor(hashes);
-    (position + 1).where_self(&found, &Tensor::zeros_like(hashes))
 }
 
 /// What an LSTM member reads of the trained wide part (see [`ModelConfig::wide_evidence`]):
@@ -125,18 +152,18 @@ fn rows_of(keys: &Tensor, ngram_vocab_size: i64, hashes: &Tensor) -> Tensor {
 #[derive(Debug)]
 pub struct WideEvidence {
     keys: Tensor,
+    index: KeyIndex,
     idf: Tensor,
     weights: Tensor,
-    ngram_vocab_size: i64,
 }
 
 impl Wide {
     pub fn evidence(&self) -> WideEvidence {
         WideEvidence {
             keys: self.keys.shallow_clone(),
+            index: self.index.clone(),
             idf: self.idf.shallow_clone(),
             weights: self.weights.ws.shallow_clone(),
-            ngram_vocab_size: self.config.ngram_vocab_size,
         }
     }
 }
@@ -149,7 +176,7 @@ impl WideEvidence {
         tch::no_grad(|| {
             let rows = batch
                 .ngram_rows
-                .get_or_init(|| rows_of(&self.keys, self.ngram_vocab_size, &batch.ngrams));
+                .get_or_init(|| self.index.rows(&self.keys, &batch.ngrams));
             let idf = idf_of_rows(&self.idf, rows);
             let norm = (&batch.ngram_tf * &idf)
                 .square()
