@@ -5,8 +5,9 @@ mod common;
 use std::collections::HashSet;
 use std::fmt::Write;
 
+use textserve::commands::quantize::{QuantizeArgs, quantize};
 use textserve::data::{Example, ReadOptions, dedup_key};
-use textserve::model::{Model, NetworkSettings};
+use textserve::model::{LstmPrecision, Model, NetworkSettings};
 use textserve::train::{
     RecordedSplit, TrainConfig, TrainJob, evaluate, evaluate_with_mistakes, evaluation_examples,
     train,
@@ -696,4 +697,70 @@ fn composed_and_distilled_members_learn_and_are_recorded() {
     );
     assert!(card.contains("distillation: 50 %"), "{card}");
     assert!(card.contains("| LSTM alone"), "{card}");
+}
+
+#[test]
+fn quantize_writes_a_bfloat16_copy_with_what_it_measured_or_refuses_clearly() {
+    let _turn = common::torch_turn();
+    let dir = tempfile::tempdir().unwrap();
+    let job = job(
+        dir.path(),
+        TrainConfig {
+            wide_weight: Some(0.5),
+            ..common::small_train_config()
+        },
+    );
+    train(&job).unwrap();
+    let out = dir.path().join("copy");
+    let args = |version: &str| QuantizeArgs {
+        model: job.out.clone(),
+        out: out.clone(),
+        precision: LstmPrecision::Bfloat16,
+        suite: Vec::new(),
+        version: version.into(),
+        notes: Some(job.out.join("MODEL_CARD.md")),
+        // A 27-text validation split moves in steps of 3.7 points.
+        max_accuracy_drop: 1.0,
+        threads: common::nz(1),
+    };
+    let error = quantize(args("t")).unwrap_err().to_string();
+    assert!(error.contains("--version t is the original's"), "{error}");
+    assert!(!out.exists());
+    if !LstmPrecision::Bfloat16.is_native() {
+        let error = quantize(args("t-bf16")).unwrap_err().to_string();
+        assert!(error.contains("AVX-512 BF16"), "{error}");
+        assert!(!out.exists());
+        return;
+    }
+    quantize(args("t-bf16")).unwrap();
+    let copy = Model::load(&out).unwrap();
+    let manifest = copy.manifest();
+    assert_eq!(manifest.version, "t-bf16");
+    assert_eq!(
+        manifest.architecture.lstm_precision,
+        LstmPrecision::Bfloat16
+    );
+    let check = manifest.precision_check.as_ref().unwrap();
+    let parts: Vec<&str> = check.parts.iter().map(|p| p.part.as_str()).collect();
+    assert_eq!(parts, ["validation", "test"]);
+    let validation = &check.parts[0];
+    assert_eq!(validation.texts, 27);
+    assert_eq!(
+        manifest.metrics.as_ref().unwrap().validation.accuracy,
+        validation.reduced,
+        "the copy's metrics are its own"
+    );
+    let card = std::fs::read_to_string(out.join("MODEL_CARD.md")).unwrap();
+    assert!(
+        card.contains("## Precision") && card.contains("computes in bfloat16"),
+        "{card}"
+    );
+    assert!(card.contains("test note"), "the notes given are kept");
+
+    let error = quantize(args("t-bf16-2")).unwrap_err().to_string();
+    assert!(error.contains("exists"), "{error}");
+    assert!(
+        out.join("model.json").is_file(),
+        "a refused run leaves the copy alone"
+    );
 }

@@ -1,7 +1,6 @@
 //! `textserve quantize`: a copy of a model whose LSTM computes at a lower precision, written only
 //! when it answers as the original does, with what changed recorded in the copy.
 
-use std::fmt::Write as _;
 use std::num::NonZeroUsize;
 use std::path::{Path, PathBuf};
 
@@ -11,7 +10,7 @@ use clap::Args;
 use crate::check::{self, Suite};
 use crate::config::{DEFAULT_MODEL_DIR, available_cores, parse_fraction};
 use crate::data::ReadOptions;
-use crate::model::artifact::{CARD_FILE, MANIFEST_FILE, PrecisionCheck, PrecisionPart};
+use crate::model::artifact::{CARD_FILE, MANIFEST_FILE, Metrics, PrecisionCheck, PrecisionPart};
 use crate::model::{LstmPrecision, Model, argmax, set_torch_threads};
 use crate::train::{self, RecordedSplit};
 
@@ -23,7 +22,7 @@ pub struct QuantizeArgs {
     /// The float32 model directory.
     #[arg(long, env = "TEXTSERVE_MODEL", default_value = DEFAULT_MODEL_DIR)]
     pub model: PathBuf,
-    /// Directory the copy is written to (must not hold a model yet).
+    /// Directory the copy is written to; it must not exist yet.
     #[arg(long)]
     pub out: PathBuf,
     #[arg(long, value_enum, default_value_t = LstmPrecision::Bfloat16)]
@@ -32,6 +31,14 @@ pub struct QuantizeArgs {
     /// the copy stops it from being written.
     #[arg(long)]
     pub suite: Vec<PathBuf>,
+    /// The copy's version: its answers differ from the original's, so it is a version of its
+    /// own.
+    #[arg(long)]
+    pub version: String,
+    /// Markdown file appended to the copy's card (as `textserve card --notes`); the card is
+    /// rendered anew, so the original's notes are kept only when given here.
+    #[arg(long)]
+    pub notes: Option<PathBuf>,
     /// Largest drop in validation accuracy the copy may show (0–1).
     #[arg(long, default_value_t = 0.002, value_parser = parse_fraction)]
     pub max_accuracy_drop: f64,
@@ -78,26 +85,33 @@ fn refuse_what_cannot_be_measured(args: &QuantizeArgs, reference: &Model) -> any
             args.precision
         );
     }
-    if args.out.join(MANIFEST_FILE).exists() {
-        bail!("{} already holds a model", args.out.display());
+    if args.version == reference.manifest().version {
+        bail!(
+            "--version {} is the original's: a copy that answers differently needs its own",
+            args.version
+        );
+    }
+    // A directory of its own, so a copy that fails its measurement can be removed whole.
+    if args.out.exists() {
+        bail!(
+            "{} exists; quantize writes a new directory",
+            args.out.display()
+        );
     }
     Ok(())
 }
 
-/// The weights file and card as they are (the conversion happens at load), and the manifest
-/// with the new precision. No signature: the copy's manifest differs, so it needs its own.
+/// The weights file as it is (the conversion happens at load) and the manifest with the new
+/// precision and version. No signature: the copy's manifest differs, so it needs its own.
 fn write_copy(args: &QuantizeArgs, reference: &Model) -> anyhow::Result<()> {
     std::fs::create_dir_all(&args.out).with_context(|| args.out.display().to_string())?;
     let weights = &reference.manifest().weights.file;
-    for file in [weights.as_str(), CARD_FILE] {
-        let from = args.model.join(file);
-        if from.is_file() {
-            std::fs::copy(&from, args.out.join(file))
-                .with_context(|| format!("copying {}", from.display()))?;
-        }
-    }
+    let from = args.model.join(weights);
+    std::fs::copy(&from, args.out.join(weights))
+        .with_context(|| format!("copying {}", from.display()))?;
     let mut manifest = reference.manifest().clone();
     manifest.architecture.lstm_precision = args.precision;
+    manifest.version = args.version.clone();
     write_manifest(&args.out, &manifest)
 }
 
@@ -113,9 +127,11 @@ fn measure_and_record(args: &QuantizeArgs, reference: &Model) -> anyhow::Result<
         bail!("the copy loaded in float32; its precision is not computed here");
     }
     let mut parts = Vec::new();
+    let mut evaluations = Vec::new();
     for split in [RecordedSplit::Validation, RecordedSplit::Test] {
         let examples = train::evaluation_examples(reference, None, &ReadOptions::default(), split)?;
         parts.push(compare_on_split(reference, &copy, split, &examples));
+        evaluations.push(train::evaluate(&copy, &examples)?);
     }
     for path in &args.suite {
         let suite = Suite::read(path)?;
@@ -125,16 +141,23 @@ fn measure_and_record(args: &QuantizeArgs, reference: &Model) -> anyhow::Result<
         precision: args.precision,
         parts,
     };
-    print!("{}", render(&check));
+    print!("{}", crate::train::card::precision_section(&check));
     gate(&check, args.max_accuracy_drop)?;
 
     let mut manifest = copy.manifest().clone();
-    manifest.precision_check = Some(check.clone());
+    manifest.precision_check = Some(check);
+    // The copy's own figures: what it serves is what its metrics describe. The training
+    // record (ablation, history) stays the float32 run's, as it happened.
+    let [validation, test] = <[_; 2]>::try_from(evaluations).expect("two splits");
+    manifest.metrics = Some(Metrics { validation, test });
     write_manifest(&args.out, &manifest)?;
+    let notes = args
+        .notes
+        .as_ref()
+        .map(|path| std::fs::read_to_string(path).with_context(|| path.display().to_string()))
+        .transpose()?;
+    let card = crate::train::card::render(&manifest, &args.out, notes.as_deref());
     let card_path = args.out.join(CARD_FILE);
-    let mut card = std::fs::read_to_string(&card_path).unwrap_or_default();
-    card.push('\n');
-    card.push_str(&render(&check));
     std::fs::write(&card_path, card).with_context(|| card_path.display().to_string())?;
     println!("wrote {}", args.out.display());
     Ok(())
@@ -243,38 +266,6 @@ fn gate(check: &PrecisionCheck, max_accuracy_drop: f64) -> anyhow::Result<()> {
         }
     }
     Ok(())
-}
-
-/// The card's section, also printed.
-pub fn render(check: &PrecisionCheck) -> String {
-    let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "## Precision\n\nThe LSTM computes in {} (`textserve quantize`); the same texts through the float32 original:\n",
-        check.precision
-    );
-    let _ = writeln!(
-        out,
-        "| part | texts | float32 | {} | labels changed | largest probability change |\n|---|---:|---:|---:|---:|---:|",
-        check.precision
-    );
-    for part in &check.parts {
-        let _ = writeln!(
-            out,
-            "| {} | {} | {:.4} | {:.4} | {} | {:.4} |",
-            part.part,
-            part.texts,
-            part.float32,
-            part.reduced,
-            part.changed_predictions,
-            part.max_probability_change
-        );
-    }
-    let _ = writeln!(
-        out,
-        "\nSplits show accuracy, suites the share of cases passed."
-    );
-    out
 }
 
 #[cfg(test)]

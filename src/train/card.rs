@@ -6,7 +6,7 @@ use std::path::Path;
 
 use super::TrainConfig;
 use crate::model::Manifest;
-use crate::model::artifact::{AblationRow, CheckSummary, TrainingRecord};
+use crate::model::artifact::{AblationRow, CheckSummary, PrecisionCheck, TrainingRecord};
 
 /// The card for a model directory `out`; `notes` (Markdown) is appended.
 pub fn render(manifest: &Manifest, out: &Path, notes: Option<&str>) -> String {
@@ -25,6 +25,11 @@ pub fn render(manifest: &Manifest, out: &Path, notes: Option<&str>) -> String {
     architecture_section(w, manifest, hp.as_ref());
     metrics_section(w, manifest);
     behaviour_section(w, manifest);
+    if let Some(check) = &manifest.precision_check {
+        card.push_str(&precision_section(check));
+        card.push('\n');
+    }
+    let w = &mut card;
     limits_section(w, manifest);
     if let Some(notes) = notes {
         card.push_str(notes.trim_end());
@@ -496,6 +501,38 @@ fn hyperparameter_flags(config: &TrainConfig) -> Vec<String> {
 
 fn on_off(on: bool) -> &'static str {
     if on { "on" } else { "off" }
+}
+
+/// What `textserve quantize` measured, for the card and the command's output.
+pub fn precision_section(check: &PrecisionCheck) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "## Precision\n\nThe LSTM computes in {} (`textserve quantize`); the same texts through the float32 original:\n",
+        check.precision
+    );
+    let _ = writeln!(
+        out,
+        "| part | texts | float32 | {} | labels changed | largest probability change |\n|---|---:|---:|---:|---:|---:|",
+        check.precision
+    );
+    for part in &check.parts {
+        let _ = writeln!(
+            out,
+            "| {} | {} | {:.4} | {:.4} | {} | {:.4} |",
+            part.part,
+            part.texts,
+            part.float32,
+            part.reduced,
+            part.changed_predictions,
+            part.max_probability_change
+        );
+    }
+    let _ = writeln!(
+        out,
+        "\nSplits show accuracy, suites the share of cases passed."
+    );
+    out
 }
 
 #[cfg(test)]
