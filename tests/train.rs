@@ -756,6 +756,14 @@ fn quantize_writes_a_bfloat16_copy_with_what_it_measured_or_refuses_clearly() {
         "{card}"
     );
     assert!(card.contains("test note"), "the notes given are kept");
+    assert!(
+        card.contains("--model-version t ")
+            && card.contains(&format!(
+                "textserve quantize --model {0}-float32 --out {0} --version t-bf16 --precision bfloat16",
+                out.display()
+            )),
+        "the reproduce block trains the original, then copies it: {card}"
+    );
 
     let error = quantize(args("t-bf16-2")).unwrap_err().to_string();
     assert!(error.contains("exists"), "{error}");

@@ -139,6 +139,7 @@ fn measure_and_record(args: &QuantizeArgs, reference: &Model) -> anyhow::Result<
     }
     let check = PrecisionCheck {
         precision: args.precision,
+        original_version: reference.manifest().version.clone(),
         parts,
     };
     print!("{}", crate::train::card::precision_section(&check));
@@ -287,6 +288,7 @@ mod tests {
     fn check(parts: Vec<PrecisionPart>) -> PrecisionCheck {
         PrecisionCheck {
             precision: LstmPrecision::Bfloat16,
+            original_version: "1.0.0".into(),
             parts,
         }
     }

@@ -51,6 +51,8 @@ pub struct Manifest {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PrecisionCheck {
     pub precision: LstmPrecision,
+    /// The float32 model's version, the one training wrote.
+    pub original_version: String,
     pub parts: Vec<PrecisionPart>,
 }
 

@@ -440,12 +440,16 @@ fn reproduce_command(
     config: &TrainConfig,
     out: &Path,
 ) -> String {
+    // A quantized copy was trained as its float32 original, then copied (the last line).
+    let out = out.display().to_string();
+    let float32_out = format!("{out}-float32");
+    let (trained_out, trained_version) = match &manifest.precision_check {
+        Some(check) => (&float32_out, check.original_version.as_str()),
+        None => (&out, manifest.version.as_str()),
+    };
     let mut cmd = format!(
         "textserve train --data {} --out {} --name {} --model-version {}",
-        t.data_path,
-        out.display(),
-        manifest.name,
-        manifest.version
+        t.data_path, trained_out, manifest.name, trained_version
     );
     if t.text_field != "text" || t.label_field != "label" {
         cmd += &format!(
@@ -470,6 +474,17 @@ fn reproduce_command(
     for line in flags.chunks(8) {
         cmd += " \\\n  ";
         cmd += &line.join(" ");
+    }
+    if let Some(check) = &manifest.precision_check {
+        cmd += &format!(
+            "\ntextserve quantize --model {float32_out} --out {out} --version {} --precision {}",
+            manifest.version, check.precision
+        );
+        for part in &check.parts {
+            if part.part != "validation" && part.part != "test" {
+                cmd += &format!(" --suite {}", part.part);
+            }
+        }
     }
     cmd
 }
