@@ -11,7 +11,7 @@ use crate::check::{self, Suite};
 use crate::config::{DEFAULT_MODEL_DIR, available_cores, parse_fraction};
 use crate::data::ReadOptions;
 use crate::model::artifact::{CARD_FILE, MANIFEST_FILE, Metrics, PrecisionCheck, PrecisionPart};
-use crate::model::{LstmPrecision, Model, argmax, set_torch_threads};
+use crate::model::{Evaluation, LstmPrecision, Model, argmax, set_torch_threads};
 use crate::train::{self, RecordedSplit};
 
 /// Texts per forward pass while measuring.
@@ -130,8 +130,9 @@ fn measure_and_record(args: &QuantizeArgs, reference: &Model) -> anyhow::Result<
     let mut evaluations = Vec::new();
     for split in [RecordedSplit::Validation, RecordedSplit::Test] {
         let examples = train::evaluation_examples(reference, None, &ReadOptions::default(), split)?;
-        parts.push(compare_on_split(reference, &copy, split, &examples));
-        evaluations.push(train::evaluate(&copy, &examples)?);
+        let (part, evaluation) = compare_on_split(reference, &copy, split, &examples)?;
+        parts.push(part);
+        evaluations.push(evaluation);
     }
     for path in &args.suite {
         let suite = Suite::read(path)?;
@@ -164,34 +165,47 @@ fn measure_and_record(args: &QuantizeArgs, reference: &Model) -> anyhow::Result<
     Ok(())
 }
 
+/// The comparison on one split, and the copy's own figures there.
 fn compare_on_split(
     reference: &Model,
     copy: &Model,
     split: RecordedSplit,
     examples: &[crate::data::Example],
-) -> PrecisionPart {
+) -> anyhow::Result<(PrecisionPart, Evaluation)> {
     let texts: Vec<&str> = examples.iter().map(|e| e.text.as_str()).collect();
     let before = reference.predict_texts(&texts, BATCH_SIZE);
     let after = copy.predict_texts(&texts, BATCH_SIZE);
     let labels = reference.labels();
-    let accuracy = |probabilities: &[Vec<f32>]| {
-        let right = probabilities
-            .iter()
-            .zip(examples)
-            .filter(|(p, e)| labels[argmax(p).0] == e.label)
-            .count();
-        right as f64 / examples.len().max(1) as f64
+    let truths = examples
+        .iter()
+        .map(|e| {
+            labels
+                .iter()
+                .position(|l| *l == e.label)
+                .with_context(|| format!("label {:?} is not one of the model's", e.label))
+        })
+        .collect::<anyhow::Result<Vec<usize>>>()?;
+    let evaluation = |probabilities: &[Vec<f32>]| {
+        Evaluation::from_predictions(
+            labels,
+            truths
+                .iter()
+                .zip(probabilities)
+                .map(|(&t, p)| (t, argmax(p).0)),
+        )
     };
+    let (float32, reduced) = (evaluation(&before), evaluation(&after));
     let (changed_predictions, max_probability_change) = differences(&before, &after);
-    PrecisionPart {
+    let part = PrecisionPart {
         part: format!("{split:?}").to_lowercase(),
         texts: texts.len(),
-        float32: accuracy(&before),
-        reduced: accuracy(&after),
+        float32: float32.accuracy,
+        reduced: reduced.accuracy,
         changed_predictions,
         max_probability_change,
         capabilities_losing_cases: Vec::new(),
-    }
+    };
+    Ok((part, reduced))
 }
 
 fn compare_on_suite(

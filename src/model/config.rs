@@ -29,7 +29,7 @@ pub struct ModelConfig {
     pub scope_embedding: bool,
     /// Number format of the LSTM members when the model serves; training computes in float32
     /// and `textserve quantize` sets this on a copy, with what it changes measured. `bfloat16`
-    /// runs the recurrence through oneDNN's bfloat16 kernels (1.7× faster on CPUs with AVX-512
+    /// runs the recurrence through oneDNN's bfloat16 kernels (1.8× faster on CPUs with AVX-512
     /// BF16); on other CPUs the model computes in float32 and says so.
     #[serde(default)]
     pub lstm_precision: LstmPrecision,
@@ -99,7 +99,7 @@ pub struct NetworkSettings {
     pub wide_evidence: bool,
 }
 
-/// See [`NetworkSettings::lstm_precision`].
+/// See [`ModelConfig::lstm_precision`].
 #[derive(
     Debug,
     Clone,
@@ -137,8 +137,9 @@ impl LstmPrecision {
         }
     }
 
-    /// Whether this CPU computes it natively: without AVX-512 BF16, libtorch computes a
-    /// bfloat16 LSTM with its generic kernels, slower than float32.
+    /// Whether this CPU computes it natively (AVX-512 BF16). The gain was measured only there;
+    /// elsewhere libtorch emulates bfloat16 or falls back to its generic kernels, so a model
+    /// stays in float32.
     pub fn is_native(self) -> bool {
         match self {
             Self::Float32 => true,

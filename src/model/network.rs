@@ -59,10 +59,12 @@ impl Classifier {
             LstmPrecision::Float32
         };
         let kind = precision.kind();
+        let variables = var_store.variables();
         for (k, member) in self.members.iter_mut().enumerate() {
             let prefix = format!("{}.lstm", member_path(k as i64));
-            for (name, mut variable) in var_store.variables() {
+            for (name, variable) in &variables {
                 if name.starts_with(&prefix) {
+                    let mut variable = variable.shallow_clone();
                     tch::no_grad(|| variable.set_data(&variable.to_kind(kind)));
                 }
             }
