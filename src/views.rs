@@ -26,11 +26,27 @@ pub struct ModelDetails {
     pub name: String,
     pub version: String,
     pub labels: Vec<String>,
-    pub architecture: ArchitectureView,
-    pub tokenizer: TokenizerConfig,
+    /// `native` for a model `textserve train` made, `torchscript` for one trained elsewhere
+    /// and brought in with `textserve import`.
+    pub format: ModelFormat,
+    /// What a prediction computes.
+    #[schema(example = "n-gram model, no LSTM")]
+    pub computes: String,
+    /// textserve's own network; absent for a TorchScript model.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub architecture: Option<ArchitectureView>,
+    /// textserve's own tokenizer settings; absent for a TorchScript model, which brings a
+    /// Hugging Face `tokenizer.json`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tokenizer: Option<TokenizerConfig>,
+    /// How a TorchScript model is called; absent for textserve's own models.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub torchscript: Option<TorchScriptView>,
     pub vocabulary_size: usize,
+    /// Token ids read per text (special tokens included for a TorchScript model).
     pub max_length: usize,
     pub parameters: i64,
+    /// sha256 of the weights file (`model.safetensors`, or a TorchScript model's `model.pt`).
     pub weights_sha256: String,
     pub created_at: String,
     /// Validation and test metrics recorded at training time, if the model was trained here.
@@ -38,6 +54,25 @@ pub struct ModelDetails {
     /// The behavioural suite's pass rates per capability, recorded at training time
     /// (`train --check-suite`), if one was run.
     pub check: Option<CheckView>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ModelFormat {
+    Native,
+    Torchscript,
+}
+
+/// How textserve calls a TorchScript module.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct TorchScriptView {
+    /// The module's arguments in order, each int64 `[batch, seq]`.
+    #[schema(example = json!(["input_ids", "attention_mask", "token_type_ids"]))]
+    pub inputs: Vec<String>,
+    /// `logits` (softmaxed by textserve) or `probabilities`.
+    pub output: String,
+    /// sha256 of `tokenizer.json`.
+    pub tokenizer_sha256: String,
 }
 
 /// The network as the API shows it: what a prediction computes, then the architecture exactly

@@ -29,7 +29,7 @@ fn save_then_load_gives_identical_outputs() {
     let b = common::load(&model_dir);
     let texts = common::SAMPLE_TEXTS;
     assert_eq!(a.predict_texts(texts, 4), b.predict_texts(texts, 4));
-    assert_eq!(a.manifest().weights.sha256.len(), 64);
+    assert_eq!(a.manifest().unwrap().weights.sha256.len(), 64);
     assert!(model_dir.join("MODEL_CARD.md").is_file());
 }
 
@@ -51,7 +51,7 @@ fn a_model_asking_for_bfloat16_loads_and_says_what_it_computes() {
         .zip(after.iter().flatten())
         .map(|(a, b)| (a - b).abs())
         .fold(0.0f32, f32::max);
-    let architecture = &reduced.manifest().architecture;
+    let architecture = &reduced.manifest().unwrap().architecture;
     if LstmPrecision::Bfloat16.is_native() {
         assert_eq!(architecture.lstm_precision, LstmPrecision::Bfloat16);
         assert!(architecture.computes().contains("bfloat16"));

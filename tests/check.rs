@@ -147,6 +147,7 @@ fn cases_pass_and_fail_as_the_model_behaves_and_the_report_is_recorded() {
     let recorded = Model::load(&run.job.out)
         .unwrap()
         .manifest()
+        .unwrap()
         .check
         .clone()
         .unwrap();

@@ -43,7 +43,12 @@ fn the_shipped_models_read_their_suites_as_recorded() {
 
 fn reads_its_suites_as_recorded(dir: &Path) {
     let model = Model::load(dir).unwrap();
-    let held_out = model.manifest().check.clone().expect("a recorded check");
+    let held_out = model
+        .manifest()
+        .unwrap()
+        .check
+        .clone()
+        .expect("a recorded check");
     assert_eq!(
         rerun(&model, &held_out),
         counts(&held_out),
@@ -52,6 +57,7 @@ fn reads_its_suites_as_recorded(dir: &Path) {
     );
     let tuning = model
         .manifest()
+        .unwrap()
         .training
         .as_ref()
         .and_then(|t| t.tune_check.clone())
@@ -89,7 +95,7 @@ async fn the_shipped_ngram_model_is_served_as_it_says() {
     let dir = repository().join("models/zh-factory-sentiment");
     let model = Model::load(&dir).unwrap();
     assert!(
-        !model.classifier().has_lstm(),
+        !model.classifier().unwrap().has_lstm(),
         "the factory model ships no LSTM"
     );
     let config = textserve::config::ServeConfig {

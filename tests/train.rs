@@ -734,7 +734,7 @@ fn quantize_writes_a_bfloat16_copy_with_what_it_measured_or_refuses_clearly() {
     }
     quantize(args("t-bf16")).unwrap();
     let copy = Model::load(&out).unwrap();
-    let manifest = copy.manifest();
+    let manifest = copy.manifest().unwrap();
     assert_eq!(manifest.version, "t-bf16");
     assert_eq!(
         manifest.architecture.lstm_precision,

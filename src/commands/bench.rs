@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use clap::Args;
 
 use crate::config::{DEFAULT_MODEL_DIR, available_cores};
-use crate::model::{Classifier, Model, set_torch_threads};
+use crate::model::{Model, ModuleFailed, set_torch_threads};
 
 #[derive(Debug, Clone, Args)]
 pub struct BenchArgs {
@@ -60,8 +60,8 @@ pub fn bench(args: BenchArgs) -> anyhow::Result<()> {
         sorted.iter().map(Vec::len).sum::<usize>() as f64 / sorted.len().max(1) as f64;
     println!(
         "model {} {}, {} corpus texts (mean {:.1} tokens), {} worker(s) with {} libtorch thread(s) each, {} s per row\n",
-        model.manifest().name,
-        model.manifest().version,
+        model.name(),
+        model.version(),
         sorted.len(),
         mean_tokens,
         args.workers,
@@ -97,6 +97,9 @@ fn sample_texts(args: &BenchArgs, model: &Model) -> anyhow::Result<Vec<Vec<i64>>
         .collect())
 }
 
+/// What one batch of a benchmark row computes.
+type ForwardPasses = dyn Fn(&Model, &[&[i64]]) -> Result<(), ModuleFailed> + Sync;
+
 /// Forward passes on `count` threads at once, each with its own copy of the model (as the
 /// server's workers have); the first is this thread with the model already loaded.
 struct Workers<'a> {
@@ -110,28 +113,24 @@ struct Workers<'a> {
 impl Workers<'_> {
     /// Runs `batches` in shuffled order on every worker until the budget is spent: total
     /// items/s and mean ms per batch.
-    fn measure(
-        &self,
-        batches: &[Vec<&[i64]>],
-        run: &(dyn Fn(&Classifier, &[&[i64]]) + Sync),
-    ) -> anyhow::Result<(f64, f64)> {
+    fn measure(&self, batches: &[Vec<&[i64]>], run: &ForwardPasses) -> anyhow::Result<(f64, f64)> {
         let budget = self.budget;
-        let one_worker = |worker: usize, classifier: &Classifier| -> (f64, f64) {
+        let one_worker = |worker: usize, model: &Model| -> anyhow::Result<(f64, f64)> {
             let mut rng = crate::data::SplitMix64::new(2 + worker as u64);
             let mut visit: Vec<usize> = (0..batches.len()).collect();
             rng.shuffle(&mut visit);
             // Warm-up: the first pass at a new shape allocates.
-            run(classifier, &batches[visit[0]]);
+            run(model, &batches[visit[0]])?;
             let (mut items, mut count) = (0usize, 0usize);
             let started = Instant::now();
             while started.elapsed() < budget {
                 let batch = &batches[visit[count % visit.len()]];
-                run(classifier, batch);
+                run(model, batch)?;
                 items += batch.len();
                 count += 1;
             }
             let seconds = started.elapsed().as_secs_f64();
-            (items as f64 / seconds, seconds * 1000.0 / count as f64)
+            Ok((items as f64 / seconds, seconds * 1000.0 / count as f64))
         };
         let results = std::thread::scope(|scope| {
             let others: Vec<_> = (1..self.count)
@@ -141,11 +140,11 @@ impl Workers<'_> {
                         // OpenMP's thread count is per calling thread.
                         set_torch_threads(threads);
                         let model = Model::load(model_dir)?;
-                        Ok(one_worker(worker, model.classifier()))
+                        one_worker(worker, &model)
                     })
                 })
                 .collect();
-            let mut results = vec![Ok(one_worker(0, self.first.classifier()))];
+            let mut results = vec![one_worker(0, self.first)];
             results.extend(
                 others
                     .into_iter()
@@ -175,8 +174,8 @@ fn ceiling_table(
             .chunks(batch_size)
             .map(|chunk| chunk.iter().map(Vec::as_slice).collect())
             .collect();
-        let (items_per_s, ms) = workers.measure(&batches, &|classifier, batch| {
-            crate::model::forward_probabilities(classifier, batch);
+        let (items_per_s, ms) = workers.measure(&batches, &|model, batch| {
+            model.try_forward_probabilities(batch).map(drop)
         })?;
         println!("| {batch_size} | {items_per_s:.0} | {ms:.2} |");
     }
@@ -208,10 +207,11 @@ fn arrivals_table(
             .iter()
             .map(|b| crate::model::plan_forward_passes(&lengths_of(b)).len())
             .sum();
-        let (items_per_s, ms) = workers.measure(&batches, &|classifier, batch| {
+        let (items_per_s, ms) = workers.measure(&batches, &|model, batch| {
             for pass in crate::model::plan_forward_passes(&lengths_of(batch)) {
-                crate::model::forward_probabilities(classifier, &batch[pass]);
+                model.try_forward_probabilities(&batch[pass])?;
             }
+            Ok(())
         })?;
         println!(
             "| {batch_size} | {items_per_s:.0} | {ms:.2} | {:.1} |",

@@ -19,6 +19,13 @@ pub struct CardArgs {
 
 pub fn card(args: CardArgs) -> anyhow::Result<()> {
     let manifest_path = args.model.join(crate::model::artifact::MANIFEST_FILE);
+    if crate::model::torchscript::is_torchscript(&args.model) {
+        anyhow::bail!(
+            "{}: a TorchScript model trained elsewhere; `textserve import` wrote its card, and \
+             textserve has no training record to render another",
+            args.model.display()
+        );
+    }
     let manifest: crate::model::Manifest = serde_json::from_str(
         &std::fs::read_to_string(&manifest_path)
             .with_context(|| manifest_path.display().to_string())?,

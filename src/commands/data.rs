@@ -1,4 +1,5 @@
-//! `textserve data import`: one-text-per-line files, one per label, into a dataset.
+//! `textserve data import`: one-text-per-line files, one per label, into a dataset;
+//! `textserve data split`: the split a model recorded, written out for other tools.
 
 use std::path::PathBuf;
 
@@ -8,6 +9,35 @@ use clap::{Args, Subcommand};
 pub enum DataCommand {
     /// Build a JSONL dataset from plain files holding one text per line, one file per label.
     Import(ImportArgs),
+    /// Write the train, validation and test parts a model recorded as JSONL files, so a model
+    /// trained elsewhere learns from the same texts and is measured on the same test part.
+    Split(SplitArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct SplitArgs {
+    /// A model trained by textserve (its data file must be where it was, unchanged).
+    #[arg(long)]
+    pub model: PathBuf,
+    /// Directory for train.jsonl, validation.jsonl and test.jsonl.
+    #[arg(long)]
+    pub out_dir: PathBuf,
+}
+
+pub fn data_split(args: SplitArgs) -> anyhow::Result<()> {
+    let model = crate::model::Model::load(&args.model)?;
+    let split = crate::train::recorded_split(&model)?;
+    std::fs::create_dir_all(&args.out_dir)?;
+    for (part, examples) in [
+        ("train", &split.train),
+        ("validation", &split.validation),
+        ("test", &split.test),
+    ] {
+        let path = args.out_dir.join(format!("{part}.jsonl"));
+        crate::data::write_jsonl(&path, examples.iter())?;
+        println!("wrote {} ({} examples)", path.display(), examples.len());
+    }
+    Ok(())
 }
 
 #[derive(Debug, Clone, Args)]

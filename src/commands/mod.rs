@@ -9,6 +9,7 @@ pub mod eval;
 pub mod explain;
 pub mod feedback;
 pub mod healthcheck;
+pub mod import;
 pub mod predict;
 pub mod promote;
 pub mod quantize;
@@ -52,6 +53,9 @@ pub enum Command {
     /// Measure how faithful explanations are (ERASER comprehensiveness and sufficiency) on a
     /// part of the model's recorded split.
     Faithfulness(explain::FaithfulnessArgs),
+    /// Make a TorchScript classifier trained elsewhere, with its Hugging Face tokenizer.json,
+    /// into a model directory textserve serves (checked before anything is written).
+    Import(import::ImportArgs),
     /// Prepare datasets.
     #[command(subcommand)]
     Data(data::DataCommand),

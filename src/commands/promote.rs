@@ -59,19 +59,23 @@ pub fn promote_into(candidate: &Path, model_dir: &Path) -> anyhow::Result<Promot
     let loaded = crate::model::Model::load(candidate)
         .map_err(|e| anyhow::anyhow!("the candidate does not load: {e}"))?;
     let name = read_name(model_dir)?;
-    let (old, new) = (&served.manifest().labels, &loaded.manifest().labels);
+    let (served, loaded) = (
+        &served.native("promote")?.manifest,
+        &loaded.native("promote")?.manifest,
+    );
+    let (old, new) = (&served.labels, &loaded.labels);
     anyhow::ensure!(
         old.len() == new.len() && old.iter().all(|label| new.contains(label)),
         "the candidate's labels {new:?} are not the served model's {old:?}: clients would get \
          labels they do not know; serve it under its own name instead"
     );
-    let version = loaded.manifest().version.clone();
+    let version = loaded.version.clone();
     let mut manifest: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(candidate.join(MANIFEST_FILE))?)?;
     manifest["name"] = serde_json::Value::String(name.clone());
-    let digest = &loaded.manifest().weights.sha256;
+    let digest = &loaded.weights.sha256;
     let weights = format!("model-{}.safetensors", &digest[..digest.len().min(16)]);
-    let bytes = std::fs::read(candidate.join(&loaded.manifest().weights.file))?;
+    let bytes = std::fs::read(candidate.join(&loaded.weights.file))?;
     replace(model_dir, &weights, &bytes)?;
     manifest["weights"]["file"] = serde_json::Value::String(weights.clone());
     if let Ok(card) = std::fs::read(candidate.join(CARD_FILE)) {
@@ -85,7 +89,7 @@ pub fn promote_into(candidate: &Path, model_dir: &Path) -> anyhow::Result<Promot
     };
     let json = serde_json::to_string_pretty(&manifest)? + "\n";
     replace(model_dir, MANIFEST_FILE, json.as_bytes())?;
-    let old_weights = &served.manifest().weights.file;
+    let old_weights = &served.weights.file;
     if *old_weights != weights {
         std::fs::remove_file(model_dir.join(old_weights))?;
     }

@@ -50,6 +50,7 @@ pub struct QuantizeArgs {
 pub fn quantize(args: QuantizeArgs) -> anyhow::Result<()> {
     set_torch_threads(args.threads);
     let reference = Model::load(&args.model)?;
+    reference.native("quantize")?;
     refuse_what_cannot_be_measured(&args, &reference)?;
     write_copy(&args, &reference)?;
     let outcome = measure_and_record(&args, &reference);
@@ -61,7 +62,7 @@ pub fn quantize(args: QuantizeArgs) -> anyhow::Result<()> {
 }
 
 fn refuse_what_cannot_be_measured(args: &QuantizeArgs, reference: &Model) -> anyhow::Result<()> {
-    let architecture = &reference.manifest().architecture;
+    let architecture = &native(reference).architecture;
     if architecture.lstm_precision != LstmPrecision::Float32 {
         bail!(
             "{} already computes in {}; quantize its float32 original",
@@ -85,7 +86,7 @@ fn refuse_what_cannot_be_measured(args: &QuantizeArgs, reference: &Model) -> any
             args.precision
         );
     }
-    if args.version == reference.manifest().version {
+    if args.version == native(reference).version {
         bail!(
             "--version {} is the original's: a copy that answers differently needs its own",
             args.version
@@ -105,11 +106,11 @@ fn refuse_what_cannot_be_measured(args: &QuantizeArgs, reference: &Model) -> any
 /// precision and version. No signature: the copy's manifest differs, so it needs its own.
 fn write_copy(args: &QuantizeArgs, reference: &Model) -> anyhow::Result<()> {
     std::fs::create_dir_all(&args.out).with_context(|| args.out.display().to_string())?;
-    let weights = &reference.manifest().weights.file;
+    let weights = &native(reference).weights.file;
     let from = args.model.join(weights);
     std::fs::copy(&from, args.out.join(weights))
         .with_context(|| format!("copying {}", from.display()))?;
-    let mut manifest = reference.manifest().clone();
+    let mut manifest = native(reference).clone();
     manifest.architecture.lstm_precision = args.precision;
     manifest.version = args.version.clone();
     write_manifest(&args.out, &manifest)
@@ -123,7 +124,7 @@ fn write_manifest(dir: &Path, manifest: &crate::model::Manifest) -> anyhow::Resu
 
 fn measure_and_record(args: &QuantizeArgs, reference: &Model) -> anyhow::Result<()> {
     let copy = Model::load(&args.out)?;
-    if copy.manifest().architecture.lstm_precision != args.precision {
+    if native(&copy).architecture.lstm_precision != args.precision {
         bail!("the copy loaded in float32; its precision is not computed here");
     }
     let mut parts = Vec::new();
@@ -140,13 +141,13 @@ fn measure_and_record(args: &QuantizeArgs, reference: &Model) -> anyhow::Result<
     }
     let check = PrecisionCheck {
         precision: args.precision,
-        original_version: reference.manifest().version.clone(),
+        original_version: native(reference).version.clone(),
         parts,
     };
     print!("{}", crate::train::card::precision_section(&check));
     gate(&check, args.max_accuracy_drop)?;
 
-    let mut manifest = copy.manifest().clone();
+    let mut manifest = native(&copy).clone();
     manifest.precision_check = Some(check);
     // The copy's own figures: what it serves is what its metrics describe. The training
     // record (ablation, history) stays the float32 run's, as it happened.
@@ -281,6 +282,13 @@ fn gate(check: &PrecisionCheck, max_accuracy_drop: f64) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// `model.json` of a model `quantize` has checked is one of textserve's own.
+fn native(model: &Model) -> &crate::model::Manifest {
+    model
+        .manifest()
+        .expect("quantize refuses TorchScript models first")
 }
 
 #[cfg(test)]

@@ -32,8 +32,8 @@ pub fn sign(args: SignArgs) -> anyhow::Result<()> {
     let path = signature::sign(&args.model_dir, &key)?;
     println!(
         "signed {} {} with public key {}: wrote {}",
-        model.manifest().name,
-        model.manifest().version,
+        model.name(),
+        model.version(),
         hex::encode(key.verifying_key().as_bytes()),
         path.display()
     );

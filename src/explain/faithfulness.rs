@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use super::{Method, Plan, encode_kept};
 use crate::data::SplitMix64;
-use crate::text::Tokenizer;
+use crate::text::ModelTokenizer;
 
 /// Fractions of a text's tokens removed or kept (ERASER's bins).
 pub const BINS: [f64; 5] = [0.01, 0.05, 0.10, 0.20, 0.50];
@@ -36,7 +36,7 @@ pub struct RankingScores {
 /// Measures each method's rankings (and a random one) on `texts`; `classify` runs token
 /// sequences through the model and returns their probabilities in order.
 pub fn measure(
-    tokenizer: &Tokenizer,
+    tokenizer: &ModelTokenizer,
     texts: &[&str],
     methods: &[Method],
     seed: u64,
@@ -147,7 +147,7 @@ impl Faithfulness {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::text::TokenizerConfig;
+    use crate::text::{Tokenizer, TokenizerConfig};
 
     #[test]
     fn a_model_that_reads_one_token_is_explained_better_than_chance() {
@@ -172,7 +172,13 @@ mod tests {
                 .collect()
         };
         let texts = ["一般的东西好", "的东西好一般", "好东西的一般", "\u{1}"];
-        let report = measure(&tokenizer, &texts, &[Method::Occlusion], 1, classify);
+        let report = measure(
+            &ModelTokenizer::Native(tokenizer.clone()),
+            &texts,
+            &[Method::Occlusion],
+            1,
+            classify,
+        );
         assert_eq!(report.texts, 3, "the text without tokens is skipped");
         let occlusion = &report.rankings[0];
         let random = &report.rankings[1];

@@ -12,7 +12,7 @@ mod shap;
 mod words;
 
 use crate::data::SplitMix64;
-use crate::text::{TokenSpan, Tokenizer};
+use crate::text::{ModelTokenizer, TokenSpan};
 
 pub use words::warm_up as warm_up_segmenter;
 
@@ -75,12 +75,12 @@ pub struct Plan {
 }
 
 impl Plan {
-    pub fn new(tokenizer: &Tokenizer, text: &str, method: Method) -> Self {
+    pub fn new(tokenizer: &ModelTokenizer, text: &str, method: Method) -> Self {
         Self::from_spans(tokenizer, tokenizer.spans(text), method)
     }
 
     /// As `new`, for spans already taken from the text (e.g. to check their number first).
-    pub fn from_spans(tokenizer: &Tokenizer, spans: Vec<TokenSpan>, method: Method) -> Self {
+    pub fn from_spans(tokenizer: &ModelTokenizer, spans: Vec<TokenSpan>, method: Method) -> Self {
         let tokens: Vec<&str> = spans.iter().map(|s| s.token.as_str()).collect();
         let mut rows = vec![tokenizer.encode_tokens(&tokens)];
         let (mut coalitions, mut weights) = (Vec::new(), Vec::new());
@@ -178,7 +178,11 @@ impl Plan {
 
 /// The ids of the text with only the tokens `keep` selects, scope marks worked out anew over
 /// what is left (removing a negation cue unmarks what it governed).
-fn encode_kept(tokenizer: &Tokenizer, tokens: &[&str], keep: impl Fn(usize) -> bool) -> Vec<i64> {
+fn encode_kept(
+    tokenizer: &ModelTokenizer,
+    tokens: &[&str],
+    keep: impl Fn(usize) -> bool,
+) -> Vec<i64> {
     let chosen: Vec<&str> = (0..tokens.len())
         .filter(|&i| keep(i))
         .map(|i| tokens[i])
@@ -205,7 +209,7 @@ pub enum ExplainMethod {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::text::TokenizerConfig;
+    use crate::text::{Tokenizer, TokenizerConfig};
 
     fn tokenizer() -> Tokenizer {
         Tokenizer::fit(
@@ -231,7 +235,11 @@ mod tests {
     #[test]
     fn occlusion_removes_each_token_once_and_re_marks_the_rest() {
         let tokenizer = tokenizer();
-        let plan = Plan::new(&tokenizer, "未发现异常", Method::Occlusion);
+        let plan = Plan::new(
+            &ModelTokenizer::Native(tokenizer.clone()),
+            "未发现异常",
+            Method::Occlusion,
+        );
         assert_eq!(plan.rows().len(), 6);
         assert_eq!(plan.rows()[0], tokenizer.encode("未发现异常").ids);
         // Without the cue 未, the rest is no longer in a negation's scope.
@@ -243,7 +251,11 @@ mod tests {
     fn occlusion_attributes_what_each_token_takes_away() {
         let tokenizer = tokenizer();
         let cue = tokenizer.encode("未").ids[0];
-        let mut plan = Plan::new(&tokenizer, "未发现异常", Method::Occlusion);
+        let mut plan = Plan::new(
+            &ModelTokenizer::Native(tokenizer.clone()),
+            "未发现异常",
+            Method::Occlusion,
+        );
         let rows = plan.take_rows();
         // Label 1 is likely only while the cue is there.
         let probs = fake_probabilities(&rows, |r| if r.contains(&cue) { 0.9 } else { 0.2 });
@@ -262,7 +274,7 @@ mod tests {
         let tokenizer = tokenizer();
         let text = "质量很好，未发现异常，质量很好";
         let mut plan = Plan::new(
-            &tokenizer,
+            &ModelTokenizer::Native(tokenizer.clone()),
             text,
             Method::Shap {
                 samples: 64,
@@ -298,11 +310,11 @@ mod tests {
             samples: 32,
             seed: 9,
         };
-        let a = Plan::new(&tokenizer, text, method);
-        let b = Plan::new(&tokenizer, text, method);
+        let a = Plan::new(&ModelTokenizer::Native(tokenizer.clone()), text, method);
+        let b = Plan::new(&ModelTokenizer::Native(tokenizer.clone()), text, method);
         assert_eq!(a.rows(), b.rows());
         let c = Plan::new(
-            &tokenizer,
+            &ModelTokenizer::Native(tokenizer.clone()),
             text,
             Method::Shap {
                 samples: 32,

@@ -293,6 +293,10 @@ pub enum ArtifactError {
     UnexpectedTensor { path: PathBuf, tensor: String },
     #[error("{}: cannot write weights: {message}", path.display())]
     Write { path: PathBuf, message: String },
+    #[error("{}: {message}", path.display())]
+    Module { path: PathBuf, message: String },
+    #[error("{}: a TorchScript model trained elsewhere: {what} needs one of textserve's own models", path.display())]
+    NotNative { path: PathBuf, what: &'static str },
 }
 
 fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> ArtifactError + '_ {
@@ -446,6 +450,12 @@ fn read_manifest(path: &Path) -> Result<Manifest, ArtifactError> {
         return Err(ArtifactError::UnknownFormatVersion {
             path: path.to_path_buf(),
             found: found.try_into().unwrap_or(u32::MAX),
+        });
+    }
+    if value.get("format").is_some() {
+        return Err(ArtifactError::NotNative {
+            path: path.to_path_buf(),
+            what: "reading it as a native model",
         });
     }
     let manifest: Manifest =

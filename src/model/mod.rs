@@ -8,10 +8,11 @@ mod lstm;
 mod network;
 mod ngrams;
 pub mod signature;
+pub mod torchscript;
 mod wide;
 
 use std::ops::Range;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use tch::Kind;
 
@@ -22,9 +23,10 @@ pub use evaluation::{ClassMetrics, Evaluation};
 pub use lstm::Member;
 pub use network::{Classifier, member_path};
 pub use ngrams::{NgramVocabulary, ngram_bucket, ngram_counts, ngram_hash};
+pub use torchscript::{ModuleFailed, ScriptModel};
 pub use wide::Wide;
 
-use crate::text::{Encoded, Tokenizer};
+use crate::text::{Encoded, ModelTokenizer};
 
 /// libtorch defaults to one intra-op thread per core; set it explicitly so training, evaluation
 /// and the server's inference workers never oversubscribe a small machine. (The inter-op pool
@@ -34,52 +36,138 @@ pub fn set_torch_threads(threads: std::num::NonZeroUsize) {
     tch::set_num_threads(i32::try_from(threads.get()).unwrap_or(i32::MAX));
 }
 
-/// A loaded classifier ready for inference. Owns libtorch tensors, so it is `Send` but not
-/// `Sync`: the server keeps it on one dedicated thread.
+/// A loaded classifier ready for inference: one of textserve's own networks, or a TorchScript
+/// module trained elsewhere. Owns libtorch tensors, so it is `Send` but not `Sync`: the server
+/// keeps it on one dedicated thread.
 #[derive(Debug)]
 pub struct Model {
-    artifact: Artifact,
+    backend: Backend,
+    tokenizer: ModelTokenizer,
+}
+
+/// A loaded model seen as what it is (see [`Model::loaded`]).
+#[derive(Debug, Clone, Copy)]
+pub enum Loaded<'a> {
+    Native(&'a Artifact),
+    TorchScript(&'a ScriptModel),
+}
+
+#[derive(Debug)]
+enum Backend {
+    Native(Artifact),
+    TorchScript(ScriptModel),
 }
 
 impl Model {
+    /// Loads a model directory of either format (`model.json` says which).
     pub fn load(dir: &Path) -> Result<Self, ArtifactError> {
-        Ok(Self {
-            artifact: Artifact::load(dir)?,
-        })
+        if torchscript::is_torchscript(dir) {
+            return Ok(Self::from_script(ScriptModel::load(dir)?));
+        }
+        Ok(Self::from_artifact(Artifact::load(dir)?))
     }
 
     pub fn from_artifact(artifact: Artifact) -> Self {
-        Self { artifact }
+        Self {
+            tokenizer: ModelTokenizer::Native(artifact.tokenizer.clone()),
+            backend: Backend::Native(artifact),
+        }
     }
 
-    pub fn into_artifact(self) -> Artifact {
-        self.artifact
+    pub fn from_script(model: ScriptModel) -> Self {
+        Self {
+            tokenizer: ModelTokenizer::Foreign(Box::new(model.tokenizer.clone())),
+            backend: Backend::TorchScript(model),
+        }
     }
 
-    /// Re-weighs the mixture (for measuring its parts alone); the manifest follows.
+    /// The artifact of one of textserve's own models; a TorchScript model is refused with an
+    /// error naming `what` needed it.
+    pub fn native(&self, what: &'static str) -> Result<&Artifact, ArtifactError> {
+        match &self.backend {
+            Backend::Native(artifact) => Ok(artifact),
+            Backend::TorchScript(model) => Err(ArtifactError::NotNative {
+                path: PathBuf::from(&model.manifest.name),
+                what,
+            }),
+        }
+    }
+
+    pub fn into_artifact(self) -> Option<Artifact> {
+        match self.backend {
+            Backend::Native(artifact) => Some(artifact),
+            Backend::TorchScript(_) => None,
+        }
+    }
+
+    /// Which kind of model this is, with its own description.
+    pub fn loaded(&self) -> Loaded<'_> {
+        match &self.backend {
+            Backend::Native(artifact) => Loaded::Native(artifact),
+            Backend::TorchScript(model) => Loaded::TorchScript(model),
+        }
+    }
+
+    /// Re-weighs the mixture (for measuring its parts alone); the manifest follows. Only
+    /// textserve's own networks have one.
     pub fn set_wide_weight(&mut self, weight: f64) {
-        self.artifact.classifier.set_wide_weight(weight);
-        self.artifact.manifest.architecture.wide_weight = weight;
+        if let Backend::Native(artifact) = &mut self.backend {
+            artifact.classifier.set_wide_weight(weight);
+            artifact.manifest.architecture.wide_weight = weight;
+        }
     }
 
-    pub fn manifest(&self) -> &Manifest {
-        &self.artifact.manifest
+    /// `model.json` of one of textserve's own models; `None` for a TorchScript model.
+    pub fn manifest(&self) -> Option<&Manifest> {
+        match &self.backend {
+            Backend::Native(artifact) => Some(&artifact.manifest),
+            Backend::TorchScript(_) => None,
+        }
     }
 
-    pub fn tokenizer(&self) -> &Tokenizer {
-        &self.artifact.tokenizer
+    pub fn name(&self) -> &str {
+        match &self.backend {
+            Backend::Native(a) => &a.manifest.name,
+            Backend::TorchScript(m) => &m.manifest.name,
+        }
+    }
+
+    pub fn version(&self) -> &str {
+        match &self.backend {
+            Backend::Native(a) => &a.manifest.version,
+            Backend::TorchScript(m) => &m.manifest.version,
+        }
+    }
+
+    pub fn tokenizer(&self) -> &ModelTokenizer {
+        &self.tokenizer
     }
 
     pub fn labels(&self) -> &[String] {
-        &self.artifact.manifest.labels
+        match &self.backend {
+            Backend::Native(a) => &a.manifest.labels,
+            Backend::TorchScript(m) => &m.manifest.labels,
+        }
     }
 
-    pub fn classifier(&self) -> &Classifier {
-        &self.artifact.classifier
+    /// The native network; `None` for a TorchScript model.
+    pub fn classifier(&self) -> Option<&Classifier> {
+        match &self.backend {
+            Backend::Native(a) => Some(&a.classifier),
+            Backend::TorchScript(_) => None,
+        }
     }
 
-    pub fn var_store(&self) -> &tch::nn::VarStore {
-        &self.artifact.var_store
+    /// Probabilities per sequence, in order, from one forward pass. Only a TorchScript module
+    /// can fail here (its graph is its own); textserve's networks are checked at load.
+    pub fn try_forward_probabilities(
+        &self,
+        sequences: &[&[i64]],
+    ) -> Result<Vec<Vec<f32>>, ModuleFailed> {
+        match &self.backend {
+            Backend::Native(a) => Ok(forward_probabilities(&a.classifier, sequences)),
+            Backend::TorchScript(m) => m.probabilities(sequences),
+        }
     }
 
     pub fn probabilities_for_encoded(
@@ -88,18 +176,31 @@ impl Model {
         batch_size: usize,
     ) -> Vec<Vec<f32>> {
         let sequences: Vec<&[i64]> = encoded.iter().map(|e| e.ids.as_slice()).collect();
-        predict_sequences(&self.artifact.classifier, &sequences, batch_size)
+        self.predict_sequences(&sequences, batch_size)
     }
 
     /// Probabilities for sequences of ids already encoded (e.g. an explanation's rows), in order.
     pub fn probabilities_for_ids(&self, rows: &[Vec<i64>], batch_size: usize) -> Vec<Vec<f32>> {
         let sequences: Vec<&[i64]> = rows.iter().map(Vec::as_slice).collect();
-        predict_sequences(&self.artifact.classifier, &sequences, batch_size)
+        self.predict_sequences(&sequences, batch_size)
     }
 
     pub fn predict_texts(&self, texts: &[&str], batch_size: usize) -> Vec<Vec<f32>> {
-        let encoded: Vec<Encoded> = texts.iter().map(|t| self.tokenizer().encode(t)).collect();
+        let encoded: Vec<Encoded> = texts.iter().map(|t| self.tokenizer.encode(t)).collect();
         self.probabilities_for_encoded(&encoded, batch_size)
+    }
+
+    /// As [`predict_sequences`], for either kind of model. The command-line paths that call
+    /// this have no client to answer: a TorchScript module failing on a batch its import and
+    /// load checks passed ends the command with the module's message.
+    fn predict_sequences(&self, sequences: &[&[i64]], batch_size: usize) -> Vec<Vec<f32>> {
+        match &self.backend {
+            Backend::Native(a) => predict_sequences(&a.classifier, sequences, batch_size),
+            Backend::TorchScript(m) => in_length_order(sequences, batch_size, |batch| {
+                m.probabilities(batch)
+                    .unwrap_or_else(|e| panic!("{}: {e}", m.manifest.name))
+            }),
+        }
     }
 }
 
@@ -123,12 +224,22 @@ pub fn predict_sequences(
     sequences: &[&[i64]],
     batch_size: usize,
 ) -> Vec<Vec<f32>> {
+    in_length_order(sequences, batch_size, |batch| {
+        forward_probabilities(classifier, batch)
+    })
+}
+
+fn in_length_order(
+    sequences: &[&[i64]],
+    batch_size: usize,
+    mut forward: impl FnMut(&[&[i64]]) -> Vec<Vec<f32>>,
+) -> Vec<Vec<f32>> {
     let mut order: Vec<usize> = (0..sequences.len()).collect();
     order.sort_by_key(|&i| sequences[i].len());
     let mut out = vec![Vec::new(); sequences.len()];
     for chunk in order.chunks(batch_size.max(1)) {
         let batch: Vec<&[i64]> = chunk.iter().map(|&i| sequences[i]).collect();
-        for (&i, probs) in chunk.iter().zip(forward_probabilities(classifier, &batch)) {
+        for (&i, probs) in chunk.iter().zip(forward(&batch)) {
             out[i] = probs;
         }
     }

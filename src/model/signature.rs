@@ -13,16 +13,25 @@ use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
 use serde::{Deserialize, Serialize};
 
 use super::artifact::{MANIFEST_FILE, WEIGHTS_FILE};
+use super::torchscript;
 
 pub const SIGNATURE_FILE: &str = "model.sig";
 
 const FORMAT: &str = "textserve-model-signature/1";
 
 /// The files a signature covers, what `Model::load` reads to answer requests: `model.json` and
-/// the weights file it names (`model.safetensors` unless it says otherwise).
+/// the weights file it names (`model.safetensors` unless it says otherwise), or for a
+/// TorchScript model the module and its tokenizer.
 fn signed_files(manifest: &[u8]) -> Vec<String> {
-    let weights = serde_json::from_slice::<serde_json::Value>(manifest)
-        .ok()
+    let manifest = serde_json::from_slice::<serde_json::Value>(manifest).ok();
+    if manifest.as_ref().and_then(|m| m["format"].as_str()) == Some(torchscript::FORMAT) {
+        return vec![
+            MANIFEST_FILE.to_string(),
+            torchscript::MODULE_FILE.to_string(),
+            torchscript::TOKENIZER_FILE.to_string(),
+        ];
+    }
+    let weights = manifest
         .and_then(|m| m["weights"]["file"].as_str().map(str::to_string))
         .filter(|file| !file.is_empty() && !file.contains(['/', '\\']) && file != "..")
         .unwrap_or_else(|| WEIGHTS_FILE.to_string());
@@ -292,6 +301,38 @@ mod tests {
             std::fs::write(dir.join(format!("key{i}.pub")), pem).unwrap();
         }
         TrustedKeys::open(&dir).unwrap()
+    }
+
+    #[test]
+    fn a_torchscript_models_signature_covers_its_module_and_tokenizer() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join("model");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(
+            dir.join(MANIFEST_FILE),
+            r#"{"format": "torchscript", "name": "m", "version": "1.0.0"}"#,
+        )
+        .unwrap();
+        std::fs::write(dir.join(torchscript::MODULE_FILE), [1u8, 2]).unwrap();
+        std::fs::write(dir.join(torchscript::TOKENIZER_FILE), b"{}").unwrap();
+        let release = SigningKey::from_bytes(&[7; 32]);
+        let trusted = trust(root.path(), &[&release]);
+        sign(&dir, &release).unwrap();
+        let snapshot = root.path().join("snapshot");
+        std::fs::create_dir(&snapshot).unwrap();
+        trusted.verify_into(&dir, &snapshot).unwrap();
+        for file in [torchscript::MODULE_FILE, torchscript::TOKENIZER_FILE] {
+            assert_eq!(
+                std::fs::read(snapshot.join(file)).unwrap(),
+                std::fs::read(dir.join(file)).unwrap()
+            );
+        }
+        std::fs::write(dir.join(torchscript::TOKENIZER_FILE), b"{ }").unwrap();
+        let error = trusted.verify(&dir).unwrap_err();
+        assert!(
+            matches!(&error, SignatureError::FileChanged { file, .. } if file == torchscript::TOKENIZER_FILE),
+            "{error}"
+        );
     }
 
     #[test]

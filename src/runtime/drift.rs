@@ -4,8 +4,6 @@
 //! week over week, they show a line's vocabulary or its mix of reports moving away from what
 //! the model was trained on (alert rules: `deploy/prometheus/textserve-rules.yml`).
 
-use crate::text::UNK_ID;
-
 /// Characters that start a negation in Chinese factory text (不合格, 没有, 无异常, 未发现 ...).
 pub const NEGATION_CUES: &[char] = &['不', '没', '无', '未', '非', '别', '否', '勿', '莫'];
 
@@ -26,8 +24,9 @@ pub struct TextSignals {
     pub contrast: bool,
 }
 
-pub fn text_signals(text: &str, ids: &[i64]) -> TextSignals {
-    let unknown = ids.iter().filter(|&&id| id == UNK_ID).count();
+/// `unknown_id` is the id the model's tokenizer gives a token it does not know.
+pub fn text_signals(text: &str, ids: &[i64], unknown_id: i64) -> TextSignals {
+    let unknown = ids.iter().filter(|&&id| id == unknown_id).count();
     TextSignals {
         tokens: ids.len(),
         unknown_ratio: if ids.is_empty() {
@@ -116,7 +115,7 @@ mod tests {
 
     #[test]
     fn signals_count_unknown_tokens_and_find_cues_without_keeping_the_text() {
-        let signals = text_signals("外观合格，但是有划痕", &[5, UNK_ID, 7, UNK_ID]);
+        let signals = text_signals("外观合格，但是有划痕", &[5, 1, 7, 1], 1);
         assert_eq!(
             signals,
             TextSignals {
@@ -126,9 +125,9 @@ mod tests {
                 contrast: true
             }
         );
-        let signals = text_signals("未发现异常", &[3]);
+        let signals = text_signals("未发现异常", &[3], 1);
         assert!(signals.negation && !signals.contrast);
         assert_eq!(signals.unknown_ratio, 0.0);
-        assert_eq!(text_signals("", &[]).unknown_ratio, 0.0);
+        assert_eq!(text_signals("", &[], 1).unknown_ratio, 0.0);
     }
 }

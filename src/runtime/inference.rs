@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::oneshot;
 
 use super::fairness::{PassGate, Slot};
-use crate::model::{Model, forward_probabilities, plan_forward_passes};
+use crate::model::{Model, plan_forward_passes};
 
 #[derive(Debug, Clone, Copy)]
 pub struct BatcherConfig {
@@ -42,6 +42,8 @@ pub enum InferenceError {
     /// Shadow work found no idle core and was dropped, so it never delays answered traffic.
     #[error("no idle core for shadow work")]
     NoIdleCore,
+    #[error("the model failed on this batch: {0}")]
+    ModelFailed(String),
 }
 
 struct Job {
@@ -216,11 +218,10 @@ impl InferenceHandle {
                         };
                         match load() {
                             Ok((model, info)) => {
-                                let manifest = model.manifest();
                                 shared.labels.get_or_init(|| {
                                     vec![
-                                        metrics::Label::new("model", manifest.name.clone()),
-                                        metrics::Label::new("version", manifest.version.clone()),
+                                        metrics::Label::new("model", model.name().to_string()),
+                                        metrics::Label::new("version", model.version().to_string()),
                                     ]
                                 });
                                 let _ = report.send(Ok(info));
@@ -613,7 +614,7 @@ fn compute(shared: &Shared, model: &Model, worker: usize, jobs: Vec<Job>, slot: 
     let batch_size = jobs.len();
     let sequences: Vec<&[i64]> = jobs.iter().map(|job| job.ids.as_slice()).collect();
     let results = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        forward_probabilities(model.classifier(), &sequences)
+        model.try_forward_probabilities(&sequences)
     }))
     .unwrap_or_else(|panic| {
         // Readiness turns before the pass's clients hear of the failure (their replies drop
@@ -628,6 +629,20 @@ fn compute(shared: &Shared, model: &Model, worker: usize, jobs: Vec<Job>, slot: 
     labels.push(metrics::Label::new("worker", worker.to_string()));
     metrics::histogram!("textserve_inference_duration_seconds", labels)
         .record(inference_time.as_secs_f64());
+    let results = match results {
+        Ok(results) => results,
+        Err(failed) => {
+            // A TorchScript module's own graph failed on this pass: its texts get the error,
+            // the worker goes on with the next pass.
+            tracing::error!(error = %failed, batch_size, "a forward pass failed");
+            for job in jobs {
+                let _ = job
+                    .reply
+                    .send(Err(InferenceError::ModelFailed(failed.0.clone())));
+            }
+            return;
+        }
+    };
     for (job, probabilities) in jobs.into_iter().zip(results) {
         let _ = job.reply.send(Ok(Prediction {
             probabilities,

@@ -14,15 +14,20 @@ pub mod rollout;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+use crate::model::Loaded;
 use crate::model::Model;
-use crate::text::Tokenizer;
-use crate::views::{ArchitectureView, CheckView, LabelScores, MetricsView, ModelDetails};
+use crate::model::torchscript::{MODULE_FILE, TOKENIZER_FILE};
+use crate::text::ModelTokenizer;
+use crate::views::{
+    ArchitectureView, CheckView, LabelScores, MetricsView, ModelDetails, ModelFormat,
+    TorchScriptView,
+};
 
 /// Everything about the served model that handlers need, copied off the inference thread once
 /// the model is loaded; the tokenizer runs on the HTTP side, the network only on its thread.
 #[derive(Debug, Clone)]
 pub struct ServedModel {
-    pub tokenizer: Arc<Tokenizer>,
+    pub tokenizer: Arc<ModelTokenizer>,
     pub details: ModelDetails,
     /// Where the drift signals of what this version serves are recorded.
     pub drift: drift::DriftRecorder,
@@ -30,24 +35,10 @@ pub struct ServedModel {
 
 impl ServedModel {
     pub fn from_model(model: &Model) -> Self {
-        let m = model.manifest();
         Self {
-            drift: drift::DriftRecorder::new(&m.name, &m.version, &m.labels),
+            drift: drift::DriftRecorder::new(model.name(), model.version(), model.labels()),
             tokenizer: Arc::new(model.tokenizer().clone()),
-            details: ModelDetails {
-                name: m.name.clone(),
-                version: m.version.clone(),
-                labels: m.labels.clone(),
-                architecture: ArchitectureView::from(&m.architecture),
-                tokenizer: m.tokenizer.config.clone(),
-                vocabulary_size: m.tokenizer.vocabulary.len(),
-                max_length: m.tokenizer.config.max_length,
-                parameters: m.weights.parameters,
-                weights_sha256: m.weights.sha256.clone(),
-                created_at: m.created_at.clone(),
-                metrics: m.metrics.as_ref().map(MetricsView::from),
-                check: m.check.as_ref().map(CheckView::from),
-            },
+            details: details(model),
         }
     }
 
@@ -68,5 +59,62 @@ impl ServedModel {
             .cloned()
             .zip(probabilities.iter().copied())
             .collect()
+    }
+}
+
+fn details(model: &Model) -> ModelDetails {
+    let tokenizer = model.tokenizer();
+    let common = |format, computes| ModelDetails {
+        name: model.name().to_string(),
+        version: model.version().to_string(),
+        labels: model.labels().to_vec(),
+        format,
+        computes,
+        architecture: None,
+        tokenizer: None,
+        torchscript: None,
+        vocabulary_size: tokenizer.vocabulary_size(),
+        max_length: tokenizer.max_length(),
+        parameters: 0,
+        weights_sha256: String::new(),
+        created_at: String::new(),
+        metrics: None,
+        check: None,
+    };
+    let script = match model.loaded() {
+        Loaded::TorchScript(script) => script,
+        Loaded::Native(artifact) => {
+            let m = &artifact.manifest;
+            return ModelDetails {
+                architecture: Some(ArchitectureView::from(&m.architecture)),
+                tokenizer: Some(m.tokenizer.config.clone()),
+                parameters: m.weights.parameters,
+                weights_sha256: m.weights.sha256.clone(),
+                created_at: m.created_at.clone(),
+                metrics: m.metrics.as_ref().map(MetricsView::from),
+                check: m.check.as_ref().map(CheckView::from),
+                ..common(ModelFormat::Native, m.architecture.computes())
+            };
+        }
+    };
+    let m = &script.manifest;
+    let inputs: Vec<String> = m.inputs.iter().map(|i| i.name().to_string()).collect();
+    ModelDetails {
+        torchscript: Some(TorchScriptView {
+            inputs: inputs.clone(),
+            output: m.output.to_string(),
+            tokenizer_sha256: m.files[TOKENIZER_FILE].clone(),
+        }),
+        parameters: m.parameters,
+        weights_sha256: m.files[MODULE_FILE].clone(),
+        created_at: m.created_at.clone(),
+        ..common(
+            ModelFormat::Torchscript,
+            format!(
+                "TorchScript module trained elsewhere: ({}) → {}",
+                inputs.join(", "),
+                m.output
+            ),
+        )
     }
 }

@@ -22,9 +22,8 @@ use super::rollout::{
     CanarySetting, Rollout, ShadowHost, ShadowQueue, ShadowSetting, ShadowTarget,
 };
 use crate::config::{DEFAULT_MODEL_DIR, ReadyRequires, ServeConfig};
+use crate::model::Model;
 use crate::model::artifact::read_name;
-use crate::model::{Model, forward_probabilities};
-use crate::text::UNK_ID;
 
 /// Loads a model directory; runs on each inference worker's thread.
 pub type Loader = Arc<dyn Fn(&Path) -> anyhow::Result<Model> + Send + Sync>;
@@ -873,15 +872,16 @@ impl Registry {
             move || {
                 crate::model::set_torch_threads(threads);
                 let model = loader(&directory)?;
-                let found = &model.manifest().name;
+                let found = model.name();
                 anyhow::ensure!(
-                    *found == expected,
+                    found == expected,
                     "{}: model.json now names the model {found:?}, not {expected:?}",
                     directory.display()
                 );
                 // One forward before serving, so the first client does not pay for
                 // libtorch's lazy initialisation.
-                forward_probabilities(model.classifier(), &[&[UNK_ID]]);
+                let warm_up = model.tokenizer().encode("").ids;
+                model.try_forward_probabilities(&[&warm_up])?;
                 let served = ServedModel::from_model(&model);
                 Ok((model, served))
             },

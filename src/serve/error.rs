@@ -169,6 +169,11 @@ impl From<crate::runtime::inference::InferenceError> for ApiError {
             E::Stopped => Self::worker_stopped(),
             // Only shadow work is refused this way, and it has no client to answer.
             E::NoIdleCore => Self::overloaded(0),
+            E::ModelFailed(_) => Self::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "model_failed",
+                error.to_string(),
+            ),
         }
     }
 }

@@ -15,7 +15,7 @@ use super::state::AppState;
 use crate::runtime::drift;
 use crate::runtime::inference::Prediction;
 use crate::runtime::registry::{ModelStatus, ModelVersion};
-use crate::text::Tokenizer;
+use crate::text::ModelTokenizer;
 use crate::views::{LabelScores, ModelDetails};
 
 /// Unknown fields are rejected (422) so a typo such as `"txt"` is reported, not ignored.
@@ -101,7 +101,7 @@ pub(super) async fn classify(
     routing_key: &[u8],
 ) -> Result<(Vec<LabelScores>, Timings), ApiError> {
     let served = &model.served;
-    let encode = |tokenizer: &Tokenizer, texts: &[String]| -> Vec<Vec<i64>> {
+    let encode = |tokenizer: &ModelTokenizer, texts: &[String]| -> Vec<Vec<i64>> {
         texts.iter().map(|t| tokenizer.encode(t).ids).collect()
     };
     // Tokenizing is microseconds per comment, but a batch of long texts takes milliseconds:
@@ -117,7 +117,7 @@ pub(super) async fn classify(
     let signals: Vec<drift::TextSignals> = texts
         .iter()
         .zip(&sequences)
-        .map(|(text, ids)| drift::text_signals(text, ids))
+        .map(|(text, ids)| drift::text_signals(text, ids, served.tokenizer.unknown_id()))
         .collect();
     let (probabilities, timings) = infer(state, model, sequences).await?;
     for (signals, probabilities) in signals.into_iter().zip(&probabilities) {

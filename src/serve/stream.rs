@@ -308,7 +308,11 @@ fn entry_for(model: &ModelVersion, limits: &Limits, line: u64, content: LineCont
     model
         .served
         .drift
-        .observe_text(crate::runtime::drift::text_signals(&text, &ids));
+        .observe_text(crate::runtime::drift::text_signals(
+            &text,
+            &ids,
+            model.served.tokenizer.unknown_id(),
+        ));
     match model.inference.submit_bulk(ids) {
         Ok(reply) => Entry::Queued { line, reply },
         Err(_) => Entry::Failed {

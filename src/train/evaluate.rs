@@ -93,8 +93,20 @@ pub fn evaluation_examples(
     if let Some(path) = data {
         return Ok(data::Dataset::read(path, read)?.examples);
     }
+    let split = recorded_split(model)?;
+    Ok(match part {
+        RecordedSplit::Validation => split.validation,
+        RecordedSplit::Test => split.test,
+    })
+}
+
+/// The train, validation and test parts of the data a model recorded, rebuilt from the file
+/// (which must be unchanged) and the recorded split settings; the training part as split,
+/// before any `--suspect-label-threshold` drops.
+pub fn recorded_split(model: &Model) -> anyhow::Result<data::Split> {
     let training = model
-        .manifest()
+        .native("rebuilding the recorded split (pass --data FILE instead)")?
+        .manifest
         .training
         .as_ref()
         .context("the model records no training data; pass --data FILE")?;
@@ -119,8 +131,5 @@ pub fn evaluation_examples(
             training.data_sha256
         );
     }
-    Ok(match part {
-        RecordedSplit::Validation => prepared.split.validation,
-        RecordedSplit::Test => prepared.split.test,
-    })
+    Ok(prepared.split)
 }

@@ -27,7 +27,9 @@ use tch::nn::VarStore;
 
 pub use crate::model::{ClassMetrics, Evaluation};
 pub use config::TrainConfig;
-pub use evaluate::{Mistake, RecordedSplit, evaluate, evaluate_with_mistakes, evaluation_examples};
+pub use evaluate::{
+    Mistake, RecordedSplit, evaluate, evaluate_with_mistakes, evaluation_examples, recorded_split,
+};
 
 use crate::check::{self, Suite};
 use crate::data::{self, Example, ReadOptions};
@@ -101,12 +103,18 @@ pub fn train(job: &TrainJob) -> anyhow::Result<Manifest> {
         .as_mut()
         .expect("recorded")
         .duration_seconds = started.elapsed().as_secs_f64();
-    manifest.weights.parameters = crate::model::artifact::parameter_count(model.var_store());
+    manifest.weights.parameters =
+        crate::model::artifact::parameter_count(&trained_here(&model).var_store);
     if let Some(Err(below)) = &gate {
         bail!("{below}; no model written (--allow-failing-check writes it anyway)");
     }
     let card = card::render(&manifest, &job.out, job.card_notes.as_deref());
-    Artifact::save(&job.out, &mut manifest, model.var_store(), &card)?;
+    Artifact::save(
+        &job.out,
+        &mut manifest,
+        &trained_here(&model).var_store,
+        &card,
+    )?;
     if !suspects.is_empty() {
         suspects::write_report(
             &job.out.join(SUSPECTS_FILE),
@@ -432,7 +440,8 @@ fn assess(
     job: &TrainJob,
 ) -> anyhow::Result<(Model, Option<Result<(), String>>)> {
     let split = &inputs.prepared.split;
-    if model.classifier().wide().is_some() && model.classifier().has_lstm() {
+    let classifier = &trained_here(&model).classifier;
+    if classifier.wide().is_some() && classifier.has_lstm() {
         let ablation = ablation(
             &mut model,
             &split.validation,
@@ -442,9 +451,9 @@ fn assess(
         )?;
         manifest.training.as_mut().expect("recorded").ablation = ablation;
         // A mixture that gives the LSTM no weight never computes it: the model ships without.
-        if model.manifest().architecture.wide_weight == 1.0 {
+        if trained_here(&model).manifest.architecture.wide_weight == 1.0 {
             model = without_lstm(model);
-            manifest.architecture = model.manifest().architecture.clone();
+            manifest.architecture = trained_here(&model).manifest.architecture.clone();
             manifest.training.as_mut().expect("recorded").lstm_dropped = true;
             tracing::info!("wide weight 1: the LSTM members are left out of the model");
         }
@@ -568,7 +577,7 @@ fn ablation(
     tune_suite: Option<&Suite>,
     check_suite: Option<&Suite>,
 ) -> anyhow::Result<Vec<crate::model::artifact::AblationRow>> {
-    let chosen = model.manifest().architecture.wide_weight;
+    let chosen = trained_here(model).manifest.architecture.wide_weight;
     let mut rows = Vec::new();
     for (part, weight) in [
         ("n-gram part alone", 1.0),
@@ -595,8 +604,17 @@ fn ablation(
 }
 
 /// The same model with its LSTM members left out: its wide part's weights alone, members 0.
+/// The artifact of a model this module built itself (always one of textserve's own).
+fn trained_here(model: &Model) -> &Artifact {
+    model
+        .native("training")
+        .expect("train builds textserve's own models")
+}
+
 fn without_lstm(model: Model) -> Model {
-    let mut artifact = model.into_artifact();
+    let mut artifact = model
+        .into_artifact()
+        .expect("train builds textserve's own models");
     let config = ModelConfig {
         members: 0,
         wide_weight: 1.0,

@@ -136,7 +136,7 @@ fn metadata(served: &ServedModel) -> ModelMetadata {
         name: served.details.name.clone(),
         versions: vec![served.details.version.clone()],
         platform: "textserve".into(),
-        computes: served.details.architecture.computes.clone(),
+        computes: served.details.computes.clone(),
         inputs: vec![tensor(INPUT, "BYTES", &[-1])],
         outputs: vec![
             tensor(PROBABILITIES, "FP32", &[-1, labels]),
