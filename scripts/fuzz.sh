@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Bounded libFuzzer runs (cargo-fuzz) of the tokenizer and of request decoding.
+# Bounded libFuzzer runs (cargo-fuzz) of the tokenizer, of a Hugging Face tokenizer.json read
+# through textserve's adapter, and of request decoding.
 # cargo-fuzz wants a nightly compiler; where only stable is installed, RUSTC_BOOTSTRAP=1 lets
 # stable accept the -Z flags, and `-s none` skips AddressSanitizer (a nightly-only runtime):
 # panics, assertion failures, aborts and timeouts are still caught.
@@ -15,7 +16,7 @@ export RUSTC_BOOTSTRAP=1
 
 cd fuzz
 mkdir -p logs
-for target in tokenizer request_decoding; do
+for target in tokenizer foreign_tokenizer request_decoding; do
   mkdir -p "corpus/$target"
   echo "## $target: $FUZZ_SECONDS s"
   status=0

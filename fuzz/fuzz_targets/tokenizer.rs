@@ -7,16 +7,16 @@ use std::sync::LazyLock;
 
 use libfuzzer_sys::fuzz_target;
 use textserve::explain::{Method, Plan};
-use textserve::text::{Tokenizer, TokenizerConfig};
+use textserve::text::{ModelTokenizer, Tokenizer, TokenizerConfig};
 
-static TOKENIZER: LazyLock<Tokenizer> = LazyLock::new(|| {
+static TOKENIZER: LazyLock<ModelTokenizer> = LazyLock::new(|| {
     let corpus = [
         "质量很好 物流也快",
         "3号线CNC主轴异响",
         "the spindle is noisy",
         "太差了😡",
     ];
-    Tokenizer::fit(
+    ModelTokenizer::Native(Tokenizer::fit(
         corpus,
         // Every reading option on, as new models train: scope marks, folding of traditional
         // characters and degree adverbs are where arbitrary input meets new code.
@@ -28,13 +28,13 @@ static TOKENIZER: LazyLock<Tokenizer> = LazyLock::new(|| {
             degree_adverbs: true,
             ..TokenizerConfig::default()
         },
-    )
+    ))
 });
 
 fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data);
     let encoded = TOKENIZER.encode(&text);
-    let vocabulary = TOKENIZER.vocabulary().len() as i64;
+    let vocabulary = TOKENIZER.vocabulary_size() as i64;
     assert!(!encoded.ids.is_empty());
     assert!(encoded.ids.len() <= 64);
     // A scope-marked id is its token's id shifted by whole vocabularies, one per mark bit.
