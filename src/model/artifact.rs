@@ -295,8 +295,13 @@ pub enum ArtifactError {
     Write { path: PathBuf, message: String },
     #[error("{}: {message}", path.display())]
     Module { path: PathBuf, message: String },
-    #[error("{}: a TorchScript model trained elsewhere: {what} needs one of textserve's own models", path.display())]
-    NotNative { path: PathBuf, what: &'static str },
+    /// `model` is the directory or the model's name, whichever the caller has.
+    #[error(
+        "{model}: a TorchScript model trained elsewhere: {what} needs one of textserve's own models"
+    )]
+    NotNative { model: String, what: &'static str },
+    #[error(transparent)]
+    Tokenizer(#[from] crate::text::ForeignTokenizerError),
 }
 
 fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> ArtifactError + '_ {
@@ -454,7 +459,7 @@ fn read_manifest(path: &Path) -> Result<Manifest, ArtifactError> {
     }
     if value.get("format").is_some() {
         return Err(ArtifactError::NotNative {
-            path: path.to_path_buf(),
+            model: path.display().to_string(),
             what: "reading it as a native model",
         });
     }

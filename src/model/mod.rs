@@ -12,7 +12,7 @@ pub mod torchscript;
 mod wide;
 
 use std::ops::Range;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use tch::Kind;
 
@@ -87,7 +87,7 @@ impl Model {
         match &self.backend {
             Backend::Native(artifact) => Ok(artifact),
             Backend::TorchScript(model) => Err(ArtifactError::NotNative {
-                path: PathBuf::from(&model.manifest.name),
+                model: model.manifest.name.clone(),
                 what,
             }),
         }

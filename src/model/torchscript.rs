@@ -144,8 +144,7 @@ impl ScriptModel {
             }
         }
         let tokenizer_path = dir.join(TOKENIZER_FILE);
-        let tokenizer = ForeignTokenizer::from_file(&tokenizer_path, manifest.max_length)
-            .map_err(|e| invalid(&tokenizer_path, e.to_string()))?;
+        let tokenizer = ForeignTokenizer::from_file(&tokenizer_path, manifest.max_length)?;
         let module = load_module(&dir.join(MODULE_FILE))?;
         let model = Self {
             manifest,
