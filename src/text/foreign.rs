@@ -96,8 +96,15 @@ impl ForeignTokenizer {
         self.inner.get_vocab_size(true)
     }
 
-    fn encoding(&self, text: &str) -> Option<tokenizers::Encoding> {
-        match self.inner.encode_char_offsets(text, true) {
+    /// The text's encoding; `offsets` asks for character offsets, which only spans need (a
+    /// request's ids are read without them).
+    fn encoding(&self, text: &str, offsets: bool) -> Option<tokenizers::Encoding> {
+        let encoded = if offsets {
+            self.inner.encode_char_offsets(text, true)
+        } else {
+            self.inner.encode_fast(text, true)
+        };
+        match encoded {
             Ok(encoding) => Some(encoding),
             Err(error) => {
                 // The tokenizers crate fails only on configurations it cannot run (checked at
@@ -110,7 +117,7 @@ impl ForeignTokenizer {
 
     pub fn encode(&self, text: &str) -> Encoded {
         let mut ids = self
-            .encoding(text)
+            .encoding(text, false)
             .map(|e| to_i64(e.get_ids()))
             .unwrap_or_else(|| self.encode_tokens(&[]));
         if ids.is_empty() {
@@ -122,7 +129,7 @@ impl ForeignTokenizer {
     /// The text's tokens other than the special ones, with the characters (Unicode code point
     /// offsets) each came from.
     pub fn spans(&self, text: &str) -> Vec<TokenSpan> {
-        let Some(encoding) = self.encoding(text) else {
+        let Some(encoding) = self.encoding(text, true) else {
             return Vec::new();
         };
         encoding
