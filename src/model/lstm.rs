@@ -6,6 +6,7 @@ use tch::{Kind, Tensor};
 
 use super::batch::{Batch, Network, SCOPE_CODES};
 use super::config::ModelConfig;
+use super::recurrence::{self, InputLayers, LstmTensors, PassInputs, Recurrence};
 use super::wide::{Wide, WideEvidence};
 
 /// The LSTM's dimensions under a configuration.
@@ -50,6 +51,10 @@ pub struct Member {
     /// The wide part's evidence per position and its projection onto the input.
     evidence: Option<(WideEvidence, nn::Linear)>,
     layers: Vec<Layer>,
+    /// The first layer's weights per direction, sharing storage with the variables.
+    first_layer: Vec<LstmTensors>,
+    /// Set on a loaded model (see [`Member::compute_recurrence_here`]).
+    recurrence: Option<Recurrence>,
     output: nn::Linear,
     /// The number format of the LSTM weights, which its inputs are cast to.
     lstm_kind: Kind,
@@ -120,6 +125,19 @@ impl Member {
                 layer
             })
             .collect();
+        let first_layer = ["fwd", "bwd"]
+            .iter()
+            .filter_map(|direction| {
+                let path = p / format!("lstm0_{direction}");
+                let get = |name: &str| path.get(&format!("{name}_l0"));
+                Some([
+                    get("weight_ih")?,
+                    get("weight_hh")?,
+                    get("bias_ih")?,
+                    get("bias_hh")?,
+                ])
+            })
+            .collect();
         let output = nn::linear(
             p / "output",
             config.features_dim(),
@@ -133,6 +151,8 @@ impl Member {
             scope_embedding,
             evidence,
             layers,
+            first_layer,
+            recurrence: None,
             output,
             lstm_kind: Kind::Float,
         }
@@ -141,6 +161,52 @@ impl Member {
     /// Reads the LSTM's inputs in `kind`, the format its weights were converted to.
     pub(super) fn set_lstm_kind(&mut self, kind: Kind) {
         self.lstm_kind = kind;
+        if self.recurrence.is_some() {
+            self.compute_recurrence_here();
+        }
+    }
+
+    /// From now on forward passes outside training compute the recurrence in
+    /// [`Recurrence`] from the weights as they are now (a one-layer LSTM only; deeper ones stay
+    /// with libtorch). For a model whose weights no longer change: a loaded one.
+    pub(super) fn compute_recurrence_here(&mut self) {
+        if self.layers.len() != 1 {
+            return;
+        }
+        let inputs = InputLayers {
+            embedding: &self.embedding.ws,
+            bigram_embedding: self.bigram_embedding.as_ref().map(|e| &e.ws),
+            scope_embedding: self.scope_embedding.as_ref().map(|e| &e.ws),
+            evidence_projection: self
+                .evidence
+                .as_ref()
+                .map(|(_, projection)| (&projection.ws, projection.bs.as_ref())),
+        };
+        let directions: Vec<&LstmTensors> = self.first_layer.iter().collect();
+        self.recurrence = Some(Recurrence::new(&inputs, &directions));
+    }
+
+    /// What the output layer reads, computed by `recurrence` (no training, so no dropout);
+    /// `None` for ids outside the vocabulary, which libtorch's embedding then refuses.
+    fn served_features(&self, batch: &Batch, recurrence: &Recurrence) -> Option<Tensor> {
+        let ints = |t: &Tensor| Vec::<i64>::try_from(t.view([-1])).expect("integer ids");
+        let evidence = self.evidence.as_ref().map(|(evidence, _)| {
+            let at_positions = match &batch.position_evidence {
+                Some(given) => given.shallow_clone(),
+                None => evidence.at_positions(batch),
+            };
+            Vec::<f32>::try_from(at_positions.to_kind(Kind::Float).contiguous().view([-1]))
+                .expect("float evidence")
+        });
+        let (ids, bigrams, scopes) = (ints(&batch.ids), ints(&batch.bigrams), ints(&batch.scopes));
+        recurrence.features(&PassInputs {
+            width: batch.ids.size()[1] as usize,
+            ids: &ids,
+            bigrams: &bigrams,
+            scopes: &scopes,
+            evidence: evidence.as_deref(),
+            lengths: &ints(&batch.lengths),
+        })
     }
 }
 
@@ -204,11 +270,16 @@ impl Network for Member {
     }
 
     fn forward_t(&self, batch: &Batch, train: bool) -> Tensor {
+        if let (false, Some(recurrence)) = (train, &self.recurrence)
+            && batch.len() as usize <= recurrence::MOST_TEXTS
+            && let Some(features) = self.served_features(batch, recurrence)
+        {
+            return self.output.forward(&features);
+        }
         let x = self.inputs(batch, train, true);
         let mask = batch.mask.unsqueeze(-1).to_kind(Kind::Float);
         let lengths = batch.lengths.unsqueeze(-1).to_kind(Kind::Float);
         let mean_input = (&x * &mask).sum_dim_intlist(1, false, Kind::Float) / &lengths;
-
         let mut h = x.dropout(self.config.network.dropout, train);
         let last = self.layers.len() - 1;
         // The last layer's states per direction, each in its own reading order: pooling over a

@@ -7,6 +7,7 @@ mod evaluation;
 mod lstm;
 mod network;
 mod ngrams;
+mod recurrence;
 pub mod signature;
 pub mod torchscript;
 mod wide;
@@ -67,7 +68,10 @@ impl Model {
         Ok(Self::from_artifact(Artifact::load(dir)?))
     }
 
-    pub fn from_artifact(artifact: Artifact) -> Self {
+    /// A trained model, from now on only read: its LSTM's recurrence is computed by
+    /// textserve's own kernel, not libtorch's (`Classifier::compute_recurrence_here`).
+    pub fn from_artifact(mut artifact: Artifact) -> Self {
+        artifact.classifier.compute_recurrence_here();
         Self {
             tokenizer: ModelTokenizer::Native(artifact.tokenizer.clone()),
             backend: Backend::Native(artifact),

@@ -74,6 +74,15 @@ impl Classifier {
         precision
     }
 
+    /// Forward passes outside training compute the members' recurrence in textserve's own
+    /// kernel (`recurrence`) from the weights as they are now; see
+    /// [`Member::compute_recurrence_here`]. For a model whose weights no longer change.
+    pub fn compute_recurrence_here(&mut self) {
+        for member in &mut self.members {
+            member.compute_recurrence_here();
+        }
+    }
+
     pub fn has_lstm(&self) -> bool {
         !self.members.is_empty()
     }
@@ -304,6 +313,129 @@ pub(super) mod tests {
         let alone = probabilities(&model, &[short]);
         let padded = (alone.get(0) - after.get(1)).abs().max().double_value(&[]);
         assert!(padded < 1e-3, "padding moved a bfloat16 answer by {padded}");
+    }
+
+    /// One layer (what `compute_recurrence_here` computes) with hidden 40, so the gates end in
+    /// a partial block.
+    fn served_config(bidirectional: bool, wide_evidence: bool, members: i64) -> ModelConfig {
+        let config = tiny_config(bidirectional);
+        ModelConfig {
+            members,
+            network: NetworkSettings {
+                num_layers: 1,
+                hidden_size: 40,
+                wide_evidence,
+                ..config.network
+            },
+            ..config
+        }
+    }
+
+    /// A model whose zero-initialised parts (the wide part, the scope vectors) hold values too,
+    /// so that every input the kernel folds changes the answer.
+    fn randomised(config: &ModelConfig, seed: i64) -> (VarStore, Classifier) {
+        tch::manual_seed(seed);
+        let vs = VarStore::new(Device::Cpu);
+        let model = Classifier::new(&vs.root(), config);
+        fit_wide_vocabulary(&model);
+        for (name, mut variable) in vs.variables() {
+            let zero_initialised = name.starts_with("wide.") || name.contains("scope_embedding");
+            if zero_initialised && variable.kind() == Kind::Float {
+                tch::no_grad(|| variable.copy_(&(variable.rand_like() - 0.5)));
+            }
+        }
+        (vs, model)
+    }
+
+    /// Passes of one to four texts: long, short, with scope marks (cue, negated, conceded).
+    fn small_passes() -> Vec<Vec<Vec<i64>>> {
+        let vocab = 50;
+        let long: Vec<i64> = (0..200).map(|i| 2 + i % 47).collect();
+        let marked = vec![4 + 4 * vocab, 5 + vocab, 6 + 3 * vocab, 7, 8 + 2 * vocab];
+        let medium: Vec<i64> = (0..37).map(|i| 3 + (i * 7) % 40).collect();
+        let short = vec![5, 9, 2];
+        vec![
+            vec![short.clone()],
+            vec![marked.clone()],
+            vec![long.clone(), short.clone()],
+            vec![medium.clone(), marked.clone(), vec![11]],
+            vec![short, long, marked, medium],
+        ]
+    }
+
+    fn as_slices(pass: &[Vec<i64>]) -> Vec<&[i64]> {
+        pass.iter().map(|t| t.as_slice()).collect()
+    }
+
+    fn largest_difference(a: &Tensor, b: &Tensor) -> f64 {
+        (a - b).abs().max().double_value(&[])
+    }
+
+    #[test]
+    fn small_passes_computed_here_answer_as_libtorch_does() {
+        for (bidirectional, wide_evidence, members) in
+            [(true, true, 1), (true, false, 2), (false, true, 1)]
+        {
+            let config = served_config(bidirectional, wide_evidence, members);
+            let (_vs, mut model) = randomised(&config, 11);
+            let by_libtorch: Vec<Tensor> = small_passes()
+                .iter()
+                .map(|pass| probabilities(&model, &as_slices(pass)))
+                .collect();
+            model.compute_recurrence_here();
+            for (pass, expected) in small_passes().iter().zip(&by_libtorch) {
+                let here = probabilities(&model, &as_slices(pass));
+                let diff = largest_difference(&here, expected);
+                assert!(
+                    diff < 1e-5,
+                    "bidirectional {bidirectional}, evidence {wide_evidence}, {members} \
+                     member(s), {} text(s): {diff}",
+                    pass.len()
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn passes_of_more_than_four_texts_stay_with_libtorch() {
+        let (vs, mut model) = randomised(&served_config(true, true, 1), 12);
+        model.compute_recurrence_here();
+        // The kernel copied the weights when it was set up: NaN put into libtorch's own LSTM
+        // variables afterwards shows which of the two computed a pass.
+        for (name, mut variable) in vs.variables() {
+            if name.contains(".lstm0_") {
+                tch::no_grad(|| {
+                    let _ = variable.fill_(f64::NAN);
+                });
+            }
+        }
+        let texts: Vec<Vec<i64>> = (0..5).map(|i| vec![3 + i, 9, 4 + 2 * i]).collect();
+        let slices: Vec<&[i64]> = texts.iter().map(|t| t.as_slice()).collect();
+        let four = probabilities(&model, &slices[..4]);
+        assert!(bool::try_from(four.isfinite().all()).unwrap());
+        let five = probabilities(&model, &slices);
+        assert!(!bool::try_from(five.isfinite().any()).unwrap());
+    }
+
+    #[test]
+    fn a_bfloat16_lstm_computed_here_answers_within_its_precision() {
+        let config = served_config(true, true, 1);
+        let (vs, mut model) = randomised(&config, 13);
+        let pass = small_passes().pop().unwrap();
+        let slices: Vec<&[i64]> = pass.iter().map(|t| t.as_slice()).collect();
+        let float32 = probabilities(&model, &slices);
+        if model.compute_lstm_in(LstmPrecision::Bfloat16, &vs) != LstmPrecision::Bfloat16 {
+            return; // no native bfloat16 here: the model stays in float32
+        }
+        let by_onednn = probabilities(&model, &slices);
+        model.compute_recurrence_here();
+        let here = probabilities(&model, &slices);
+        assert!(
+            largest_difference(&here, &float32) > 0.0,
+            "weights were not rounded"
+        );
+        assert!(largest_difference(&here, &float32) < 2e-2);
+        assert!(largest_difference(&here, &by_onednn) < 2e-2);
     }
 
     #[test]
