@@ -69,6 +69,19 @@ enum Matrix {
     Bfloat16(Vec<u16>),
 }
 
+/// Expands `$kernel!(N)` with `N` the constant row count `$n` (1 to `GROUP`), so each kernel
+/// is compiled for a fixed number of accumulator rows.
+macro_rules! with_rows {
+    ($n:expr, $kernel:ident) => {
+        match $n {
+            1 => $kernel!(1),
+            2 => $kernel!(2),
+            3 => $kernel!(3),
+            _ => $kernel!(4),
+        }
+    };
+}
+
 /// The bfloat16 nearest to `x` (ties to even), as bits.
 #[inline(always)]
 fn bfloat16_bits(x: f32) -> u16 {
@@ -139,12 +152,7 @@ impl Product {
                         add_float_portable::<$n>(weights, k, stride, x, out)
                     }};
                 }
-                match n {
-                    1 => rows!(1),
-                    2 => rows!(2),
-                    3 => rows!(3),
-                    _ => rows!(4),
-                }
+                with_rows!(n, rows);
             }
             Matrix::Bfloat16(weights) => {
                 let half = k.div_ceil(2);
@@ -170,12 +178,7 @@ impl Product {
                         add_bfloat16_portable::<$n>(weights, half, stride, pairs, out)
                     }};
                 }
-                match n {
-                    1 => rows!(1),
-                    2 => rows!(2),
-                    3 => rows!(3),
-                    _ => rows!(4),
-                }
+                with_rows!(n, rows);
             }
         }
     }
