@@ -6,7 +6,7 @@ use tch::{Kind, Tensor};
 
 use super::batch::{Batch, Network, SCOPE_CODES};
 use super::config::ModelConfig;
-use super::recurrence::{self, InputLayers, LstmTensors, PassInputs, Recurrence};
+use super::recurrence::{self, InputLayers, Kernel, LstmTensors, PassInputs, Recurrence};
 use super::wide::{Wide, WideEvidence};
 
 /// The LSTM's dimensions under a configuration.
@@ -161,15 +161,16 @@ impl Member {
     /// Reads the LSTM's inputs in `kind`, the format its weights were converted to.
     pub(super) fn set_lstm_kind(&mut self, kind: Kind) {
         self.lstm_kind = kind;
-        if self.recurrence.is_some() {
-            self.compute_recurrence_here();
+        if let Some(kernel) = self.recurrence.as_ref().map(Recurrence::kernel) {
+            self.compute_recurrence_with(kernel);
         }
     }
 
-    /// From now on forward passes outside training compute the recurrence in
-    /// [`Recurrence`] from the weights as they are now (a one-layer LSTM only; deeper ones stay
-    /// with libtorch). For a model whose weights no longer change: a loaded one.
-    pub(super) fn compute_recurrence_here(&mut self) {
+    /// From now on forward passes of up to [`recurrence::MOST_TEXTS`] texts outside training
+    /// compute the recurrence in [`Recurrence`], with `kernel`, from the weights as they are now
+    /// (a one-layer LSTM only; deeper ones stay with libtorch). For a model whose weights no
+    /// longer change: a loaded one.
+    pub(super) fn compute_recurrence_with(&mut self, kernel: Kernel) {
         if self.layers.len() != 1 {
             return;
         }
@@ -183,7 +184,7 @@ impl Member {
                 .map(|(_, projection)| (&projection.ws, projection.bs.as_ref())),
         };
         let directions: Vec<&LstmTensors> = self.first_layer.iter().collect();
-        self.recurrence = Some(Recurrence::new(&inputs, &directions));
+        self.recurrence = Some(Recurrence::with_kernel(&inputs, &directions, kernel));
     }
 
     /// What the output layer reads, computed by `recurrence` (no training, so no dropout);

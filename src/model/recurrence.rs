@@ -1,12 +1,12 @@
-//! A served LSTM layer's recurrence, computed here instead of by libtorch.
+//! A served LSTM member's small passes, computed here instead of by libtorch.
 //!
 //! libtorch runs an LSTM through oneDNN, which builds a kernel per (texts, width) shape and
-//! computes every text of a pass up to the pass's longest. One text alone took 0.87–1.24 ms
-//! (`textserve bench`, batch 1, default model 3.2.1): 6–9 µs per step of a recurrence whose
-//! arithmetic is under 1 µs. Here the input projection stays one libtorch matrix product over
-//! the whole pass, and the recurrence reads each text to its own length, up to four texts at a
-//! time so that each row of the recurrent weights is loaded once for all four. Training keeps
-//! libtorch's LSTM (it needs gradients); only a loaded model's forward pass comes here.
+//! computes every text of a pass up to the pass's longest: one text alone took 0.87–1.24 ms
+//! (`textserve bench`, batch 1, default model 3.2.1), here about 0.5 ms. The member's input
+//! layers are folded into per-token tables when the model loads (see [`Recurrence`]), and the
+//! recurrence reads each text to its own length, up to four texts at a time so that each row of
+//! the recurrent weights is loaded once for all four. Training keeps libtorch's LSTM (it needs
+//! gradients), and so do passes of more texts than [`MOST_TEXTS`].
 
 use tch::{Kind, Tensor};
 
@@ -31,8 +31,8 @@ struct DirectionWeights {
     bias: Vec<f32>,
 }
 
-/// Which code computes the products: AVX-512 where the CPU has it (with its bfloat16 dot
-/// product where it has that too), plain Rust elsewhere.
+/// Which code computes the products: AVX-512 (with its bfloat16 dot product where the CPU has
+/// that too), or plain Rust, the reference the tests hold the AVX-512 code to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Kernel {
     Avx512 { bfloat16: bool },
@@ -273,10 +273,6 @@ fn padded_product(a: &Tensor, b: &Tensor, row: usize) -> Vec<f32> {
 
 impl Recurrence {
     /// `directions`: the first layer's, forward first.
-    pub(super) fn new(inputs: &InputLayers, directions: &[&LstmTensors]) -> Self {
-        Self::with_kernel(inputs, directions, Kernel::detect())
-    }
-
     pub(super) fn with_kernel(
         inputs: &InputLayers,
         directions: &[&LstmTensors],
@@ -361,6 +357,10 @@ impl Recurrence {
             mean_input,
             kernel,
         }
+    }
+
+    pub(super) fn kernel(&self) -> Kernel {
+        self.kernel
     }
 
     /// Per text, the features the member's output layer reads:
