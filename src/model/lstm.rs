@@ -191,14 +191,9 @@ impl Member {
     /// `None` for ids outside the vocabulary, which libtorch's embedding then refuses.
     fn served_features(&self, batch: &Batch, recurrence: &Recurrence) -> Option<Tensor> {
         let ints = |t: &Tensor| Vec::<i64>::try_from(t.view([-1])).expect("integer ids");
-        let evidence = self.evidence.as_ref().map(|(evidence, _)| {
-            let at_positions = match &batch.position_evidence {
-                Some(given) => given.shallow_clone(),
-                None => evidence.at_positions(batch),
-            };
-            Vec::<f32>::try_from(at_positions.to_kind(Kind::Float).contiguous().view([-1]))
-                .expect("float evidence")
-        });
+        let evidence = self
+            .evidence_at_positions(batch)
+            .map(|e| recurrence::floats(&e));
         let (ids, bigrams, scopes) = (ints(&batch.ids), ints(&batch.bigrams), ints(&batch.scopes));
         recurrence.features(&PassInputs {
             width: batch.ids.size()[1] as usize,
@@ -212,6 +207,16 @@ impl Member {
 }
 
 impl Member {
+    /// `[batch, width, labels]` the wide part's evidence the LSTM reads, as given with the
+    /// batch or read from the model's own wide part; `None` without evidence.
+    fn evidence_at_positions(&self, batch: &Batch) -> Option<Tensor> {
+        let (evidence, _) = self.evidence.as_ref()?;
+        Some(match &batch.position_evidence {
+            Some(given) => given.shallow_clone(),
+            None => evidence.at_positions(batch),
+        })
+    }
+
     /// Token (+ bigram) embeddings with token dropout in training. Without `bigrams` the bigram
     /// slots are zero.
     fn inputs(&self, batch: &Batch, train: bool, bigrams: bool) -> Tensor {
@@ -231,11 +236,9 @@ impl Member {
         if let Some(scope_embedding) = &self.scope_embedding {
             x += scope_embedding.forward(&batch.scopes);
         }
-        if let Some((evidence, projection)) = &self.evidence {
-            let at_positions = match &batch.position_evidence {
-                Some(given) => given.shallow_clone(),
-                None => evidence.at_positions(batch),
-            };
+        if let (Some((_, projection)), Some(at_positions)) =
+            (&self.evidence, self.evidence_at_positions(batch))
+        {
             x += projection.forward(&at_positions);
         }
         if train && self.config.network.token_dropout > 0.0 {

@@ -259,7 +259,8 @@ pub(super) struct PassInputs<'a> {
     pub width: usize,
 }
 
-fn floats(tensor: &Tensor) -> Vec<f32> {
+/// A tensor's values as float32, in row-major order.
+pub(super) fn floats(tensor: &Tensor) -> Vec<f32> {
     Vec::<f32>::try_from(tensor.to_kind(Kind::Float).contiguous().view([-1]))
         .expect("a float tensor converts to floats")
 }
