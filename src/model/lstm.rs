@@ -53,7 +53,7 @@ pub struct Member {
     layers: Vec<Layer>,
     /// The first layer's weights per direction, sharing storage with the variables.
     first_layer: Vec<LstmTensors>,
-    /// Set on a loaded model (see [`Member::compute_recurrence_here`]).
+    /// Set on a loaded model (see [`Member::compute_recurrence_with`]).
     recurrence: Option<Recurrence>,
     output: nn::Linear,
     /// The number format of the LSTM weights, which its inputs are cast to.
