@@ -1,6 +1,8 @@
 //! The deep part: an LSTM member reading the tokens (and hashed bigrams, and the scope marks)
 //! in order. The ensemble that mixes members with the wide part is in `network`.
 
+use std::sync::Arc;
+
 use tch::nn::{self, Module, RNN};
 use tch::{Kind, Tensor};
 
@@ -54,7 +56,7 @@ pub struct Member {
     /// The first layer's weights per direction, sharing storage with the variables.
     first_layer: Vec<LstmTensors>,
     /// Set on a loaded model (see [`Member::compute_recurrence_with`]).
-    recurrence: Option<Recurrence>,
+    recurrence: Option<Arc<Recurrence>>,
     output: nn::Linear,
     /// The number format of the LSTM weights, which its inputs are cast to.
     lstm_kind: Kind,
@@ -161,7 +163,7 @@ impl Member {
     /// Reads the LSTM's inputs in `kind`, the format its weights were converted to.
     pub(super) fn set_lstm_kind(&mut self, kind: Kind) {
         self.lstm_kind = kind;
-        if let Some(kernel) = self.recurrence.as_ref().map(Recurrence::kernel) {
+        if let Some(kernel) = self.recurrence.as_ref().map(|r| r.kernel()) {
             self.compute_recurrence_with(kernel);
         }
     }
@@ -184,12 +186,16 @@ impl Member {
                 .map(|(_, projection)| (&projection.ws, projection.bs.as_ref())),
         };
         let directions: Vec<&LstmTensors> = self.first_layer.iter().collect();
-        self.recurrence = Some(Recurrence::with_kernel(&inputs, &directions, kernel));
+        self.recurrence = Some(Arc::new(Recurrence::with_kernel(
+            &inputs,
+            &directions,
+            kernel,
+        )));
     }
 
     /// What the output layer reads, computed by `recurrence` (no training, so no dropout);
     /// `None` for ids outside the vocabulary, which libtorch's embedding then refuses.
-    fn served_features(&self, batch: &Batch, recurrence: &Recurrence) -> Option<Tensor> {
+    fn served_features(&self, batch: &Batch, recurrence: &Arc<Recurrence>) -> Option<Tensor> {
         let ints = |t: &Tensor| Vec::<i64>::try_from(t.view([-1])).expect("integer ids");
         let evidence = self
             .evidence_at_positions(batch)
