@@ -14,6 +14,7 @@ mod wide;
 
 use std::ops::Range;
 use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use tch::Kind;
 
@@ -208,11 +209,36 @@ impl Model {
     }
 }
 
+/// Forward passes being computed in the process now, every model's: a pass computed alone may
+/// take the second core for part of its work (see `recurrence`), one among others may not.
+static PASSES_IN_FLIGHT: AtomicUsize = AtomicUsize::new(0);
+
+/// Counts one forward pass in [`PASSES_IN_FLIGHT`] while it lives.
+pub(crate) struct PassInFlight(());
+
+impl PassInFlight {
+    pub(crate) fn start() -> Self {
+        PASSES_IN_FLIGHT.fetch_add(1, Ordering::Relaxed);
+        Self(())
+    }
+
+    pub(crate) fn count() -> usize {
+        PASSES_IN_FLIGHT.load(Ordering::Relaxed)
+    }
+}
+
+impl Drop for PassInFlight {
+    fn drop(&mut self) {
+        PASSES_IN_FLIGHT.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
 /// Probabilities for each sequence, in input order, from one forward pass in eval mode.
 pub fn forward_probabilities(classifier: &impl Network, sequences: &[&[i64]]) -> Vec<Vec<f32>> {
     if sequences.is_empty() {
         return Vec::new();
     }
+    let _in_flight = PassInFlight::start();
     let batch = Batch::new(sequences, classifier.config());
     let probs = tch::no_grad(|| classifier.forward_t(&batch, false).softmax(-1, Kind::Float));
     let flat: Vec<f32> = Vec::try_from(probs.flatten(0, -1)).expect("float tensor converts");

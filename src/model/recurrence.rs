@@ -8,11 +8,12 @@
 //! the recurrent weights is loaded once for all four. Training keeps libtorch's LSTM (it needs
 //! gradients), and so do passes of more texts than [`MOST_TEXTS`].
 
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock, mpsc};
 use std::time::{Duration, Instant};
 
 use tch::{Kind, Tensor};
+
+use super::PassInFlight;
 
 /// Gate outputs per block: four 16-float vectors.
 const LANES: usize = 64;
@@ -361,11 +362,10 @@ impl Recurrence {
     /// a text's length are never read; the backward direction reads each text from its last
     /// token.
     ///
-    /// When no other recurrence is being computed in the process and there is a second core,
-    /// the backward direction runs on it: a text alone otherwise leaves that core idle.
+    /// When no other forward pass is being computed in the process and there is a second
+    /// core, the backward direction runs on it: a pass alone otherwise leaves that core idle.
     pub(super) fn features(self: &Arc<Self>, pass: &PassInputs) -> Option<Tensor> {
-        let computing = Computing::start();
-        let split = computing.alone && self.directions.len() == 2 && has_spare_core();
+        let split = PassInFlight::count() <= 1 && self.directions.len() == 2 && has_spare_core();
         self.features_with(pass, split)
     }
 
@@ -708,30 +708,6 @@ impl OwnedPass {
             lengths: &self.lengths,
             width: self.width,
         }
-    }
-}
-
-/// Recurrences being computed in the process now, counted so that one computed alone may
-/// take a second core.
-static COMPUTING: AtomicUsize = AtomicUsize::new(0);
-
-/// Holds one count in [`COMPUTING`] while it lives.
-struct Computing {
-    /// Whether no other recurrence was being computed when this one started.
-    alone: bool,
-}
-
-impl Computing {
-    fn start() -> Self {
-        Self {
-            alone: COMPUTING.fetch_add(1, Ordering::Relaxed) == 0,
-        }
-    }
-}
-
-impl Drop for Computing {
-    fn drop(&mut self) {
-        COMPUTING.fetch_sub(1, Ordering::Relaxed);
     }
 }
 

@@ -188,6 +188,7 @@ impl ScriptModel {
         if sequences.is_empty() {
             return Ok(Vec::new());
         }
+        let _in_flight = super::PassInFlight::start();
         let rows = sequences.len();
         let width = sequences.iter().map(|s| s.len()).max().unwrap_or(1).max(1);
         let pad = self.tokenizer.pad_id();
