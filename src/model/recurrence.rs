@@ -2,11 +2,12 @@
 //!
 //! libtorch runs an LSTM through oneDNN, which builds a kernel per (texts, width) shape and
 //! computes every text of a pass up to the pass's longest: one text alone took 0.87–1.24 ms
-//! (`textserve bench`, batch 1, default model 3.2.1), here about 0.5 ms. The member's input
-//! layers are folded into per-token tables when the model loads (see [`Recurrence`]), and the
-//! recurrence reads each text to its own length, up to four texts at a time so that each row of
-//! the recurrent weights is loaded once for all four. Training keeps libtorch's LSTM (it needs
-//! gradients), and so do passes of more texts than [`MOST_TEXTS`].
+//! (`textserve bench`, batch 1, default model 3.2.1), here about 0.5 ms on one core and 0.25 ms
+//! with the backward direction on the other. The member's input layers are folded into
+//! per-token tables when the model loads (see [`Recurrence`]), and the recurrence reads each
+//! text to its own length, up to four texts at a time so that each row of the recurrent weights
+//! is loaded once for all four. Training keeps libtorch's LSTM (it needs gradients), and so do
+//! passes of more texts than [`MOST_TEXTS`].
 
 use std::sync::{Arc, OnceLock, mpsc};
 use std::time::{Duration, Instant};
