@@ -5,8 +5,8 @@ use tch::{Kind, Tensor};
 
 use super::config::ModelConfig;
 use super::ngrams::{
-    counts_of_hashes, negated_plain_counts, ngram_bucket, ngram_counts, ngram_features,
-    ngram_features_of, position_ngram_hashes,
+    counts_of_hashes, negated_plain_counts, ngram_bucket, ngram_counts, ngram_features_of,
+    position_ngram_hashes,
 };
 use crate::text::{PAD_ID, base_id};
 
@@ -46,7 +46,31 @@ pub struct Batch {
     pub(super) negated_plain_tf: Tensor,
 }
 
-impl Batch {
+/// What a pass reads, as plain numbers: [`Batch`] makes tensors of them, and a loaded model's
+/// small passes are computed from them directly (see `Network::served_probabilities`).
+#[derive(Debug)]
+pub struct PassTexts {
+    /// Positions per text: the longest text's length.
+    pub(super) width: usize,
+    /// `[texts, width]` token ids without scope marks, right-padded.
+    pub(super) ids: Vec<i64>,
+    /// `[texts, width]` hashed bigram buckets.
+    pub(super) bigrams: Vec<i64>,
+    /// `[texts, width]` scope codes.
+    pub(super) scopes: Vec<i64>,
+    pub(super) lengths: Vec<i64>,
+    reverse: Vec<i64>,
+    mask: Vec<bool>,
+    /// Per text, its distinct 1–3-gram hashes in order and their counts.
+    pub(super) ngrams: Vec<Vec<(i64, u32)>>,
+    /// `[texts, width, 3]` the slot in its text's `ngrams` of the 1-, 2- and 3-gram ending at
+    /// each position, `slots` (the most any text has) where there is none; empty without
+    /// [`ModelConfig::wide_evidence`].
+    pub(super) position_slots: Vec<i64>,
+    negated_plain: Vec<Vec<(i64, u32)>>,
+}
+
+impl PassTexts {
     /// Every sequence must hold at least one id (the tokenizer guarantees it).
     pub fn new(sequences: &[&[i64]], config: &ModelConfig) -> Self {
         let bigram_buckets = config.network.bigram_buckets;
@@ -90,9 +114,7 @@ impl Batch {
                 }
             }
         }
-        let shape = [batch as i64, width as i64];
         let lengths: Vec<i64> = sequences.iter().map(|s| s.len() as i64).collect();
-        let vocab_size = config.vocab_size;
         let evidence = config.network.wide_evidence && config.ngram_vocab_size > 0;
         // With the evidence, each text's n-grams are hashed once, per position, and counted
         // from there; without it they are counted directly.
@@ -104,7 +126,7 @@ impl Batch {
         } else {
             Vec::new()
         };
-        let text_ngrams: Vec<Vec<(i64, u32)>> = if evidence {
+        let ngrams: Vec<Vec<(i64, u32)>> = if evidence {
             position_hashes
                 .iter()
                 .map(|h| counts_of_hashes(h))
@@ -117,51 +139,86 @@ impl Batch {
         } else {
             vec![Vec::new(); sequences.len()]
         };
-        let (ngrams, ngram_tf) = ngram_features_of(&text_ngrams);
         let reach = config.network.negation_transfer as usize;
-        let (negated_plain, negated_plain_tf) = ngram_features(sequences, config, |ids| {
-            if reach > 0 {
-                negated_plain_counts(
-                    ids,
-                    vocab_size,
-                    reach,
-                    config.network.transfer_in_concession,
-                )
-            } else {
-                Vec::new()
-            }
-        });
-        let position_slots = if evidence {
-            // Each position's n-grams as slots of its text's n-gram list (`ngrams`, sorted by
-            // hash), so the wide part looks each n-gram up once per text, not once per
-            // position; `slots` (one past the last) where a position ends no n-gram.
-            let slots = ngrams.size()[1];
-            let positions: Vec<i64> = position_hashes
-                .iter()
-                .zip(&text_ngrams)
-                .flat_map(|(hashes, known)| {
-                    hashes.iter().map(move |&hash| {
-                        match known.binary_search_by_key(&hash, |&(known, _)| known) {
-                            Ok(slot) if hash != 0 => slot as i64,
-                            _ => slots,
-                        }
-                    })
+        let negated_plain = sequences
+            .iter()
+            .map(|ids| {
+                if reach > 0 && config.ngram_vocab_size > 0 {
+                    negated_plain_counts(
+                        ids,
+                        vocab_size,
+                        reach,
+                        config.network.transfer_in_concession,
+                    )
+                } else {
+                    Vec::new()
+                }
+            })
+            .collect();
+        // Each position's n-grams as slots of its text's n-gram list (sorted by hash), so the
+        // wide part looks each n-gram up once per text, not once per position.
+        let slots = ngrams.iter().map(Vec::len).max().unwrap_or(1).max(1) as i64;
+        let position_slots: Vec<i64> = position_hashes
+            .iter()
+            .zip(&ngrams)
+            .flat_map(|(hashes, known)| {
+                hashes.iter().map(move |&hash| {
+                    match known.binary_search_by_key(&hash, |&(known, _)| known) {
+                        Ok(slot) if hash != 0 => slot as i64,
+                        _ => slots,
+                    }
                 })
-                .collect();
-            Tensor::from_slice(&positions).view([batch as i64, width as i64, 3])
+            })
+            .collect();
+        Self {
+            width,
+            ids,
+            bigrams,
+            scopes,
+            lengths,
+            reverse,
+            mask,
+            ngrams,
+            position_slots,
+            negated_plain,
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.lengths.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.lengths.is_empty()
+    }
+}
+
+impl Batch {
+    /// Every sequence must hold at least one id (the tokenizer guarantees it).
+    pub fn new(sequences: &[&[i64]], config: &ModelConfig) -> Self {
+        Self::of(PassTexts::new(sequences, config))
+    }
+
+    pub fn of(texts: PassTexts) -> Self {
+        let (batch, width) = (texts.len() as i64, texts.width as i64);
+        let shape = [batch, width];
+        let (ngrams, ngram_tf) = ngram_features_of(&texts.ngrams);
+        let (negated_plain, negated_plain_tf) = ngram_features_of(&texts.negated_plain);
+        let position_slots = if texts.position_slots.is_empty() {
+            Tensor::zeros([batch, 1, 3], (Kind::Int64, tch::Device::Cpu))
         } else {
-            Tensor::zeros([batch as i64, 1, 3], (Kind::Int64, tch::Device::Cpu))
+            Tensor::from_slice(&texts.position_slots).view([batch, width, 3])
         };
         Self {
             position_slots,
             ngram_rows: std::cell::OnceCell::new(),
             position_evidence: None,
-            ids: Tensor::from_slice(&ids).view(shape),
-            bigrams: Tensor::from_slice(&bigrams).view(shape),
-            lengths: Tensor::from_slice(&lengths),
-            reverse_rows: Tensor::from_slice(&reverse),
-            mask: Tensor::from_slice(&mask).view(shape),
-            scopes: Tensor::from_slice(&scopes).view(shape),
+            ids: Tensor::from_slice(&texts.ids).view(shape),
+            bigrams: Tensor::from_slice(&texts.bigrams).view(shape),
+            lengths: Tensor::from_slice(&texts.lengths),
+            reverse_rows: Tensor::from_slice(&texts.reverse),
+            mask: Tensor::from_slice(&texts.mask).view(shape),
+            scopes: Tensor::from_slice(&texts.scopes).view(shape),
             ngrams,
             ngram_tf,
             negated_plain,
@@ -207,4 +264,10 @@ pub trait Network {
     fn config(&self) -> &ModelConfig;
     /// Logits of shape `[batch, num_labels]`.
     fn forward_t(&self, batch: &Batch, train: bool) -> Tensor;
+
+    /// Probabilities per text, in order, computed without tensors where this network can
+    /// (a loaded model's small passes); `None` sends the pass through [`Network::forward_t`].
+    fn served_probabilities(&self, _texts: &PassTexts) -> Option<Vec<Vec<f32>>> {
+        None
+    }
 }

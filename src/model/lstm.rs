@@ -6,7 +6,7 @@ use std::sync::Arc;
 use tch::nn::{self, Module, RNN};
 use tch::{Kind, Tensor};
 
-use super::batch::{Batch, Network, SCOPE_CODES};
+use super::batch::{Batch, Network, PassTexts, SCOPE_CODES};
 use super::config::ModelConfig;
 use super::recurrence::{self, InputLayers, Kernel, LstmTensors, PassInputs, Recurrence};
 use super::wide::{Wide, WideEvidence};
@@ -58,6 +58,9 @@ pub struct Member {
     /// Set on a loaded model (see [`Member::compute_recurrence_with`]).
     recurrence: Option<Arc<Recurrence>>,
     output: nn::Linear,
+    /// The output layer's weight (`[labels, features]`) and bias as plain numbers, set with
+    /// `recurrence`.
+    output_values: Option<(Vec<f32>, Vec<f32>)>,
     /// The number format of the LSTM weights, which its inputs are cast to.
     lstm_kind: Kind,
 }
@@ -156,6 +159,7 @@ impl Member {
             first_layer,
             recurrence: None,
             output,
+            output_values: None,
             lstm_kind: Kind::Float,
         }
     }
@@ -191,6 +195,48 @@ impl Member {
             &directions,
             kernel,
         )));
+        let weight = recurrence::floats(&self.output.ws);
+        let bias = match &self.output.bs {
+            Some(bias) => recurrence::floats(bias),
+            None => vec![0.0; self.config.num_labels as usize],
+        };
+        self.output_values = Some((weight, bias));
+    }
+
+    /// Whether the member reads the wide part's evidence at each position.
+    pub(super) fn reads_evidence(&self) -> bool {
+        self.evidence.is_some()
+    }
+
+    /// Each text's logits, `[texts · labels]`, computed without a tensor from `texts` and, if
+    /// the member reads it, the wide part's evidence at their positions (`[texts, width,
+    /// labels]`). `None` where no recurrence is computed here, or for ids it has no row for.
+    pub(super) fn served_logits(
+        &self,
+        texts: &PassTexts,
+        evidence: Option<&[f32]>,
+    ) -> Option<Vec<f32>> {
+        let recurrence = self.recurrence.as_ref()?;
+        let (weight, bias) = self.output_values.as_ref()?;
+        let features = recurrence.features(&PassInputs {
+            width: texts.width,
+            ids: &texts.ids,
+            bigrams: &texts.bigrams,
+            scopes: &texts.scopes,
+            evidence,
+            lengths: &texts.lengths,
+        })?;
+        let dim = recurrence.feature_dim();
+        Some(
+            features
+                .chunks_exact(dim)
+                .flat_map(|x| {
+                    bias.iter()
+                        .zip(weight.chunks_exact(dim))
+                        .map(move |(b, w)| b + w.iter().zip(x).map(|(w, x)| w * x).sum::<f32>())
+                })
+                .collect(),
+        )
     }
 
     /// What the output layer reads, computed by `recurrence` (no training, so no dropout);
@@ -201,14 +247,16 @@ impl Member {
             .evidence_at_positions(batch)
             .map(|e| recurrence::floats(&e));
         let (ids, bigrams, scopes) = (ints(&batch.ids), ints(&batch.bigrams), ints(&batch.scopes));
-        recurrence.features(&PassInputs {
+        let features = recurrence.features(&PassInputs {
             width: batch.ids.size()[1] as usize,
             ids: &ids,
             bigrams: &bigrams,
             scopes: &scopes,
             evidence: evidence.as_deref(),
             lengths: &ints(&batch.lengths),
-        })
+        })?;
+        let texts = batch.len();
+        Some(Tensor::from_slice(&features).view([texts, recurrence.feature_dim() as i64]))
     }
 }
 

@@ -19,7 +19,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use tch::Kind;
 
 pub use artifact::{Artifact, ArtifactError, Manifest};
-pub use batch::{Batch, Network};
+pub use batch::{Batch, Network, PassTexts};
 pub use config::{ConfigProblem, LstmPrecision, ModelConfig, NetworkSettings};
 pub use evaluation::{ClassMetrics, Evaluation};
 pub use lstm::Member;
@@ -69,10 +69,11 @@ impl Model {
         Ok(Self::from_artifact(Artifact::load(dir)?))
     }
 
-    /// A trained model, from now on only read: its LSTM's recurrence is computed by
-    /// textserve's own kernel, not libtorch's (`Classifier::compute_recurrence_here`).
+    /// A trained model, from now on only read: its small passes are computed without
+    /// tensors, its LSTM's recurrence by textserve's own kernel, not libtorch's
+    /// (`Classifier::prepare_small_passes`).
     pub fn from_artifact(mut artifact: Artifact) -> Self {
-        artifact.classifier.compute_recurrence_here();
+        artifact.classifier.prepare_small_passes();
         Self {
             tokenizer: ModelTokenizer::Native(artifact.tokenizer.clone()),
             backend: Backend::Native(artifact),
@@ -214,15 +215,15 @@ impl Model {
 static PASSES_IN_FLIGHT: AtomicUsize = AtomicUsize::new(0);
 
 /// Counts one forward pass in [`PASSES_IN_FLIGHT`] while it lives.
-pub(crate) struct PassInFlight(());
+struct PassInFlight(());
 
 impl PassInFlight {
-    pub(crate) fn start() -> Self {
+    fn start() -> Self {
         PASSES_IN_FLIGHT.fetch_add(1, Ordering::Relaxed);
         Self(())
     }
 
-    pub(crate) fn count() -> usize {
+    fn count() -> usize {
         PASSES_IN_FLIGHT.load(Ordering::Relaxed)
     }
 }
@@ -239,7 +240,11 @@ pub fn forward_probabilities(classifier: &impl Network, sequences: &[&[i64]]) ->
         return Vec::new();
     }
     let _in_flight = PassInFlight::start();
-    let batch = Batch::new(sequences, classifier.config());
+    let texts = PassTexts::new(sequences, classifier.config());
+    if let Some(probabilities) = classifier.served_probabilities(&texts) {
+        return probabilities;
+    }
+    let batch = Batch::of(texts);
     let probs = tch::no_grad(|| classifier.forward_t(&batch, false).softmax(-1, Kind::Float));
     let flat: Vec<f32> = Vec::try_from(probs.flatten(0, -1)).expect("float tensor converts");
     flat.chunks(classifier.config().num_labels as usize)

@@ -7,7 +7,6 @@ use std::collections::{BTreeMap, HashMap};
 
 use tch::Tensor;
 
-use super::config::ModelConfig;
 use crate::text::{base_id, scope_of};
 
 /// Deterministic 64-bit hash of a run of token ids, never 0 (0 marks padding). Part of the
@@ -102,7 +101,7 @@ pub fn position_ngram_hashes(ids: &[i64], vocab_size: i64, width: usize) -> Vec<
 }
 
 /// The plain hashes of the n-grams wholly inside a negation (cues excluded) and within `reach`
-/// tokens of a cue, with their counts: the features [`ModelConfig::negation_transfer`] turns
+/// tokens of a cue, with their counts: the features [`ModelConfig::negation_transfer`](super::config::ModelConfig::negation_transfer) turns
 /// around.
 pub fn negated_plain_counts(
     ids: &[i64],
@@ -233,19 +232,6 @@ impl NgramVocabulary {
     pub fn is_empty(&self) -> bool {
         self.keys.is_empty()
     }
-}
-
-pub fn ngram_features(
-    sequences: &[&[i64]],
-    config: &ModelConfig,
-    counts: impl Fn(&[i64]) -> Vec<(i64, u32)>,
-) -> (Tensor, Tensor) {
-    let rows: Vec<Vec<(i64, u32)>> = if config.ngram_vocab_size > 0 {
-        sequences.iter().map(|s| counts(s)).collect()
-    } else {
-        vec![Vec::new(); sequences.len()]
-    };
-    ngram_features_of(&rows)
 }
 
 /// `[texts, slots]` hashes and sublinear term frequencies of each text's (hash, count) list.

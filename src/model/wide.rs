@@ -10,6 +10,7 @@ use tch::{Kind, Tensor};
 use super::batch::{Batch, Network};
 use super::config::ModelConfig;
 use super::ngrams::{NgramIndex, NgramVocabulary};
+use super::recurrence::floats;
 
 /// The wide part's [`NgramIndex`], built from `keys` at its first use and shared with the
 /// LSTM's evidence. Keys are written before any forward pass (a loaded model's weights, a
@@ -18,20 +19,22 @@ use super::ngrams::{NgramIndex, NgramVocabulary};
 struct KeyIndex(Arc<Mutex<Option<Arc<NgramIndex>>>>);
 
 impl KeyIndex {
+    fn index(&self, keys: &Tensor) -> Arc<NgramIndex> {
+        let mut built = self
+            .0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        built
+            .get_or_insert_with(|| {
+                let keys = Vec::<i64>::try_from(keys).expect("int64 n-gram keys");
+                Arc::new(NgramIndex::new(&keys))
+            })
+            .clone()
+    }
+
     /// Row of each hash in `hashes` (any shape), as `rows_of` describes them.
     fn rows(&self, keys: &Tensor, hashes: &Tensor) -> Tensor {
-        let index = {
-            let mut built = self
-                .0
-                .lock()
-                .unwrap_or_else(|poisoned| poisoned.into_inner());
-            built
-                .get_or_insert_with(|| {
-                    let keys = Vec::<i64>::try_from(keys).expect("int64 n-gram keys");
-                    Arc::new(NgramIndex::new(&keys))
-                })
-                .clone()
-        };
+        let index = self.index(keys);
         let flat = Vec::<i64>::try_from(hashes.flatten(0, -1)).expect("int64 n-gram hashes");
         let rows: Vec<i64> = flat.iter().map(|&hash| index.row(hash)).collect();
         Tensor::from_slice(&rows)
@@ -145,6 +148,98 @@ impl Wide {
 fn idf_of_rows(idf: &Tensor, rows: &Tensor) -> Tensor {
     idf.index_select(0, &rows.flatten(0, -1))
         .view(rows.size().as_slice())
+}
+
+/// The wide part as plain numbers, for a loaded model's small passes: the sums of
+/// [`Wide::forward_t`] and [`WideEvidence::at_positions`] without a tensor operation each
+/// (about 50 µs of a lone text's pass went to those). Not for negation transfer.
+#[derive(Debug)]
+pub(super) struct ServedWide {
+    index: Arc<NgramIndex>,
+    /// IDF per row, 0 for row 0 ("unknown").
+    idf: Vec<f32>,
+    /// `[rows, labels]`.
+    weights: Vec<f32>,
+    bias: Option<Vec<f32>>,
+    labels: usize,
+}
+
+/// One text's n-grams as the wide part reads them.
+pub(super) struct WideReading {
+    /// Per n-gram of the text, its row.
+    rows: Vec<usize>,
+    /// Per n-gram, its TF-IDF.
+    tfidf: Vec<f32>,
+    /// The text's TF-IDF L2 norm (at least 1e-12).
+    norm: f32,
+}
+
+impl Wide {
+    /// `None` with negation transfer, whose turned-around n-grams only the tensors compute.
+    pub(super) fn served(&self) -> Option<ServedWide> {
+        if self.negation_transfer.is_some() {
+            return None;
+        }
+        Some(ServedWide {
+            index: self.index.index(&self.keys),
+            idf: floats(&self.idf),
+            weights: floats(&self.weights.ws),
+            bias: self.bias.as_ref().map(floats),
+            labels: self.config.num_labels as usize,
+        })
+    }
+}
+
+impl ServedWide {
+    /// `ngrams`: a text's distinct n-gram hashes and counts (`PassTexts::ngrams`).
+    pub(super) fn read(&self, ngrams: &[(i64, u32)]) -> WideReading {
+        let rows: Vec<usize> = ngrams
+            .iter()
+            .map(|&(hash, _)| self.index.row(hash) as usize)
+            .collect();
+        let tfidf: Vec<f32> = ngrams
+            .iter()
+            .zip(&rows)
+            .map(|(&(_, count), &row)| (1.0 + (count as f32).ln()) * self.idf[row])
+            .collect();
+        let norm = tfidf.iter().map(|v| v * v).sum::<f32>().sqrt().max(1e-12);
+        WideReading { rows, tfidf, norm }
+    }
+
+    /// The text's logits, `[labels]`.
+    pub(super) fn logits(&self, text: &WideReading) -> Vec<f32> {
+        let labels = self.labels;
+        let mut logits = vec![0f32; labels];
+        for (&row, &tfidf) in text.rows.iter().zip(&text.tfidf) {
+            let feature = tfidf / text.norm;
+            for (logit, weight) in logits.iter_mut().zip(&self.weights[row * labels..]) {
+                *logit += weight * feature;
+            }
+        }
+        if let Some(bias) = &self.bias {
+            for (logit, bias) in logits.iter_mut().zip(bias) {
+                *logit += bias;
+            }
+        }
+        logits
+    }
+
+    /// Adds each position's evidence (`[positions, labels]`) into `out`; `slots` holds three
+    /// slots of the text's n-grams per position, as `PassTexts::position_slots` does.
+    pub(super) fn add_evidence(&self, text: &WideReading, slots: &[i64], out: &mut [f32]) {
+        let labels = self.labels;
+        for (out, slots) in out.chunks_exact_mut(labels).zip(slots.chunks_exact(3)) {
+            for &slot in slots {
+                let Some(&row) = usize::try_from(slot).ok().and_then(|s| text.rows.get(s)) else {
+                    continue;
+                };
+                let scale = self.idf[row] / text.norm;
+                for (out, weight) in out.iter_mut().zip(&self.weights[row * labels..]) {
+                    *out += weight * scale;
+                }
+            }
+        }
+    }
 }
 
 /// What an LSTM member reads of the trained wide part (see [`ModelConfig::wide_evidence`]):
