@@ -541,6 +541,23 @@ pub(super) mod tests {
             let texts = PassTexts::new(&as_slices(&five), model.config());
             assert!(model.served_probabilities(&texts).is_none());
         }
+        // The way the shipped default runs: its LSTM in bfloat16, where the CPU has the kernel.
+        let config = served_config(true, true, 1);
+        let (vs, mut model) = randomised(&config, 16);
+        if model.compute_lstm_in(LstmPrecision::Bfloat16, &vs) == LstmPrecision::Bfloat16 {
+            model.prepare_small_passes();
+            model.set_wide_weight(0.3);
+            for pass in small_passes() {
+                let expected = probabilities(&model, &as_slices(&pass));
+                let texts = PassTexts::new(&as_slices(&pass), model.config());
+                let here = model
+                    .served_probabilities(&texts)
+                    .expect("computed in sums");
+                let here = Tensor::from_slice(&here.concat()).view(expected.size().as_slice());
+                let diff = largest_difference(&here, &expected);
+                assert!(diff < 1e-5, "bfloat16, {} text(s): {diff}", pass.len());
+            }
+        }
         // Negation transfer's turned-around n-grams are computed by the tensors alone.
         let config = ModelConfig {
             network: NetworkSettings {
