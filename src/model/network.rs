@@ -502,6 +502,18 @@ pub(super) mod tests {
         }
     }
 
+    /// The largest difference between a pass's probabilities in plain sums and through the
+    /// tensors.
+    fn sums_against_tensors(model: &Classifier, pass: &[Vec<i64>]) -> f64 {
+        let expected = probabilities(model, &as_slices(pass));
+        let texts = PassTexts::new(&as_slices(pass), model.config());
+        let here = model
+            .served_probabilities(&texts)
+            .expect("a small pass is computed in sums");
+        let here = Tensor::from_slice(&here.concat()).view(expected.size().as_slice());
+        largest_difference(&here, &expected)
+    }
+
     /// A small pass in plain sums answers as its tensors do: at every mixture weight, with and
     /// without the evidence, with one or two members or none, for each kernel.
     #[test]
@@ -520,14 +532,7 @@ pub(super) mod tests {
                 for weight in [0.0, 0.3, 1.0] {
                     model.set_wide_weight(weight);
                     for pass in small_passes() {
-                        let expected = probabilities(&model, &as_slices(&pass));
-                        let texts = PassTexts::new(&as_slices(&pass), model.config());
-                        let here = model
-                            .served_probabilities(&texts)
-                            .expect("a small pass is computed in sums");
-                        let here =
-                            Tensor::from_slice(&here.concat()).view(expected.size().as_slice());
-                        let diff = largest_difference(&here, &expected);
+                        let diff = sums_against_tensors(&model, &pass);
                         assert!(
                             diff < 1e-5,
                             "{kernel:?}, bidirectional {bidirectional}, evidence {wide_evidence}, \
@@ -548,13 +553,7 @@ pub(super) mod tests {
             model.prepare_small_passes();
             model.set_wide_weight(0.3);
             for pass in small_passes() {
-                let expected = probabilities(&model, &as_slices(&pass));
-                let texts = PassTexts::new(&as_slices(&pass), model.config());
-                let here = model
-                    .served_probabilities(&texts)
-                    .expect("computed in sums");
-                let here = Tensor::from_slice(&here.concat()).view(expected.size().as_slice());
-                let diff = largest_difference(&here, &expected);
+                let diff = sums_against_tensors(&model, &pass);
                 assert!(diff < 1e-5, "bfloat16, {} text(s): {diff}", pass.len());
             }
         }
