@@ -25,7 +25,12 @@ for target in tokenizer foreign_tokenizer request_decoding; do
     >"logs/$target.log" 2>&1 || status=$?
   grep -E "^#[0-9]+ +DONE|^Done|panicked|^SUMMARY|^==[0-9]+==" "logs/$target.log" || true
   if [ "$status" -ne 0 ]; then
-    tail -n 40 "logs/$target.log" >&2
+    tail -n 20 "logs/$target.log" >&2
+    # A build failure's cause sits above cargo-fuzz's backtrace, so it is printed last, where
+    # a CI summary that keeps only the end of the output still shows it.
+    echo "## first errors in logs/$target.log, and the disk they had" >&2
+    grep -E -A8 "^error(\[|:)" "logs/$target.log" | head -n 30 >&2 || true
+    df -h . >&2 || true
     echo "fuzzing $target failed (exit $status); crash inputs are in fuzz/artifacts/$target" >&2
     exit "$status"
   fi
