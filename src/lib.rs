@@ -4,6 +4,7 @@
 //! splitting) → `model` (network, artifact) → `check` (behavioural suites) → `train` (loop, metrics,
 //! card) → `serve` (HTTP).
 
+pub mod allocator;
 pub mod check;
 pub mod commands;
 pub mod config;

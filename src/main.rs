@@ -8,6 +8,7 @@ use textserve::commands::feedback::FeedbackCommand;
 use textserve::commands::{self, Cli, Command};
 
 fn main() -> ExitCode {
+    textserve::allocator::configure();
     // oneDNN caches one compiled kernel per input shape (1024 by default), and every batch
     // size × text length is a new shape: under varied traffic that cache alone held over 100 MB.
     // A small cache measured the same throughput (BENCHMARKS.md). Set before libtorch starts.

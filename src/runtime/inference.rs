@@ -232,7 +232,7 @@ impl InferenceHandle {
                                 // this, resident memory after a dozen reloads stood 40 %
                                 // above its start with no traffic.
                                 drop(model);
-                                release_free_memory();
+                                crate::allocator::release_free_memory();
                             }
                             Err(error) => {
                                 guard.failed = true;
@@ -480,8 +480,9 @@ fn run(shared: &Shared, worker: usize, model: &Model) {
 
 /// How long a worker must find nothing to do before it hands freed memory back. Trimming
 /// after every pass that emptied the queue cost 15–20 % of requests/s at 32 clients once the
-/// word segmenter's dictionary (~30 MB of small allocations) joined the heap: `malloc_trim`
-/// walks the whole heap, and under load the queue empties between most passes.
+/// word segmenter's dictionary (~30 MB of small allocations) joined the heap: glibc's
+/// `malloc_trim`, the allocator then, walks the whole heap, and under load the queue empties
+/// between most passes.
 const IDLE_BEFORE_TRIM: Duration = Duration::from_millis(50);
 
 /// Removes from `jobs` (oldest first) the forward pass, planned over all of them by length,
@@ -538,19 +539,6 @@ fn poll_for_work(shared: &Shared) {
     }
 }
 
-/// Hands freed activation memory back to the kernel when the model goes idle, so resident
-/// memory falls back after a burst instead of staying at its peak.
-#[cfg(all(target_os = "linux", target_env = "gnu"))]
-fn release_free_memory() {
-    // SAFETY: malloc_trim only returns unused pages of the allocator's heaps to the kernel.
-    unsafe {
-        libc::malloc_trim(0);
-    }
-}
-
-#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
-fn release_free_memory() {}
-
 /// Blocks until work arrives, then waits until the batch is full or the oldest item has waited
 /// `max_batch_delay`. Items whose client has gone away are dropped here, not computed. A worker
 /// that has computed since its last trim and then stays idle for `IDLE_BEFORE_TRIM` trims.
@@ -603,7 +591,7 @@ fn next_batch(shared: &Shared, worker: usize, computed_since_trim: &mut bool) ->
             queue = guard;
             if waited.timed_out() && queue.is_empty() {
                 drop(queue);
-                release_free_memory();
+                crate::allocator::release_free_memory();
                 *computed_since_trim = false;
                 queue = shared.queue.lock().ok()?;
             }

@@ -709,41 +709,8 @@ pub async fn shutdown_signal() {
     }
 }
 
-/// glibc keeps an arena per thread that allocates; with libtorch's variable-sized activation
-/// buffers that multiplies fragmentation. Two arenas bound it at no measurable cost.
-///
-/// A fixed mmap threshold keeps a model's large weight tensors out of the heap: glibc otherwise
-/// raises the threshold to the size of each mapped block freed, so after the first reload a new
-/// version's weights land in the heap between live activations, and the pages they leave
-/// behind cannot all be handed back (resident memory 15 % above its start after 50 reloads
-/// under load; 4–5 % with this setting).
-#[cfg(all(target_os = "linux", target_env = "gnu"))]
-fn limit_allocator_arenas() {
-    // SAFETY: mallopt only changes allocator tuning; called before any other thread exists.
-    unsafe {
-        libc::mallopt(libc::M_ARENA_MAX, 2);
-        libc::mallopt(libc::M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES);
-        // Setting the threshold also freezes the heap's trim threshold at 128 KiB, so a pass
-        // could give its top pages back and fault them in again on the next. Idle workers trim
-        // by themselves (`release_free_memory`), so the heap need not. Requests/s at 64
-        // connections, 4 alternating runs each: 9,152 without these settings, 9,392 with.
-        libc::mallopt(libc::M_TRIM_THRESHOLD, TRIM_THRESHOLD_BYTES);
-    }
-}
-
-/// Blocks this large are mapped, and unmapped when freed.
-#[cfg(all(target_os = "linux", target_env = "gnu"))]
-const MMAP_THRESHOLD_BYTES: i32 = 4 << 20;
-
-#[cfg(all(target_os = "linux", target_env = "gnu"))]
-const TRIM_THRESHOLD_BYTES: i32 = 256 << 20;
-
-#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
-fn limit_allocator_arenas() {}
-
 /// `textserve serve`: tokio gets the cores libtorch does not, so the two never fight.
 pub fn serve(config: ServeConfig) -> anyhow::Result<()> {
-    limit_allocator_arenas();
     let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
     let libtorch_threads = config.threads.get() * config.workers.get();
     let runtime = tokio::runtime::Builder::new_multi_thread()
