@@ -6,7 +6,7 @@ use tch::{Kind, Tensor};
 use super::config::ModelConfig;
 use super::ngrams::{
     counts_of_hashes, negated_plain_counts, ngram_bucket, ngram_counts, ngram_features_of,
-    position_ngram_hashes,
+    position_asserted_hashes, position_ngram_hashes,
 };
 use crate::text::{PAD_ID, base_id};
 
@@ -34,6 +34,10 @@ pub struct Batch {
     /// position (one past the last slot where there is none), for
     /// [`ModelConfig::wide_evidence`] (`[batch, 1, 3]` zeros without it).
     pub(super) position_slots: Tensor,
+    /// `[batch, width, 3]` the plain hashes of the negated or conceded n-grams ending at each
+    /// position, for [`NetworkSettings::asserted_evidence`](super::config::NetworkSettings::asserted_evidence)
+    /// (`[batch, 1, 3]` zeros without it).
+    pub(super) asserted_hashes: Tensor,
     /// The wide part's rows of `ngrams`, looked up once for the wide part and the LSTM's
     /// evidence alike. A batch is read by one model only.
     pub(super) ngram_rows: std::cell::OnceCell<Tensor>,
@@ -67,6 +71,9 @@ pub struct PassTexts {
     /// each position, `slots` (the most any text has) where there is none; empty without
     /// [`ModelConfig::wide_evidence`].
     pub(super) position_slots: Vec<i64>,
+    /// `[texts, width, 3]` see [`Batch::asserted_hashes`]; empty without
+    /// [`NetworkSettings::asserted_evidence`](super::config::NetworkSettings::asserted_evidence).
+    pub(super) asserted_hashes: Vec<i64>,
     negated_plain: Vec<Vec<(i64, u32)>>,
 }
 
@@ -126,6 +133,14 @@ impl PassTexts {
         } else {
             Vec::new()
         };
+        let asserted_hashes: Vec<i64> = if evidence && config.network.asserted_evidence {
+            sequences
+                .iter()
+                .flat_map(|s| position_asserted_hashes(s, vocab_size, width))
+                .collect()
+        } else {
+            Vec::new()
+        };
         let ngrams: Vec<Vec<(i64, u32)>> = if evidence {
             position_hashes
                 .iter()
@@ -180,6 +195,7 @@ impl PassTexts {
             mask,
             ngrams,
             position_slots,
+            asserted_hashes,
             negated_plain,
         }
     }
@@ -209,8 +225,14 @@ impl Batch {
         } else {
             Tensor::from_slice(&texts.position_slots).view([batch, width, 3])
         };
+        let asserted_hashes = if texts.asserted_hashes.is_empty() {
+            Tensor::zeros([batch, 1, 3], (Kind::Int64, tch::Device::Cpu))
+        } else {
+            Tensor::from_slice(&texts.asserted_hashes).view([batch, width, 3])
+        };
         Self {
             position_slots,
+            asserted_hashes,
             ngram_rows: std::cell::OnceCell::new(),
             position_evidence: None,
             ids: Tensor::from_slice(&texts.ids).view(shape),

@@ -97,6 +97,15 @@ pub struct NetworkSettings {
     #[arg(long, default_value_t = false, action = clap::ArgAction::Set)]
     #[serde(default)]
     pub wide_evidence: bool,
+    /// With `wide_evidence`: a second evidence column per label, the wide part's weights of the
+    /// negated or conceded n-grams ending at each position as if they were asserted ("蓝屏" in
+    /// "没有蓝屏" weighs as a complaint's "蓝屏"). A scoped n-gram is a feature of its own, which
+    /// a defect never named under a negation in training leaves at zero: the LSTM then sees
+    /// only the negation cue, read from reviews as a complaint. With the asserted weight beside
+    /// the scope mark it can learn one rule for every word, that negating a complaint praises.
+    #[arg(long, default_value_t = false, action = clap::ArgAction::Set)]
+    #[serde(default)]
+    pub asserted_evidence: bool,
 }
 
 /// See [`ModelConfig::lstm_precision`].
@@ -222,10 +231,19 @@ impl ModelConfig {
         if !(0.0..=1.0).contains(&self.wide_weight) {
             return fail("wide_weight", "must be in [0, 1]");
         }
+        if self.network.asserted_evidence && !self.network.wide_evidence {
+            return fail("asserted_evidence", "needs wide_evidence");
+        }
         if self.members == 0 && self.wide_weight != 1.0 {
             return fail("wide_weight", "must be 1 when there is no LSTM (members 0)");
         }
         Ok(())
+    }
+
+    /// Columns of the wide evidence an LSTM member reads per position (see
+    /// [`NetworkSettings::asserted_evidence`]).
+    pub fn evidence_columns(&self) -> i64 {
+        self.num_labels * if self.network.asserted_evidence { 2 } else { 1 }
     }
 
     /// Whether a prediction runs the LSTM members.

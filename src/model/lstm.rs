@@ -97,7 +97,7 @@ impl Member {
         let evidence = wide.filter(|_| config.network.wide_evidence).map(|wide| {
             let projection = nn::linear(
                 p / "evidence",
-                config.num_labels,
+                config.evidence_columns(),
                 config.input_dim(),
                 Default::default(),
             );

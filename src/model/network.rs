@@ -177,13 +177,17 @@ impl Network for Classifier {
         if !wide_alone {
             let evidence = match wide {
                 Some(wide) if self.members.iter().any(Member::reads_evidence) => {
-                    let per_text = texts.width * labels;
+                    let per_text = texts.width * self.config.evidence_columns() as usize;
                     let mut evidence = vec![0f32; texts.len() * per_text];
+                    let hashes = texts.width * 3;
                     for (text, reading) in readings.iter().enumerate() {
                         wide.add_evidence(
                             reading,
-                            &texts.position_slots
-                                [text * texts.width * 3..(text + 1) * texts.width * 3],
+                            &texts.position_slots[text * hashes..(text + 1) * hashes],
+                            texts
+                                .asserted_hashes
+                                .get(text * hashes..(text + 1) * hashes)
+                                .unwrap_or_default(),
                             &mut evidence[text * per_text..(text + 1) * per_text],
                         );
                     }
@@ -412,16 +416,25 @@ pub(super) mod tests {
         assert!(padded < 1e-3, "padding moved a bfloat16 answer by {padded}");
     }
 
+    /// What an LSTM member reads of the wide part.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    enum Evidence {
+        None,
+        Own,
+        WithAsserted,
+    }
+
     /// One layer (what `prepare_small_passes` computes) with hidden 40, so the gates end in
     /// a partial block.
-    fn served_config(bidirectional: bool, wide_evidence: bool, members: i64) -> ModelConfig {
+    fn served_config(bidirectional: bool, evidence: Evidence, members: i64) -> ModelConfig {
         let config = tiny_config(bidirectional);
         ModelConfig {
             members,
             network: NetworkSettings {
                 num_layers: 1,
                 hidden_size: 40,
-                wide_evidence,
+                wide_evidence: evidence != Evidence::None,
+                asserted_evidence: evidence == Evidence::WithAsserted,
                 ..config.network
             },
             ..config
@@ -477,10 +490,13 @@ pub(super) mod tests {
 
     #[test]
     fn small_passes_computed_here_answer_as_libtorch_does() {
-        for (bidirectional, wide_evidence, members) in
-            [(true, true, 1), (true, false, 2), (false, true, 1)]
-        {
-            let config = served_config(bidirectional, wide_evidence, members);
+        for (bidirectional, evidence, members) in [
+            (true, Evidence::Own, 1),
+            (true, Evidence::None, 2),
+            (false, Evidence::Own, 1),
+            (true, Evidence::WithAsserted, 1),
+        ] {
+            let config = served_config(bidirectional, evidence, members);
             let (_vs, mut model) = randomised(&config, 11);
             let by_libtorch: Vec<Tensor> = small_passes()
                 .iter()
@@ -493,7 +509,7 @@ pub(super) mod tests {
                     let diff = largest_difference(&here, expected);
                     assert!(
                         diff < 1e-5,
-                        "{kernel:?}, bidirectional {bidirectional}, evidence {wide_evidence}, \
+                        "{kernel:?}, bidirectional {bidirectional}, evidence {evidence:?}, \
                          {members} member(s), {} text(s): {diff}",
                         pass.len()
                     );
@@ -518,13 +534,14 @@ pub(super) mod tests {
     /// without the evidence, with one or two members or none, for each kernel.
     #[test]
     fn small_passes_in_plain_sums_answer_as_the_tensors_do() {
-        for (bidirectional, wide_evidence, members) in [
-            (true, true, 1),
-            (true, false, 2),
-            (false, true, 1),
-            (true, true, 0),
+        for (bidirectional, evidence, members) in [
+            (true, Evidence::Own, 1),
+            (true, Evidence::None, 2),
+            (false, Evidence::Own, 1),
+            (true, Evidence::Own, 0),
+            (false, Evidence::WithAsserted, 1),
         ] {
-            let config = served_config(bidirectional, wide_evidence, members);
+            let config = served_config(bidirectional, evidence, members);
             let (_vs, mut model) = randomised(&config, 14);
             model.served_wide = model.wide.as_ref().and_then(Wide::served);
             for kernel in kernels() {
@@ -535,7 +552,7 @@ pub(super) mod tests {
                         let diff = sums_against_tensors(&model, &pass);
                         assert!(
                             diff < 1e-5,
-                            "{kernel:?}, bidirectional {bidirectional}, evidence {wide_evidence}, \
+                            "{kernel:?}, bidirectional {bidirectional}, evidence {evidence:?}, \
                              {members} member(s), weight {weight}, {} text(s): {diff}",
                             pass.len()
                         );
@@ -547,7 +564,7 @@ pub(super) mod tests {
             assert!(model.served_probabilities(&texts).is_none());
         }
         // The way the shipped default runs: its LSTM in bfloat16, where the CPU has the kernel.
-        let config = served_config(true, true, 1);
+        let config = served_config(true, Evidence::Own, 1);
         let (vs, mut model) = randomised(&config, 16);
         if model.compute_lstm_in(LstmPrecision::Bfloat16, &vs) == LstmPrecision::Bfloat16 {
             model.prepare_small_passes();
@@ -561,9 +578,9 @@ pub(super) mod tests {
         let config = ModelConfig {
             network: NetworkSettings {
                 negation_transfer: 2,
-                ..served_config(true, false, 1).network
+                ..served_config(true, Evidence::None, 1).network
             },
-            ..served_config(true, false, 1)
+            ..served_config(true, Evidence::None, 1)
         };
         let (_vs, mut model) = randomised(&config, 15);
         model.prepare_small_passes();
@@ -573,7 +590,7 @@ pub(super) mod tests {
 
     #[test]
     fn passes_of_more_than_four_texts_stay_with_libtorch() {
-        let (vs, mut model) = randomised(&served_config(true, true, 1), 12);
+        let (vs, mut model) = randomised(&served_config(true, Evidence::Own, 1), 12);
         model.compute_recurrence_with(Kernel::Portable);
         // The kernel copied the weights when it was set up: NaN put into libtorch's own LSTM
         // variables afterwards shows which of the two computed a pass.
@@ -594,7 +611,7 @@ pub(super) mod tests {
 
     #[test]
     fn a_bfloat16_lstm_computed_here_answers_within_its_precision() {
-        let config = served_config(true, true, 1);
+        let config = served_config(true, Evidence::Own, 1);
         let (vs, mut model) = randomised(&config, 13);
         let pass = small_passes().pop().unwrap();
         let slices: Vec<&[i64]> = pass.iter().map(|t| t.as_slice()).collect();

@@ -100,6 +100,29 @@ pub fn position_ngram_hashes(ids: &[i64], vocab_size: i64, width: usize) -> Vec<
     hashes
 }
 
+/// Per position, the plain hashes of the negated or conceded 1-, 2- and 3-gram ending there,
+/// as an assertion would count them (0 where the n-gram is asserted, straddles a scope's edge
+/// or does not exist): `[width × 3]`, laid out as [`position_ngram_hashes`]. What
+/// [`NetworkSettings::asserted_evidence`](super::config::NetworkSettings::asserted_evidence)
+/// looks up.
+pub fn position_asserted_hashes(ids: &[i64], vocab_size: i64, width: usize) -> Vec<i64> {
+    let mut hashes = vec![0i64; width * 3];
+    let mut plain = Vec::with_capacity(3);
+    for end in 0..ids.len().min(width) {
+        for n in 1..=(end + 1).min(3) {
+            let window = &ids[end + 1 - n..=end];
+            let scope = scope_of(window[0], vocab_size);
+            let uniform = window.iter().all(|&id| scope_of(id, vocab_size) == scope);
+            if uniform && (scope.negated || scope.conceded) {
+                plain.clear();
+                plain.extend(window.iter().map(|&id| base_id(id, vocab_size)));
+                hashes[end * 3 + n - 1] = ngram_hash(&plain);
+            }
+        }
+    }
+    hashes
+}
+
 /// The plain hashes of the n-grams wholly inside a negation (cues excluded) and within `reach`
 /// tokens of a cue, with their counts: the features [`ModelConfig::negation_transfer`](super::config::ModelConfig::negation_transfer) turns
 /// around.
@@ -281,5 +304,34 @@ mod tests {
             assert_eq!(index.row(hash), expected, "hash {hash}");
         }
         assert_eq!(NgramIndex::new(&[]).row(42), 0);
+    }
+
+    #[test]
+    fn a_negated_span_is_looked_up_as_the_same_words_asserted() {
+        let vocab = 10;
+        // "没 5 6" with 没 a cue (code 4) and the two tokens after it negated (code 1), then an
+        // asserted 7.
+        let marked = [3 + 4 * vocab, 5 + vocab, 6 + vocab, 7];
+        let asserted = position_ngram_hashes(&[3, 5, 6, 7], vocab, 4);
+        let looked_up = position_asserted_hashes(&marked, vocab, 4);
+        let slot = |end: usize, n: usize| end * 3 + n - 1;
+        for (end, n) in [(1, 1), (2, 1), (2, 2)] {
+            assert_eq!(
+                looked_up[slot(end, n)],
+                asserted[slot(end, n)],
+                "{n}-gram at {end}"
+            );
+            assert_ne!(looked_up[slot(end, n)], 0);
+        }
+        // The cue, n-grams across the scope's edge and the asserted 7 have no asserted reading.
+        for (end, n) in [(0, 1), (1, 2), (2, 3), (3, 1), (3, 2), (3, 3)] {
+            assert_eq!(looked_up[slot(end, n)], 0, "{n}-gram at {end}");
+        }
+        // Nothing marked, nothing to look up.
+        assert!(
+            position_asserted_hashes(&[3, 5, 6, 7], vocab, 4)
+                .iter()
+                .all(|&h| h == 0)
+        );
     }
 }

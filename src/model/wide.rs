@@ -224,18 +224,44 @@ impl ServedWide {
         logits
     }
 
-    /// Adds each position's evidence (`[positions, labels]`) into `out`; `slots` holds three
-    /// slots of the text's n-grams per position, as `PassTexts::position_slots` does.
-    pub(super) fn add_evidence(&self, text: &WideReading, slots: &[i64], out: &mut [f32]) {
+    /// Adds each position's evidence into `out`: `[positions, labels]`, or with `asserted`
+    /// hashes (three per position, as `PassTexts::asserted_hashes`) `[positions, 2 · labels]`,
+    /// as [`WideEvidence::at_positions`] computes it. `slots` holds three slots of the text's
+    /// n-grams per position, as `PassTexts::position_slots` does.
+    pub(super) fn add_evidence(
+        &self,
+        text: &WideReading,
+        slots: &[i64],
+        asserted: &[i64],
+        out: &mut [f32],
+    ) {
         let labels = self.labels;
-        for (out, slots) in out.chunks_exact_mut(labels).zip(slots.chunks_exact(3)) {
+        let columns = if asserted.is_empty() {
+            labels
+        } else {
+            2 * labels
+        };
+        let add_row = |out: &mut [f32], row: usize| {
+            let scale = self.idf[row] / text.norm;
+            for (out, weight) in out.iter_mut().zip(&self.weights[row * labels..]) {
+                *out += weight * scale;
+            }
+        };
+        for (at, (out, slots)) in out
+            .chunks_exact_mut(columns)
+            .zip(slots.chunks_exact(3))
+            .enumerate()
+        {
+            let (own, as_asserted) = out.split_at_mut(labels);
             for &slot in slots {
-                let Some(&row) = usize::try_from(slot).ok().and_then(|s| text.rows.get(s)) else {
-                    continue;
-                };
-                let scale = self.idf[row] / text.norm;
-                for (out, weight) in out.iter_mut().zip(&self.weights[row * labels..]) {
-                    *out += weight * scale;
+                if let Some(&row) = usize::try_from(slot).ok().and_then(|s| text.rows.get(s)) {
+                    add_row(own, row);
+                }
+            }
+            for &hash in asserted.get(at * 3..at * 3 + 3).unwrap_or_default() {
+                let row = self.index.row(hash) as usize;
+                if hash != 0 && row != 0 {
+                    add_row(as_asserted, row);
                 }
             }
         }
@@ -250,6 +276,8 @@ pub struct WideEvidence {
     index: KeyIndex,
     idf: Tensor,
     weights: Tensor,
+    /// See [`NetworkSettings::asserted_evidence`](super::config::NetworkSettings::asserted_evidence).
+    asserted: bool,
 }
 
 impl Wide {
@@ -259,6 +287,7 @@ impl Wide {
             index: self.index.clone(),
             idf: self.idf.shallow_clone(),
             weights: self.weights.ws.shallow_clone(),
+            asserted: self.config.network.asserted_evidence,
         }
     }
 }
@@ -266,7 +295,9 @@ impl Wide {
 impl WideEvidence {
     /// `[batch, width, labels]`: at each position, the wide part's weights of the n-grams
     /// ending there times their IDF and term frequency 1, under the text's own TF-IDF
-    /// normalisation, so a text's positions add up to about its wide logits.
+    /// normalisation, so a text's positions add up to about its wide logits. With asserted
+    /// evidence, `[batch, width, 2 · labels]`: then the same for the negated and conceded
+    /// n-grams read as asserted ones.
     pub fn at_positions(&self, batch: &Batch) -> Tensor {
         tch::no_grad(|| {
             let rows = batch
@@ -280,7 +311,7 @@ impl WideEvidence {
                 .clamp_min(1e-12);
             // Per slot of the text, then a zero slot for positions that end no n-gram.
             let per_slot = Tensor::embedding(&self.weights, rows, -1, false, false)
-                * (idf / norm).unsqueeze(-1);
+                * (idf / &norm).unsqueeze(-1);
             let size = per_slot.size();
             let per_slot = Tensor::cat(
                 &[
@@ -294,10 +325,22 @@ impl WideEvidence {
                 .position_slots
                 .view([positions[0], positions[1] * 3, 1])
                 .expand([positions[0], positions[1] * 3, size[2]], false);
-            per_slot
+            let evidence = per_slot
                 .gather(1, &index, false)
                 .view([positions[0], positions[1], 3, size[2]])
-                .sum_dim_intlist(2, false, Kind::Float)
+                .sum_dim_intlist(2, false, Kind::Float);
+            if !self.asserted {
+                return evidence;
+            }
+            // Each n-gram with its own IDF, under the text's norm; row 0 (no n-gram, or one the
+            // wide part does not know) adds nothing.
+            let asserted_rows = self.index.rows(&self.keys, &batch.asserted_hashes);
+            let scale =
+                idf_of_rows(&self.idf, &asserted_rows) * asserted_rows.ne(0) / norm.unsqueeze(-1);
+            let asserted = (Tensor::embedding(&self.weights, &asserted_rows, -1, false, false)
+                * scale.unsqueeze(-1))
+            .sum_dim_intlist(2, false, Kind::Float);
+            Tensor::cat(&[evidence, asserted], -1)
         })
     }
 }
@@ -340,6 +383,7 @@ impl Network for Wide {
 
 #[cfg(test)]
 mod tests {
+    use super::super::batch::PassTexts;
     use super::super::network::Classifier;
     use super::super::network::tests::tiny_config;
     use super::super::ngrams::*;
@@ -380,6 +424,66 @@ mod tests {
         assert!(
             logits.allclose(&summed, 1e-5, 1e-5, false),
             "{logits:?} vs {summed:?}"
+        );
+    }
+
+    #[test]
+    fn asserted_evidence_reads_a_negated_run_with_its_plain_weights_in_sums_and_tensors_alike() {
+        tch::manual_seed(5);
+        let config = ModelConfig {
+            network: NetworkSettings {
+                wide_evidence: true,
+                asserted_evidence: true,
+                ..tiny_config(true).network
+            },
+            ..tiny_config(true)
+        };
+        let vs = VarStore::new(Device::Cpu);
+        let model = Classifier::new(&vs.root(), &config);
+        let corpus: Vec<i64> = (2..48).collect();
+        let wide = model.wide().unwrap();
+        wide.set_vocabulary(&NgramVocabulary::fit([&corpus[..]], 50, 1, 40));
+        for (name, mut variable) in vs.variables() {
+            if name.starts_with("wide.weights") {
+                tch::no_grad(|| variable.copy_(&(variable.rand_like() - 0.5)));
+            }
+        }
+        let vocab = config.vocab_size;
+        // 4 is a cue, 5 and 6 are negated; the second text is asserted throughout.
+        let texts: [&[i64]; 2] = [&[4 + 4 * vocab, 5 + vocab, 6 + vocab, 7], &[5, 6]];
+        let pass = PassTexts::new(&texts, &config);
+        let tensors = wide.evidence().at_positions(&Batch::new(&texts, &config));
+        let labels = config.num_labels;
+        assert_eq!(tensors.size(), vec![2, 4, 2 * labels]);
+        let served = wide.served().unwrap();
+        let (width, columns) = (pass.width, 2 * labels as usize);
+        for (text, ngrams) in pass.ngrams.iter().enumerate() {
+            let mut sums = vec![0f32; width * columns];
+            let hashes = text * width * 3..(text + 1) * width * 3;
+            served.add_evidence(
+                &served.read(ngrams),
+                &pass.position_slots[hashes.clone()],
+                &pass.asserted_hashes[hashes],
+                &mut sums,
+            );
+            let sums = Tensor::from_slice(&sums).view([width as i64, columns as i64]);
+            assert!(sums.allclose(&tensors.get(text as i64), 1e-6, 1e-6, false));
+        }
+        let asserted = |text: i64, at: i64| {
+            tensors
+                .get(text)
+                .get(at)
+                .narrow(0, labels, labels)
+                .abs()
+                .sum(Kind::Float)
+                .double_value(&[])
+        };
+        // The negated 5 and 6 carry their plain n-grams' weights; the cue, the asserted 7 and
+        // the asserted text carry none.
+        assert!(asserted(0, 1) > 0.0 && asserted(0, 2) > 0.0);
+        assert_eq!(
+            asserted(0, 0) + asserted(0, 3) + asserted(1, 0) + asserted(1, 1),
+            0.0
         );
     }
 

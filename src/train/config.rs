@@ -230,6 +230,9 @@ impl TrainConfig {
                 "--distill-weight, --compose and --wide-evidence learn from the wide part, which --ngram-max-features 0 turns off"
             );
         }
+        if self.network.asserted_evidence && !self.tokenizer.scope_marks {
+            bail!("--asserted-evidence reads negated n-grams, which only --scope-marks sets apart");
+        }
         if self.network.wide_evidence && self.pretrain_epochs > 0 {
             // The evidence at a position includes the n-gram ending there, so the backward
             // language model would see the token it must predict.
