@@ -1883,7 +1883,7 @@ part's frames (未见…, 无一不合格, 并非没有), never with its words.
 synthetic**: the template generators above can only recombine their own word lists and
 sentence patterns, so a reader who phrases a note otherwise ("漏油问题是消除了，但…",
 "无一托不符合色号要求", "群里@王工：…") meets a frame they never saw. These notes were written in
-free form by twenty language-model writers, each given the brief in
+free form by {wn_parts} language-model writers, each given the brief in
 `scripts/prompts/written-factory-notes.md` (what they were told, but for their file paths:
 frames and counts, and one row of industries and registers — machining to pharma, wafer fabs
 to lifts, logistics to calibration labs) and nothing of this repository. Each wrote 600 notes,
@@ -1901,7 +1901,7 @@ trained on them:
 
 {wn_frame_table}
 
-The writers' parts are kept as written in `written/part-1.jsonl` … `part-20.jsonl`
+The writers' parts are kept as written in `written/part-1.jsonl` … `part-{wn_parts}.jsonl`
 (`{{"text", "label", "frame"}}`; not guarded, so never train on them directly), and
 
 ```sh
@@ -1929,7 +1929,7 @@ def written_notes_figures():
     rows = ["| frame | positive | negative |", "|---|---:|---:|"]
     rows += [f"| `{frame}` | {by[(frame, POS)]} | {by[(frame, NEG)]} |" for frame in build.FRAMES]
     return dict(
-        wn_lines=len(kept), wn_written=written,
+        wn_lines=len(kept), wn_written=written, wn_parts=len(parts),
         wn_pos=sum(1 for k in kept if k["label"] == POS),
         wn_neg=sum(1 for k in kept if k["label"] == NEG),
         wn_drop_word=dropped[build.DROPPED_WORD], wn_drop_run=dropped[build.DROPPED_RUN],
