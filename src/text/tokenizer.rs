@@ -42,6 +42,13 @@ pub struct TokenizerConfig {
     #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
     #[serde(default)]
     pub degree_adverbs: bool,
+    /// With `degree_adverbs`, read the downtoners (有点, 有些, 稍微, 略微) as a token of their own,
+    /// `<low>`, instead of `<deg>`: they soften what they qualify ("有点吵" is a mild
+    /// complaint), and factory notes use them with complaints far more than with praise, so
+    /// folded in with the intensifiers they teach `<deg>` to lean towards complaints.
+    #[arg(long, default_value_t = false, action = clap::ArgAction::Set)]
+    #[serde(default)]
+    pub downtoners: bool,
     /// Under scope marks, mark the cue that closes a negation (the 不 of "没有一件不合格") as
     /// negated too, so a double negation's n-grams ("不合格") are not a plain complaint's.
     #[arg(long, default_value_t = false, action = clap::ArgAction::Set)]
@@ -51,6 +58,12 @@ pub struct TokenizerConfig {
 
 /// The token every degree adverb becomes under `degree_adverbs`.
 pub const DEGREE_TOKEN: &str = "<deg>";
+
+/// The token the downtoners become under `downtoners`.
+pub const DOWNTONER_TOKEN: &str = "<low>";
+
+/// The degree adverbs that soften rather than intensify.
+const DOWNTONERS: [&[&str]; 4] = [&["有", "点"], &["有", "些"], &["稍", "微"], &["略", "微"]];
 
 /// Chinese degree adverbs, a closed class. Left out: single characters that also start
 /// ordinary words (超差, 更换, 最近, 真空, 电极), and 异常, which in factory notes is "abnormal"
@@ -92,6 +105,7 @@ impl Default for TokenizerConfig {
             scope_marks: false,
             fold_traditional: false,
             degree_adverbs: false,
+            downtoners: false,
             double_negation_marks: false,
         }
     }
@@ -183,9 +197,21 @@ impl TokenizerConfig {
         let mut out = Vec::with_capacity(pieces.len());
         let mut i = 0;
         while i < pieces.len() {
-            match DEGREE_ADVERBS.iter().find(|a| pieces[i..].starts_with(a)) {
-                Some(adverb) => {
-                    out.push((DEGREE_TOKEN, i..i + adverb.len()));
+            let downtoner = || {
+                DOWNTONERS
+                    .iter()
+                    .find(|a| self.downtoners && pieces[i..].starts_with(a))
+                    .map(|a| (DOWNTONER_TOKEN, a))
+            };
+            let degree = || {
+                DEGREE_ADVERBS
+                    .iter()
+                    .find(|a| pieces[i..].starts_with(a))
+                    .map(|a| (DEGREE_TOKEN, a))
+            };
+            match downtoner().or_else(degree) {
+                Some((token, adverb)) => {
+                    out.push((token, i..i + adverb.len()));
                     i += adverb.len();
                 }
                 None => {
@@ -392,6 +418,36 @@ mod tests {
         assert_eq!(tokenizer.encode("  \t ").ids, vec![UNK_ID]);
         let good = tokenizer.vocabulary().id("好");
         assert_eq!(tokenizer.encode("好 未知").ids, vec![good, UNK_ID, UNK_ID]);
+    }
+
+    #[test]
+    fn downtoners_fold_apart_from_intensifiers_when_configured() {
+        let texts = ["声音有点大", "质量非常好", "稍微偏大"];
+        let folded = |downtoners| {
+            let config = TokenizerConfig {
+                degree_adverbs: true,
+                downtoners,
+                min_frequency: 1,
+                ..TokenizerConfig::default()
+            };
+            Tokenizer::fit(texts, config)
+        };
+        let apart = folded(true);
+        assert_eq!(apart.tokens("有点吵"), [DOWNTONER_TOKEN, "吵"]);
+        assert_eq!(apart.tokens("略微偏大"), [DOWNTONER_TOKEN, "偏", "大"]);
+        assert_eq!(apart.tokens("很吵"), [DEGREE_TOKEN, "吵"]);
+        assert_eq!(apart.encode("有些吵").ids, apart.encode("稍微吵").ids);
+        assert_ne!(apart.encode("有点吵").ids, apart.encode("非常吵").ids);
+        let spans = apart.spans("有点吵");
+        assert_eq!(
+            (spans[0].start, spans[0].end),
+            (0, 2),
+            "the token covers both characters"
+        );
+        // Without the option they are degree adverbs like the rest, as models trained before it
+        // read them.
+        let together = folded(false);
+        assert_eq!(together.tokens("有点吵"), [DEGREE_TOKEN, "吵"]);
     }
 
     #[test]

@@ -298,7 +298,7 @@ fn architecture_section(w: &mut String, manifest: &Manifest, hp: Option<&TrainCo
     let tc = &manifest.tokenizer.config;
     let _ = writeln!(
         w,
-        "Tokenizer: scope marks {} (negation scopes and conceded clauses marked{}), double negations' closing cues marked {}, degree adverbs folded {}, traditional characters folded {}.\n",
+        "Tokenizer: scope marks {} (negation scopes and conceded clauses marked{}), double negations' closing cues marked {}, degree adverbs folded {}{}, traditional characters folded {}.\n",
         on_off(tc.scope_marks),
         if a.scope_embedding {
             "; each LSTM member adds a learned vector per mark to its inputs"
@@ -307,6 +307,11 @@ fn architecture_section(w: &mut String, manifest: &Manifest, hp: Option<&TrainCo
         },
         on_off(tc.double_negation_marks),
         on_off(tc.degree_adverbs),
+        if tc.degree_adverbs && tc.downtoners {
+            " (downtoners such as 有点 apart from intensifiers)"
+        } else {
+            ""
+        },
         on_off(tc.fold_traditional)
     );
 }

@@ -230,6 +230,9 @@ impl TrainConfig {
                 "--distill-weight, --compose and --wide-evidence learn from the wide part, which --ngram-max-features 0 turns off"
             );
         }
+        if self.tokenizer.downtoners && !self.tokenizer.degree_adverbs {
+            bail!("--downtoners sets apart some of the degree adverbs --degree-adverbs folds");
+        }
         if self.network.asserted_evidence && !self.tokenizer.scope_marks {
             bail!("--asserted-evidence reads negated n-grams, which only --scope-marks sets apart");
         }
