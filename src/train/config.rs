@@ -265,7 +265,9 @@ mod tests {
             "fold_traditional",
             "degree_adverbs",
             "double_negation_marks",
+            "downtoners",
             "negation_transfer",
+            "asserted_evidence",
             "transfer_in_concession",
             "wide_intercept",
             "wide_weight",
@@ -275,7 +277,8 @@ mod tests {
         let read = TrainConfig::from_record(&record).unwrap();
         let tokenizer = &read.tokenizer;
         assert!(!tokenizer.scope_marks && !tokenizer.fold_traditional && !tokenizer.degree_adverbs);
-        assert!(!tokenizer.double_negation_marks);
+        assert!(!tokenizer.double_negation_marks && !tokenizer.downtoners);
+        assert!(!read.network.asserted_evidence);
         assert_eq!(read.network.negation_transfer, 0);
         assert!(read.network.wide_intercept && read.wide_weight.is_none());
         assert!(read.network.transfer_in_concession);
