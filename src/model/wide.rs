@@ -392,31 +392,39 @@ mod tests {
     use std::collections::HashMap;
     use tch::{Device, nn::VarStore};
 
-    #[test]
-    fn position_evidence_adds_up_to_the_wide_logits() {
-        tch::manual_seed(2);
+    /// A tiny model with the given network settings whose wide part knows the n-grams of a
+    /// small corpus, with random weights.
+    fn model_with_a_wide_part(network: NetworkSettings, seed: i64) -> (VarStore, Classifier) {
+        tch::manual_seed(seed);
         let config = ModelConfig {
-            network: NetworkSettings {
-                wide_evidence: true,
-                wide_intercept: false,
-                ..tiny_config(true).network
-            },
+            network,
             ..tiny_config(true)
         };
         let vs = VarStore::new(Device::Cpu);
         let model = Classifier::new(&vs.root(), &config);
         let corpus: Vec<i64> = (2..48).collect();
         let vocabulary = NgramVocabulary::fit([&corpus[..], &corpus[3..20]], 50, 1, 40);
-        let wide = model.wide().unwrap();
-        wide.set_vocabulary(&vocabulary);
+        model.wide().unwrap().set_vocabulary(&vocabulary);
         for (name, mut variable) in vs.variables() {
             if name.starts_with("wide.weights") {
                 tch::no_grad(|| variable.copy_(&(variable.rand_like() - 0.5)));
             }
         }
+        (vs, model)
+    }
+
+    #[test]
+    fn position_evidence_adds_up_to_the_wide_logits() {
+        let network = NetworkSettings {
+            wide_evidence: true,
+            wide_intercept: false,
+            ..tiny_config(true).network
+        };
+        let (_vs, model) = model_with_a_wide_part(network, 2);
+        let (config, wide) = (model.config(), model.wide().unwrap());
         // No n-gram repeats within a text, so each counts once, where it ends; the shorter
         // text's padding must add nothing.
-        let batch = Batch::new(&[&[4, 5, 6, 7, 30][..], &[9, 3]], &config);
+        let batch = Batch::new(&[&[4, 5, 6, 7, 30][..], &[9, 3]], config);
         let logits = tch::no_grad(|| wide.forward_t(&batch, false));
         let evidence = wide.evidence().at_positions(&batch);
         assert_eq!(evidence.size(), vec![2, 5, 3]);
@@ -429,30 +437,18 @@ mod tests {
 
     #[test]
     fn asserted_evidence_reads_a_negated_run_with_its_plain_weights_in_sums_and_tensors_alike() {
-        tch::manual_seed(5);
-        let config = ModelConfig {
-            network: NetworkSettings {
-                wide_evidence: true,
-                asserted_evidence: true,
-                ..tiny_config(true).network
-            },
-            ..tiny_config(true)
+        let network = NetworkSettings {
+            wide_evidence: true,
+            asserted_evidence: true,
+            ..tiny_config(true).network
         };
-        let vs = VarStore::new(Device::Cpu);
-        let model = Classifier::new(&vs.root(), &config);
-        let corpus: Vec<i64> = (2..48).collect();
-        let wide = model.wide().unwrap();
-        wide.set_vocabulary(&NgramVocabulary::fit([&corpus[..]], 50, 1, 40));
-        for (name, mut variable) in vs.variables() {
-            if name.starts_with("wide.weights") {
-                tch::no_grad(|| variable.copy_(&(variable.rand_like() - 0.5)));
-            }
-        }
+        let (_vs, model) = model_with_a_wide_part(network, 5);
+        let (config, wide) = (model.config(), model.wide().unwrap());
         let vocab = config.vocab_size;
         // 4 is a cue, 5 and 6 are negated; the second text is asserted throughout.
         let texts: [&[i64]; 2] = [&[4 + 4 * vocab, 5 + vocab, 6 + vocab, 7], &[5, 6]];
-        let pass = PassTexts::new(&texts, &config);
-        let tensors = wide.evidence().at_positions(&Batch::new(&texts, &config));
+        let pass = PassTexts::new(&texts, config);
+        let tensors = wide.evidence().at_positions(&Batch::new(&texts, config));
         let labels = config.num_labels;
         assert_eq!(tensors.size(), vec![2, 4, 2 * labels]);
         let served = wide.served().unwrap();
