@@ -41,8 +41,9 @@ pub struct Batch {
     /// The wide part's rows of `ngrams`, looked up once for the wide part and the LSTM's
     /// evidence alike. A batch is read by one model only.
     pub(super) ngram_rows: std::cell::OnceCell<Tensor>,
-    /// `[batch, width, labels]` wide evidence given with the batch instead of read from the
-    /// model's own wide part (training reads each text's from a wide part that never saw it).
+    /// `[batch, width, columns]` wide evidence (`ModelConfig::evidence_columns`) given with the
+    /// batch instead of read from the model's own wide part (training reads each text's from a
+    /// wide part that never saw it).
     pub(super) position_evidence: Option<Tensor>,
     /// `[batch, slots]` plain hashes of the negated n-grams and their term frequency, for
     /// [`ModelConfig::negation_transfer`] (one empty slot without it).
@@ -248,7 +249,7 @@ impl Batch {
         }
     }
 
-    /// The batch with each text's wide evidence given (`[length_i, labels]` per text, in
+    /// The batch with each text's wide evidence given (`[length_i, columns]` per text, in
     /// order) rather than read from the model's own wide part.
     pub fn with_position_evidence(mut self, per_text: &[&Tensor]) -> Self {
         let width = self.ids.size()[1];

@@ -232,7 +232,7 @@ impl ModelConfig {
             return fail("wide_weight", "must be in [0, 1]");
         }
         if self.network.asserted_evidence && !self.network.wide_evidence {
-            return fail("asserted_evidence", "needs wide_evidence");
+            return fail("asserted_evidence", "needs the wide evidence");
         }
         if self.members == 0 && self.wide_weight != 1.0 {
             return fail("wide_weight", "must be 1 when there is no LSTM (members 0)");

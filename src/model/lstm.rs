@@ -261,7 +261,7 @@ impl Member {
 }
 
 impl Member {
-    /// `[batch, width, labels]` the wide part's evidence the LSTM reads, as given with the
+    /// `[batch, width, columns]` the wide part's evidence the LSTM reads, as given with the
     /// batch or read from the model's own wide part; `None` without evidence.
     fn evidence_at_positions(&self, batch: &Batch) -> Option<Tensor> {
         let (evidence, _) = self.evidence.as_ref()?;

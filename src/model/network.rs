@@ -184,10 +184,11 @@ impl Network for Classifier {
                         wide.add_evidence(
                             reading,
                             &texts.position_slots[text * hashes..(text + 1) * hashes],
-                            texts
-                                .asserted_hashes
-                                .get(text * hashes..(text + 1) * hashes)
-                                .unwrap_or_default(),
+                            if texts.asserted_hashes.is_empty() {
+                                &[]
+                            } else {
+                                &texts.asserted_hashes[text * hashes..(text + 1) * hashes]
+                            },
                             &mut evidence[text * per_text..(text + 1) * per_text],
                         );
                     }

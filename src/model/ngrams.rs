@@ -309,13 +309,32 @@ mod tests {
     #[test]
     fn a_negated_span_is_looked_up_as_the_same_words_asserted() {
         let vocab = 10;
-        // "没 5 6" with 没 a cue (code 4) and the two tokens after it negated (code 1), then an
-        // asserted 7.
-        let marked = [3 + 4 * vocab, 5 + vocab, 6 + vocab, 7];
-        let asserted = position_ngram_hashes(&[3, 5, 6, 7], vocab, 4);
-        let looked_up = position_asserted_hashes(&marked, vocab, 4);
+        // "没 5 6 7" with 没 a cue (code 4) and the three tokens after it negated (code 1), then
+        // an asserted 8, then 4 and 9 conceded (code 2).
+        let marked = [
+            3 + 4 * vocab,
+            5 + vocab,
+            6 + vocab,
+            7 + vocab,
+            8,
+            4 + 2 * vocab,
+            9 + 2 * vocab,
+        ];
+        let asserted = position_ngram_hashes(&[3, 5, 6, 7, 8, 4, 9], vocab, 7);
+        let looked_up = position_asserted_hashes(&marked, vocab, 7);
         let slot = |end: usize, n: usize| end * 3 + n - 1;
-        for (end, n) in [(1, 1), (2, 1), (2, 2)] {
+        let scoped = [
+            (1, 1),
+            (2, 1),
+            (2, 2),
+            (3, 1),
+            (3, 2),
+            (3, 3),
+            (5, 1),
+            (6, 1),
+            (6, 2),
+        ];
+        for (end, n) in scoped {
             assert_eq!(
                 looked_up[slot(end, n)],
                 asserted[slot(end, n)],
@@ -323,9 +342,13 @@ mod tests {
             );
             assert_ne!(looked_up[slot(end, n)], 0);
         }
-        // The cue, n-grams across the scope's edge and the asserted 7 have no asserted reading.
-        for (end, n) in [(0, 1), (1, 2), (2, 3), (3, 1), (3, 2), (3, 3)] {
-            assert_eq!(looked_up[slot(end, n)], 0, "{n}-gram at {end}");
+        // The cue, n-grams across a scope's edge and the asserted 8 have no asserted reading.
+        for end in 0..7 {
+            for n in 1..=3 {
+                if !scoped.contains(&(end, n)) {
+                    assert_eq!(looked_up[slot(end, n)], 0, "{n}-gram at {end}");
+                }
+            }
         }
         // Nothing marked, nothing to look up.
         assert!(

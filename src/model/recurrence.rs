@@ -39,7 +39,7 @@ struct Direction {
     bigram_weights: Option<Product>,
     /// `[scope codes, row]` each scope vector times the input weights.
     scope_gates: Option<Vec<f32>>,
-    /// `[labels, row]` the evidence projection times the input weights.
+    /// `[evidence columns, row]` the evidence projection times the input weights.
     evidence_gates: Option<Vec<f32>>,
     recurrent: Product,
     /// `b_ih + b_hh`, plus the input weights times the evidence projection's bias.
@@ -230,7 +230,7 @@ struct MeanInput {
     embedding_dim: usize,
     /// `[scope codes, input dim]`.
     scope: Option<Vec<f32>>,
-    /// `[input dim, labels]` and `[input dim]`.
+    /// `[input dim, evidence columns]` and `[input dim]`.
     evidence: Option<(Vec<f32>, Vec<f32>)>,
     input_dim: usize,
 }
@@ -247,7 +247,7 @@ pub(super) struct InputLayers<'a> {
     pub bigram_embedding: Option<&'a Tensor>,
     /// `[scope codes, input dim]`.
     pub scope_embedding: Option<&'a Tensor>,
-    /// The evidence projection's weight `[input dim, labels]` and bias `[input dim]`.
+    /// The evidence projection's weight `[input dim, evidence columns]` and bias `[input dim]`.
     pub evidence_projection: Option<(&'a Tensor, Option<&'a Tensor>)>,
 }
 
@@ -256,7 +256,7 @@ pub(super) struct PassInputs<'a> {
     pub ids: &'a [i64],
     pub bigrams: &'a [i64],
     pub scopes: &'a [i64],
-    /// `[texts, width, labels]` the wide part's evidence.
+    /// `[texts, width, evidence columns]` the wide part's evidence.
     pub evidence: Option<&'a [f32]>,
     pub lengths: &'a [i64],
     pub width: usize,

@@ -162,6 +162,8 @@ pub(super) struct ServedWide {
     weights: Vec<f32>,
     bias: Option<Vec<f32>>,
     labels: usize,
+    /// See [`NetworkSettings::asserted_evidence`](super::config::NetworkSettings::asserted_evidence).
+    asserted: bool,
 }
 
 /// One text's n-grams as the wide part reads them.
@@ -186,6 +188,7 @@ impl Wide {
             weights: floats(&self.weights.ws),
             bias: self.bias.as_ref().map(floats),
             labels: self.config.num_labels as usize,
+            asserted: self.config.network.asserted_evidence,
         })
     }
 }
@@ -224,10 +227,11 @@ impl ServedWide {
         logits
     }
 
-    /// Adds each position's evidence into `out`: `[positions, labels]`, or with `asserted`
-    /// hashes (three per position, as `PassTexts::asserted_hashes`) `[positions, 2 · labels]`,
-    /// as [`WideEvidence::at_positions`] computes it. `slots` holds three slots of the text's
-    /// n-grams per position, as `PassTexts::position_slots` does.
+    /// Adds each position's evidence into `out`: `[positions, labels]`, or with asserted
+    /// evidence `[positions, 2 · labels]`, as [`WideEvidence::at_positions`] computes it.
+    /// `slots` holds three slots of the text's n-grams per position, as
+    /// `PassTexts::position_slots` does, and `asserted` three hashes per position with asserted
+    /// evidence (`PassTexts::asserted_hashes`), none without.
     pub(super) fn add_evidence(
         &self,
         text: &WideReading,
@@ -236,11 +240,9 @@ impl ServedWide {
         out: &mut [f32],
     ) {
         let labels = self.labels;
-        let columns = if asserted.is_empty() {
-            labels
-        } else {
-            2 * labels
-        };
+        let columns = if self.asserted { 2 * labels } else { labels };
+        debug_assert_eq!(asserted.len(), if self.asserted { slots.len() } else { 0 });
+        debug_assert_eq!(out.len(), slots.len() / 3 * columns);
         let add_row = |out: &mut [f32], row: usize| {
             let scale = self.idf[row] / text.norm;
             for (out, weight) in out.iter_mut().zip(&self.weights[row * labels..]) {
@@ -332,8 +334,9 @@ impl WideEvidence {
             if !self.asserted {
                 return evidence;
             }
-            // Each n-gram with its own IDF, under the text's norm; row 0 (no n-gram, or one the
-            // wide part does not know) adds nothing.
+            // Under the text's own norm, as the first columns, so that a negated n-gram's two
+            // readings are on one scale; row 0 (no n-gram, or one the wide part does not know)
+            // adds nothing.
             let asserted_rows = self.index.rows(&self.keys, &batch.asserted_hashes);
             let scale =
                 idf_of_rows(&self.idf, &asserted_rows) * asserted_rows.ne(0) / norm.unsqueeze(-1);
@@ -474,6 +477,23 @@ mod tests {
                 .sum(Kind::Float)
                 .double_value(&[])
         };
+        // By definition: position 2 ends the negated 6 and 5 6, read as the plain n-grams 6 and
+        // 5 6, each with its IDF, under the text's own norm.
+        let norm = served.read(&pass.ngrams[0]).norm;
+        let by_definition: Vec<f32> = (0..labels as usize)
+            .map(|label| {
+                [ngram_hash(&[6]), ngram_hash(&[5, 6])]
+                    .iter()
+                    .map(|&hash| {
+                        let row = served.index.row(hash) as usize;
+                        assert_ne!(row, 0, "the corpus has the n-gram");
+                        served.weights[row * labels as usize + label] * served.idf[row] / norm
+                    })
+                    .sum()
+            })
+            .collect();
+        let at_two = tensors.get(0).get(2).narrow(0, labels, labels);
+        assert!(at_two.allclose(&Tensor::from_slice(&by_definition), 1e-6, 1e-6, false));
         // The negated 5 and 6 carry their plain n-grams' weights; the cue, the asserted 7 and
         // the asserted text carry none.
         assert!(asserted(0, 1) > 0.0 && asserted(0, 2) > 0.0);

@@ -44,8 +44,9 @@ pub struct TokenizerConfig {
     pub degree_adverbs: bool,
     /// With `degree_adverbs`, read the downtoners (有点, 有些, 稍微, 略微) as a token of their own,
     /// `<low>`, instead of `<deg>`: they soften what they qualify ("有点吵" is a mild
-    /// complaint), and factory notes use them with complaints far more than with praise, so
-    /// folded in with the intensifiers they teach `<deg>` to lean towards complaints.
+    /// complaint) where the intensifiers strengthen it, and one token for both cannot learn
+    /// either. After 没 or 未 an 有 is the verb of 没有 / 未有, and starts no downtoner
+    /// ("没有点蚀", no pitting).
     #[arg(long, default_value_t = false, action = clap::ArgAction::Set)]
     #[serde(default)]
     pub downtoners: bool,
@@ -198,9 +199,9 @@ impl TokenizerConfig {
         let mut i = 0;
         while i < pieces.len() {
             let downtoner = || {
-                DOWNTONERS
-                    .iter()
-                    .find(|a| self.downtoners && pieces[i..].starts_with(a))
+                self.downtoners
+                    .then(|| DOWNTONERS.iter().find(|a| pieces[i..].starts_with(a)))
+                    .flatten()
                     .map(|a| (DOWNTONER_TOKEN, a))
             };
             let degree = || {
@@ -209,7 +210,16 @@ impl TokenizerConfig {
                     .find(|a| pieces[i..].starts_with(a))
                     .map(|a| (DEGREE_TOKEN, a))
             };
-            match downtoner().or_else(degree) {
+            let verb_of_negation = self.downtoners
+                && i > 0
+                && matches!(pieces[i - 1], "没" | "未")
+                && pieces[i] == "有";
+            let folded = if verb_of_negation {
+                None
+            } else {
+                downtoner().or_else(degree)
+            };
+            match folded {
                 Some((token, adverb)) => {
                     out.push((token, i..i + adverb.len()));
                     i += adverb.len();
@@ -444,10 +454,19 @@ mod tests {
             (0, 2),
             "the token covers both characters"
         );
+        // The 有 of 没有 / 未有 starts no downtoner.
+        assert_eq!(apart.tokens("没有点蚀"), ["没", "有", "点", "蚀"]);
+        assert_eq!(apart.tokens("未有些许"), ["未", "有", "些", "许"]);
         // Without the option they are degree adverbs like the rest, as models trained before it
         // read them.
         let together = folded(false);
         assert_eq!(together.tokens("有点吵"), [DEGREE_TOKEN, "吵"]);
+        for downtoner in DOWNTONERS {
+            assert!(
+                DEGREE_ADVERBS.contains(&downtoner),
+                "{downtoner:?} is a degree adverb"
+            );
+        }
     }
 
     #[test]

@@ -332,6 +332,51 @@ mod tests {
             }),
             "--bigram-buckets must be 0 (off) or at least 2"
         );
+        let asserted = NetworkSettings {
+            wide_evidence: true,
+            asserted_evidence: true,
+            ..NetworkSettings::default()
+        };
+        assert_eq!(
+            refused(TrainConfig {
+                network: NetworkSettings {
+                    wide_evidence: false,
+                    ..asserted.clone()
+                },
+                ..TrainConfig::default()
+            }),
+            "--asserted-evidence needs the wide evidence"
+        );
+        assert_eq!(
+            refused(TrainConfig {
+                network: asserted.clone(),
+                tokenizer: TokenizerConfig {
+                    scope_marks: false,
+                    ..TrainConfig::default().tokenizer
+                },
+                ..TrainConfig::default()
+            }),
+            "--asserted-evidence reads negated n-grams, which only --scope-marks sets apart"
+        );
+        assert!(
+            TrainConfig {
+                network: asserted,
+                ..TrainConfig::default()
+            }
+            .validate()
+            .is_ok()
+        );
+        assert_eq!(
+            refused(TrainConfig {
+                tokenizer: TokenizerConfig {
+                    degree_adverbs: false,
+                    downtoners: true,
+                    ..TrainConfig::default().tokenizer
+                },
+                ..TrainConfig::default()
+            }),
+            "--downtoners sets apart some of the degree adverbs --degree-adverbs folds"
+        );
         assert!(TrainConfig::default().validate().is_ok());
     }
 }

@@ -60,7 +60,7 @@ pub(super) fn cross_fit(
     Ok(())
 }
 
-/// Each training text's wide evidence per position (`[length, labels]`, see
+/// Each training text's wide evidence per position (`[length, columns]`, see
 /// `ModelConfig::wide_evidence`) from the fold's wide part that never saw it. Evidence from the
 /// real wide part, which has fitted these very texts, is far surer than on new text, and an
 /// LSTM trained on it learns to trust it more than it deserves (measured: validation loss rose

@@ -211,7 +211,7 @@ pub(super) struct Sets<'a> {
     pub weights: &'a [f32],
     /// A teacher's probabilities for each training example, for stages that distil.
     pub teacher: Option<&'a [Vec<f32>]>,
-    /// Wide evidence per position of each training example (`[length, labels]`), for members
+    /// Wide evidence per position of each training example (`[length, columns]`), for members
     /// that read it (`--wide-evidence`), from a wide part that never saw the example.
     pub evidence: Option<&'a [Tensor]>,
     pub validation: &'a [Labelled],
