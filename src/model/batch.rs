@@ -221,19 +221,17 @@ impl Batch {
         let shape = [batch, width];
         let (ngrams, ngram_tf) = ngram_features_of(&texts.ngrams);
         let (negated_plain, negated_plain_tf) = ngram_features_of(&texts.negated_plain);
-        let position_slots = if texts.position_slots.is_empty() {
-            Tensor::zeros([batch, 1, 3], (Kind::Int64, tch::Device::Cpu))
-        } else {
-            Tensor::from_slice(&texts.position_slots).view([batch, width, 3])
-        };
-        let asserted_hashes = if texts.asserted_hashes.is_empty() {
-            Tensor::zeros([batch, 1, 3], (Kind::Int64, tch::Device::Cpu))
-        } else {
-            Tensor::from_slice(&texts.asserted_hashes).view([batch, width, 3])
+        // Three values per position, or one zero position where the model reads none.
+        let per_position = |values: &[i64]| {
+            if values.is_empty() {
+                Tensor::zeros([batch, 1, 3], (Kind::Int64, tch::Device::Cpu))
+            } else {
+                Tensor::from_slice(values).view([batch, width, 3])
+            }
         };
         Self {
-            position_slots,
-            asserted_hashes,
+            position_slots: per_position(&texts.position_slots),
+            asserted_hashes: per_position(&texts.asserted_hashes),
             ngram_rows: std::cell::OnceCell::new(),
             position_evidence: None,
             ids: Tensor::from_slice(&texts.ids).view(shape),
