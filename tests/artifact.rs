@@ -207,3 +207,38 @@ fn corrupt_weights() {
         "{message}"
     );
 }
+
+#[test]
+fn settings_that_would_compute_nothing_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let model_dir = common::write_tiny_model(dir.path());
+    edit_manifest(&model_dir, |m| {
+        m["architecture"]["wide_evidence"] = true.into();
+        m["architecture"]["asserted_evidence"] = true.into();
+        m["tokenizer"]["scope_marks"] = false.into();
+    });
+    let (error, message) = load_error(&model_dir);
+    assert!(
+        matches!(error, ArtifactError::InvalidManifest { .. }),
+        "{message}"
+    );
+    assert!(
+        message.contains("asserted_evidence") && message.contains("scope_marks"),
+        "{message}"
+    );
+
+    let model_dir = common::write_tiny_model(dir.path());
+    edit_manifest(&model_dir, |m| {
+        m["tokenizer"]["downtoners"] = true.into();
+        m["tokenizer"]["degree_adverbs"] = false.into();
+    });
+    let (error, message) = load_error(&model_dir);
+    assert!(
+        matches!(error, ArtifactError::InvalidManifest { .. }),
+        "{message}"
+    );
+    assert!(
+        message.contains("downtoners") && message.contains("degree_adverbs"),
+        "{message}"
+    );
+}

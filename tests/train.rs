@@ -561,6 +561,15 @@ fn a_member_seed_retrains_the_lstm_on_the_same_split_and_wide_part() {
         card.contains("--member-seed 1234"),
         "the card reproduces it"
     );
+    let architecture = card
+        .split("## Architecture")
+        .nth(1)
+        .expect("an architecture section");
+    assert!(
+        architecture.contains("the wide part's evidence at each position")
+            && !architecture.contains("would have asserted"),
+        "the card says what the LSTM reads: {architecture}"
+    );
 }
 
 /// Names of the tensors a model directory's weights file holds.

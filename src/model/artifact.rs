@@ -504,8 +504,23 @@ fn validate_manifest(path: &Path, m: &Manifest) -> Result<(), ArtifactError> {
             format!("architecture.{} {}", e.field, e.problem),
         ));
     }
-    if m.tokenizer.config.max_length == 0 {
+    let tokenizer = &m.tokenizer.config;
+    if tokenizer.max_length == 0 {
         return Err(invalid(path, "tokenizer max_length must be positive"));
+    }
+    // Settings that would load but compute nothing: the asserted column would be all zeros,
+    // the downtoners never set apart, while the card and the metadata said otherwise.
+    if a.network.asserted_evidence && !tokenizer.scope_marks {
+        return Err(invalid(
+            path,
+            "architecture.asserted_evidence reads negated n-grams, which only tokenizer.scope_marks sets apart",
+        ));
+    }
+    if tokenizer.downtoners && !tokenizer.degree_adverbs {
+        return Err(invalid(
+            path,
+            "tokenizer.downtoners sets apart some of the degree adverbs tokenizer.degree_adverbs folds",
+        ));
     }
     Ok(())
 }

@@ -5,8 +5,8 @@ use std::fmt::Write;
 use std::path::Path;
 
 use super::TrainConfig;
-use crate::model::Manifest;
 use crate::model::artifact::{AblationRow, CheckSummary, PrecisionCheck, TrainingRecord};
+use crate::model::{Manifest, ModelConfig};
 
 /// The card for a model directory `out`; `notes` (Markdown) is appended.
 pub fn render(manifest: &Manifest, out: &Path, notes: Option<&str>) -> String {
@@ -252,7 +252,7 @@ fn architecture_section(w: &mut String, manifest: &Manifest, hp: Option<&TrainCo
     } else {
         let _ = writeln!(
             w,
-            "An ensemble. Wide part: logistic regression on L2-normalised TF-IDF of token 1–3-grams ({} n-grams seen in at least {} training texts{}{}), weight {:.1} in the mixture. Deep part, {} LSTM member(s) each trained on its own{}, averaged: token embedding {} + hashed character-bigram embedding {}×{} → {}-layer {} LSTM, hidden {} → masked max + mean pooling, plus the mean input embedding → dropout {} → linear to {} labels. Wide and deep log-probabilities are mixed by the weight. Token dropout {} in training. Vocabulary {} tokens, max length {} tokens. {} parameters.\n",
+            "An ensemble. Wide part: logistic regression on L2-normalised TF-IDF of token 1–3-grams ({} n-grams seen in at least {} training texts{}{}), weight {:.1} in the mixture. Deep part, {} LSTM member(s) each trained on its own{}, averaged: token embedding {} + hashed character-bigram embedding {}×{}{} → {}-layer {} LSTM, hidden {} → masked max + mean pooling, plus the mean input embedding → dropout {} → linear to {} labels. Wide and deep log-probabilities are mixed by the weight. Token dropout {} in training. Vocabulary {} tokens, max length {} tokens. {} parameters.\n",
             a.ngram_vocab_size,
             hp.map_or(0, |h| h.ngram_min_df),
             match a.network.negation_transfer {
@@ -280,6 +280,7 @@ fn architecture_section(w: &mut String, manifest: &Manifest, hp: Option<&TrainCo
             a.network.embedding_dim,
             a.network.bigram_buckets,
             a.network.bigram_dim,
+            evidence_inputs(a),
             a.network.num_layers,
             if a.network.bidirectional {
                 "bidirectional"
@@ -314,6 +315,19 @@ fn architecture_section(w: &mut String, manifest: &Manifest, hp: Option<&TrainCo
         },
         on_off(tc.fold_traditional)
     );
+}
+
+/// What the LSTM reads of the wide part, in the words of the architecture section.
+fn evidence_inputs(a: &ModelConfig) -> &'static str {
+    match (a.network.wide_evidence, a.network.asserted_evidence) {
+        (false, _) => "",
+        (true, false) => {
+            " + the wide part's evidence at each position (per label, the weights of the n-grams ending there, cross-fitted in training), projected"
+        }
+        (true, true) => {
+            " + the wide part's evidence at each position (per label, the weights of the n-grams ending there, cross-fitted in training, and beside them the weights the negated or conceded ones among them would have asserted), projected"
+        }
+    }
 }
 
 /// Validation and test reports.
