@@ -48,7 +48,12 @@ fn listed_model<'a>(models: &'a serde_json::Value, name: &str) -> &'a serde_json
 #[tokio::test]
 async fn a_repository_serves_each_model_by_name_and_the_default_without_one() {
     let repo = repository(&[("a", "alpha", "1.0.0"), ("b", "beta", "2.0.0")]);
-    let mut app = serve_repository(repo.path(), |c| c.default_model = Some("alpha".into())).await;
+    // Ready once both have loaded: beta's version is read before any request asks for it.
+    let mut app = serve_repository(repo.path(), |c| {
+        c.default_model = Some("alpha".into());
+        c.ready_requires = ReadyRequires::All;
+    })
+    .await;
 
     let models = app.get_json("/v1/models").await;
     assert_eq!(models["models"].as_array().unwrap().len(), 2, "{models}");

@@ -213,10 +213,10 @@ impl PassTexts {
 impl Batch {
     /// Every sequence must hold at least one id (the tokenizer guarantees it).
     pub fn new(sequences: &[&[i64]], config: &ModelConfig) -> Self {
-        Self::of(PassTexts::new(sequences, config))
+        Self::of(&PassTexts::new(sequences, config))
     }
 
-    pub fn of(texts: PassTexts) -> Self {
+    pub fn of(texts: &PassTexts) -> Self {
         let (batch, width) = (texts.len() as i64, texts.width as i64);
         let shape = [batch, width];
         let (ngrams, ngram_tf) = ngram_features_of(&texts.ngrams);
@@ -258,6 +258,14 @@ impl Batch {
         } else {
             padded
         });
+        self
+    }
+
+    /// The batch with its wide evidence given as `[batch, width, columns]` values, computed
+    /// in plain sums.
+    pub(super) fn with_evidence_values(mut self, evidence: &[f32], columns: i64) -> Self {
+        let (batch, width) = (self.len(), self.ids.size()[1]);
+        self.position_evidence = Some(Tensor::from_slice(evidence).view([batch, width, columns]));
         self
     }
 

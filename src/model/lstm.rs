@@ -217,7 +217,6 @@ impl Member {
         evidence: Option<&[f32]>,
     ) -> Option<Vec<f32>> {
         let recurrence = self.recurrence.as_ref()?;
-        let (weight, bias) = self.output_values.as_ref()?;
         let features = recurrence.features(&PassInputs {
             width: texts.width,
             ids: &texts.ids,
@@ -226,7 +225,48 @@ impl Member {
             evidence,
             lengths: &texts.lengths,
         })?;
-        let dim = recurrence.feature_dim();
+        self.output_logits(&features, recurrence.feature_dim())
+    }
+
+    /// Each text's logits, `[texts · labels]`, for a loaded model's pass of more texts than
+    /// [`Member::served_logits`] takes: the LSTM by libtorch (its kernels outrun the recurrence
+    /// here once a pass has enough texts), the pooling and the output layer in plain sums. As
+    /// tensor operations those took a tenth of such a pass (`textserve bench`, batch 16,
+    /// default model 3.2.1). `None` before [`Member::compute_recurrence_with`].
+    pub(super) fn pass_logits(&self, batch: &Batch) -> Option<Vec<f32>> {
+        self.output_values.as_ref()?;
+        let (states, mean_input) = tch::no_grad(|| self.last_states(batch, false));
+        let states: Vec<States> = states.iter().map(States::of).collect::<Option<_>>()?;
+        let mean_input = Vec::<f32>::try_from(mean_input.contiguous().view([-1])).ok()?;
+        let lengths = Vec::<i64>::try_from(&batch.lengths).ok()?;
+        let hidden = self.config.network.hidden_size as usize;
+        let input = self.config.input_dim() as usize;
+        let dim = self.config.features_dim() as usize;
+        let pooled = states.len() * hidden;
+        let mut features = vec![0f32; lengths.len() * dim];
+        for (text, (out, &length)) in features.chunks_exact_mut(dim).zip(&lengths).enumerate() {
+            let length = length.max(1) as usize;
+            let (max, rest) = out.split_at_mut(pooled);
+            let (mean, input_mean) = rest.split_at_mut(pooled);
+            for (d, direction) in states.iter().enumerate() {
+                let (max, mean) = (
+                    &mut max[d * hidden..(d + 1) * hidden],
+                    &mut mean[d * hidden..(d + 1) * hidden],
+                );
+                max.fill(f32::NEG_INFINITY);
+                for t in 0..length {
+                    direction.pool(text, t, max, mean);
+                }
+                mean.iter_mut().for_each(|sum| *sum /= length as f32);
+            }
+            input_mean.copy_from_slice(&mean_input[text * input..(text + 1) * input]);
+        }
+        self.output_logits(&features, dim)
+    }
+
+    /// The output layer over `[texts, dim]` features, in plain sums.
+    fn output_logits(&self, features: &[f32], dim: usize) -> Option<Vec<f32>> {
+        let (weight, bias) = self.output_values.as_ref()?;
         Some(
             features
                 .chunks_exact(dim)
@@ -257,6 +297,78 @@ impl Member {
         })?;
         let texts = batch.len();
         Some(Tensor::from_slice(&features).view([texts, recurrence.feature_dim() as i64]))
+    }
+}
+
+/// One direction's `[batch, width, hidden]` states as libtorch's LSTM left them, read in place
+/// of three copies (to float32, to a contiguous layout, out of the tensor) that took a twentieth
+/// of a 16-text pass.
+struct States {
+    values: StateValues,
+    /// Elements between consecutive texts and consecutive positions.
+    text_stride: usize,
+    position_stride: usize,
+}
+
+enum StateValues {
+    Float(Vec<f32>),
+    /// bfloat16 bits.
+    Bfloat16(Vec<i16>),
+}
+
+impl States {
+    /// `None` for a kind or a layout other than libtorch's LSTM gives.
+    fn of(states: &Tensor) -> Option<Self> {
+        // The LSTM computes time-major and hands back `[batch, width, hidden]` as a view of it.
+        let time_major = states.transpose(0, 1);
+        let (layout, time_major) = if time_major.is_contiguous() {
+            (time_major, true)
+        } else {
+            (states.contiguous(), false)
+        };
+        let size = states.size();
+        let (texts, width, hidden) = (size[0] as usize, size[1] as usize, size[2] as usize);
+        let flat = layout.view([-1]);
+        let values = match states.kind() {
+            Kind::Float => StateValues::Float(Vec::try_from(flat).ok()?),
+            Kind::BFloat16 => {
+                StateValues::Bfloat16(Vec::try_from(flat.view_dtype(Kind::Int16)).ok()?)
+            }
+            _ => return None,
+        };
+        let (text_stride, position_stride) = if time_major {
+            (hidden, texts * hidden)
+        } else {
+            (width * hidden, hidden)
+        };
+        Some(Self {
+            values,
+            text_stride,
+            position_stride,
+        })
+    }
+
+    /// Folds the state of `text` at position `t` into running maxima and sums.
+    fn pool(&self, text: usize, t: usize, max: &mut [f32], sum: &mut [f32]) {
+        let start = text * self.text_stride + t * self.position_stride;
+        let fold = |max: &mut f32, sum: &mut f32, x: f32| {
+            *max = max.max(x);
+            *sum += x;
+        };
+        match &self.values {
+            StateValues::Float(values) => {
+                let state = &values[start..start + max.len()];
+                for ((max, sum), &x) in max.iter_mut().zip(sum.iter_mut()).zip(state) {
+                    fold(max, sum, x);
+                }
+            }
+            StateValues::Bfloat16(bits) => {
+                let state = &bits[start..start + max.len()];
+                for ((max, sum), &b) in max.iter_mut().zip(sum.iter_mut()).zip(state) {
+                    fold(max, sum, recurrence::bfloat16_value(b as u16));
+                }
+            }
+        }
     }
 }
 
@@ -334,40 +446,13 @@ impl Network for Member {
         {
             return self.output.forward(&features);
         }
-        let x = self.inputs(batch, train, true);
+        let (last_states, mean_input) = self.last_states(batch, train);
+        let last_states: Vec<Tensor> = last_states
+            .into_iter()
+            .map(|states| states.to_kind(Kind::Float))
+            .collect();
         let mask = batch.mask.unsqueeze(-1).to_kind(Kind::Float);
         let lengths = batch.lengths.unsqueeze(-1).to_kind(Kind::Float);
-        let mean_input = (&x * &mask).sum_dim_intlist(1, false, Kind::Float) / &lengths;
-        let mut h = x.dropout(self.config.network.dropout, train);
-        let last = self.layers.len() - 1;
-        // The last layer's states per direction, each in its own reading order: pooling over a
-        // text's positions does not depend on their order, so the backward states are pooled
-        // as they come, without being turned back.
-        let mut last_states = Vec::new();
-        for (i, layer) in self.layers.iter().enumerate() {
-            if i > 0 {
-                h = h.dropout(self.config.network.dropout, train);
-            }
-            let run = |lstm: &nn::LSTM, x: &Tensor| {
-                lstm.seq(&x.to_kind(self.lstm_kind)).0.to_kind(Kind::Float)
-            };
-            let forward = run(&layer.forward, &h);
-            let backward = layer
-                .backward
-                .as_ref()
-                .map(|backward| run(backward, &batch.reverse_within_lengths(&h)));
-            if i == last {
-                last_states.push(forward);
-                last_states.extend(backward);
-            } else {
-                h = match backward {
-                    Some(reversed) => {
-                        Tensor::cat(&[forward, batch.reverse_within_lengths(&reversed)], -1)
-                    }
-                    None => forward,
-                };
-            }
-        }
         let padding = batch.mask.unsqueeze(-1).logical_not();
         let max: Vec<Tensor> = last_states
             .iter()
@@ -386,5 +471,45 @@ impl Network for Member {
         let features =
             Tensor::cat(&[max, mean, mean_input], -1).dropout(self.config.network.dropout, train);
         self.output.forward(&features)
+    }
+}
+
+impl Member {
+    /// The last layer's states per direction, `[batch, width, hidden]` in the LSTM's kind, each
+    /// in its own reading order (pooling over a text's positions does not depend on their order, so the backward
+    /// states are pooled as they come, without being turned back), and the mean input
+    /// `[batch, input]`.
+    fn last_states(&self, batch: &Batch, train: bool) -> (Vec<Tensor>, Tensor) {
+        let x = self.inputs(batch, train, true);
+        let mask = batch.mask.unsqueeze(-1).to_kind(Kind::Float);
+        let lengths = batch.lengths.unsqueeze(-1).to_kind(Kind::Float);
+        let mean_input = (&x * &mask).sum_dim_intlist(1, false, Kind::Float) / &lengths;
+        let mut h = x.dropout(self.config.network.dropout, train);
+        let last = self.layers.len() - 1;
+        let mut last_states = Vec::new();
+        for (i, layer) in self.layers.iter().enumerate() {
+            if i > 0 {
+                h = h.dropout(self.config.network.dropout, train);
+            }
+            let run = |lstm: &nn::LSTM, x: &Tensor| lstm.seq(&x.to_kind(self.lstm_kind)).0;
+            let forward = run(&layer.forward, &h);
+            let backward = layer
+                .backward
+                .as_ref()
+                .map(|backward| run(backward, &batch.reverse_within_lengths(&h)));
+            if i == last {
+                last_states.push(forward);
+                last_states.extend(backward);
+            } else {
+                h = match backward {
+                    Some(reversed) => {
+                        Tensor::cat(&[forward, batch.reverse_within_lengths(&reversed)], -1)
+                    }
+                    None => forward,
+                }
+                .to_kind(Kind::Float);
+            }
+        }
+        (last_states, mean_input)
     }
 }

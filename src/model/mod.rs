@@ -244,7 +244,7 @@ pub fn forward_probabilities(classifier: &impl Network, sequences: &[&[i64]]) ->
     if let Some(probabilities) = classifier.served_probabilities(&texts) {
         return probabilities;
     }
-    let batch = Batch::of(texts);
+    let batch = Batch::of(&texts);
     let probs = tch::no_grad(|| classifier.forward_t(&batch, false).softmax(-1, Kind::Float));
     let flat: Vec<f32> = Vec::try_from(probs.flatten(0, -1)).expect("float tensor converts");
     flat.chunks(classifier.config().num_labels as usize)

@@ -104,7 +104,7 @@ fn bfloat16_bits(x: f32) -> u16 {
     (bits.wrapping_add(0x7fff + ((bits >> 16) & 1)) >> 16) as u16
 }
 
-fn bfloat16_value(bits: u16) -> f32 {
+pub(super) fn bfloat16_value(bits: u16) -> f32 {
     f32::from_bits(u32::from(bits) << 16)
 }
 
