@@ -261,14 +261,6 @@ impl Batch {
         self
     }
 
-    /// The batch with its wide evidence given as `[batch, width, columns]` values, computed
-    /// in plain sums.
-    pub(super) fn with_evidence_values(mut self, evidence: &[f32], columns: i64) -> Self {
-        let (batch, width) = (self.len(), self.ids.size()[1]);
-        self.position_evidence = Some(Tensor::from_slice(evidence).view([batch, width, columns]));
-        self
-    }
-
     pub fn len(&self) -> i64 {
         self.ids.size()[0]
     }

@@ -8,7 +8,9 @@ use tch::{Kind, Tensor};
 
 use super::batch::{Batch, Network, PassTexts, SCOPE_CODES};
 use super::config::ModelConfig;
-use super::recurrence::{self, InputLayers, Kernel, LstmTensors, PassInputs, Recurrence};
+use super::recurrence::{
+    self, InputLayers, Kernel, LstmInputs, LstmTensors, PassInputs, Recurrence,
+};
 use super::wide::{Wide, WideEvidence};
 
 /// The LSTM's dimensions under a configuration.
@@ -208,46 +210,64 @@ impl Member {
         self.evidence.is_some()
     }
 
-    /// Each text's logits, `[texts · labels]`, computed without a tensor from `texts` and, if
-    /// the member reads it, the wide part's evidence at their positions (`[texts, width,
-    /// labels]`). `None` where no recurrence is computed here, or for ids it has no row for.
+    /// Each text's logits, `[texts · labels]`, from `texts` and, if the member reads it, the
+    /// wide part's evidence at their positions (`[texts, width, labels]`). Passes of up to
+    /// [`recurrence::MOST_TEXTS`] texts are computed without a tensor; in larger ones libtorch
+    /// computes the recurrence alone (its kernels outrun the one here once a pass has enough
+    /// texts), from inputs built here, and the pooling and the output layer are plain sums. As
+    /// tensor operations, the input layers, the reversal, the conversions and the pooling took
+    /// about a quarter of a 16-text pass (`textserve bench`, default model 3.2.1). `None` where no
+    /// recurrence is prepared here, or for ids it has no row for.
     pub(super) fn served_logits(
         &self,
         texts: &PassTexts,
         evidence: Option<&[f32]>,
     ) -> Option<Vec<f32>> {
         let recurrence = self.recurrence.as_ref()?;
-        let features = recurrence.features(&PassInputs {
+        let pass = PassInputs {
             width: texts.width,
             ids: &texts.ids,
             bigrams: &texts.bigrams,
             scopes: &texts.scopes,
             evidence,
             lengths: &texts.lengths,
-        })?;
-        self.output_logits(&features, recurrence.feature_dim())
-    }
-
-    /// Each text's logits, `[texts · labels]`, for a loaded model's pass of more texts than
-    /// [`Member::served_logits`] takes: the LSTM by libtorch (its kernels outrun the recurrence
-    /// here once a pass has enough texts), the pooling and the output layer in plain sums. As
-    /// tensor operations those took a tenth of such a pass (`textserve bench`, batch 16,
-    /// default model 3.2.1). `None` before [`Member::compute_recurrence_with`].
-    pub(super) fn pass_logits(&self, batch: &Batch) -> Option<Vec<f32>> {
-        self.output_values.as_ref()?;
-        let (states, mean_input) = tch::no_grad(|| self.last_states(batch, false));
-        let states: Vec<States> = states.iter().map(States::of).collect::<Option<_>>()?;
-        let mean_input = Vec::<f32>::try_from(mean_input.contiguous().view([-1])).ok()?;
-        let lengths = Vec::<i64>::try_from(&batch.lengths).ok()?;
+        };
+        if texts.len() <= recurrence::MOST_TEXTS {
+            let features = recurrence.features(&pass)?;
+            return self.output_logits(&features, recurrence.feature_dim());
+        }
+        let shape = [
+            texts.len() as i64,
+            texts.width as i64,
+            self.config.input_dim(),
+        ];
+        let (states, mean_inputs) = if self.lstm_kind == Kind::BFloat16 {
+            let inputs = recurrence.lstm_inputs(&pass, |v| recurrence::bfloat16_bits(v) as i16)?;
+            let as_tensor = |bits: &[i16]| Tensor::from_slice(bits).view_dtype(Kind::BFloat16);
+            (
+                self.first_layer_states(&inputs, shape, as_tensor)?,
+                inputs.mean,
+            )
+        } else {
+            let inputs = recurrence.lstm_inputs(&pass, |v| v)?;
+            (
+                self.first_layer_states(&inputs, shape, Tensor::from_slice)?,
+                inputs.mean,
+            )
+        };
         let hidden = self.config.network.hidden_size as usize;
         let input = self.config.input_dim() as usize;
         let dim = self.config.features_dim() as usize;
         let pooled = states.len() * hidden;
-        let mut features = vec![0f32; lengths.len() * dim];
-        for (text, (out, &length)) in features.chunks_exact_mut(dim).zip(&lengths).enumerate() {
+        let mut features = vec![0f32; texts.len() * dim];
+        for (text, (out, &length)) in features
+            .chunks_exact_mut(dim)
+            .zip(&texts.lengths)
+            .enumerate()
+        {
             let length = length.max(1) as usize;
             let (max, rest) = out.split_at_mut(pooled);
-            let (mean, input_mean) = rest.split_at_mut(pooled);
+            let (mean, mean_input) = rest.split_at_mut(pooled);
             for (d, direction) in states.iter().enumerate() {
                 let (max, mean) = (
                     &mut max[d * hidden..(d + 1) * hidden],
@@ -259,9 +279,28 @@ impl Member {
                 }
                 mean.iter_mut().for_each(|sum| *sum /= length as f32);
             }
-            input_mean.copy_from_slice(&mean_input[text * input..(text + 1) * input]);
+            mean_input.copy_from_slice(&mean_inputs[text * input..(text + 1) * input]);
         }
         self.output_logits(&features, dim)
+    }
+
+    /// Each direction's states of a one-layer member, computed by libtorch from `inputs` made
+    /// into `shape` tensors by `as_tensor`.
+    fn first_layer_states<T>(
+        &self,
+        inputs: &LstmInputs<T>,
+        shape: [i64; 3],
+        as_tensor: impl Fn(&[T]) -> Tensor,
+    ) -> Option<Vec<States>> {
+        let layer = &self.layers[0];
+        let run = |lstm: &nn::LSTM, x: &[T]| {
+            States::of(&tch::no_grad(|| lstm.seq(&as_tensor(x).view(shape)).0))
+        };
+        let mut states = vec![run(&layer.forward, &inputs.forward)?];
+        if let Some(backward) = &layer.backward {
+            states.push(run(backward, &inputs.backward)?);
+        }
+        Some(states)
     }
 
     /// The output layer over `[texts, dim]` features, in plain sums.

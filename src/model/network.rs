@@ -6,7 +6,7 @@ use tch::{Kind, Tensor};
 use super::batch::{Batch, Network, PassTexts};
 use super::config::{LstmPrecision, ModelConfig};
 use super::lstm::Member;
-use super::recurrence::{Kernel, MOST_TEXTS};
+use super::recurrence::Kernel;
 use super::wide::{ServedWide, Wide};
 
 /// The served model, an ensemble: a wide TF-IDF logistic regression and `members` LSTM
@@ -137,10 +137,10 @@ impl Network for Classifier {
         }
     }
 
-    /// [`Network::forward_t`]'s mixture in plain sums, all but the LSTM of passes of more than
-    /// [`MOST_TEXTS`] texts, which libtorch computes. As tensor operations the wide part, the
-    /// evidence, the pooling, the output layers and the mixture took about 130 µs of a lone
-    /// text's 370, and nearly a quarter of a 16-text pass.
+    /// [`Network::forward_t`]'s mixture in plain sums, but for the recurrence of passes of
+    /// more than four texts, which libtorch computes (see [`Member::served_logits`]). As tensor
+    /// operations the wide part, the evidence, the output layers and the mixture took about
+    /// 130 µs of a lone text's 370.
     fn served_probabilities(&self, texts: &PassTexts) -> Option<Vec<Vec<f32>>> {
         let w = self.config.wide_weight;
         let labels = self.config.num_labels as usize;
@@ -195,23 +195,9 @@ impl Network for Classifier {
                 _ => None,
             };
             let share = (1.0 - wide_weight) / self.members.len() as f32;
-            let batch = (texts.len() > MOST_TEXTS).then(|| {
-                let batch = Batch::of(texts);
-                match &evidence {
-                    Some(evidence) => {
-                        batch.with_evidence_values(evidence, self.config.evidence_columns())
-                    }
-                    None => batch,
-                }
-            });
             for member in &self.members {
-                let logits = match &batch {
-                    Some(batch) => member.pass_logits(batch)?,
-                    None => member.served_logits(
-                        texts,
-                        evidence.as_deref().filter(|_| member.reads_evidence()),
-                    )?,
-                };
+                let evidence = evidence.as_deref().filter(|_| member.reads_evidence());
+                let logits = member.served_logits(texts, evidence)?;
                 for (out, logits) in mixture
                     .chunks_exact_mut(labels)
                     .zip(logits.chunks_exact(labels))

@@ -7,7 +7,8 @@
 //! per-token tables when the model loads (see [`Recurrence`]), and the recurrence reads each
 //! text to its own length, up to four texts at a time so that each row of the recurrent weights
 //! is loaded once for all four. Training keeps libtorch's LSTM (it needs gradients), and so do
-//! passes of more texts than [`MOST_TEXTS`].
+//! passes of more texts than [`MOST_TEXTS`], from inputs built here
+//! ([`Recurrence::lstm_inputs`]).
 
 use std::sync::{Arc, OnceLock, mpsc};
 use std::time::{Duration, Instant};
@@ -99,7 +100,7 @@ macro_rules! with_rows {
 
 /// The bfloat16 nearest to `x` (ties to even), as bits.
 #[inline(always)]
-fn bfloat16_bits(x: f32) -> u16 {
+pub(super) fn bfloat16_bits(x: f32) -> u16 {
     let bits = x.to_bits();
     (bits.wrapping_add(0x7fff + ((bits >> 16) & 1)) >> 16) as u16
 }
@@ -218,21 +219,31 @@ pub(super) struct Recurrence {
     directions: Vec<Direction>,
     /// `[buckets, dim]` the bigram embedding, and `dim`.
     bigram_embedding: Option<(Vec<f32>, usize)>,
-    /// What the mean input embedding (a feature of its own) is summed from.
-    mean_input: MeanInput,
+    /// What the LSTM's input at a position is built from (and the mean input embedding, a
+    /// feature of its own, summed from).
+    input_tables: InputTables,
     kernel: Kernel,
 }
 
 #[derive(Debug)]
-struct MeanInput {
+struct InputTables {
     /// `[vocabulary, embedding dim]`.
     embedding: Vec<f32>,
     embedding_dim: usize,
     /// `[scope codes, input dim]`.
     scope: Option<Vec<f32>>,
-    /// `[input dim, evidence columns]` and `[input dim]`.
+    /// The evidence projection's weight transposed, `[evidence columns, input dim]`, so that
+    /// each column's value scales one contiguous row, and its bias `[input dim]`.
     evidence: Option<(Vec<f32>, Vec<f32>)>,
     input_dim: usize,
+}
+
+/// See [`Recurrence::lstm_inputs`].
+pub(super) struct LstmInputs<T> {
+    pub forward: Vec<T>,
+    /// Empty for a unidirectional member.
+    pub backward: Vec<T>,
+    pub mean: Vec<f32>,
 }
 
 /// One direction's tensors as libtorch's LSTM names them: `weight_ih`, `weight_hh`, `bias_ih`,
@@ -332,13 +343,14 @@ impl Recurrence {
                 }
             })
             .collect();
-        let mean_input = MeanInput {
+        let input_tables = InputTables {
             embedding: floats(inputs.embedding),
             embedding_dim: embedding_dim as usize,
             scope: inputs.scope_embedding.map(floats),
-            evidence: inputs
-                .evidence_projection
-                .map(|(weight, bias)| (floats(weight), bias.map(floats).unwrap_or_default())),
+            evidence: inputs.evidence_projection.map(|(weight, bias)| {
+                let bias = bias.map(floats).unwrap_or_else(|| vec![0.0; input_dim]);
+                (floats(&weight.tr()), bias)
+            }),
             input_dim,
         };
         Self {
@@ -348,7 +360,7 @@ impl Recurrence {
             bigram_embedding: inputs
                 .bigram_embedding
                 .map(|table| (floats(table), table.size()[1] as usize)),
-            mean_input,
+            input_tables,
             kernel,
         }
     }
@@ -359,7 +371,7 @@ impl Recurrence {
 
     /// Features per text: `2 · directions · hidden + input dim`.
     pub(super) fn feature_dim(&self) -> usize {
-        2 * self.directions.len() * self.hidden + self.mean_input.input_dim
+        2 * self.directions.len() * self.hidden + self.input_tables.input_dim
     }
 
     /// Per text, the features the member's output layer reads:
@@ -404,7 +416,7 @@ impl Recurrence {
         }
         let h = self.hidden;
         let pooled_dim = 2 * self.directions.len() * h;
-        let features = pooled_dim + self.mean_input.input_dim;
+        let features = pooled_dim + self.input_tables.input_dim;
         let mut out = vec![0f32; texts * features];
         for (text, out) in out.chunks_exact_mut(features).enumerate() {
             for (d, states) in states.iter().enumerate() {
@@ -571,48 +583,93 @@ impl Recurrence {
 
     /// The mean over a text's positions of its LSTM input `x`, into `out` (`[input dim]`).
     fn mean_input(&self, pass: &PassInputs, text: usize, length: usize, out: &mut [f32]) {
-        let mean = &self.mean_input;
-        let e = mean.embedding_dim;
         out.fill(0.0);
-        let labels = mean
-            .evidence
-            .as_ref()
-            .map_or(0, |(w, _)| w.len() / mean.input_dim);
-        let mut evidence_sum = vec![0f32; labels];
+        let mut x = vec![0f32; out.len()];
         for at in text * pass.width..text * pass.width + length {
-            let id = pass.ids[at] as usize;
-            add(&mut out[..e], &mean.embedding[id * e..(id + 1) * e], 1.0);
-            if let Some((table, dim)) = &self.bigram_embedding {
-                let bucket = pass.bigrams[at] as usize;
-                add(
-                    &mut out[e..e + dim],
-                    &table[bucket * dim..(bucket + 1) * dim],
-                    1.0,
-                );
-            }
-            if let Some(scope) = &mean.scope {
-                let code = pass.scopes[at] as usize;
-                let d = mean.input_dim;
-                add(out, &scope[code * d..(code + 1) * d], 1.0);
-            }
-            if let Some(evidence) = pass.evidence {
-                for (sum, value) in evidence_sum.iter_mut().zip(&evidence[at * labels..]) {
-                    *sum += value;
-                }
-            }
+            self.input_at(pass, at, &mut x);
+            add(out, &x, 1.0);
         }
         let length = length.max(1) as f32;
         for value in out.iter_mut() {
             *value /= length;
         }
-        if let Some((weight, bias)) = &mean.evidence {
-            for (i, value) in out.iter_mut().enumerate() {
-                let projected: f32 = (0..labels)
-                    .map(|l| weight[i * labels + l] * evidence_sum[l] / length)
-                    .sum();
-                *value += projected + bias.get(i).copied().unwrap_or(0.0);
+    }
+
+    /// The LSTM's input `x` at flat position `at` of the pass, into `out` (`[input dim]`):
+    /// token and bigram embeddings side by side, plus the scope vector and the projected
+    /// evidence.
+    fn input_at(&self, pass: &PassInputs, at: usize, out: &mut [f32]) {
+        let tables = &self.input_tables;
+        let e = tables.embedding_dim;
+        let id = pass.ids[at] as usize;
+        out[..e].copy_from_slice(&tables.embedding[id * e..(id + 1) * e]);
+        if let Some((table, dim)) = &self.bigram_embedding {
+            let bucket = pass.bigrams[at] as usize;
+            out[e..e + dim].copy_from_slice(&table[bucket * dim..(bucket + 1) * dim]);
+        }
+        if let Some(scope) = &tables.scope {
+            let (code, d) = (pass.scopes[at] as usize, tables.input_dim);
+            add(out, &scope[code * d..(code + 1) * d], 1.0);
+        }
+        if let Some((columns, bias)) = &tables.evidence {
+            add(out, bias, 1.0);
+            if let Some(evidence) = pass.evidence {
+                let labels = columns.len() / tables.input_dim;
+                for (column, &value) in columns
+                    .chunks_exact(tables.input_dim)
+                    .zip(&evidence[at * labels..(at + 1) * labels])
+                {
+                    add(out, column, value);
+                }
             }
         }
+    }
+
+    /// The LSTM's inputs for a pass whose recurrence libtorch computes: `x` of every position
+    /// in each direction's reading order, `[texts, width, input dim]` stored by `store` (as
+    /// floats, or as the bfloat16 the LSTM computes in), the backward direction reading each
+    /// text reversed within its length and padding left zero, which no pooled state reads; and
+    /// each text's mean input, `[texts, input dim]`. `None` for a pass [`Recurrence::reads`]
+    /// refuses.
+    pub(super) fn lstm_inputs<T: Copy + Default>(
+        &self,
+        pass: &PassInputs,
+        store: impl Fn(f32) -> T,
+    ) -> Option<LstmInputs<T>> {
+        if !self.reads(pass) {
+            return None;
+        }
+        let d = self.input_tables.input_dim;
+        let texts = pass.lengths.len();
+        let per_text = pass.width * d;
+        let bidirectional = self.directions.len() == 2;
+        let mut forward = vec![T::default(); texts * per_text];
+        let mut backward = vec![T::default(); if bidirectional { forward.len() } else { 0 }];
+        let mut mean = vec![0f32; texts * d];
+        let mut x = vec![0f32; d];
+        for (text, &length) in pass.lengths.iter().enumerate() {
+            let length = length as usize;
+            let text_mean = &mut mean[text * d..(text + 1) * d];
+            for t in 0..length {
+                self.input_at(pass, text * pass.width + t, &mut x);
+                add(text_mean, &x, 1.0);
+                let at = text * per_text + t * d;
+                for (to, &v) in forward[at..at + d].iter_mut().zip(&x) {
+                    *to = store(v);
+                }
+                if bidirectional {
+                    let at = text * per_text + (length - 1 - t) * d;
+                    backward[at..at + d].copy_from_slice(&forward[text * per_text + t * d..][..d]);
+                }
+            }
+            let length = length.max(1) as f32;
+            text_mean.iter_mut().for_each(|sum| *sum /= length);
+        }
+        Some(LstmInputs {
+            forward,
+            backward,
+            mean,
+        })
     }
 
     fn run(&self, step: &Step, reads: &[TextRead], scratch: &mut Scratch) {
