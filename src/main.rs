@@ -11,10 +11,11 @@ fn main() -> ExitCode {
     textserve::allocator::configure();
     // oneDNN caches one compiled kernel per input shape (1024 by default), and every batch
     // size × text length is a new shape: under varied traffic that cache alone held over 100 MB.
-    // A small cache measured the same throughput (BENCHMARKS.md). Set before libtorch starts.
+    // Served passes come in rounded shapes (`model::lstm`), which 128 kernels cover for about
+    // 20 MB (BENCHMARKS.md). Set before libtorch starts.
     if std::env::var_os("ONEDNN_PRIMITIVE_CACHE_CAPACITY").is_none() {
         // SAFETY: no other thread exists yet, so nothing reads the environment concurrently.
-        unsafe { std::env::set_var("ONEDNN_PRIMITIVE_CACHE_CAPACITY", "64") };
+        unsafe { std::env::set_var("ONEDNN_PRIMITIVE_CACHE_CAPACITY", "128") };
     }
     // libtorch's inter-op pool only runs TorchScript forks, which textserve never uses; one
     // thread keeps it from reserving a core. It can only be set before any parallel work runs,

@@ -634,6 +634,7 @@ impl Recurrence {
     pub(super) fn lstm_inputs<T: Copy + Default>(
         &self,
         pass: &PassInputs,
+        shape: (usize, usize),
         store: impl Fn(f32) -> T,
     ) -> Option<LstmInputs<T>> {
         if !self.reads(pass) {
@@ -641,9 +642,10 @@ impl Recurrence {
         }
         let d = self.input_tables.input_dim;
         let texts = pass.lengths.len();
-        let per_text = pass.width * d;
+        let (rows, width) = shape;
+        let per_text = width * d;
         let bidirectional = self.directions.len() == 2;
-        let mut forward = vec![T::default(); texts * per_text];
+        let mut forward = vec![T::default(); rows.max(texts) * per_text];
         let mut backward = vec![T::default(); if bidirectional { forward.len() } else { 0 }];
         let mut mean = vec![0f32; texts * d];
         let mut x = vec![0f32; d];
