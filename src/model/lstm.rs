@@ -13,15 +13,18 @@ use super::recurrence::{
 };
 use super::wide::{Wide, WideEvidence};
 
-/// libtorch's LSTM gets passes of more than four texts padded to an even number of texts and to
-/// a multiple of 16 positions. oneDNN compiles a kernel for each (texts, width) shape it sees and
-/// keeps a bounded number of them; at 64 clients the exact shapes overflowed that cache, and
-/// recompiling (code generation, then TLB shootdowns as the code is made executable) took a
-/// tenth of the workers' time. Rounded, with a cache of 128 kernels, the server answered 4,670
-/// requests/s against 3,510–3,610 (default model 3.2.1, BENCHMARKS.md) for about 20 MB more
-/// memory. The padding is zeros and no pooled state reads it.
+/// libtorch's LSTM gets passes of more than four texts padded to an even number of texts and,
+/// below [`EXACT_WIDTH_FROM`] texts, to a multiple of 16 positions. oneDNN compiles a kernel for
+/// each (texts, width) shape it sees and keeps a bounded number of them; at 64 clients the exact
+/// shapes overflowed that cache, and recompiling (code generation, then TLB shootdowns as the
+/// code is made executable) took a tenth of the workers' time. Rounded, with a cache of 128
+/// kernels, the server answered 4,670 requests/s against 3,510–3,610 (default model 3.2.1,
+/// BENCHMARKS.md) for about 20 MB more memory. The padding is zeros and no pooled state reads it.
 const PASS_ROWS_STEP: usize = 2;
 const PASS_WIDTH_STEP: usize = 16;
+/// Passes of this many texts keep their exact width: a compilation is a small part of such a
+/// pass, and the padded positions were not (256-text passes: about 10 % slower rounded).
+const EXACT_WIDTH_FROM: usize = 32;
 
 /// The LSTM's dimensions under a configuration.
 impl ModelConfig {
@@ -248,7 +251,11 @@ impl Member {
         }
         let padded = (
             texts.len().next_multiple_of(PASS_ROWS_STEP),
-            texts.width.next_multiple_of(PASS_WIDTH_STEP),
+            if texts.len() < EXACT_WIDTH_FROM {
+                texts.width.next_multiple_of(PASS_WIDTH_STEP)
+            } else {
+                texts.width
+            },
         );
         let shape = [padded.0 as i64, padded.1 as i64, self.config.input_dim()];
         let (states, mean_inputs) = if self.lstm_kind == Kind::BFloat16 {

@@ -472,13 +472,19 @@ pub(super) mod tests {
         ]
     }
 
-    /// Passes of more texts than the recurrence here computes, of mixed lengths.
+    /// Passes of more texts than the recurrence here computes, of mixed lengths: padded to
+    /// rounder shapes for libtorch (5 and 9 texts), and kept at their width (33).
     fn larger_passes() -> Vec<Vec<Vec<i64>>> {
         let mut nine = small_passes().concat();
         nine.truncate(9);
         let mut five = small_passes().pop().unwrap();
         five.push(vec![12, 30, 7, 7]);
-        vec![five, nine]
+        let mut thirty_three: Vec<Vec<i64>> = (0..3)
+            .flat_map(|_| small_passes().concat())
+            .take(33)
+            .collect();
+        thirty_three[32].push(6);
+        vec![five, nine, thirty_three]
     }
 
     /// The plain-Rust kernel, and the AVX-512 one where the CPU has it.
