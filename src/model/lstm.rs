@@ -503,13 +503,40 @@ impl Network for Member {
         {
             return self.output.forward(&features);
         }
-        let (last_states, mean_input) = self.last_states(batch, train);
-        let last_states: Vec<Tensor> = last_states
-            .into_iter()
-            .map(|states| states.to_kind(Kind::Float))
-            .collect();
+        let x = self.inputs(batch, train, true);
         let mask = batch.mask.unsqueeze(-1).to_kind(Kind::Float);
         let lengths = batch.lengths.unsqueeze(-1).to_kind(Kind::Float);
+        let mean_input = (&x * &mask).sum_dim_intlist(1, false, Kind::Float) / &lengths;
+        let mut h = x.dropout(self.config.network.dropout, train);
+        let last = self.layers.len() - 1;
+        // The last layer's states per direction, each in its own reading order: pooling over a
+        // text's positions does not depend on their order, so the backward states are pooled
+        // as they come, without being turned back.
+        let mut last_states = Vec::new();
+        for (i, layer) in self.layers.iter().enumerate() {
+            if i > 0 {
+                h = h.dropout(self.config.network.dropout, train);
+            }
+            let run = |lstm: &nn::LSTM, x: &Tensor| {
+                lstm.seq(&x.to_kind(self.lstm_kind)).0.to_kind(Kind::Float)
+            };
+            let forward = run(&layer.forward, &h);
+            let backward = layer
+                .backward
+                .as_ref()
+                .map(|backward| run(backward, &batch.reverse_within_lengths(&h)));
+            if i == last {
+                last_states.push(forward);
+                last_states.extend(backward);
+            } else {
+                h = match backward {
+                    Some(reversed) => {
+                        Tensor::cat(&[forward, batch.reverse_within_lengths(&reversed)], -1)
+                    }
+                    None => forward,
+                };
+            }
+        }
         let padding = batch.mask.unsqueeze(-1).logical_not();
         let max: Vec<Tensor> = last_states
             .iter()
@@ -528,45 +555,5 @@ impl Network for Member {
         let features =
             Tensor::cat(&[max, mean, mean_input], -1).dropout(self.config.network.dropout, train);
         self.output.forward(&features)
-    }
-}
-
-impl Member {
-    /// The last layer's states per direction, `[batch, width, hidden]` in the LSTM's kind, each
-    /// in its own reading order (pooling over a text's positions does not depend on their order, so the backward
-    /// states are pooled as they come, without being turned back), and the mean input
-    /// `[batch, input]`.
-    fn last_states(&self, batch: &Batch, train: bool) -> (Vec<Tensor>, Tensor) {
-        let x = self.inputs(batch, train, true);
-        let mask = batch.mask.unsqueeze(-1).to_kind(Kind::Float);
-        let lengths = batch.lengths.unsqueeze(-1).to_kind(Kind::Float);
-        let mean_input = (&x * &mask).sum_dim_intlist(1, false, Kind::Float) / &lengths;
-        let mut h = x.dropout(self.config.network.dropout, train);
-        let last = self.layers.len() - 1;
-        let mut last_states = Vec::new();
-        for (i, layer) in self.layers.iter().enumerate() {
-            if i > 0 {
-                h = h.dropout(self.config.network.dropout, train);
-            }
-            let run = |lstm: &nn::LSTM, x: &Tensor| lstm.seq(&x.to_kind(self.lstm_kind)).0;
-            let forward = run(&layer.forward, &h);
-            let backward = layer
-                .backward
-                .as_ref()
-                .map(|backward| run(backward, &batch.reverse_within_lengths(&h)));
-            if i == last {
-                last_states.push(forward);
-                last_states.extend(backward);
-            } else {
-                h = match backward {
-                    Some(reversed) => {
-                        Tensor::cat(&[forward, batch.reverse_within_lengths(&reversed)], -1)
-                    }
-                    None => forward,
-                }
-                .to_kind(Kind::Float);
-            }
-        }
-        (last_states, mean_input)
     }
 }
