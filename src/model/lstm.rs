@@ -247,7 +247,7 @@ impl Member {
         };
         if texts.len() <= recurrence::MOST_TEXTS {
             let features = recurrence.features(&pass)?;
-            return self.output_logits(&features, recurrence.feature_dim());
+            return self.output_logits(&features, recurrence.feature_layout().dim());
         }
         let padded = (
             texts.len().next_multiple_of(PASS_ROWS_STEP),
@@ -273,24 +273,17 @@ impl Member {
                 inputs.mean,
             )
         };
-        let hidden = self.config.network.hidden_size as usize;
-        let input = self.config.input_dim() as usize;
-        let dim = self.config.features_dim() as usize;
-        let pooled = states.len() * hidden;
-        let mut features = vec![0f32; texts.len() * dim];
+        let layout = recurrence.feature_layout();
+        let input = layout.input_dim;
+        let mut features = vec![0f32; texts.len() * layout.dim()];
         for (text, (out, &length)) in features
-            .chunks_exact_mut(dim)
+            .chunks_exact_mut(layout.dim())
             .zip(&texts.lengths)
             .enumerate()
         {
             let length = length.max(1) as usize;
-            let (max, rest) = out.split_at_mut(pooled);
-            let (mean, mean_input) = rest.split_at_mut(pooled);
-            for (d, direction) in states.iter().enumerate() {
-                let (max, mean) = (
-                    &mut max[d * hidden..(d + 1) * hidden],
-                    &mut mean[d * hidden..(d + 1) * hidden],
-                );
+            let (directions, mean_input) = layout.split(out);
+            for ((max, mean), direction) in directions.zip(&states) {
                 max.fill(f32::NEG_INFINITY);
                 for t in 0..length {
                     direction.pool(text, t, max, mean);
@@ -299,7 +292,7 @@ impl Member {
             }
             mean_input.copy_from_slice(&mean_inputs[text * input..(text + 1) * input]);
         }
-        self.output_logits(&features, dim)
+        self.output_logits(&features, layout.dim())
     }
 
     /// Each direction's states of a one-layer member, computed by libtorch from `inputs` made
@@ -353,7 +346,7 @@ impl Member {
             lengths: &ints(&batch.lengths),
         })?;
         let texts = batch.len();
-        Some(Tensor::from_slice(&features).view([texts, recurrence.feature_dim() as i64]))
+        Some(Tensor::from_slice(&features).view([texts, recurrence.feature_layout().dim() as i64]))
     }
 }
 

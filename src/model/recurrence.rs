@@ -30,6 +30,41 @@ const GROUP: usize = 4;
 /// has enough texts to fill them.
 pub(super) const MOST_TEXTS: usize = GROUP;
 
+/// Where the parts of one text's features sit, as the member's training network concatenates
+/// them (`Member::forward_t`) and its output layer reads them: the max-pooled states of every
+/// direction (forward, then backward), then the mean-pooled ones, then the mean input.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct FeatureLayout {
+    pub directions: usize,
+    pub hidden: usize,
+    pub input_dim: usize,
+}
+
+impl FeatureLayout {
+    /// Features per text: `2 · directions · hidden + input dim`.
+    pub fn dim(&self) -> usize {
+        2 * self.directions * self.hidden + self.input_dim
+    }
+
+    /// One text's features as (max-pooled, mean-pooled) slices, one pair per direction, and
+    /// the mean input.
+    pub fn split<'a>(
+        &self,
+        text: &'a mut [f32],
+    ) -> (
+        impl Iterator<Item = (&'a mut [f32], &'a mut [f32])>,
+        &'a mut [f32],
+    ) {
+        let pooled = self.directions * self.hidden;
+        let (max, rest) = text.split_at_mut(pooled);
+        let (mean, mean_input) = rest.split_at_mut(pooled);
+        let directions = max
+            .chunks_exact_mut(self.hidden)
+            .zip(mean.chunks_exact_mut(self.hidden));
+        (directions, mean_input)
+    }
+}
+
 /// One direction's folded input tables, recurrent weights and bias. Each direction owns its
 /// tables so that the two directions of a text can be computed on two cores at once.
 #[derive(Debug)]
@@ -369,9 +404,12 @@ impl Recurrence {
         self.kernel
     }
 
-    /// Features per text: `2 · directions · hidden + input dim`.
-    pub(super) fn feature_dim(&self) -> usize {
-        2 * self.directions.len() * self.hidden + self.input_tables.input_dim
+    pub(super) fn feature_layout(&self) -> FeatureLayout {
+        FeatureLayout {
+            directions: self.directions.len(),
+            hidden: self.hidden,
+            input_dim: self.input_tables.input_dim,
+        }
     }
 
     /// Per text, the features the member's output layer reads:
@@ -414,19 +452,16 @@ impl Recurrence {
             };
             states.push(done.unwrap_or_else(|| self.pooled_states(d, pass, &lengths, &order)));
         }
-        let h = self.hidden;
-        let pooled_dim = 2 * self.directions.len() * h;
-        let features = pooled_dim + self.input_tables.input_dim;
-        let mut out = vec![0f32; texts * features];
-        for (text, out) in out.chunks_exact_mut(features).enumerate() {
-            for (d, states) in states.iter().enumerate() {
+        let (h, layout) = (self.hidden, self.feature_layout());
+        let mut out = vec![0f32; texts * layout.dim()];
+        for (text, out) in out.chunks_exact_mut(layout.dim()).enumerate() {
+            let (directions, mean_input) = layout.split(out);
+            for ((max, mean), states) in directions.zip(&states) {
                 let states = &states[text * 2 * h..(text + 1) * 2 * h];
-                let max_at = d * h;
-                let mean_at = (self.directions.len() + d) * h;
-                out[max_at..max_at + h].copy_from_slice(&states[..h]);
-                out[mean_at..mean_at + h].copy_from_slice(&states[h..]);
+                max.copy_from_slice(&states[..h]);
+                mean.copy_from_slice(&states[h..]);
             }
-            self.mean_input(pass, text, lengths[text], &mut out[pooled_dim..]);
+            self.mean_input(pass, text, lengths[text], mean_input);
         }
         Some(out)
     }
