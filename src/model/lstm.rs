@@ -9,7 +9,7 @@ use tch::{Kind, Tensor};
 use super::batch::{Batch, Network, PassTexts, SCOPE_CODES};
 use super::config::ModelConfig;
 use super::recurrence::{
-    self, InputLayers, Kernel, LstmInputs, LstmTensors, PassInputs, Recurrence,
+    self, FeatureLayout, InputLayers, Kernel, LstmInputs, LstmTensors, PassInputs, Recurrence,
 };
 use super::wide::{Wide, WideEvidence};
 
@@ -42,8 +42,12 @@ impl ModelConfig {
     }
 
     /// Max- and mean-pooled LSTM states plus the mean input embedding.
-    fn features_dim(&self) -> i64 {
-        2 * self.network.hidden_size * self.directions() + self.input_dim()
+    fn feature_layout(&self) -> FeatureLayout {
+        FeatureLayout {
+            directions: self.directions() as usize,
+            hidden: self.network.hidden_size as usize,
+            input_dim: self.input_dim() as usize,
+        }
     }
 }
 
@@ -160,7 +164,7 @@ impl Member {
             .collect();
         let output = nn::linear(
             p / "output",
-            config.features_dim(),
+            config.feature_layout().dim() as i64,
             config.num_labels,
             Default::default(),
         );
@@ -433,12 +437,13 @@ impl Member {
         })
     }
 
-    /// Token (+ bigram) embeddings with token dropout in training. Without `bigrams` the bigram
-    /// slots are zero.
-    fn inputs(&self, batch: &Batch, train: bool, bigrams: bool) -> Tensor {
+    /// Token (+ bigram, scope, evidence) inputs with token dropout in training. Without
+    /// `neighbours` the inputs that carry a neighbouring token are left out: the bigram slots
+    /// are zero and the evidence is not added.
+    fn inputs(&self, batch: &Batch, train: bool, neighbours: bool) -> Tensor {
         let mut x = self.embedding.forward(&batch.ids);
         if let Some(bigram_embedding) = &self.bigram_embedding {
-            let bigram_part = if bigrams {
+            let bigram_part = if neighbours {
                 bigram_embedding.forward(&batch.bigrams)
             } else {
                 let size = x.size();
@@ -452,8 +457,9 @@ impl Member {
         if let Some(scope_embedding) = &self.scope_embedding {
             x += scope_embedding.forward(&batch.scopes);
         }
-        if let (Some((_, projection)), Some(at_positions)) =
-            (&self.evidence, self.evidence_at_positions(batch))
+        if neighbours
+            && let (Some((_, projection)), Some(at_positions)) =
+                (&self.evidence, self.evidence_at_positions(batch))
         {
             x += projection.forward(&at_positions);
         }
@@ -470,7 +476,9 @@ impl Member {
     /// order, for language-model pretraining: the forward state at `t` has read tokens `0..=t`;
     /// the backward one reads the text reversed within its length, so at `t` it has read the
     /// last `t + 1` tokens. Bigram inputs are left out because the bigram at `t` pairs token `t`
-    /// with `t + 1`, the very token the forward direction must predict.
+    /// with `t + 1`, the very token the forward direction must predict; the wide part's evidence
+    /// too, because the n-grams ending at `t` reach back to `t - 1`, the token the backward
+    /// direction must predict there.
     pub fn reading_states(&self, batch: &Batch, train: bool) -> Vec<Tensor> {
         let h = self
             .inputs(batch, train, false)

@@ -439,6 +439,39 @@ mod tests {
     }
 
     #[test]
+    fn language_model_states_leave_out_the_evidence_which_holds_the_token_to_predict() {
+        let network = NetworkSettings {
+            wide_evidence: true,
+            ..tiny_config(true).network
+        };
+        let (vs, model) = model_with_a_wide_part(network, 3);
+        let config = model.config();
+        let member = super::super::Member::new(&(vs.root() / "reader"), config, model.wide());
+        let batch = Batch::new(&[&[4, 5, 6, 7, 30][..], &[9, 3]], config);
+        let read = || {
+            tch::no_grad(|| {
+                let states = Tensor::cat(&member.reading_states(&batch, false), -1);
+                (states, member.forward_t(&batch, false))
+            })
+        };
+        let (states_before, logits_before) = read();
+        for (name, mut variable) in vs.variables() {
+            if name.starts_with("wide.weights") {
+                tch::no_grad(|| variable.copy_(&(variable.rand_like() * 4.0 - 2.0)));
+            }
+        }
+        let (states_after, logits_after) = read();
+        assert!(
+            !logits_before.allclose(&logits_after, 1e-6, 1e-6, false),
+            "the classifier reads the evidence"
+        );
+        assert!(
+            states_before.allclose(&states_after, 0.0, 0.0, false),
+            "the language model's states do not"
+        );
+    }
+
+    #[test]
     fn asserted_evidence_reads_a_negated_run_with_its_plain_weights_in_sums_and_tensors_alike() {
         let network = NetworkSettings {
             wide_evidence: true,

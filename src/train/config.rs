@@ -56,7 +56,9 @@ pub struct TrainConfig {
     pub average_checkpoints: usize,
     /// Epochs of language-model pretraining of each LSTM member's embedding and first layer
     /// (next token forward, previous token backward) on the training texts before it learns
-    /// the labels; the epoch with the lowest validation language-model loss is kept. 0 skips it.
+    /// the labels; the epoch with the lowest validation language-model loss is kept. The bigram
+    /// and evidence inputs, which hold the neighbouring tokens, are left out while it reads.
+    /// 0 skips it.
     #[arg(long, default_value_t = 0)]
     #[serde(default)]
     pub pretrain_epochs: usize,
@@ -235,11 +237,6 @@ impl TrainConfig {
         }
         if self.network.asserted_evidence && !self.tokenizer.scope_marks {
             bail!("--asserted-evidence reads negated n-grams, which only --scope-marks sets apart");
-        }
-        if self.network.wide_evidence && self.pretrain_epochs > 0 {
-            // The evidence at a position includes the n-gram ending there, so the backward
-            // language model would see the token it must predict.
-            bail!("--wide-evidence cannot be combined with --pretrain-epochs");
         }
         if !(0.0..1.0).contains(&self.suspect_label_threshold) {
             bail!("--suspect-label-threshold must be in [0, 1)");
